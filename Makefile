@@ -1,0 +1,30 @@
+# `make run` and `make test` are the README's two commands: each builds its own virtualenv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The suite's own databases are created next to this one (see tests/conftest.py).
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test install bench clean
+
+$(BIN)/incidents: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/incidents
+
+run: install
+	$(BIN)/incidents db upgrade
+	$(BIN)/incidents up
+
+test: install
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench.intake
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,0 +1,112 @@
+"""`incidents`: serve, worker, beat, up, db upgrade, check-config, replay."""
+import os
+import sys
+
+import click
+
+from settings import env
+from settings.catalog import ConfigError, load_catalog
+
+
+@click.group()
+def cli():
+    """Self-hosted incident response: alerts in, incidents out."""
+
+
+@cli.command("check-config")
+def check_config():
+    """Validate config/*.yaml; prints every problem with file, field and reason."""
+    settings = env.load()
+    catalog = _catalog_or_exit(settings)
+    click.echo(f"{settings.config_dir}: ok, {len(catalog.services)} services, "
+               f"{len(catalog.people)} people, {len(catalog.teams)} teams")
+
+
+@cli.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision):
+    """Apply Alembic migrations."""
+    from store.migrate import upgrade
+    upgrade(env.load().database_url, revision)
+    click.echo("database is up to date")
+
+
+@cli.command()
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000 or $PORT")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--workers", type=int, default=lambda: int(os.environ.get("WEB_CONCURRENCY", 4)),
+              show_default="4 or $WEB_CONCURRENCY")
+def serve(dev, port, host, workers):
+    """Serve the web app (gunicorn; --dev for Flask's server)."""
+    settings = env.load()
+    _catalog_or_exit(settings)
+    if dev:
+        from ingest.app import create_app
+        create_app(settings).run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    from cli.processes import gunicorn_argv
+    os.execvp(sys.executable, gunicorn_argv(settings, host=host, port=port, workers=workers))
+
+
+@cli.command()
+@click.option("--concurrency", type=int, default=2, show_default=True)
+def worker(concurrency):
+    """Run a Celery worker for every queue."""
+    _catalog_or_exit(env.load())
+    from cli.processes import worker_argv
+    os.execvp(sys.executable, worker_argv(concurrency))
+
+
+@cli.command()
+def beat():
+    """Run Celery beat, the scheduler."""
+    settings = env.load()
+    _catalog_or_exit(settings)
+    from cli.processes import beat_argv
+    os.execvp(sys.executable, beat_argv(settings))
+
+
+@cli.command()
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000 or $PORT")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def up(port, host):
+    """Web, worker and beat together; Ctrl-C stops all three."""
+    _catalog_or_exit(env.load())
+    from cli.processes import run_together
+    sys.exit(run_together([
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--host", host],
+        [sys.executable, "-m", "cli.main", "worker"],
+        [sys.executable, "-m", "cli.main", "beat"],
+    ]))
+
+
+@cli.command()
+@click.option("--since-id", type=int, default=0, help="First raw request id to replay.")
+@click.option("--source", type=click.Choice(["alertmanager", "grafana", "pagerduty"]))
+def replay(since_id, source):
+    """Re-ingest stored raw requests (dedup makes this safe to repeat)."""
+    from ingest.replay import replay as run_replay
+    from store.db import create_engine
+    settings = env.load()
+    counts = run_replay(create_engine(settings.database_url), _catalog_or_exit(settings),
+                        since_id=since_id, source=source)
+    click.echo(f"replayed {counts['replayed']} requests, skipped {counts['skipped']}")
+
+
+def _catalog_or_exit(settings):
+    try:
+        return load_catalog(settings.config_dir)
+    except ConfigError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,44 @@
+"""Command lines of the long-running processes, and running them together for `incidents up`."""
+import signal
+import subprocess
+import sys
+import time
+
+
+def gunicorn_argv(settings, *, host: str, port: int, workers: int) -> list[str]:
+    """gunicorn serving ingest.wsgi with the project's config."""
+    return [sys.executable, "-m", "gunicorn", "--config", "python:ingest.gunicorn_conf",
+            "--bind", f"{host}:{port}", "--workers", str(workers), "ingest.wsgi:app"]
+
+
+def worker_argv(concurrency: int) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "workers.app:celery", "worker", "--loglevel", "INFO",
+            "--concurrency", str(concurrency), "-Q", "paging,escalation,default"]
+
+
+def beat_argv(settings) -> list[str]:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    return [sys.executable, "-m", "celery", "-A", "workers.app:celery", "beat", "--loglevel", "INFO",
+            "--schedule", str(settings.var_dir / "celerybeat-schedule")]
+
+
+def run_together(commands: list[list[str]], grace: float = 10.0) -> int:
+    """Start all; when one exits or we get SIGINT/SIGTERM, stop the rest. Returns an exit code."""
+    children = [subprocess.Popen(command) for command in commands]
+    stopping = []
+    handler = lambda signum, frame: stopping.append(signum)  # noqa: E731
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    while not stopping and all(child.poll() is None for child in children):
+        time.sleep(0.2)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    return 0 if stopping else 1

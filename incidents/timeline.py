@@ -1,0 +1,66 @@
+"""What one request changed on an incident, and the timeline entries that tell it."""
+from dataclasses import dataclass, field
+
+from incidents.severity import Severity
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line on an incident's timeline."""
+
+    kind: str
+    message: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """An alert whose state moved: `joined`, `resolved` or `refired`."""
+
+    kind: str
+    fingerprint: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class IncidentChange:
+    """Everything one batch did to one incident; repeats leave it empty."""
+
+    opened: bool = False
+    alerts: tuple[AlertChange, ...] = ()
+    severity_before: Severity | None = None
+    severity_after: Severity | None = None
+    resolved: bool = False
+
+
+_ALERT_WORDS = {"joined": "Alert firing", "resolved": "Alert resolved", "refired": "Alert firing again"}
+
+
+def entries(change: IncidentChange, *, service: str) -> list[Entry]:
+    """The timeline entries for a change, in the order they happened."""
+    out = []
+    if change.opened:
+        out.append(Entry("opened", f"Incident opened for service {service}",
+                         {"severity": _name(change.severity_after)}))
+    for alert in change.alerts:
+        if change.opened and alert.kind == "joined":
+            out.append(Entry("alert_firing", f"Alert firing: {alert.summary}", {"fingerprint": alert.fingerprint}))
+            continue
+        kind = {"joined": "alert_firing", "refired": "alert_firing", "resolved": "alert_resolved"}[alert.kind]
+        out.append(Entry(kind, f"{_ALERT_WORDS[alert.kind]}: {alert.summary}", {"fingerprint": alert.fingerprint}))
+    if _rose(change):
+        out.append(Entry("severity_raised",
+                         f"Severity raised from {_name(change.severity_before)} to {_name(change.severity_after)}",
+                         {"from": _name(change.severity_before), "to": _name(change.severity_after)}))
+    if change.resolved:
+        out.append(Entry("resolved", "Incident resolved: all its alerts are resolved"))
+    return out
+
+
+def _rose(change: IncidentChange) -> bool:
+    return (not change.opened and change.severity_before is not None and change.severity_after is not None
+            and change.severity_after < change.severity_before)
+
+
+def _name(severity: Severity | None) -> str | None:
+    return severity.name if severity is not None else None

@@ -1,0 +1,59 @@
+"""Which services a request's credentials open. Every comparison is constant-time."""
+import base64
+import binascii
+import hmac
+
+from incidents.services import Catalog
+
+
+class Unauthenticated(Exception):
+    """No credentials, malformed ones, or ones that no service accepts (401)."""
+
+
+def services_for_header(catalog: Catalog, authorization: str | None) -> set[str]:
+    """Names of the services whose webhook credentials match an `Authorization` header."""
+    if not authorization:
+        raise Unauthenticated("missing Authorization header (Bearer token or basic auth)")
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        names = {s.name for s in catalog.services if _any_equal(value.strip(), s.credentials.bearer_tokens)}
+    elif scheme.lower() == "basic":
+        user, password = _basic(value.strip())
+        names = {s.name for s in catalog.services
+                 if any(_equal(user, u) & _equal(password, p) for u, p in s.credentials.basic_auth)}
+    else:
+        raise Unauthenticated("unsupported Authorization scheme (use Bearer or Basic)")
+    if not names:
+        raise Unauthenticated("credentials not accepted")
+    return names
+
+
+def service_for_routing_key(catalog: Catalog, routing_key: str) -> str | None:
+    """The service whose integration keys include `routing_key`, if any."""
+    found = None
+    for service in catalog.services:
+        if _any_equal(routing_key, service.credentials.integration_keys) and found is None:
+            found = service.name
+    return found
+
+
+def _basic(value: str) -> tuple[str, str]:
+    try:
+        user, sep, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthenticated("malformed basic auth")
+    if not sep:
+        raise Unauthenticated("malformed basic auth")
+    return user, password
+
+
+def _any_equal(given: str, secrets) -> bool:
+    # Compare against every secret, without stopping early, so timing tells nothing.
+    result = False
+    for secret in secrets:
+        result |= _equal(given, secret)
+    return result
+
+
+def _equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8", "surrogateescape"), b.encode("utf-8", "surrogateescape"))

@@ -1,0 +1,23 @@
+"""gunicorn settings: Prometheus multiprocess metrics and sane timeouts."""
+import os
+import shutil
+import tempfile
+
+# Must be set before prometheus_client is first imported: it picks its value store at import time.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="incidents-metrics-")
+shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+from prometheus_client import multiprocess  # noqa: E402
+
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+
+
+def child_exit(server, worker):
+    multiprocess.mark_process_dead(worker.pid)

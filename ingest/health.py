@@ -1,0 +1,57 @@
+"""Liveness, readiness (database and broker reachable) and Prometheus metrics."""
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, current_app, jsonify
+from kombu import Connection
+
+from ingest import metrics
+
+bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process answers."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """200 when the database and the broker are reachable, else 503 naming what is not."""
+    state = current_app.extensions["incidents"]
+    checks = {"database": _check(_database, state.engine), "broker": _check(_broker, state.settings)}
+    ready = all(value == "ok" for value in checks.values())
+    return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
+
+
+@bp.get("/metrics")
+def prometheus_metrics():
+    """Prometheus text format."""
+    body, content_type = metrics.exposition()
+    return Response(body, content_type=content_type)
+
+
+def _check(probe, target) -> str:
+    try:
+        probe(target)
+        return "ok"
+    except Exception as error:  # any failure means "not ready"; it is logged and answered 503
+        log.warning("readiness check failed: %s", error)
+        return f"unavailable: {error.__class__.__name__}"
+
+
+def _database(engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+
+
+def _broker(settings) -> None:
+    if settings.embedded_broker:
+        folder = Path(settings.broker_options["data_folder_in"])
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    with Connection(settings.broker_url, connect_timeout=2) as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)

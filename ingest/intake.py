@@ -1,0 +1,88 @@
+"""Intake endpoints: Alertmanager and Grafana webhooks, and the PagerDuty Events API v2."""
+import time
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, g, jsonify, request
+from marshmallow import ValidationError
+
+from incidents.alerts import AlertBatch
+from ingest import auth, metrics
+from ingest.errors import InvalidEvent, Problem, invalid_fields
+from ingest.requests import json_body
+from ingest.sources import alertmanager, pagerduty
+from store.intake import RequestOutcome, record_request
+
+bp = Blueprint("intake", __name__)
+
+
+@bp.post("/webhooks/alertmanager")
+def alertmanager_webhook():
+    """Alertmanager v4 or Grafana v1: route each alert, check the sender may reach its service, store."""
+    catalog = current_app.extensions["incidents"].catalog
+    allowed = auth.services_for_header(catalog, request.headers.get("Authorization"))
+    body, raw = json_body()
+    g.source = alertmanager.source_of(body)
+    routed = alertmanager.batches_for(body, catalog)
+    refused = sorted({batch.service for batch in routed} - allowed)
+    if refused:
+        raise Problem(403, f"these credentials may not send alerts to service {', '.join(refused)}")
+    outcome = _record(g.source, raw, routed)
+    return jsonify(status="success", incidents=_numbers(outcome), alerts=outcome.total("new") +
+                   outcome.total("changed") + outcome.total("repeats")), 200
+
+
+@bp.post("/v2/enqueue")
+def pagerduty_enqueue():
+    """PagerDuty Events API v2: 202 with the dedup_key, or 400 `invalid event` with its errors."""
+    g.source = "pagerduty"
+    catalog = current_app.extensions["incidents"].catalog
+    body, raw = json_body()
+    event = _parse_event(body)
+    service = auth.service_for_routing_key(catalog, event.routing_key)
+    if service is None:
+        raise InvalidEvent(["Invalid routing key"])
+    routed, acknowledge = pagerduty.batches_for(event, service)
+    _record("pagerduty", raw, routed, acknowledge)
+    return jsonify(status="success", message="Event processed", dedup_key=event.dedup_key), 202
+
+
+def _parse_event(body) -> pagerduty.Event:
+    try:
+        return pagerduty.parse(body)
+    except ValidationError as error:
+        raise InvalidEvent([f"{path}: {reason}" for path, reason in invalid_fields(error).items()])
+
+
+def _record(source: str, raw: bytes, routed: list[AlertBatch], acknowledge=()) -> RequestOutcome:
+    state = current_app.extensions["incidents"]
+    outcome = record_request(state.engine, source=source, body=raw, batches=routed, catalog=state.catalog,
+                             now=datetime.now(timezone.utc), remote_addr=request.remote_addr or "",
+                             user_agent=request.user_agent.string, acknowledge=acknowledge)
+    received = sum(len(batch.alerts) for batch in routed)
+    metrics.ALERTS_RECEIVED.labels(source).inc(received)
+    metrics.ALERTS_DEDUPLICATED.labels(source).inc(outcome.total("repeats"))
+    metrics.INCIDENTS_OPENED.labels(source).inc(sum(batch.opened for batch in outcome.batches))
+    return outcome
+
+
+def _numbers(outcome: RequestOutcome) -> list[str]:
+    return sorted({f"INC-{b.incident_number}" for b in outcome.batches if b.incident_number is not None})
+
+
+@bp.before_request
+def _start_clock():
+    g.started = time.perf_counter()
+
+
+@bp.after_request
+def _count(response):
+    source = g.get("source") or ("pagerduty" if request.path.startswith("/v2/") else "alertmanager")
+    metrics.REQUESTS.labels(source, _outcome(response.status_code)).inc()
+    metrics.LATENCY.labels(source).observe(time.perf_counter() - g.started)
+    return response
+
+
+def _outcome(status: int) -> str:
+    names = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 413: "too_large",
+             415: "unsupported_media_type", 503: "unavailable"}
+    return "accepted" if status < 300 else names.get(status, f"http_{status}")

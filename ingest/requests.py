@@ -1,0 +1,32 @@
+"""Reading an intake request's body: size, content type, UTF-8 and JSON, each with a clear 4xx."""
+import json
+
+from flask import request
+
+from ingest.errors import Problem
+
+MAX_DEPTH_MESSAGE = "body is nested too deeply"
+
+
+def json_body():
+    """(parsed JSON, raw bytes) of the request, or a Problem: 415, 413 (by Flask), or 400."""
+    mimetype = request.mimetype or ""
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise Problem(415, "Content-Type must be application/json")
+    raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: werkzeug raises 413
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Problem(400, f"body is not UTF-8 (byte {error.start})")
+    try:
+        return json.loads(text, parse_constant=_reject_constant), raw
+    except json.JSONDecodeError as error:
+        raise Problem(400, f"body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")
+    except RecursionError:
+        raise Problem(400, MAX_DEPTH_MESSAGE)
+    except ValueError as error:
+        raise Problem(400, f"body is not valid JSON: {error}")
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not JSON")

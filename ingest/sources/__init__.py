@@ -1,0 +1,1 @@
+"""One module per alert source: a marshmallow schema and `parse(body) -> list[Alert]`."""

@@ -1,0 +1,72 @@
+"""Fields every source schema shares: text the database can store, and RFC 3339 timestamps."""
+import re
+from datetime import datetime, timezone
+
+from marshmallow import ValidationError, fields
+
+_ZERO_TIME = "0001-01-01T00:00:00Z"
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)", re.IGNORECASE)
+
+
+def check_text(value: str) -> str:
+    """Reject what PostgreSQL cannot store: NUL characters and lone surrogates."""
+    if "\x00" in value:
+        raise ValidationError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("must be valid Unicode text")
+    return value
+
+
+def check_json(value, depth: int = 0):
+    """Check every string inside a free-form JSON value (PagerDuty `custom_details`)."""
+    if depth > 32:
+        raise ValidationError("nested too deeply")
+    if isinstance(value, str):
+        check_text(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key)
+            check_json(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            check_json(item, depth + 1)
+    return value
+
+
+class Text(fields.String):
+    """A string that the database can store."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return check_text(super()._deserialize(value, attr, data, **kwargs))
+
+
+def StringMap(**kwargs) -> fields.Dict:
+    """A map of strings to strings, as labels and annotations are."""
+    return fields.Dict(keys=Text(), values=Text(), **kwargs)
+
+
+class Timestamp(fields.Field):
+    """RFC 3339 with up to nanoseconds; Alertmanager's zero time means "no time" (None)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be an RFC 3339 timestamp string")
+        if value == _ZERO_TIME:
+            return None
+        return parse_time(value)
+
+
+def parse_time(value: str) -> datetime:
+    """A UTC datetime from RFC 3339; fractions past microseconds are dropped (Go sends nanoseconds)."""
+    match = _RFC3339.fullmatch(value.strip())
+    if not match:
+        raise ValidationError(f'"{value[:64]}" is not an RFC 3339 timestamp')
+    base, fraction, zone = match.groups()
+    micro = (fraction or ".0")[1:7].ljust(6, "0")
+    zone = "+00:00" if zone.upper() == "Z" else zone
+    try:
+        return datetime.fromisoformat(f"{base}.{micro}{zone}").astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise ValidationError(f'"{value[:64]}" is not a valid date and time')

@@ -1,0 +1,1 @@
+"""Persistence for the domain: tables, the SQL that needs database guarantees, migrations."""

@@ -1,0 +1,46 @@
+"""Engines: PostgreSQL in production, a SQLite file as the embedded default."""
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` and `postgres://` mean psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def create_engine(url: str, **kwargs) -> sa.Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and write-locking transactions."""
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_size", 5)
+        kwargs.setdefault("max_overflow", 10)
+        kwargs.setdefault("pool_recycle", 1800)
+        return sa.create_engine(url, **kwargs)
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+    sa.event.listen(engine, "connect", _sqlite_connect)
+    sa.event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection, _record):
+    # Let SQLAlchemy, not pysqlite, issue BEGIN: see "Serializable isolation / Savepoints" in
+    # SQLAlchemy's SQLite dialect docs.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection):
+    # IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read lock.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

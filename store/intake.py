@@ -1,0 +1,226 @@
+"""Recording a request's alerts: dedup and grouping by database guarantees, never read-then-write.
+
+Each batch locks its incident row first (the upsert), then touches only that incident's alert
+rows, in fingerprint order: concurrent requests for one group queue on that row and requests
+for different groups never meet, so there are no deadlocks and no duplicate incidents.
+"""
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from incidents import timeline as timeline_rules
+from incidents.alerts import FIRING, RESOLVED, AlertBatch
+from incidents.services import Catalog, Service
+from incidents.severity import Severity
+from store.tables import alerts, incident_numbers, incidents, raw_requests, timeline
+
+OPEN = sa.text("status <> 'resolved'")  # literal, so PostgreSQL infers the partial unique index
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch did: the incident it went to and how many alerts were new, changed or repeats."""
+
+    incident_number: int | None
+    opened: bool = False
+    resolved: bool = False
+    new: int = 0
+    changed: int = 0
+    repeats: int = 0
+    ignored: int = 0
+
+
+@dataclass
+class RequestOutcome:
+    raw_request_id: int
+    batches: list[BatchOutcome] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(batch, name) for batch in self.batches)
+
+
+def record_request(engine: sa.Engine, *, source: str, body: bytes, batches: list[AlertBatch],
+                   catalog: Catalog, now: datetime, remote_addr: str = "", user_agent: str = "",
+                   acknowledge: tuple[tuple[str, str], ...] = ()) -> RequestOutcome:
+    """Store the raw request, its alerts and acknowledgements in one transaction; return what changed."""
+    with engine.begin() as conn:
+        raw_id = store_raw_request(conn, source=source, body=body, now=now,
+                                   remote_addr=remote_addr, user_agent=user_agent)
+        return RequestOutcome(raw_id, record_batches(conn, batches, catalog=catalog, source=source, now=now,
+                                                     acknowledge=acknowledge))
+
+
+def record_batches(conn, batches: list[AlertBatch], *, catalog: Catalog, source: str, now: datetime,
+                   acknowledge: tuple[tuple[str, str], ...] = ()) -> list["BatchOutcome"]:
+    """Record alert batches and acknowledgements inside the caller's transaction."""
+    outcomes = [record_batch(conn, batch, service=catalog.service(batch.service), source=source, now=now)
+                for batch in batches]
+    for service_name, group_key in acknowledge:
+        acknowledge_group(conn, service_name=service_name, group_key=group_key, now=now, by=source)
+    return outcomes
+
+
+def store_raw_request(conn, *, source, body, now, remote_addr="", user_agent="") -> int:
+    """Append the request as received, for audit and `incidents replay`."""
+    return conn.execute(raw_requests.insert().values(
+        source=source, received_at=now, body=body, remote_addr=remote_addr[:64], user_agent=user_agent[:256],
+    ).returning(raw_requests.c.id)).scalar_one()
+
+
+def record_batch(conn, batch: AlertBatch, *, service: Service, source: str, now: datetime) -> BatchOutcome:
+    """Dedup and group one batch into its incident; returns what it did."""
+    token = random.getrandbits(62)
+    severities = {alert.fingerprint: service.severity.severity_of(alert.labels) for alert in batch.alerts}
+    firing = [severities[a.fingerprint] for a in batch.alerts if a.status == FIRING]
+    incident = (_open_incident(conn, batch, service, source, now, token, min(firing)) if firing
+                else _lock_open_incident(conn, service.name, batch.group_key))
+    if incident is None:
+        return BatchOutcome(None, ignored=len(batch.alerts))
+    opened = incident.open_token == token
+    changes, repeats = _upsert_alerts(conn, incident.id, batch, severities, now, token) if batch.alerts else ([], 0)
+    if batch.group_resolved:
+        changes += _resolve_remaining(conn, incident.id, now, token)
+    before = Severity(incident.severity)
+    after = min([before, *firing])
+    if after < before:
+        conn.execute(incidents.update().where(incidents.c.id == incident.id).values(severity=int(after)))
+    # Only a resolved group closes: a firing group may hold alerts cut off by `max_alerts`.
+    closed = batch.group_resolved and _close_if_quiet(conn, incident.id, now)
+    number = _assign_number(conn, incident.id) if opened else incident.number
+    change = timeline_rules.IncidentChange(opened, tuple(changes), before, after, closed)
+    append_timeline(conn, incident.id, timeline_rules.entries(change, service=service.name), now)
+    return BatchOutcome(number, opened, closed, new=sum(c.kind == "joined" for c in changes),
+                        changed=sum(c.kind != "joined" for c in changes), repeats=repeats)
+
+
+def acknowledge_group(conn, *, service_name: str, group_key: str, now: datetime, by: str) -> int | None:
+    """Acknowledge the open, triggered incident of a group; returns its number, None if none."""
+    stmt = (incidents.update()
+            .where(incidents.c.service == service_name, incidents.c.group_key == group_key,
+                   incidents.c.status == "triggered")
+            .values(status="acknowledged", acknowledged_at=now)
+            .returning(incidents.c.id, incidents.c.number))
+    row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    append_timeline(conn, row.id, [timeline_rules.Entry("acknowledged", f"Acknowledged through {by}")], now)
+    return row.number
+
+
+def _insert(conn, table):
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def _open_incident(conn, batch, service, source, now, token, severity):
+    title = next(a.summary for a in batch.alerts if a.status == FIRING)
+    stmt = _insert(conn, incidents).values(
+        service=service.name, group_key=batch.group_key, status="triggered", severity=int(severity),
+        title=title[:1024], source=source, opened_at=now, last_alert_at=now,
+        alert_events=len(batch.alerts), open_token=token, policy=service.escalation_policy.as_data(),
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[incidents.c.service, incidents.c.group_key], index_where=OPEN,
+        set_={"last_alert_at": stmt.excluded.last_alert_at,
+              "alert_events": incidents.c.alert_events + stmt.excluded.alert_events},
+    )
+    return conn.execute(stmt.returning(incidents.c.id, incidents.c.number, incidents.c.severity,
+                                       incidents.c.open_token)).one()
+
+
+def _lock_open_incident(conn, service_name, group_key):
+    query = (sa.select(incidents.c.id, incidents.c.number, incidents.c.severity, incidents.c.open_token)
+             .where(incidents.c.service == service_name, incidents.c.group_key == group_key, OPEN)
+             .with_for_update())
+    return conn.execute(query).first()
+
+
+def _upsert_alerts(conn, incident_id, batch, severities, now, token):
+    """Insert new alerts, move changed ones, count repeats; returns (changes, repeats)."""
+    rows = [_alert_row(incident_id, alert, severities[alert.fingerprint], now, token) for alert in batch.alerts]
+    stmt = _insert(conn, alerts)
+    new = stmt.excluded
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[alerts.c.incident_id, alerts.c.fingerprint],
+        set_={
+            "received_count": alerts.c.received_count + 1,
+            "last_seen": new.last_seen,
+            "status": new.status,
+            "severity": new.severity,
+            "summary": new.summary,
+            "labels": new.labels,
+            "annotations": new.annotations,
+            "ends_at": new.ends_at,
+            # SET expressions read the row as it was, so this compares old and new status.
+            "change_token": sa.case((alerts.c.status != new.status, new.change_token),
+                                    else_=alerts.c.change_token),
+        },
+    ).returning(alerts.c.fingerprint, alerts.c.status, alerts.c.summary, alerts.c.insert_token,
+                alerts.c.change_token, sort_by_parameter_order=True)
+    changes, repeats = [], 0
+    for row in conn.execute(stmt, rows):
+        kind = _alert_change_kind(row, token)
+        if kind is None:
+            repeats += 1
+        else:
+            changes.append(timeline_rules.AlertChange(kind, row.fingerprint, row.summary))
+    return changes, repeats
+
+
+def _alert_change_kind(row, token):
+    if row.insert_token == token:
+        return "joined" if row.status == FIRING else "resolved"
+    if row.change_token == token:
+        return "refired" if row.status == FIRING else "resolved"
+    return None
+
+
+def _alert_row(incident_id, alert, severity, now, token):
+    return {
+        "incident_id": incident_id, "fingerprint": alert.fingerprint, "status": alert.status,
+        "severity": int(severity), "summary": alert.summary[:1024], "labels": alert.labels,
+        "annotations": alert.annotations, "generator_url": alert.generator_url, "starts_at": alert.starts_at,
+        "ends_at": alert.ends_at, "first_seen": now, "last_seen": now, "received_count": 1,
+        "insert_token": token, "change_token": token,
+    }
+
+
+def _resolve_remaining(conn, incident_id, now, token):
+    """A resolved group resolves every alert of it still firing, even those not in the payload."""
+    stmt = (alerts.update()
+            .where(alerts.c.incident_id == incident_id, alerts.c.status == FIRING)
+            .values(status=RESOLVED, ends_at=now, last_seen=now, change_token=token)
+            .returning(alerts.c.fingerprint, alerts.c.summary))
+    rows = sorted(conn.execute(stmt), key=lambda row: row.fingerprint)
+    return [timeline_rules.AlertChange("resolved", row.fingerprint, row.summary) for row in rows]
+
+
+def _close_if_quiet(conn, incident_id, now) -> bool:
+    """Resolve the incident when none of its alerts fires any more."""
+    still_firing = sa.exists().where(alerts.c.incident_id == incident_id, alerts.c.status == FIRING)
+    stmt = (incidents.update()
+            .where(incidents.c.id == incident_id, OPEN, ~still_firing)
+            .values(status="resolved", resolved_at=now)
+            .returning(incidents.c.id))
+    return conn.execute(stmt).first() is not None
+
+
+def _assign_number(conn, incident_id) -> int:
+    # Numbered only once the insert won: ON CONFLICT attempts would burn an identity value each.
+    if conn.dialect.name == "postgresql":
+        value = incident_numbers.next_value()
+    else:  # SQLite serialises writers, so max + 1 cannot race
+        value = sa.select(sa.func.coalesce(sa.func.max(incidents.c.number), 0) + 1).scalar_subquery()
+    stmt = incidents.update().where(incidents.c.id == incident_id).values(number=value)
+    return conn.execute(stmt.returning(incidents.c.number)).scalar_one()
+
+
+def append_timeline(conn, incident_id, entries, now) -> None:
+    """Append entries to an incident's timeline (never updated, never deleted)."""
+    if entries:
+        conn.execute(timeline.insert(), [
+            {"incident_id": incident_id, "at": now, "kind": e.kind, "message": e.message, "data": e.data}
+            for e in entries
+        ])

@@ -1,0 +1,39 @@
+"""The Celery app. Queues, routes and retry settings live here, in one place."""
+from pathlib import Path
+
+from celery import Celery
+from kombu import Queue
+
+from settings import env
+
+QUEUES = ("paging", "escalation", "default")
+# Every task must have a route here; tests/unit/test_celery_routes.py checks it.
+ROUTES: dict[str, dict] = {}
+
+
+def create_celery(settings: env.Settings | None = None) -> Celery:
+    """A Celery app for `settings` (default: from the environment)."""
+    settings = settings or env.load()
+    if settings.embedded_broker:
+        for folder in ("data_folder_in", "processed_folder"):
+            Path(settings.broker_options[folder]).mkdir(parents=True, exist_ok=True)
+    app = Celery("incidents", broker=settings.broker_url)
+    app.conf.update(
+        broker_transport_options=settings.broker_options,
+        task_queues=[Queue(name) for name in QUEUES],
+        task_default_queue="default",
+        task_routes=ROUTES,
+        task_acks_late=True,  # a task whose worker dies is delivered again, never dropped
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        beat_schedule={},
+        timezone="UTC",
+    )
+    app.conf.incidents_settings = settings
+    return app
+
+
+# What `celery -A workers.app` starts; building it connects to nothing.
+celery = create_celery()
