@@ -1,0 +1,102 @@
+"""Helpers for tests: recorded requests, free ports, and real processes started and stopped."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+FIXTURES = SHARED / "fixtures" / "alertmanager-0.25"
+
+
+def recorded_requests() -> list[tuple[str, dict, dict]]:
+    """The six Alertmanager 0.25 captures, in order: (file name, headers, body)."""
+    out = []
+    for path in sorted(FIXTURES.glob("0*.json")):
+        capture = json.loads(path.read_text())
+        out.append((path.name, capture["request"]["headers"], capture["body"]))
+    assert len(out) == 6, f"expected six recorded requests in {FIXTURES}"
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_env(settings, **extra) -> dict:
+    """The environment a child process of ours needs for these settings."""
+    environ = dict(os.environ)
+    environ.update({"DATABASE_URL": settings.database_url, "CELERY_BROKER_URL": settings.broker_url,
+                    "INCIDENTS_CONFIG": str(settings.config_dir), "INCIDENTS_VAR": str(settings.var_dir),
+                    "SECRET_KEY": settings.secret_key, "PYTHONUNBUFFERED": "1"})
+    environ.update({key: str(value) for key, value in extra.items()})
+    return environ
+
+
+class Process:
+    """A child process whose output goes to a log file; stopped with SIGTERM, then SIGKILL."""
+
+    def __init__(self, argv: list[str], *, env: dict, log_path: Path):
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        self.popen = subprocess.Popen(argv, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                      cwd=ROOT, start_new_session=True)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 15) -> int:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait()
+        self._log.close()
+        return self.popen.returncode
+
+
+def start_web(settings, tmp_path: Path, *, workers: int = 2, **extra_env) -> tuple[Process, str]:
+    """gunicorn serving the app, as `incidents serve` runs it; returns (process, base URL)."""
+    port = free_port()
+    argv = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)]
+    process = Process(argv, env=process_env(settings, **extra_env), log_path=tmp_path / f"web-{port}.log")
+    base = f"http://127.0.0.1:{port}"
+    wait_http(f"{base}/healthz", process)
+    return process, base
+
+
+def wait_http(url: str, process: Process | None = None, timeout: float = 30) -> None:
+    """Poll `url` until it answers 200; fail with the process's log if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.popen.poll() is not None:
+            raise AssertionError(f"process exited with {process.popen.returncode}:\n{process.log()}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within {timeout}s:\n{process.log() if process else ''}")
+
+
+def eventually(check, timeout: float = 30, interval: float = 0.1):
+    """Call `check` until it returns a truthy value (returned) or the timeout passes (AssertionError)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
