@@ -1,0 +1,58 @@
+"""`incidents up` on the embedded defaults (SQLite file, file broker), as `make run` starts it."""
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from tests.support import ROOT, Process, eventually, free_port, recorded_requests, wait_http
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def embedded_env(tmp_path):
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "PROMETHEUS_MULTIPROC_DIR")}
+    environ.update(INCIDENTS_VAR=str(tmp_path / "var"), INCIDENTS_CONFIG=str(ROOT / "config"), PYTHONUNBUFFERED="1")
+    return environ
+
+
+def test_up_runs_web_worker_and_beat_on_embedded_defaults_and_ctrl_c_stops_all(tmp_path, embedded_env):
+    subprocess.run([sys.executable, "-m", "cli.main", "db", "upgrade"], env=embedded_env, cwd=ROOT, check=True)
+    port = free_port()
+    up = Process([sys.executable, "-m", "cli.main", "up", "--port", str(port)], env=embedded_env,
+                 log_path=tmp_path / "up.log")
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/healthz", up, timeout=60)
+        assert requests.get(f"{base}/readyz", timeout=5).json()["checks"] == {"database": "ok", "broker": "ok"}
+        _, headers, body = recorded_requests()[0]
+        answer = requests.post(f"{base}/webhooks/alertmanager", json=body, headers=headers, timeout=10)
+        assert answer.status_code == 200 and answer.json()["incidents"] == ["INC-1"]
+        eventually(lambda: "ready." in up.log() and "beat: Starting" in up.log(), timeout=60)
+        assert (tmp_path / "var" / "incidents.db").exists()
+        children = descendants(up.popen.pid)
+        assert len(children) >= 5, children  # web master and its workers, worker, beat
+        os.kill(up.popen.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground process
+        assert up.popen.wait(timeout=30) == 0, up.log()
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{base}/healthz", timeout=2)
+        eventually(lambda: not any(alive(pid) for pid in children), timeout=15)
+    finally:
+        up.stop()
+
+
+def descendants(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(child) for child in found] + [grand for child in found for grand in descendants(int(child))]
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"  # a zombie has exited already
+    except FileNotFoundError:
+        return False

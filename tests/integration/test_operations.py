@@ -1,0 +1,78 @@
+"""Health, readiness, metrics, a database outage, and replaying stored requests."""
+import dataclasses
+
+import sqlalchemy as sa
+
+from ingest.app import create_app
+from ingest.replay import replay
+from store.db import create_engine
+from store.tables import alerts, incidents, raw_requests
+from tests.support import free_port, recorded_requests
+
+UNREACHABLE_DB = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none?connect_timeout=2"
+
+
+def post_capture(client, index):
+    _, headers, body = recorded_requests()[index]
+    return client.post("/webhooks/alertmanager", json=body, headers=headers)
+
+
+def test_healthz_and_readyz_answer_when_database_and_broker_are_up(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_readyz_names_what_is_down(settings, catalog):
+    broken = dataclasses.replace(settings, broker_url=f"redis://127.0.0.1:{free_port()}/0")
+    app = create_app(broken, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    checks = response.get_json()["checks"]
+    assert checks["database"].startswith("unavailable") and checks["broker"].startswith("unavailable")
+
+
+def test_an_unreachable_database_answers_503_so_that_senders_retry(settings, catalog):
+    app = create_app(settings, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
+    response = post_capture(app.test_client(), 0)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_metrics_count_requests_by_outcome_and_deduplicated_alerts(client):
+    def value(text, line_start):
+        line = next((l for l in text.splitlines() if l.startswith(line_start)), None)
+        return float(line.rsplit(" ", 1)[1]) if line else 0.0
+
+    before = client.get("/metrics").get_data(as_text=True)
+    post_capture(client, 0)
+    post_capture(client, 0)
+    client.post("/webhooks/alertmanager", json={}, headers={"Authorization": "Bearer example-token"})
+    after = client.get("/metrics").get_data(as_text=True)
+    accepted = 'incidents_intake_requests_total{outcome="accepted",source="alertmanager"}'
+    invalid = 'incidents_intake_requests_total{outcome="invalid",source="alertmanager"}'
+    deduplicated = 'incidents_alerts_deduplicated_total{source="alertmanager"}'
+    assert value(after, accepted) - value(before, accepted) == 2
+    assert value(after, invalid) - value(before, invalid) == 1
+    assert value(after, deduplicated) - value(before, deduplicated) == 1
+    assert 'incidents_intake_latency_seconds_bucket{le="0.1",source="alertmanager"}' in after
+
+
+def test_accepted_requests_are_kept_verbatim_and_replay_rebuilds_the_same_incidents(client, engine, catalog):
+    for index in range(6):
+        assert post_capture(client, index).status_code == 200
+    with engine.begin() as conn:
+        kept = conn.execute(sa.select(raw_requests.c.source, raw_requests.c.body)
+                            .order_by(raw_requests.c.id)).all()
+        assert [row.source for row in kept] == ["alertmanager"] * 6
+        assert b'"truncatedAlerts": 1' in kept[1].body or b'"truncatedAlerts":1' in kept[1].body
+        before = conn.execute(sa.select(incidents.c.number, incidents.c.status).order_by(incidents.c.number)).all()
+        conn.execute(alerts.delete())
+        conn.execute(sa.text("DELETE FROM timeline"))
+        conn.execute(incidents.delete())
+    assert replay(engine, catalog) == {"replayed": 6, "skipped": 0}
+    with engine.connect() as conn:
+        after = conn.execute(sa.select(incidents.c.status).order_by(incidents.c.number)).scalars().all()
+        assert after == [row.status for row in before] == ["resolved", "resolved"]
+        assert conn.execute(sa.select(sa.func.count()).select_from(raw_requests)).scalar_one() == 6
