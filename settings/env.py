@@ -27,7 +27,8 @@ class Settings:
         if self.embedded_broker:
             folder = self.var_dir / "broker"
             return {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
-                    "processed_folder": str(folder / "processed"), "store_processed": False}
+                    "processed_folder": str(folder / "processed"), "control_folder": str(folder / "control"),
+                    "store_processed": False}
         return {"visibility_timeout": 3600}
 
 

@@ -15,7 +15,7 @@ def create_celery(settings: env.Settings | None = None) -> Celery:
     """A Celery app for `settings` (default: from the environment)."""
     settings = settings or env.load()
     if settings.embedded_broker:
-        for folder in ("data_folder_in", "processed_folder"):
+        for folder in ("data_folder_in", "processed_folder", "control_folder"):
             Path(settings.broker_options[folder]).mkdir(parents=True, exist_ok=True)
     app = Celery("incidents", broker=settings.broker_url)
     app.conf.update(
