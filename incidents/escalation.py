@@ -1,40 +1,207 @@
-"""Escalation policies as operators write them in PagerDuty: ordered levels of targets."""
-from dataclasses import dataclass
-from datetime import timedelta
+"""The escalation state machine: pure functions from (plan, state, event, now) to a Step.
+
+A Step holds the new state, the pages to send, the timeline entries, and whether the pages
+already sent must be acknowledged or resolved at PagerDuty. The store persists it, with a new
+token, in the transaction that decided it; workers act on it after commit.
+"""
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from incidents.policy import Plan, Target
+from incidents.severity import Severity
+from incidents.timeline import Entry
+
+TRIGGERED, ACKNOWLEDGED, RESOLVED = "triggered", "acknowledged", "resolved"
 
 
 @dataclass(frozen=True)
-class Target:
-    """Someone to page: a person (`user`) or a `team`, by name from the people file."""
+class State:
+    """Where an incident's escalation stands. `level` -1: nobody paged yet (low urgency)."""
 
-    kind: str
-    name: str
+    status: str
+    severity: Severity
+    opened_at: datetime
+    level: int = -1
+    loop: int = 0
+    round: int = 0  # bumped when the same level is paged again (acknowledgement timeout)
+    due_at: datetime | None = None  # next level (triggered) or acknowledgement timeout (acknowledged)
+    unresolved_due_at: datetime | None = None  # the "still unresolved after N minutes" rule
+    exhausted: bool = False
+
+    @property
+    def next_wake(self) -> datetime | None:
+        """The earliest time something is due, or None."""
+        times = [t for t in (self.due_at, self.unresolved_due_at) if t is not None]
+        return min(times) if times else None
 
 
 @dataclass(frozen=True)
-class Level:
-    """Targets paged together, and how long to wait for an acknowledgement before the next level."""
+class Page:
+    """One target to page for one step; `step` makes it unique on its incident."""
 
-    targets: tuple[Target, ...]
-    timeout: timedelta
+    target: Target
+    step: str
+    reason: str
 
 
 @dataclass(frozen=True)
-class EscalationPolicy:
-    """Levels in order; after the last the policy repeats `repeat` more times."""
+class Step:
+    state: State
+    pages: tuple[Page, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    notify: str | None = None  # "acknowledge" or "resolve": tell PagerDuty about pages sent
 
-    levels: tuple[Level, ...]
-    repeat: int = 0
 
-    def as_data(self) -> dict:
-        """A plain, JSON-ready copy, frozen onto an incident when it opens."""
-        return {
-            "repeat": self.repeat,
-            "levels": [
-                {
-                    "targets": [{target.kind: target.name} for target in level.targets],
-                    "timeout_seconds": level.timeout.total_seconds(),
-                }
-                for level in self.levels
-            ],
-        }
+def start(plan: Plan, severity: Severity, now: datetime) -> Step:
+    """A new incident: page the first level, unless low urgency; SEV1 also pages the last level."""
+    state = State(TRIGGERED, severity, opened_at=now)
+    if severity in plan.rules.low_urgency:
+        return Step(state, entries=(Entry("low_urgency", f"Low urgency ({severity.name}): no page sent"),))
+    return _apply_rules(plan, _page_level(plan, state, 0, 0, now, "first level"), now, opening=True)
+
+
+def wake(plan: Plan, state: State, now: datetime) -> Step:
+    """Whatever is due by `now`: the unresolved rule, the next level, or the acknowledgement timeout."""
+    if state.status == RESOLVED:
+        return Step(replace(state, due_at=None, unresolved_due_at=None))
+    step = Step(state)
+    if state.unresolved_due_at is not None and state.unresolved_due_at <= now:
+        step = _merge(step, _escalate_unresolved(plan, state, now))
+    if step.state.due_at is not None and step.state.due_at <= now:
+        step = _merge(step, _due(plan, step.state, now))
+    return step
+
+
+def acknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
+    """Stop paging; come back after the acknowledgement timeout if still unresolved."""
+    if state.status != TRIGGERED:
+        return Step(state)
+    due = now + plan.ack_timeout if plan.ack_timeout and state.level >= 0 else None
+    return Step(replace(state, status=ACKNOWLEDGED, due_at=due), entries=(Entry("acknowledged", f"Acknowledged by {by}"),),
+                notify="acknowledge")
+
+
+def unacknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
+    """Back to triggered (PagerDuty's `incident.unacknowledged`): page the current level again."""
+    if state.status != ACKNOWLEDGED:
+        return Step(state)
+    back = Step(replace(state, status=TRIGGERED), entries=(Entry("unacknowledged", f"Unacknowledged by {by}"),))
+    return _merge(back, _repage(plan, back.state, now, "unacknowledged"))
+
+
+def resolve(state: State, now: datetime, *, reason: str) -> Step:
+    """Stop everything and resolve every page sent; `reason` is the timeline's words."""
+    if state.status == RESOLVED:
+        return Step(state)
+    return Step(replace(state, status=RESOLVED, due_at=None, unresolved_due_at=None),
+                entries=(Entry("resolved", reason),), notify="resolve")
+
+
+def raise_severity(plan: Plan, state: State, severity: Severity, now: datetime) -> Step:
+    """Re-apply the severity rules after a rise (a SEV3 that becomes SEV1 pages the manager then)."""
+    if state.status == RESOLVED or severity >= state.severity:
+        return Step(state)
+    state = replace(state, severity=severity)
+    if severity in plan.rules.low_urgency:
+        return Step(state)
+    if state.level < 0:
+        return _apply_rules(plan, _page_level(plan, state, 0, 0, now, f"severity raised to {severity.name}"), now)
+    return _apply_rules(plan, Step(state), now)
+
+
+def escalate_now(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
+    """Manual escalation: page the next level now, whatever the timers say."""
+    if state.status == RESOLVED:
+        return Step(state)
+    level, loop = _next(plan, state)
+    if level is None:
+        return Step(state, entries=(Entry("escalation_exhausted", f"{by} asked to escalate: no further level"),))
+    return _page_level(plan, replace(state, status=TRIGGERED), level, loop, now, f"escalated by {by}")
+
+
+def add_responder(state: State, target: Target, *, by: str) -> Step:
+    """Page someone outside the policy now ("pull in the business expert")."""
+    if state.status == RESOLVED:
+        return Step(state)
+    return Step(state, pages=(Page(target, "responder", f"added as responder by {by}"),),
+                entries=(Entry("responder_added", f"{by} paged {target.label} as a responder"),))
+
+
+def _due(plan: Plan, state: State, now: datetime) -> Step:
+    if state.status == ACKNOWLEDGED:
+        back = Step(replace(state, status=TRIGGERED),
+                    entries=(Entry("ack_timeout", "Acknowledgement timed out: back to triggered"),))
+        return _merge(back, _repage(plan, back.state, now, "acknowledgement timed out"))
+    level, loop = _next(plan, state)
+    if level is None:
+        return Step(replace(state, due_at=None, exhausted=True), entries=(Entry(
+            "escalation_exhausted", "Escalation exhausted: nobody acknowledged; the incident stays open"),))
+    return _page_level(plan, state, level, loop, now, "no acknowledgement")
+
+
+def _escalate_unresolved(plan: Plan, state: State, now: datetime) -> Step:
+    state = replace(state, unresolved_due_at=None)
+    level, loop = _next(plan, state)
+    if level is None:
+        return Step(state)
+    window = plan.rules.escalate_unresolved_after.get(state.severity)
+    reason = f"{state.severity.name} still unresolved after {_minutes(window)}" if window else "still unresolved"
+    step = _page_level(plan, state, level, loop, now, reason)
+    if state.status == ACKNOWLEDGED:  # paged, but the acknowledgement and its timeout stand
+        step = replace(step, state=replace(step.state, status=ACKNOWLEDGED, due_at=state.due_at))
+    return step
+
+
+def _page_level(plan: Plan, state: State, level: int, loop: int, now: datetime, reason: str) -> Step:
+    targets = plan.policy.levels[level].targets
+    pages = tuple(Page(t, f"{loop}.{level}", reason) for t in targets)
+    names = ", ".join(t.label for t in targets)
+    entry = Entry("paged", f"Paging level {level + 1} ({names}): {reason}",
+                  {"level": level + 1, "loop": loop + 1, "targets": [t.name for t in targets]})
+    new = replace(state, level=level, loop=loop, round=0, due_at=now + plan.policy.levels[level].timeout)
+    return Step(new, pages, (entry,))
+
+
+def _repage(plan: Plan, state: State, now: datetime, reason: str) -> Step:
+    level = max(state.level, 0)
+    targets = plan.policy.levels[level].targets
+    round_ = state.round + 1
+    pages = tuple(Page(t, f"{state.loop}.{level}.r{round_}", reason) for t in targets)
+    entry = Entry("paged", f"Paging level {level + 1} again ({', '.join(t.label for t in targets)}): {reason}",
+                  {"level": level + 1, "loop": state.loop + 1, "targets": [t.name for t in targets]})
+    return Step(replace(state, level=level, round=round_, due_at=now + plan.policy.levels[level].timeout),
+                pages, (entry,))
+
+
+def _apply_rules(plan: Plan, step: Step, now: datetime, opening: bool = False) -> Step:
+    """SEV1: page the last level at once. SEV2: arm the "still unresolved" timer."""
+    state, rules = step.state, plan.rules
+    last = len(plan.policy.levels) - 1
+    if state.severity in rules.page_last_level_at_once and last > state.level:
+        pages = tuple(Page(t, f"{state.loop}.{last}", f"{state.severity.name}: paged at once")
+                      for t in plan.policy.levels[last].targets)
+        entry = Entry("paged", f"{state.severity.name}: paging level {last + 1} "
+                      f"({', '.join(p.target.label for p in pages)}) at once", {"level": last + 1})
+        step = replace(step, pages=step.pages + pages, entries=step.entries + (entry,))
+    window = rules.escalate_unresolved_after.get(state.severity)
+    if window and state.unresolved_due_at is None and (opening or state.level < last):
+        step = replace(step, state=replace(step.state, unresolved_due_at=state.opened_at + window))
+    return step
+
+
+def _next(plan: Plan, state: State) -> tuple[int | None, int]:
+    if state.level + 1 < len(plan.policy.levels):
+        return state.level + 1, state.loop
+    if state.loop < plan.policy.repeat:
+        return 0, state.loop + 1
+    return None, state.loop
+
+
+def _merge(first: Step, second: Step) -> Step:
+    return Step(second.state, first.pages + second.pages, first.entries + second.entries,
+                second.notify or first.notify)
+
+
+def _minutes(window: timedelta) -> str:
+    seconds = int(window.total_seconds())
+    return f"{seconds // 60} minutes" if seconds % 60 == 0 else f"{seconds} seconds"

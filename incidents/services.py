@@ -1,7 +1,8 @@
 """Services: where alerts are routed, who may send them, and how they escalate."""
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from incidents.escalation import EscalationPolicy
+from incidents.policy import EscalationPolicy, Plan, Target, UrgencyRules
 from incidents.severity import SeverityRules
 
 
@@ -24,6 +25,15 @@ class Service:
     credentials: Credentials = field(default_factory=Credentials)
     severity: SeverityRules = field(default_factory=SeverityRules)
     default: bool = False
+    urgency: UrgencyRules = field(default_factory=UrgencyRules)
+    ack_timeout: timedelta | None = timedelta(minutes=30)
+    # Paged when a target has no routing key of its own.
+    fallback_routing_key: str = ""
+
+    @property
+    def plan(self) -> Plan:
+        """The escalation plan an incident of this service copies when it opens."""
+        return Plan(self.escalation_policy, self.urgency, self.ack_timeout)
 
     def matches(self, labels: dict[str, str]) -> bool:
         """True when every label of any one of the service's matchers is present and equal."""
@@ -55,6 +65,10 @@ class Catalog:
     services: tuple[Service, ...]
     people: dict[str, Person] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
+    # API token -> the name the timeline shows for whoever used it.
+    api_tokens: dict[str, str] = field(default_factory=dict)
+    # Secrets of PagerDuty V3 webhook subscriptions (several during rotation).
+    webhook_secrets: tuple[str, ...] = ()
 
     @property
     def default_service(self) -> Service:
@@ -67,6 +81,11 @@ class Catalog:
             if service.name == name:
                 return service
         raise KeyError(name)
+
+    def routing_key(self, target: Target, service: Service) -> str:
+        """The PagerDuty routing key that pages `target`, else the service's fallback ("" if none)."""
+        found = (self.people if target.kind == "user" else self.teams).get(target.name)
+        return (found.routing_key if found else "") or service.fallback_routing_key
 
     def route(self, labels: dict[str, str]) -> Service:
         """The first service whose matchers fit the labels, else the default service."""

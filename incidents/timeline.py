@@ -30,7 +30,6 @@ class IncidentChange:
     alerts: tuple[AlertChange, ...] = ()
     severity_before: Severity | None = None
     severity_after: Severity | None = None
-    resolved: bool = False
 
 
 _ALERT_WORDS = {"joined": "Alert firing", "resolved": "Alert resolved", "refired": "Alert firing again"}
@@ -52,8 +51,6 @@ def entries(change: IncidentChange, *, service: str) -> list[Entry]:
         out.append(Entry("severity_raised",
                          f"Severity raised from {_name(change.severity_before)} to {_name(change.severity_after)}",
                          {"from": _name(change.severity_before), "to": _name(change.severity_after)}))
-    if change.resolved:
-        out.append(Entry("resolved", "Incident resolved: all its alerts are resolved"))
     return out
 
 

@@ -1,6 +1,5 @@
 """Which services a request's credentials open. Every comparison is constant-time."""
 import base64
-import binascii
 import hmac
 
 from incidents.services import Catalog
@@ -40,7 +39,7 @@ def service_for_routing_key(catalog: Catalog, routing_key: str) -> str | None:
 def _basic(value: str) -> tuple[str, str]:
     try:
         user, sep, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII input
         raise Unauthenticated("malformed basic auth")
     if not sep:
         raise Unauthenticated("malformed basic auth")

@@ -1,5 +1,6 @@
 """Reading an intake request's body: size, content type, UTF-8 and JSON, each with a clear 4xx."""
 import json
+import math
 
 from flask import request
 
@@ -19,7 +20,7 @@ def json_body():
     except UnicodeDecodeError as error:
         raise Problem(400, f"body is not UTF-8 (byte {error.start})")
     try:
-        return json.loads(text, parse_constant=_reject_constant), raw
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite), raw
     except json.JSONDecodeError as error:
         raise Problem(400, f"body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")
     except RecursionError:
@@ -30,3 +31,11 @@ def json_body():
 
 def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    # 1e400 parses as infinity, which neither JSON nor PostgreSQL's jsonb can hold.
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text[:32]} is out of range")
+    return value

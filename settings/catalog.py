@@ -5,6 +5,7 @@ Every problem is reported as `file: field.path: reason`, e.g.
 """
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -12,7 +13,7 @@ from marshmallow import (EXCLUDE, Schema, ValidationError, fields, post_load, pr
                          validates_schema)
 
 from incidents.durations import parse_duration
-from incidents.escalation import EscalationPolicy, Level, Target
+from incidents.policy import EscalationPolicy, Level, Target, UrgencyRules
 from incidents.services import Catalog, Credentials, Person, Service, Team
 from incidents.severity import Severity, SeverityRules
 
@@ -93,6 +94,21 @@ class SeverityRulesSchema(Schema):
         return data  # merged over the global rules by the caller
 
 
+class UrgencySchema(Schema):
+    page_last_level_at_once = fields.List(SeverityField())
+    escalate_unresolved_after = fields.Dict(keys=SeverityField(), values=Duration())
+    low_urgency = fields.List(SeverityField())
+
+
+class ApiTokenSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    token = fields.String(required=True, validate=validate.Length(min=16))
+
+
+class PagerDutySchema(Schema):
+    webhook_secrets = fields.List(fields.String(validate=validate.Length(min=8)), load_default=list)
+
+
 class ServiceSchema(Schema):
     name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"))
     default = fields.Boolean(load_default=False)
@@ -101,6 +117,9 @@ class ServiceSchema(Schema):
     escalation_policy = fields.List(fields.Nested(LevelSchema), required=True, validate=validate.Length(min=1))
     repeat = fields.Integer(load_default=0, validate=validate.Range(0, 9))
     severity = fields.Nested(SeverityRulesSchema, load_default=dict)
+    urgency = fields.Nested(UrgencySchema, load_default=dict)
+    ack_timeout = Duration(load_default=None)
+    fallback_routing_key = fields.String(load_default="")
 
     @pre_load
     def unwrap(self, data, **kwargs):
@@ -113,6 +132,9 @@ class ServiceSchema(Schema):
 class ServicesFileSchema(Schema):
     services = fields.List(fields.Nested(ServiceSchema), required=True, validate=validate.Length(min=1))
     severity = fields.Nested(SeverityRulesSchema, load_default=dict)
+    urgency = fields.Nested(UrgencySchema, load_default=dict)
+    api_tokens = fields.List(fields.Nested(ApiTokenSchema), load_default=list)
+    pagerduty = fields.Nested(PagerDutySchema, load_default=dict)
 
     @validates_schema
     def one_default(self, data, **kwargs):
@@ -221,6 +243,7 @@ def _dotted(path: list) -> str:
 
 def _build(services_data: dict, people_data: dict) -> Catalog:
     base = _rules(SeverityRules(), services_data["severity"])
+    urgency = _urgency(UrgencyRules(), services_data["urgency"])
     services = tuple(
         Service(
             name=item["name"],
@@ -229,12 +252,32 @@ def _build(services_data: dict, people_data: dict) -> Catalog:
             credentials=item["intake"] or Credentials(),
             severity=_rules(base, item["severity"]),
             default=item["default"],
+            urgency=_urgency(urgency, item["urgency"]),
+            ack_timeout=_ack_timeout(item["ack_timeout"]),
+            fallback_routing_key=item["fallback_routing_key"],
         )
         for item in services_data["services"]
     )
     people = {p["name"]: Person(p["name"], p["routing_key"], p["email"]) for p in people_data.get("people", [])}
     teams = {t["name"]: Team(t["name"], t["routing_key"], tuple(t["members"])) for t in people_data.get("teams", [])}
-    return Catalog(services, people, teams)
+    tokens = {t["token"]: t["name"] for t in services_data["api_tokens"]}
+    secrets = tuple(services_data["pagerduty"].get("webhook_secrets", ()))
+    return Catalog(services, people, teams, tokens, secrets)
+
+
+def _urgency(base: UrgencyRules, override: dict) -> UrgencyRules:
+    return UrgencyRules(
+        frozenset(override.get("page_last_level_at_once", base.page_last_level_at_once)),
+        dict(override.get("escalate_unresolved_after", base.escalate_unresolved_after)),
+        frozenset(override.get("low_urgency", base.low_urgency)),
+    )
+
+
+def _ack_timeout(value):
+    """Default 30 minutes; `0` turns the acknowledgement timeout off."""
+    if value is None:
+        return timedelta(minutes=30)
+    return value or None
 
 
 def _rules(base: SeverityRules, override: dict) -> SeverityRules:

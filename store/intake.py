@@ -4,6 +4,7 @@ Each batch locks its incident row first (the upsert), then touches only that inc
 rows, in fingerprint order: concurrent requests for one group queue on that row and requests
 for different groups never meet, so there are no deadlocks and no duplicate incidents.
 """
+import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,11 +12,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from incidents import escalation
 from incidents import timeline as timeline_rules
 from incidents.alerts import FIRING, RESOLVED, AlertBatch
-from incidents.services import Catalog, Service
+from incidents.services import Catalog
 from incidents.severity import Severity
-from store.tables import alerts, incident_numbers, incidents, raw_requests, timeline
+from store import escalation as escalation_store
+from store.tables import alerts, incident_numbers, incidents, raw_requests
+from store.timeline import append_timeline
 
 OPEN = sa.text("status <> 'resolved'")  # literal, so PostgreSQL infers the partial unique index
 
@@ -31,6 +35,7 @@ class BatchOutcome:
     changed: int = 0
     repeats: int = 0
     ignored: int = 0
+    applied: list = field(default_factory=list)  # escalation decisions for the workers
 
 
 @dataclass
@@ -40,6 +45,10 @@ class RequestOutcome:
 
     def total(self, name: str) -> int:
         return sum(getattr(batch, name) for batch in self.batches)
+
+    @property
+    def applied(self) -> list:
+        return [decision for batch in self.batches for decision in batch.applied]
 
 
 def record_request(engine: sa.Engine, *, source: str, body: bytes, batches: list[AlertBatch],
@@ -56,10 +65,10 @@ def record_request(engine: sa.Engine, *, source: str, body: bytes, batches: list
 def record_batches(conn, batches: list[AlertBatch], *, catalog: Catalog, source: str, now: datetime,
                    acknowledge: tuple[tuple[str, str], ...] = ()) -> list["BatchOutcome"]:
     """Record alert batches and acknowledgements inside the caller's transaction."""
-    outcomes = [record_batch(conn, batch, service=catalog.service(batch.service), source=source, now=now)
-                for batch in batches]
+    outcomes = [record_batch(conn, batch, catalog=catalog, source=source, now=now) for batch in batches]
     for service_name, group_key in acknowledge:
-        acknowledge_group(conn, service_name=service_name, group_key=group_key, now=now, by=source)
+        outcomes.append(acknowledge_group(conn, service_name=service_name, group_key=group_key, catalog=catalog,
+                                          now=now, by=source))
     return outcomes
 
 
@@ -70,8 +79,9 @@ def store_raw_request(conn, *, source, body, now, remote_addr="", user_agent="")
     ).returning(raw_requests.c.id)).scalar_one()
 
 
-def record_batch(conn, batch: AlertBatch, *, service: Service, source: str, now: datetime) -> BatchOutcome:
-    """Dedup and group one batch into its incident; returns what it did."""
+def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now: datetime) -> BatchOutcome:
+    """Dedup and group one batch into its incident, escalating as it opens, rises or resolves."""
+    service = catalog.service(batch.service)
     token = random.getrandbits(62)
     severities = {alert.fingerprint: service.severity.severity_of(alert.labels) for alert in batch.alerts}
     firing = [severities[a.fingerprint] for a in batch.alerts if a.status == FIRING]
@@ -85,29 +95,43 @@ def record_batch(conn, batch: AlertBatch, *, service: Service, source: str, now:
         changes += _resolve_remaining(conn, incident.id, now, token)
     before = Severity(incident.severity)
     after = min([before, *firing])
-    if after < before:
-        conn.execute(incidents.update().where(incidents.c.id == incident.id).values(severity=int(after)))
-    # Only a resolved group closes: a firing group may hold alerts cut off by `max_alerts`.
-    closed = batch.group_resolved and _close_if_quiet(conn, incident.id, now)
     number = _assign_number(conn, incident.id) if opened else incident.number
-    change = timeline_rules.IncidentChange(opened, tuple(changes), before, after, closed)
+    change = timeline_rules.IncidentChange(opened, tuple(changes), before, after)
     append_timeline(conn, incident.id, timeline_rules.entries(change, service=service.name), now)
+    # Only a resolved group closes: a firing group may hold alerts cut off by `max_alerts`.
+    closed = batch.group_resolved and _quiet(conn, incident.id)
+    decision = _escalate(conn, incident.id, opened=opened, risen=after < before, closed=closed, severity=after,
+                         catalog=catalog, now=now)
     return BatchOutcome(number, opened, closed, new=sum(c.kind == "joined" for c in changes),
-                        changed=sum(c.kind != "joined" for c in changes), repeats=repeats)
+                        changed=sum(c.kind != "joined" for c in changes), repeats=repeats,
+                        applied=[decision] if decision else [])
 
 
-def acknowledge_group(conn, *, service_name: str, group_key: str, now: datetime, by: str) -> int | None:
-    """Acknowledge the open, triggered incident of a group; returns its number, None if none."""
-    stmt = (incidents.update()
-            .where(incidents.c.service == service_name, incidents.c.group_key == group_key,
-                   incidents.c.status == "triggered")
-            .values(status="acknowledged", acknowledged_at=now)
-            .returning(incidents.c.id, incidents.c.number))
-    row = conn.execute(stmt).first()
-    if row is None:
+def _escalate(conn, incident_id, *, opened, risen, closed, severity, catalog, now):
+    """The escalation decision this batch calls for, applied under the incident's lock (or None)."""
+    if not (opened or risen or closed):
         return None
-    append_timeline(conn, row.id, [timeline_rules.Entry("acknowledged", f"Acknowledged through {by}")], now)
-    return row.number
+    row = escalation_store.lock(conn, incident_id=incident_id)
+    plan, state = escalation_store.plan_of(row), escalation_store.state_of(row)
+    if closed:
+        step = escalation.resolve(state, now, reason="Incident resolved: all its alerts are resolved")
+    elif opened:
+        step = escalation.start(plan, severity, now)
+    else:
+        step = escalation.raise_severity(plan, state, severity, now)
+    return escalation_store.apply(conn, row, step, catalog=catalog, now=now)
+
+
+def acknowledge_group(conn, *, service_name: str, group_key: str, catalog: Catalog, now: datetime,
+                      by: str) -> BatchOutcome:
+    """Acknowledge the open incident of a group (PagerDuty `acknowledge` events)."""
+    incident = _lock_open_incident(conn, service_name, group_key)
+    if incident is None:
+        return BatchOutcome(None)
+    row = escalation_store.lock(conn, incident_id=incident.id)
+    step = escalation.acknowledge(escalation_store.plan_of(row), escalation_store.state_of(row), now,
+                                  by=f"{by} (Events API)")
+    return BatchOutcome(row.number, applied=[escalation_store.apply(conn, row, step, catalog=catalog, now=now)])
 
 
 def _insert(conn, table):
@@ -117,12 +141,12 @@ def _insert(conn, table):
 def _open_incident(conn, batch, service, source, now, token, severity):
     title = next(a.summary for a in batch.alerts if a.status == FIRING)
     stmt = _insert(conn, incidents).values(
-        service=service.name, group_key=batch.group_key, status="triggered", severity=int(severity),
+        service=service.name, group_key=batch.group_key, group_hash=group_hash(batch.group_key), status="triggered", severity=int(severity),
         title=title[:1024], source=source, opened_at=now, last_alert_at=now,
-        alert_events=len(batch.alerts), open_token=token, policy=service.escalation_policy.as_data(),
+        alert_events=len(batch.alerts), open_token=token, policy=service.plan.as_data(),
     )
     stmt = stmt.on_conflict_do_update(
-        index_elements=[incidents.c.service, incidents.c.group_key], index_where=OPEN,
+        index_elements=[incidents.c.service, incidents.c.group_hash], index_where=OPEN,
         set_={"last_alert_at": stmt.excluded.last_alert_at,
               "alert_events": incidents.c.alert_events + stmt.excluded.alert_events},
     )
@@ -130,9 +154,14 @@ def _open_incident(conn, batch, service, source, now, token, severity):
                                        incidents.c.open_token)).one()
 
 
+def group_hash(group_key: str) -> str:
+    """The key of the open-incident index: group keys can be longer than an index entry allows."""
+    return hashlib.sha256(group_key.encode("utf-8")).hexdigest()
+
+
 def _lock_open_incident(conn, service_name, group_key):
     query = (sa.select(incidents.c.id, incidents.c.number, incidents.c.severity, incidents.c.open_token)
-             .where(incidents.c.service == service_name, incidents.c.group_key == group_key, OPEN)
+             .where(incidents.c.service == service_name, incidents.c.group_hash == group_hash(group_key), OPEN)
              .with_for_update())
     return conn.execute(query).first()
 
@@ -197,14 +226,10 @@ def _resolve_remaining(conn, incident_id, now, token):
     return [timeline_rules.AlertChange("resolved", row.fingerprint, row.summary) for row in rows]
 
 
-def _close_if_quiet(conn, incident_id, now) -> bool:
-    """Resolve the incident when none of its alerts fires any more."""
+def _quiet(conn, incident_id) -> bool:
+    """True when none of the incident's alerts fires any more."""
     still_firing = sa.exists().where(alerts.c.incident_id == incident_id, alerts.c.status == FIRING)
-    stmt = (incidents.update()
-            .where(incidents.c.id == incident_id, OPEN, ~still_firing)
-            .values(status="resolved", resolved_at=now)
-            .returning(incidents.c.id))
-    return conn.execute(stmt).first() is not None
+    return not conn.execute(sa.select(still_firing)).scalar()
 
 
 def _assign_number(conn, incident_id) -> int:
@@ -215,12 +240,3 @@ def _assign_number(conn, incident_id) -> int:
         value = sa.select(sa.func.coalesce(sa.func.max(incidents.c.number), 0) + 1).scalar_subquery()
     stmt = incidents.update().where(incidents.c.id == incident_id).values(number=value)
     return conn.execute(stmt.returning(incidents.c.number)).scalar_one()
-
-
-def append_timeline(conn, incident_id, entries, now) -> None:
-    """Append entries to an incident's timeline (never updated, never deleted)."""
-    if entries:
-        conn.execute(timeline.insert(), [
-            {"incident_id": incident_id, "at": now, "kind": e.kind, "message": e.message, "data": e.data}
-            for e in entries
-        ])

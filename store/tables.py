@@ -27,6 +27,8 @@ incidents = sa.Table(
     sa.Column("number", sa.Integer, unique=True),
     sa.Column("service", sa.String(128), nullable=False),
     sa.Column("group_key", sa.Text, nullable=False),
+    # sha256 of group_key: a group key can outgrow a btree index entry.
+    sa.Column("group_hash", sa.String(64), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("severity", sa.SmallInteger, nullable=False),
     sa.Column("title", sa.Text, nullable=False),
@@ -38,8 +40,19 @@ incidents = sa.Table(
     sa.Column("alert_events", sa.Integer, nullable=False),
     sa.Column("open_token", sa.BigInteger, nullable=False),
     sa.Column("policy", Json, nullable=False),
+    # Escalation state (incidents.escalation.State); esc_token changes with every decision.
+    sa.Column("esc_level", sa.Integer, nullable=False, server_default="-1"),
+    sa.Column("esc_loop", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("esc_round", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("esc_due_at", Time),
+    sa.Column("esc_unresolved_due_at", Time),
+    sa.Column("esc_exhausted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("esc_token", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("next_wake_at", Time),
+    sa.Index("ix_incidents_next_wake_at", "next_wake_at", postgresql_where=sa.text("next_wake_at IS NOT NULL"),
+             sqlite_where=sa.text("next_wake_at IS NOT NULL")),
     # One open incident per (service, group): the upsert's conflict target.
-    sa.Index("uq_incidents_open_group", "service", "group_key", unique=True,
+    sa.Index("uq_incidents_open_group", "service", "group_hash", unique=True,
              postgresql_where=sa.text("status <> 'resolved'"), sqlite_where=sa.text("status <> 'resolved'")),
     sa.Index("ix_incidents_status_opened", "status", "opened_at"),
 )
@@ -74,4 +87,34 @@ timeline = sa.Table(
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("data", Json, nullable=False),
+)
+
+# The outbox: one row per page (and per acknowledge/resolve sent for it), written in the
+# transaction that decided it, delivered after commit. The unique step makes a page happen once.
+pages = sa.Table(
+    "pages", metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False, index=True),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("step", sa.String(32), nullable=False),
+    sa.Column("target_kind", sa.String(8), nullable=False),
+    sa.Column("target_name", sa.String(128), nullable=False),
+    sa.Column("routing_key", sa.String(255), nullable=False),
+    sa.Column("dedup_key", sa.String(255), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("next_attempt_at", Time, nullable=False),
+    sa.Column("sent_at", Time),
+    sa.Column("last_error", sa.Text),
+    sa.UniqueConstraint("incident_id", "action", "step", "target_kind", "target_name", name="uq_pages_step"),
+    sa.Index("ix_pages_pending", "next_attempt_at", postgresql_where=sa.text("status = 'pending'"),
+             sqlite_where=sa.text("status = 'pending'")),
+)
+
+used_links = sa.Table(
+    "used_links", metadata,
+    sa.Column("link_id", sa.String(64), primary_key=True),
+    sa.Column("used_at", Time, nullable=False),
 )

@@ -20,7 +20,7 @@ from tests.support import ROOT
 BASE_DATABASE_URL = normalise_url(os.environ.get("TEST_DATABASE_URL",
                                                  "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-TABLES = ("timeline", "alerts", "incidents", "raw_requests")
+TABLES = ("used_links", "pages", "timeline", "alerts", "incidents", "raw_requests")
 
 
 @pytest.fixture(scope="session")

@@ -70,6 +70,7 @@ def test_accepted_requests_are_kept_verbatim_and_replay_rebuilds_the_same_incide
         before = conn.execute(sa.select(incidents.c.number, incidents.c.status).order_by(incidents.c.number)).all()
         conn.execute(alerts.delete())
         conn.execute(sa.text("DELETE FROM timeline"))
+        conn.execute(sa.text("DELETE FROM pages"))
         conn.execute(incidents.delete())
     assert replay(engine, catalog) == {"replayed": 6, "skipped": 0}
     with engine.connect() as conn:

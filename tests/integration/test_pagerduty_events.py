@@ -38,7 +38,7 @@ def test_repeated_triggers_deduplicate_and_a_worse_one_raises_severity(client):
     detail = client.get("/api/incidents/INC-1").get_json()
     assert detail["alerts"][0]["received_count"] == 3
     assert detail["severity"] == "SEV2"
-    assert [e["kind"] for e in detail["timeline"]] == ["opened", "alert_firing", "severity_raised"]
+    assert [e["kind"] for e in detail["timeline"]] == ["opened", "alert_firing", "paged", "severity_raised"]
     assert detail["timeline"][-1]["message"] == "Severity raised from SEV3 to SEV2"
 
 

@@ -37,7 +37,7 @@ def test_recorded_sequence_yields_one_incident_per_group_with_per_alert_state(cl
     assert alert_states(checkout) == {CHECKOUT_1: "firing"}
     assert checkout["alerts"][0]["ends_at"] is None  # the zero time means "no end"
     assert checkout["alerts"][0]["starts_at"] == "2026-11-26T14:33:41.755554Z"
-    assert kinds(checkout) == ["opened", "alert_firing"]
+    assert kinds(checkout) == ["opened", "alert_firing", "paged"]
 
     # Truncated group (max_alerts: 2), basic auth, escaped receiver, sub-route group key.
     assert post(client, *captures[1][1:])["incidents"] == ["INC-2"]
@@ -51,7 +51,7 @@ def test_recorded_sequence_yields_one_incident_per_group_with_per_alert_state(cl
     checkout = incident(client, 1)
     assert alert_states(checkout) == {CHECKOUT_1: "firing", CHECKOUT_2: "firing"}
     assert [a["received_count"] for a in checkout["alerts"]] == [2, 1]  # the repeat only counted
-    assert kinds(checkout) == ["opened", "alert_firing", "alert_firing"]
+    assert kinds(checkout) == ["opened", "alert_firing", "paged", "alert_firing"]
 
     # Group still firing while one of its alerts resolved.
     post(client, *captures[3][1:])
@@ -65,8 +65,8 @@ def test_recorded_sequence_yields_one_incident_per_group_with_per_alert_state(cl
     checkout = incident(client, 1)
     assert checkout["status"] == "resolved" and checkout["resolved_at"] is not None
     assert alert_states(checkout) == {CHECKOUT_1: "resolved", CHECKOUT_2: "resolved"}
-    assert kinds(checkout) == ["opened", "alert_firing", "alert_firing", "alert_resolved", "alert_resolved",
-                               "resolved"]
+    assert kinds(checkout) == ["opened", "alert_firing", "paged", "alert_firing", "alert_resolved",
+                               "alert_resolved", "resolved"]
 
     # The truncated group resolves; the third alert was never sent, so it is never known.
     post(client, *captures[5][1:])
@@ -87,7 +87,7 @@ def test_repeated_payloads_only_bump_counters_without_timeline_noise(client):
     detail = incident(client, 1)
     assert detail["alerts"][0]["received_count"] == 5
     assert detail["alert_events"] == 5
-    assert kinds(detail) == ["opened", "alert_firing"]
+    assert kinds(detail) == ["opened", "alert_firing", "paged"]
     assert client.get("/api/incidents").get_json()["total"] == 1
 
 

@@ -36,7 +36,8 @@ def upgrade() -> None:
         sa.Column("id", Id, primary_key=True, autoincrement=True),
         sa.Column("number", sa.Integer, unique=True),
         sa.Column("service", sa.String(128), nullable=False),
-        sa.Column("group_key", sa.Text, nullable=False),
+            sa.Column("group_key", sa.Text, nullable=False),
+        sa.Column("group_hash", sa.String(64), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("severity", sa.SmallInteger, nullable=False),
         sa.Column("title", sa.Text, nullable=False),
@@ -49,7 +50,7 @@ def upgrade() -> None:
         sa.Column("open_token", sa.BigInteger, nullable=False),
         sa.Column("policy", Json, nullable=False),
     )
-    op.create_index("uq_incidents_open_group", "incidents", ["service", "group_key"], unique=True,
+    op.create_index("uq_incidents_open_group", "incidents", ["service", "group_hash"], unique=True,
                     postgresql_where=OPEN, sqlite_where=OPEN)
     op.create_index("ix_incidents_status_opened", "incidents", ["status", "opened_at"])
     op.create_table(

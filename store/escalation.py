@@ -1,0 +1,135 @@
+"""Persisting escalation decisions: incident state, the page outbox, claims of due work.
+
+Every decision is applied under the incident's row lock and writes a new `esc_token`, so a
+wake-up task carrying an older token finds nothing to do.
+"""
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from incidents import escalation
+from incidents.policy import Plan
+from incidents.services import Catalog
+from incidents.severity import Severity
+from store.timeline import append_timeline
+from store.tables import incidents, pages
+
+STATE_COLUMNS = (incidents.c.id, incidents.c.number, incidents.c.service, incidents.c.status,
+                 incidents.c.severity, incidents.c.opened_at, incidents.c.policy, incidents.c.esc_level,
+                 incidents.c.esc_loop, incidents.c.esc_round, incidents.c.esc_due_at,
+                 incidents.c.esc_unresolved_due_at, incidents.c.esc_exhausted, incidents.c.esc_token)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a committed decision asks the workers to do: send these pages, wake up then."""
+
+    incident_id: int
+    token: int
+    page_ids: tuple[int, ...]
+    wake_at: datetime | None
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they are UTC."""
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+def state_of(row) -> escalation.State:
+    """The escalation state stored on an incident row."""
+    return escalation.State(row.status, Severity(row.severity), utc(row.opened_at), row.esc_level, row.esc_loop,
+                            row.esc_round, utc(row.esc_due_at), utc(row.esc_unresolved_due_at), row.esc_exhausted)
+
+
+def plan_of(row) -> Plan:
+    return Plan.from_data(row.policy)
+
+
+def lock(conn, *, incident_id: int | None = None, number: int | None = None, skip_locked: bool = False):
+    """The incident's state row, locked for this transaction; None if there is none (or it is locked)."""
+    where = incidents.c.id == incident_id if incident_id is not None else incidents.c.number == number
+    query = sa.select(*STATE_COLUMNS).where(where).with_for_update(skip_locked=skip_locked)
+    return conn.execute(query).first()
+
+
+def apply(conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime) -> Applied:
+    """Write the step's state with a new token, its pages and notifications, and its timeline."""
+    token, state = random.getrandbits(62), step.state
+    conn.execute(incidents.update().where(incidents.c.id == row.id).values(
+        status=state.status, severity=int(state.severity), esc_level=state.level, esc_loop=state.loop,
+        esc_round=state.round, esc_due_at=state.due_at, esc_unresolved_due_at=state.unresolved_due_at,
+        esc_exhausted=state.exhausted, esc_token=token, next_wake_at=state.next_wake,
+        **_status_times(row, state, now)))
+    page_ids = _insert_pages(conn, row, step.pages, catalog, now)
+    if step.notify:
+        page_ids += _notify(conn, row.id, step.notify, state.round, now)
+    append_timeline(conn, row.id, step.entries, now)
+    return Applied(row.id, token, tuple(page_ids), state.next_wake)
+
+
+def _status_times(row, state, now) -> dict:
+    if state.status == row.status:
+        return {}
+    return {"acknowledged": {"acknowledged_at": now}, "resolved": {"resolved_at": now},
+            "triggered": {"acknowledged_at": None}}[state.status]
+
+
+def dedup_key(incident_id: int, kind: str, name: str) -> str:
+    """One PagerDuty dedup key per incident and target."""
+    return f"incident-{incident_id}-{kind}-{name}"[:255]
+
+
+def _insert(conn, table):
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def _insert_pages(conn, row, pages_to_send, catalog, now) -> list[int]:
+    if not pages_to_send:
+        return []
+    service = catalog.service(row.service) if row.service in {s.name for s in catalog.services} else None
+    values = [{
+        "incident_id": row.id, "action": "trigger", "step": page.step, "target_kind": page.target.kind,
+        "target_name": page.target.name, "reason": page.reason[:1000], "status": "pending", "attempts": 0,
+        "routing_key": catalog.routing_key(page.target, service) if service else "",
+        "dedup_key": dedup_key(row.id, page.target.kind, page.target.name),
+        "created_at": now, "next_attempt_at": now,
+    } for page in pages_to_send]
+    # A step already paged (SEV1's manager, a retried decision) is not paged again.
+    stmt = _insert(conn, pages).values(values).on_conflict_do_nothing().returning(pages.c.id)
+    return list(conn.execute(stmt).scalars())
+
+
+def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> list[int]:
+    """Cancel triggers not yet sent; queue `action` once for every (routing key, dedup key) paged."""
+    conn.execute(pages.update().where(pages.c.incident_id == incident_id, pages.c.action == "trigger",
+                                      pages.c.status == "pending").values(status="cancelled"))
+    sent = conn.execute(sa.select(pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
+                        .where(pages.c.incident_id == incident_id, pages.c.action == "trigger",
+                               pages.c.status == "sent").distinct()).all()
+    if not sent:
+        return []
+    step = "resolve" if action == "resolve" else f"ack.{round_}"
+    values = [{"incident_id": incident_id, "action": action, "step": step, "target_kind": s.target_kind,
+               "target_name": s.target_name, "routing_key": s.routing_key, "dedup_key": s.dedup_key,
+               "reason": action, "status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now}
+              for s in sent]
+    stmt = _insert(conn, pages).values(values).on_conflict_do_nothing().returning(pages.c.id)
+    return list(conn.execute(stmt).scalars())
+
+
+def claim_due(conn, now: datetime, limit: int = 100) -> list:
+    """Incidents whose escalation is due, locked; rows other workers hold are skipped."""
+    query = (sa.select(*STATE_COLUMNS)
+             .where(incidents.c.next_wake_at <= now, incidents.c.status != "resolved")
+             .order_by(incidents.c.next_wake_at).limit(limit).with_for_update(skip_locked=True))
+    return conn.execute(query).all()
+
+
+def stale_pages(conn, now: datetime, *, older_than: timedelta, limit: int = 500) -> list[int]:
+    """Pending pages whose delivery should have happened by now (a lost task, a flushed broker)."""
+    query = (sa.select(pages.c.id).where(pages.c.status == "pending", pages.c.next_attempt_at <= now - older_than)
+             .order_by(pages.c.next_attempt_at).limit(limit))
+    return list(conn.execute(query).scalars())
