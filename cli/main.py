@@ -55,7 +55,7 @@ def serve(dev, port, host, workers):
 
 
 @cli.command()
-@click.option("--concurrency", type=int, default=2, show_default=True)
+@click.option("--concurrency", type=int, default=8, show_default=True, help="Threads delivering pages.")
 def worker(concurrency):
     """Run a Celery worker for every queue."""
     _catalog_or_exit(env.load())

@@ -6,14 +6,14 @@ import time
 
 
 def gunicorn_argv(settings, *, host: str, port: int, workers: int) -> list[str]:
-    """gunicorn serving ingest.wsgi with the project's config."""
+    """gunicorn serving cli.wsgi (the app wired to the workers) with the project's config."""
     return [sys.executable, "-m", "gunicorn", "--config", "python:ingest.gunicorn_conf",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "ingest.wsgi:app"]
+            "--bind", f"{host}:{port}", "--workers", str(workers), "cli.wsgi:app"]
 
 
 def worker_argv(concurrency: int) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "workers.app:celery", "worker", "--loglevel", "INFO",
-            "--concurrency", str(concurrency), "-Q", "paging,escalation,default"]
+            "--pool", "threads", "--concurrency", str(concurrency), "-Q", "paging,escalation,default"]
 
 
 def beat_argv(settings) -> list[str]:

@@ -1,12 +1,13 @@
 """The Flask app factory."""
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Flask
 
 from incidents.services import Catalog
-from ingest import api, errors, health, intake
+from ingest import ack_links, actions, api, errors, health, intake, pagerduty_webhooks
 from settings import env
 from settings.catalog import load_catalog
 from store.db import create_engine
@@ -19,10 +20,17 @@ class AppState:
     settings: env.Settings
     catalog: Catalog
     engine: sa.Engine
+    # Hands committed escalation decisions to the workers; None leaves them to the periodic tick.
+    dispatch: Callable | None = None
+
+    def hand_over(self, decisions) -> None:
+        """Enqueue what committed decisions ask of the workers."""
+        if self.dispatch is not None and decisions:
+            self.dispatch(decisions)
 
 
 def create_app(settings: env.Settings | None = None, *, catalog: Catalog | None = None,
-               engine: sa.Engine | None = None) -> Flask:
+               engine: sa.Engine | None = None, dispatch: Callable | None = None) -> Flask:
     """Build the app; a wrong configuration raises ConfigError here, so start-up fails."""
     settings = settings or env.load()
     app = Flask(__name__)
@@ -32,8 +40,9 @@ def create_app(settings: env.Settings | None = None, *, catalog: Catalog | None 
         settings=settings,
         catalog=catalog or load_catalog(settings.config_dir),
         engine=engine or create_engine(settings.database_url),
+        dispatch=dispatch,
     )
-    for blueprint in (intake.bp, api.bp, health.bp):
+    for blueprint in (intake.bp, api.bp, actions.bp, ack_links.bp, pagerduty_webhooks.bp, health.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

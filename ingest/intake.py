@@ -62,6 +62,7 @@ def _record(source: str, raw: bytes, routed: list[AlertBatch], acknowledge=()) -
     metrics.ALERTS_RECEIVED.labels(source).inc(received)
     metrics.ALERTS_DEDUPLICATED.labels(source).inc(outcome.total("repeats"))
     metrics.INCIDENTS_OPENED.labels(source).inc(sum(batch.opened for batch in outcome.batches))
+    state.hand_over(outcome.applied)
     return outcome
 
 

@@ -4,6 +4,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+# Redis redelivers an unacknowledged task after this long; no countdown may come near it.
+VISIBILITY_TIMEOUT = 3600
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the processes read from the environment, documented in the README."""
@@ -15,6 +19,10 @@ class Settings:
     public_url: str
     var_dir: Path
     max_body_bytes: int = 1024 * 1024
+    pagerduty_events_url: str = "https://events.pagerduty.com"
+    ack_link_max_age: int = 24 * 3600  # seconds
+    tick_seconds: float = 2.0  # how often beat claims due escalations and lost pages
+    broker_prefix: str = ""  # keeps several installations (or test runs) apart on one Redis
 
     @property
     def embedded_broker(self) -> bool:
@@ -29,7 +37,10 @@ class Settings:
             return {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
                     "processed_folder": str(folder / "processed"), "control_folder": str(folder / "control"),
                     "store_processed": False}
-        return {"visibility_timeout": 3600}
+        options = {"visibility_timeout": VISIBILITY_TIMEOUT}
+        if self.broker_prefix:
+            options["global_keyprefix"] = self.broker_prefix
+        return options
 
 
 def load(environ=None) -> Settings:
@@ -45,4 +56,8 @@ def load(environ=None) -> Settings:
         public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
         var_dir=var_dir,
         max_body_bytes=int(env.get("INCIDENTS_MAX_BODY_BYTES", 1024 * 1024)),
+        pagerduty_events_url=(env.get("PAGERDUTY_EVENTS_URL") or "https://events.pagerduty.com").rstrip("/"),
+        ack_link_max_age=int(env.get("INCIDENTS_ACK_LINK_MAX_AGE", 24 * 3600)),
+        tick_seconds=float(env.get("INCIDENTS_TICK_SECONDS", 2.0)),
+        broker_prefix=env.get("CELERY_BROKER_PREFIX", ""),
     )

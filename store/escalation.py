@@ -5,7 +5,7 @@ wake-up task carrying an older token finds nothing to do.
 """
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -55,15 +55,32 @@ def lock(conn, *, incident_id: int | None = None, number: int | None = None, ski
     return conn.execute(query).first()
 
 
-def apply(conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime) -> Applied:
-    """Write the step's state with a new token, its pages and notifications, and its timeline."""
+def act(engine, decide, *, catalog: Catalog, now: datetime, incident_id: int | None = None,
+        number: int | None = None) -> Applied | None:
+    """Lock the incident, let `decide(plan, state)` return a Step, apply it; None if no such incident."""
+    with engine.begin() as conn:
+        row = lock(conn, incident_id=incident_id, number=number)
+        if row is None:
+            return None
+        step = decide(plan_of(row), state_of(row))
+        if step == escalation.Step(state_of(row)):
+            return Applied(row.id, row.esc_token, (), None)  # nothing changed: keep the token
+        return apply(conn, row, step, catalog=catalog, now=now)
+
+
+def apply(conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime,
+          due_at: datetime | None = None) -> Applied:
+    """Write the step's state with a new token, its pages and notifications, and its timeline.
+
+    `due_at` is when the step was due (a wake-up's scheduled time), for the lateness metric.
+    """
     token, state = random.getrandbits(62), step.state
     conn.execute(incidents.update().where(incidents.c.id == row.id).values(
         status=state.status, severity=int(state.severity), esc_level=state.level, esc_loop=state.loop,
         esc_round=state.round, esc_due_at=state.due_at, esc_unresolved_due_at=state.unresolved_due_at,
         esc_exhausted=state.exhausted, esc_token=token, next_wake_at=state.next_wake,
         **_status_times(row, state, now)))
-    page_ids = _insert_pages(conn, row, step.pages, catalog, now)
+    page_ids = _insert_pages(conn, row, step.pages, catalog, now, due_at or now)
     if step.notify:
         page_ids += _notify(conn, row.id, step.notify, state.round, now)
     append_timeline(conn, row.id, step.entries, now)
@@ -86,7 +103,7 @@ def _insert(conn, table):
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
-def _insert_pages(conn, row, pages_to_send, catalog, now) -> list[int]:
+def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
     if not pages_to_send:
         return []
     service = catalog.service(row.service) if row.service in {s.name for s in catalog.services} else None
@@ -95,7 +112,7 @@ def _insert_pages(conn, row, pages_to_send, catalog, now) -> list[int]:
         "target_name": page.target.name, "reason": page.reason[:1000], "status": "pending", "attempts": 0,
         "routing_key": catalog.routing_key(page.target, service) if service else "",
         "dedup_key": dedup_key(row.id, page.target.kind, page.target.name),
-        "created_at": now, "next_attempt_at": now,
+        "created_at": now, "due_at": due_at, "next_attempt_at": now,
     } for page in pages_to_send]
     # A step already paged (SEV1's manager, a retried decision) is not paged again.
     stmt = _insert(conn, pages).values(values).on_conflict_do_nothing().returning(pages.c.id)
@@ -114,7 +131,8 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
     step = "resolve" if action == "resolve" else f"ack.{round_}"
     values = [{"incident_id": incident_id, "action": action, "step": step, "target_kind": s.target_kind,
                "target_name": s.target_name, "routing_key": s.routing_key, "dedup_key": s.dedup_key,
-               "reason": action, "status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now}
+               "reason": action, "status": "pending", "attempts": 0, "created_at": now, "due_at": now,
+               "next_attempt_at": now}
               for s in sent]
     stmt = _insert(conn, pages).values(values).on_conflict_do_nothing().returning(pages.c.id)
     return list(conn.execute(stmt).scalars())
@@ -126,10 +144,3 @@ def claim_due(conn, now: datetime, limit: int = 100) -> list:
              .where(incidents.c.next_wake_at <= now, incidents.c.status != "resolved")
              .order_by(incidents.c.next_wake_at).limit(limit).with_for_update(skip_locked=True))
     return conn.execute(query).all()
-
-
-def stale_pages(conn, now: datetime, *, older_than: timedelta, limit: int = 500) -> list[int]:
-    """Pending pages whose delivery should have happened by now (a lost task, a flushed broker)."""
-    query = (sa.select(pages.c.id).where(pages.c.status == "pending", pages.c.next_attempt_at <= now - older_than)
-             .order_by(pages.c.next_attempt_at).limit(limit))
-    return list(conn.execute(query).scalars())

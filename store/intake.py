@@ -90,6 +90,9 @@ def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now:
     if incident is None:
         return BatchOutcome(None, ignored=len(batch.alerts))
     opened = incident.open_token == token
+    if not firing and batch.alerts:  # the upsert counted firing batches; count this one too
+        conn.execute(incidents.update().where(incidents.c.id == incident.id).values(
+            last_alert_at=now, alert_events=incidents.c.alert_events + len(batch.alerts)))
     changes, repeats = _upsert_alerts(conn, incident.id, batch, severities, now, token) if batch.alerts else ([], 0)
     if batch.group_resolved:
         changes += _resolve_remaining(conn, incident.id, now, token)

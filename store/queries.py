@@ -35,9 +35,10 @@ def list_incidents(conn, where: IncidentFilter, *, limit: int, offset: int) -> t
     return rows, total
 
 
-def get_incident(conn, number: int):
-    """(incident, its alerts, its timeline), or None when there is no such number."""
-    incident = conn.execute(sa.select(*INCIDENT_COLUMNS).where(incidents.c.number == number)).first()
+def get_incident(conn, number: int, *, by_id: bool = False):
+    """(incident, its alerts, its timeline), or None when there is no such number (or id)."""
+    key = incidents.c.id if by_id else incidents.c.number
+    incident = conn.execute(sa.select(*INCIDENT_COLUMNS).where(key == number)).first()
     if incident is None:
         return None
     alert_rows = conn.execute(sa.select(alerts).where(alerts.c.incident_id == incident.id)

@@ -105,10 +105,12 @@ pages = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", Time, nullable=False),
+    sa.Column("due_at", Time, nullable=False),  # when the step was due: lateness = sent_at - due_at
     sa.Column("next_attempt_at", Time, nullable=False),
     sa.Column("sent_at", Time),
     sa.Column("last_error", sa.Text),
     sa.UniqueConstraint("incident_id", "action", "step", "target_kind", "target_name", name="uq_pages_step"),
+    sa.Index("ix_pages_dedup_key", "dedup_key"),
     sa.Index("ix_pages_pending", "next_attempt_at", postgresql_where=sa.text("status = 'pending'"),
              sqlite_where=sa.text("status = 'pending'")),
 )

@@ -36,7 +36,8 @@ def process_env(settings, **extra) -> dict:
     environ = dict(os.environ)
     environ.update({"DATABASE_URL": settings.database_url, "CELERY_BROKER_URL": settings.broker_url,
                     "INCIDENTS_CONFIG": str(settings.config_dir), "INCIDENTS_VAR": str(settings.var_dir),
-                    "SECRET_KEY": settings.secret_key, "PYTHONUNBUFFERED": "1"})
+                    "SECRET_KEY": settings.secret_key, "PYTHONUNBUFFERED": "1",
+                    "CELERY_BROKER_PREFIX": settings.broker_prefix})
     environ.update({key: str(value) for key, value in extra.items()})
     return environ
 
@@ -68,10 +69,15 @@ class Process:
 def start_web(settings, tmp_path: Path, *, workers: int = 2, **extra_env) -> tuple[Process, str]:
     """gunicorn serving the app, as `incidents serve` runs it; returns (process, base URL)."""
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    extra_env.setdefault("PUBLIC_URL", base)
     argv = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)]
     process = Process(argv, env=process_env(settings, **extra_env), log_path=tmp_path / f"web-{port}.log")
-    base = f"http://127.0.0.1:{port}"
-    wait_http(f"{base}/healthz", process)
+    try:
+        wait_http(f"{base}/healthz", process)
+    except BaseException:
+        process.stop()
+        raise
     return process, base
 
 

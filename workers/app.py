@@ -1,14 +1,21 @@
 """The Celery app. Queues, routes and retry settings live here, in one place."""
 from pathlib import Path
 
+import os
+
 from celery import Celery
+from celery.signals import worker_ready
 from kombu import Queue
 
 from settings import env
 
 QUEUES = ("paging", "escalation", "default")
 # Every task must have a route here; tests/unit/test_celery_routes.py checks it.
-ROUTES: dict[str, dict] = {}
+ROUTES: dict[str, dict] = {
+    "tasks.page_target": {"queue": "paging"},
+    "tasks.escalate": {"queue": "escalation"},
+    "tasks.tick": {"queue": "escalation"},
+}
 
 
 def create_celery(settings: env.Settings | None = None) -> Celery:
@@ -28,11 +35,21 @@ def create_celery(settings: env.Settings | None = None) -> Celery:
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
-        beat_schedule={},
+        beat_schedule={"tick": {"task": "tasks.tick", "schedule": settings.tick_seconds,
+                                "options": {"expires": max(settings.tick_seconds * 5, 10)}}},
+        include=["workers.tasks"],
         timezone="UTC",
     )
     app.conf.incidents_settings = settings
     return app
+
+
+@worker_ready.connect
+def _serve_metrics(**_):
+    port = os.environ.get("INCIDENTS_WORKER_METRICS_PORT")
+    if port:
+        from workers.metrics import serve
+        serve(int(port))
 
 
 # What `celery -A workers.app` starts; building it connects to nothing.

@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("created_at", Time, nullable=False),
+        sa.Column("due_at", Time, nullable=False),  # when the step was due: lateness = sent_at - due_at
         sa.Column("next_attempt_at", Time, nullable=False),
         sa.Column("sent_at", Time),
         sa.Column("last_error", sa.Text),
@@ -51,6 +52,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_pages_pending", "pages", ["next_attempt_at"], postgresql_where=PENDING, sqlite_where=PENDING)
     op.create_index("ix_pages_incident_id", "pages", ["incident_id"])
+    op.create_index("ix_pages_dedup_key", "pages", ["dedup_key"])
     op.create_table(
         "used_links",
         sa.Column("link_id", sa.String(64), primary_key=True),

@@ -1,0 +1,96 @@
+"""Acting on an incident through the API: acknowledge, resolve, escalate, add a responder."""
+import hmac
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from incidents import escalation
+from incidents.policy import Target
+from ingest.api import incident_json
+from ingest.auth import Unauthenticated
+from ingest.errors import Problem
+from ingest.requests import json_body
+from store.escalation import act
+from store.queries import get_incident
+
+bp = Blueprint("actions", __name__, url_prefix="/api/incidents")
+
+
+class ResponderSchema(Schema):
+    user = fields.String(validate=validate.Length(1, 128))
+    team = fields.String(validate=validate.Length(1, 128))
+
+    @validates_schema
+    def one_target(self, data, **kwargs):
+        if len(data) != 1:
+            raise ValidationError("name exactly one `user` or `team`", "user")
+
+
+@bp.post("/<incident_ref>/acknowledge")
+def acknowledge(incident_ref):
+    """Stop escalation; the timeline says who."""
+    who = _caller()
+    return _act(incident_ref, lambda plan, state, now: escalation.acknowledge(plan, state, now, by=f"{who} (API)"))
+
+
+@bp.post("/<incident_ref>/resolve")
+def resolve(incident_ref):
+    """Resolve the incident and every page sent for it."""
+    who = _caller()
+    return _act(incident_ref, lambda plan, state, now: escalation.resolve(state, now, reason=f"Resolved by {who} (API)"))
+
+
+@bp.post("/<incident_ref>/escalate")
+def escalate(incident_ref):
+    """Page the next level now."""
+    who = _caller()
+    return _act(incident_ref, lambda plan, state, now: escalation.escalate_now(plan, state, now, by=f"{who} (API)"))
+
+
+@bp.post("/<incident_ref>/responders")
+def add_responder(incident_ref):
+    """Page a named person or team now: `{"user": "name"}` or `{"team": "name"}`."""
+    who = _caller()
+    body, _ = json_body()
+    (kind, name), = ResponderSchema().load(body).items()
+    catalog = current_app.extensions["incidents"].catalog
+    if name not in (catalog.people if kind == "user" else catalog.teams):
+        raise Problem(400, "unknown responder", {kind: f'no {kind} called "{name}" in people.yaml'})
+    target = Target(kind, name)
+    return _act(incident_ref, lambda plan, state, now: escalation.add_responder(state, target, by=f"{who} (API)"))
+
+
+def _act(incident_ref: str, decide):
+    state = current_app.extensions["incidents"]
+    number = _number(incident_ref)
+    now = datetime.now(timezone.utc)
+    decision = act(state.engine, lambda plan, current: decide(plan, current, now), catalog=state.catalog, now=now,
+                   number=number)
+    if decision is None:
+        raise Problem(404, f"no incident {incident_ref}")
+    state.hand_over([decision])
+    with state.engine.connect() as conn:
+        incident, _, _ = get_incident(conn, number)
+    return jsonify(incident_json(incident) | {"pages_queued": len(decision.page_ids)})
+
+
+def _number(incident_ref: str) -> int:
+    number = incident_ref.upper().removeprefix("INC-")
+    if not number.isdigit() or len(number) >= 10:
+        raise Problem(404, f"no incident {incident_ref}")
+    return int(number)
+
+
+def _caller() -> str:
+    """The name of the API token presented as `Authorization: Bearer <token>`; 401 otherwise."""
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("an API token is required: Authorization: Bearer <token>")
+    found = None
+    for known, name in current_app.extensions["incidents"].catalog.api_tokens.items():
+        if hmac.compare_digest(token.strip().encode(), known.encode()) and found is None:
+            found = name
+    if found is None:
+        raise Unauthenticated("API token not accepted")
+    return found

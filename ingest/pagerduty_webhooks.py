@@ -1,0 +1,87 @@
+"""PagerDuty V3 webhooks (shared/CONTRACTS.md section 4): acknowledgements and resolutions made in
+PagerDuty come back to our incident, found through the page's `incident_key` (our dedup key)."""
+import hashlib
+import hmac
+import re
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import EXCLUDE, Schema, fields
+
+from incidents import escalation
+from ingest.errors import Problem
+from ingest.requests import json_body
+from store.escalation import act
+from store.pages import incident_for_dedup_key
+
+bp = Blueprint("pagerduty_webhooks", __name__)
+SIGNATURE = re.compile(r"v1=([0-9a-fA-F]{64})")
+
+
+class _Loose(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class AgentSchema(_Loose):
+    summary = fields.String(load_default=None)
+
+
+class DataSchema(_Loose):
+    incident_key = fields.String(load_default=None, allow_none=True)
+
+
+class EventSchema(_Loose):
+    id = fields.String(load_default="")
+    event_type = fields.String(required=True)
+    agent = fields.Nested(AgentSchema, load_default=dict, allow_none=True)
+    data = fields.Nested(DataSchema, required=True)
+
+
+class WebhookSchema(_Loose):
+    event = fields.Nested(EventSchema, required=True)
+
+
+def decision_for(event_type: str, who: str):
+    """The state-machine call for an event type, or None for types we do not act on."""
+    return {
+        "incident.acknowledged": lambda plan, state, now: escalation.acknowledge(plan, state, now, by=who),
+        "incident.unacknowledged": lambda plan, state, now: escalation.unacknowledge(plan, state, now, by=who),
+        "incident.resolved": lambda plan, state, now: escalation.resolve(state, now, reason=f"Resolved by {who}"),
+    }.get(event_type)
+
+
+@bp.post("/webhooks/pagerduty")
+def pagerduty_webhook():
+    """Verify the signature over the raw body, then apply the event once (repeats change nothing)."""
+    state = current_app.extensions["incidents"]
+    raw = request.get_data(cache=True)
+    verify_signature(raw, request.headers.get("X-PagerDuty-Signature"), state.catalog.webhook_secrets)
+    body, _ = json_body()
+    event = WebhookSchema().load(body)["event"]
+    who = f"{(event['agent'] or {}).get('summary') or 'someone'} in PagerDuty"
+    decide = decision_for(event["event_type"], who)
+    key = event["data"]["incident_key"]
+    with state.engine.connect() as conn:
+        incident_id = incident_for_dedup_key(conn, key) if decide and key else None
+    if incident_id is None:
+        return jsonify(status="ignored"), 202
+    now = datetime.now(timezone.utc)
+    decision = act(state.engine, lambda plan, current: decide(plan, current, now), catalog=state.catalog,
+                   now=now, incident_id=incident_id)
+    state.hand_over([decision] if decision else [])
+    return jsonify(status="applied"), 202
+
+
+def verify_signature(raw: bytes, header: str | None, secrets) -> None:
+    """Accept when any `v1=` signature matches any secret; 400 if missing or malformed, 403 if none match."""
+    signatures = SIGNATURE.findall(header or "")
+    if not signatures:
+        raise Problem(400, "missing or malformed X-PagerDuty-Signature")
+    expected = [hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest() for secret in secrets]
+    matched = False
+    for signature in signatures:  # every pair is compared: the time taken tells nothing
+        for digest in expected:
+            matched |= hmac.compare_digest(signature.lower(), digest)
+    if not matched:
+        raise Problem(403, "signature does not match")

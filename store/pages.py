@@ -1,0 +1,65 @@
+"""The page outbox from the delivering side: claim one page, then record what PagerDuty said."""
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from incidents.timeline import Entry
+from store.tables import alerts, incidents, pages
+from store.timeline import append_timeline
+
+INCIDENT_FIELDS = (incidents.c.number, incidents.c.title, incidents.c.service, incidents.c.severity,
+                   incidents.c.status)
+
+
+def claim(conn, page_id: int):
+    """The page if it is still pending, locked for this transaction; None if sent, gone or being sent."""
+    query = (sa.select(pages).where(pages.c.id == page_id, pages.c.status == "pending")
+             .with_for_update(skip_locked=True))
+    return conn.execute(query).first()
+
+
+def incident_of(conn, page):
+    """The fields of the page's incident that the event carries, and the labels of its first alert."""
+    incident = conn.execute(sa.select(*INCIDENT_FIELDS).where(incidents.c.id == page.incident_id)).one()
+    labels = conn.execute(sa.select(alerts.c.labels).where(alerts.c.incident_id == page.incident_id)
+                          .order_by(alerts.c.id).limit(1)).scalar()
+    return incident, labels or {}
+
+
+def mark_sent(conn, page, now: datetime) -> None:
+    conn.execute(pages.update().where(pages.c.id == page.id)
+                 .values(status="sent", sent_at=now, attempts=pages.c.attempts + 1, last_error=None))
+
+
+def mark_retrying(conn, page, error: str, retry_at: datetime) -> None:
+    """A transient failure: the task retries; the sweep steps in only after `retry_at`."""
+    conn.execute(pages.update().where(pages.c.id == page.id)
+                 .values(attempts=pages.c.attempts + 1, last_error=error[:1000], next_attempt_at=retry_at))
+
+
+def mark_failed(conn, page, error: str, now: datetime) -> None:
+    """A permanent failure: recorded on the page and on the incident's timeline, where people look."""
+    conn.execute(pages.update().where(pages.c.id == page.id)
+                 .values(status="failed", attempts=pages.c.attempts + 1, last_error=error[:1000]))
+    append_timeline(conn, page.incident_id, [Entry(
+        "page_failed", f"PagerDuty {page.action} for {page.target_kind} {page.target_name} failed: {error}"[:2000],
+        {"page_id": page.id, "action": page.action})], now)
+
+
+def overdue_count(conn, now: datetime) -> int:
+    """Escalations due but not yet acted on, right now (for the metrics)."""
+    query = sa.select(sa.func.count()).where(incidents.c.next_wake_at < now, incidents.c.status != "resolved")
+    return conn.execute(query).scalar_one()
+
+
+def stale_pages(conn, now: datetime, *, grace: timedelta = timedelta(seconds=10), limit: int = 500) -> list[int]:
+    """Pending pages whose delivery should have happened `grace` ago (a lost task, a flushed broker)."""
+    query = (sa.select(pages.c.id).where(pages.c.status == "pending", pages.c.next_attempt_at <= now - grace)
+             .order_by(pages.c.next_attempt_at).limit(limit))
+    return list(conn.execute(query).scalars())
+
+
+def incident_for_dedup_key(conn, dedup_key: str) -> int | None:
+    """Our incident behind a PagerDuty `incident_key` (the dedup key of one of its pages)."""
+    query = sa.select(pages.c.incident_id).where(pages.c.dedup_key == dedup_key).limit(1)
+    return conn.execute(query).scalar()

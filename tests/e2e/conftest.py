@@ -1,0 +1,112 @@
+"""Real processes for end-to-end tests: gunicorn, a Celery worker and beat, a fake PagerDuty."""
+import dataclasses
+import secrets
+import sys
+import textwrap
+
+import pytest
+
+from tests.fake_pagerduty import FakePagerDuty
+from tests.support import Process, start_web, process_env
+
+SRE_KEY = "routingkeyoncallsre0000000000001"
+MANAGER_KEY = "routingkeysremanager000000000001"
+EXPERT_KEY = "routingkeypaymentsexpert00000001"
+WEBHOOK_TOKEN = "e2e-webhook-token"
+API_TOKEN = "e2e-api-token-0123456789"
+PD_SECRET = "e2e-pagerduty-secret"
+
+
+def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window="30 minutes", repeat=0):
+    """A config like the example's, with timeouts in seconds so escalation happens during a test."""
+    levels = "".join(f"      - targets: [{{user: {user}}}]\n        timeout: {seconds}s\n"
+                     for user, seconds in zip(("oncall-sre", "sre-manager"), level_timeouts))
+    (folder / "services.yaml").write_text(textwrap.dedent(f"""\
+        urgency:
+          escalate_unresolved_after: {{SEV2: {sev2_window}}}
+        api_tokens:
+          - {{name: e2e-operator, token: {API_TOKEN}}}
+        pagerduty:
+          webhook_secrets: [{PD_SECRET}]
+        services:
+          - name: production-api
+            default: true
+            repeat: {repeat}
+            ack_timeout: {ack_timeout}
+            intake:
+              bearer_token: {WEBHOOK_TOKEN}
+            escalation_policy:
+        """) + levels)
+    (folder / "people.yaml").write_text(textwrap.dedent(f"""\
+        people:
+          - {{name: oncall-sre, routing_key: {SRE_KEY}}}
+          - {{name: sre-manager, routing_key: {MANAGER_KEY}}}
+          - {{name: payments-expert, routing_key: {EXPERT_KEY}}}
+        """))
+    return folder
+
+
+@dataclasses.dataclass
+class Stack:
+    """The running service: `web` (base URL), `pagerduty` (the fake), and its processes."""
+
+    web: str
+    pagerduty: FakePagerDuty
+    settings: object
+    processes: dict
+
+    def log(self) -> str:
+        return "\n".join(f"===== {name}\n{process.log()[-6000:]}" for name, process in self.processes.items())
+
+    def start_worker(self, name: str = "worker") -> Process:
+        argv = [sys.executable, "-m", "cli.main", "worker", "--concurrency", "4"]
+        self.processes[name] = Process(argv, env=self._env(), log_path=self.settings.var_dir.parent / f"{name}.log")
+        return self.processes[name]
+
+    def start_beat(self) -> Process:
+        argv = [sys.executable, "-m", "cli.main", "beat"]
+        self.processes["beat"] = Process(argv, env=self._env(), log_path=self.settings.var_dir.parent / "beat.log")
+        return self.processes["beat"]
+
+    def _env(self) -> dict:
+        return process_env(self.settings, PAGERDUTY_EVENTS_URL=self.pagerduty.url, INCIDENTS_TICK_SECONDS="0.5",
+                           PUBLIC_URL=self.web)
+
+
+@pytest.fixture
+def start_stack(settings, engine, tmp_path, request):
+    """`start_stack(**config)`: fake PagerDuty, gunicorn, worker and beat on a config with short timeouts."""
+    started = []
+
+    def start(*, worker: bool = True, beat: bool = True, **config) -> Stack:
+        folder = tmp_path / "config"
+        folder.mkdir(exist_ok=True)
+        write_config(folder, **config)
+        stack_settings = dataclasses.replace(settings, config_dir=folder,
+                                             broker_prefix=f"e2e-{secrets.token_hex(4)}:")
+        fake = FakePagerDuty().start()
+        web, base = start_web(stack_settings, tmp_path, PAGERDUTY_EVENTS_URL=fake.url,
+                              CELERY_BROKER_PREFIX=stack_settings.broker_prefix)
+        stack = Stack(base, fake, stack_settings, {"web": web})
+        started.append(stack)
+        if worker:
+            stack.start_worker()
+        if beat:
+            stack.start_beat()
+        return stack
+
+    yield start
+    for stack in started:
+        failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+        if failed:
+            print(stack.log())
+        for process in stack.processes.values():
+            process.stop()
+        stack.pagerduty.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

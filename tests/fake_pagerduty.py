@@ -1,0 +1,105 @@
+"""A fake PagerDuty Events API v2 over real HTTP: checks events against the contract, records them.
+
+It answers like PagerDuty (202 with a dedup_key, 400 `invalid event` with errors) unless told to
+answer otherwise for the next requests, e.g. `fake.answer_next(429, 500)`.
+"""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SEVERITIES = {"critical", "error", "warning", "info"}
+
+
+def contract_errors(event) -> list[str]:
+    """What PagerDuty would refuse in this event (shared/CONTRACTS.md section 3)."""
+    if not isinstance(event, dict):
+        return ["Event object is not an object"]
+    errors = []
+    if len(event.get("routing_key") or "") != 32:
+        errors.append("Length of 'routing_key' is incorrect (should be 32 characters)")
+    action = event.get("event_action")
+    if action not in ("trigger", "acknowledge", "resolve"):
+        errors.append("'event_action' is invalid")
+    if len(event.get("dedup_key") or "") > 255 or (action != "trigger" and not event.get("dedup_key")):
+        errors.append("'dedup_key' is invalid")
+    if action == "trigger":
+        payload = event.get("payload") or {}
+        if not payload.get("summary") or len(payload["summary"]) > 1024:
+            errors.append("'payload.summary' is missing, blank or too long")
+        if not payload.get("source"):
+            errors.append("'payload.source' is missing or blank")
+        if payload.get("severity") not in SEVERITIES:
+            errors.append("'payload.severity' is invalid")
+    return errors
+
+
+class FakePagerDuty:
+    """Start with `start()`, read `events` (every accepted event, in order), stop with `stop()`."""
+
+    def __init__(self):
+        self.events: list[dict] = []
+        self.requests: list[tuple[int, dict]] = []  # every request with the status answered
+        self._answers: list[int] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> "FakePagerDuty":
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def answer_next(self, *statuses: int) -> None:
+        """Answer the next requests with these statuses instead of processing them."""
+        with self._lock:
+            self._answers.extend(statuses)
+
+    def triggers(self, target_key: str | None = None) -> list[dict]:
+        return [e for e in self.events if e["event_action"] == "trigger"
+                and (target_key is None or e["routing_key"] == target_key)]
+
+    def _receive(self, body: bytes) -> tuple[int, dict]:
+        with self._lock:
+            forced = self._answers.pop(0) if self._answers else None
+        try:
+            event = json.loads(body)
+        except ValueError:
+            return self._record(400, {}, {"status": "invalid event", "message": "Event object is invalid",
+                                          "errors": ["body is not JSON"]})
+        if forced is not None:
+            return self._record(forced, event, {"status": "forced", "message": f"answered {forced}"})
+        errors = contract_errors(event)
+        if errors:
+            return self._record(400, event, {"status": "invalid event", "message": "Event object is invalid",
+                                             "errors": errors})
+        with self._lock:
+            self.events.append(event)
+        return self._record(202, event, {"status": "success", "message": "Event processed",
+                                         "dedup_key": event.get("dedup_key")})
+
+    def _record(self, status, event, answer):
+        with self._lock:
+            self.requests.append((status, event))
+        return status, answer
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                status, answer = fake._receive(body) if self.path == "/v2/enqueue" else (404, {"error": "not found"})
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler

@@ -1,0 +1,29 @@
+"""What tasks work with, built once per worker process on first use (never at import time)."""
+import functools
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from incidents.services import Catalog
+from settings.catalog import load_catalog
+from store.db import create_engine
+from workers.dispatch import Dispatcher
+from workers.pagerduty import PagerDutyClient
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    settings: object
+    catalog: Catalog
+    engine: sa.Engine
+    client: PagerDutyClient
+    dispatch: Dispatcher
+
+
+@functools.cache
+def context() -> WorkerContext:
+    """The worker's engine, configuration, PagerDuty client and dispatcher."""
+    from workers.app import celery
+    settings = celery.conf.incidents_settings
+    return WorkerContext(settings, load_catalog(settings.config_dir), create_engine(settings.database_url),
+                         PagerDutyClient(settings.pagerduty_events_url), Dispatcher(celery))

@@ -1,0 +1,43 @@
+"""Running escalations: a wake-up for one incident, and the periodic claim of everything due."""
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from incidents import escalation
+from incidents.services import Catalog
+from store import escalation as store
+from store.pages import stale_pages
+
+log = logging.getLogger(__name__)
+
+
+def wake_one(engine: sa.Engine, catalog: Catalog, incident_id: int, token: int, *, now: datetime):
+    """The wake-up a task was scheduled for; nothing if the incident moved on (another token)."""
+    with engine.begin() as conn:
+        row = store.lock(conn, incident_id=incident_id, skip_locked=True)
+        if row is None or row.esc_token != token:
+            return None
+        return _wake(conn, row, catalog, now)
+
+
+def claim_due(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 200) -> list:
+    """Every escalation due by `now` that no other worker holds: the net under lost wake-ups."""
+    with engine.begin() as conn:
+        decisions = [_wake(conn, row, catalog, now) for row in store.claim_due(conn, now, limit)]
+    return [decision for decision in decisions if decision is not None]
+
+
+def lost_pages(engine: sa.Engine, *, now: datetime) -> list[int]:
+    """Pending pages whose task must have been lost (a killed worker, a flushed broker)."""
+    with engine.connect() as conn:
+        return stale_pages(conn, now)
+
+
+def _wake(conn, row, catalog, now):
+    state = store.state_of(row)
+    due = state.next_wake
+    if due is None or due > now:
+        return store.Applied(row.id, row.esc_token, (), due)  # early: keep the token, wake later
+    step = escalation.wake(store.plan_of(row), state, now)
+    return store.apply(conn, row, step, catalog=catalog, now=now, due_at=due)
