@@ -1,12 +1,15 @@
 """Liveness, readiness (database and broker reachable) and Prometheus metrics."""
 import logging
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlalchemy.exc
 from flask import Blueprint, Response, current_app, jsonify
 from kombu import Connection
 
 from ingest import metrics
+from store.pages import overdue_count
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -30,7 +33,7 @@ def readyz():
 @bp.get("/metrics")
 def prometheus_metrics():
     """Prometheus text format."""
-    body, content_type = metrics.exposition()
+    body, content_type = metrics.exposition(_check_value(_overdue, current_app.extensions["incidents"].engine))
     return Response(body, content_type=content_type)
 
 
@@ -41,6 +44,19 @@ def _check(probe, target) -> str:
     except Exception as error:  # any failure means "not ready"; it is logged and answered 503
         log.warning("readiness check failed: %s", error)
         return f"unavailable: {error.__class__.__name__}"
+
+
+def _check_value(probe, target):
+    try:
+        return probe(target)
+    except sqlalchemy.exc.SQLAlchemyError as error:  # metrics must answer while the database is down
+        log.warning("metrics: database unavailable: %s", error.__class__.__name__)
+        return None
+
+
+def _overdue(engine) -> int:
+    with engine.connect() as conn:
+        return overdue_count(conn, datetime.now(timezone.utc) - timedelta(seconds=5))
 
 
 def _database(engine) -> None:

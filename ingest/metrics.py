@@ -1,8 +1,9 @@
 """Prometheus metrics of the web process (multiprocess-safe under gunicorn)."""
 import os
 
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest,
-                               multiprocess, REGISTRY)
+from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram,
+                               generate_latest, multiprocess)
+from prometheus_client.core import GaugeMetricFamily
 
 REQUESTS = Counter("incidents_intake_requests_total", "Intake requests by source and outcome",
                    ["source", "outcome"])
@@ -14,10 +15,27 @@ LATENCY = Histogram("incidents_intake_latency_seconds", "Intake request latency"
                     buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
 
 
-def exposition() -> tuple[bytes, str]:
-    """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set."""
+def exposition(overdue: int | None) -> tuple[bytes, str]:
+    """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set.
+
+    `overdue` is read from the database at scrape time: escalations due but not acted on
+    (None when the database cannot say).
+    """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    else:
+        registry = REGISTRY
+    facts = CollectorRegistry()
+    if overdue is not None:
+        facts.register(_Gauge("incidents_escalations_overdue",
+                              "Escalations past their due time by more than 5 seconds, right now", overdue))
+    return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
+
+
+class _Gauge:
+    def __init__(self, name: str, documentation: str, value: float):
+        self.family = GaugeMetricFamily(name, documentation, value=value)
+
+    def collect(self):
+        yield self.family

@@ -77,3 +77,19 @@ def test_accepted_requests_are_kept_verbatim_and_replay_rebuilds_the_same_incide
         after = conn.execute(sa.select(incidents.c.status).order_by(incidents.c.number)).scalars().all()
         assert after == [row.status for row in before] == ["resolved", "resolved"]
         assert conn.execute(sa.select(sa.func.count()).select_from(raw_requests)).scalar_one() == 6
+
+
+def test_metrics_still_answer_when_the_database_is_down(settings, catalog):
+    app = create_app(settings, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
+    response = app.test_client().get("/metrics")
+    assert response.status_code == 200
+    assert "incidents_escalations_overdue" not in response.get_data(as_text=True)
+
+
+def test_metrics_show_escalations_overdue_right_now(client, engine):
+    post_capture(client, 0)
+    overdue = 'incidents_escalations_overdue '
+    assert f"{overdue}0.0" in client.get("/metrics").get_data(as_text=True)
+    with engine.begin() as conn:
+        conn.execute(incidents.update().values(next_wake_at=sa.func.now() - sa.text("interval '1 minute'")))
+    assert f"{overdue}1.0" in client.get("/metrics").get_data(as_text=True)
