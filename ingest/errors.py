@@ -2,7 +2,7 @@
 import logging
 
 import sqlalchemy.exc
-from flask import jsonify
+from flask import jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -46,6 +46,8 @@ def register(app) -> None:
 
 
 def _problem(error: Problem):
+    if request.endpoint == "intake.pagerduty_enqueue":  # Events API senders expect its own shape
+        return jsonify(status="invalid event", message=error.message, errors=[error.message]), error.status
     body = {"error": error.message}
     if error.fields:
         body["fields"] = error.fields
@@ -68,7 +70,18 @@ def _http(error: HTTPException):
 
 def _database_down(error):
     # 503 makes Alertmanager and PagerDuty clients retry: nothing was stored, nothing is lost.
+    if not _transient(error):
+        log.error("database refused the request: %s", error.__class__.__name__, exc_info=error)
+        return jsonify(error="the database refused this request"), 500
     log.error("database unavailable: %s", error.__class__.__name__, exc_info=error)
     response = jsonify(error="database unavailable, retry later")
     response.headers["Retry-After"] = "5"
     return response, 503
+
+
+def _transient(error) -> bool:
+    """A lost or refused connection, a deadlock, a shortage: worth retrying. Not a limit (class 54)."""
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    if getattr(error, "connection_invalidated", False) or state is None:
+        return True
+    return state[:2] in ("08", "40", "53", "57", "58")

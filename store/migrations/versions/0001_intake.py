@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("id", Id, primary_key=True, autoincrement=True),
         sa.Column("number", sa.Integer, unique=True),
         sa.Column("service", sa.String(128), nullable=False),
-            sa.Column("group_key", sa.Text, nullable=False),
+        sa.Column("group_key", sa.Text, nullable=False),
         sa.Column("group_hash", sa.String(64), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("severity", sa.SmallInteger, nullable=False),
