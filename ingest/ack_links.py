@@ -16,6 +16,8 @@ from store.queries import get_incident
 bp = Blueprint("ack_links", __name__)
 ANSWERS = {
     "acknowledged": (200, "Acknowledged", "Escalation has stopped. Thank you."),
+    "already_acknowledged": (200, "Already acknowledged", "Someone acknowledged this incident already; "
+                             "escalation is stopped."),
     "used": (409, "Link already used", "This link has been used already; nothing changed."),
     "resolved": (409, "Incident already resolved", "This incident is resolved; nothing to acknowledge."),
     "unknown": (404, "No such incident", "This link points to an incident that does not exist."),
@@ -72,12 +74,13 @@ def incident_page(incident_ref: str):
 
 def _verified(token: str):
     try:
-        return links.verify(token, current_app.config["SECRET_KEY"],
+        link = links.verify(token, current_app.config["SECRET_KEY"],
                             max_age=current_app.extensions["incidents"].settings.ack_link_max_age)
     except links.ExpiredLink:
         return "expired"
     except links.InvalidLink:
         return "invalid"
+    return link if link.action == "acknowledge" else "invalid"
 
 
 def _answer(outcome: str, incident=None):

@@ -15,6 +15,7 @@ from store.escalation import act
 from store.queries import get_incident
 
 bp = Blueprint("actions", __name__, url_prefix="/api/incidents")
+BEARER = 'Bearer realm="incidents API"'
 
 
 class ResponderSchema(Schema):
@@ -86,11 +87,11 @@ def _caller() -> str:
     """The name of the API token presented as `Authorization: Bearer <token>`; 401 otherwise."""
     scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("an API token is required: Authorization: Bearer <token>")
+        raise Unauthenticated("an API token is required: Authorization: Bearer <token>", BEARER)
     found = None
     for known, name in current_app.extensions["incidents"].catalog.api_tokens.items():
         if hmac.compare_digest(token.strip().encode(), known.encode()) and found is None:
             found = name
     if found is None:
-        raise Unauthenticated("API token not accepted")
+        raise Unauthenticated("API token not accepted", BEARER)
     return found

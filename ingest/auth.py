@@ -8,6 +8,10 @@ from incidents.services import Catalog
 class Unauthenticated(Exception):
     """No credentials, malformed ones, or ones that no service accepts (401)."""
 
+    def __init__(self, message: str, challenge: str = 'Bearer realm="incidents", Basic realm="incidents"'):
+        super().__init__(message)
+        self.challenge = challenge
+
 
 def services_for_header(catalog: Catalog, authorization: str | None) -> set[str]:
     """Names of the services whose webhook credentials match an `Authorization` header."""

@@ -60,7 +60,7 @@ def _invalid_event(error: InvalidEvent):
 
 def _unauthenticated(error: Unauthenticated):
     response = jsonify(error=str(error))
-    response.headers["WWW-Authenticate"] = 'Bearer realm="incidents", Basic realm="incidents"'
+    response.headers["WWW-Authenticate"] = error.challenge
     return response, 401
 
 

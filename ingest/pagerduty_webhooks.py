@@ -15,7 +15,7 @@ from store.escalation import act
 from store.pages import incident_for_dedup_key
 
 bp = Blueprint("pagerduty_webhooks", __name__)
-SIGNATURE = re.compile(r"v1=([0-9a-fA-F]{64})")
+SIGNATURE = re.compile(r"v1=([0-9a-fA-F]{64})")  # one part of the comma-separated header
 
 
 class _Loose(Schema):
@@ -75,7 +75,8 @@ def pagerduty_webhook():
 
 def verify_signature(raw: bytes, header: str | None, secrets) -> None:
     """Accept when any `v1=` signature matches any secret; 400 if missing or malformed, 403 if none match."""
-    signatures = SIGNATURE.findall(header or "")
+    parts = [SIGNATURE.fullmatch(part.strip()) for part in (header or "").split(",")]
+    signatures = [part.group(1) for part in parts if part]
     if not signatures:
         raise Problem(400, "missing or malformed X-PagerDuty-Signature")
     expected = [hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest() for secret in secrets]

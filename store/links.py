@@ -17,13 +17,17 @@ def is_used(conn, link_id: str) -> bool:
 
 def acknowledge_by_link(engine: sa.Engine, link: Link, link_id: str, *, catalog: Catalog,
                         now: datetime) -> tuple[str, object]:
-    """("acknowledged" | "used" | "resolved" | "unknown", the decision or None)."""
+    """("acknowledged" | "already_acknowledged" | "used" | "resolved" | "unknown", the decision or None)."""
     with engine.begin() as conn:
         row = store.lock(conn, incident_id=link.incident_id)
         if row is None:
             return "unknown", None
         if row.status == escalation.RESOLVED:
             return "resolved", None
+        if is_used(conn, link_id):
+            return "used", None
+        if row.status == escalation.ACKNOWLEDGED:  # someone was faster: the link stays usable
+            return "already_acknowledged", None
         insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(used_links)
         claimed = conn.execute(insert.values(link_id=link_id, used_at=now).on_conflict_do_nothing()
                                .returning(used_links.c.link_id)).first()
