@@ -33,21 +33,23 @@ def deliver(engine: sa.Engine, client: PagerDutyClient, settings, page_id: int, 
         if page is None:
             return "skipped"
         incident, labels = outbox.incident_of(conn, page)
-        event = _event(page, incident, labels, settings)
         try:
-            client.send(event)
-            now = clock()
+            client.send(_event(page, incident, labels, settings))
         except PermanentError as error:
             return _failed(conn, page, str(error), clock())
         except TransientError as error:
-            now = clock()
             if countdown is None:
-                return _failed(conn, page, f"gave up after {page.attempts + 1} attempts: {error}", now)
-            outbox.mark_retrying(conn, page, str(error), now + timedelta(seconds=countdown + 30))
-            PAGES.labels(page.action, "retried").inc()
-            log.warning("page %s of incident %s: %s; retrying in %.1fs", page.id, page.incident_id, error, countdown)
-            raise RetryLater(str(error), countdown)
-        outbox.mark_sent(conn, page, now)
+                return _failed(conn, page, f"gave up after {page.attempts + 1} attempts: {error}", clock())
+            # Recorded and committed before the task retries: the sweep waits past the retry.
+            outbox.mark_retrying(conn, page, str(error), clock() + timedelta(seconds=countdown + 30))
+            retry = RetryLater(str(error), countdown)
+        else:
+            retry, now = None, clock()
+            outbox.mark_sent(conn, page, now)
+    if retry is not None:
+        PAGES.labels(page.action, "retried").inc()
+        log.warning("page %s of incident %s: %s; retrying in %.1fs", page.id, page.incident_id, retry, countdown)
+        raise retry
     PAGES.labels(page.action, "sent").inc()
     LATENESS.observe(max(0.0, (now - utc(page.due_at)).total_seconds()))
     return "sent"
