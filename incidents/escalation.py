@@ -27,6 +27,7 @@ class State:
     due_at: datetime | None = None  # next level (triggered) or acknowledgement timeout (acknowledged)
     unresolved_due_at: datetime | None = None  # the "still unresolved after N minutes" rule
     exhausted: bool = False
+    last_level_loop: int = -1  # the loop in which the severity rule paged the last level at once
 
     @property
     def next_wake(self) -> datetime | None:
@@ -154,11 +155,15 @@ def _escalate_unresolved(plan: Plan, state: State, now: datetime) -> Step:
 
 def _page_level(plan: Plan, state: State, level: int, loop: int, now: datetime, reason: str) -> Step:
     targets = plan.policy.levels[level].targets
+    new = replace(state, level=level, loop=loop, round=0, due_at=now + plan.policy.levels[level].timeout)
+    if level == len(plan.policy.levels) - 1 and loop == state.last_level_loop:
+        names = ", ".join(t.label for t in targets)
+        return Step(new, entries=(Entry("escalated", f"Escalated to level {level + 1} ({names}), "
+                                        f"already paged by the {state.severity.name} rule", {"level": level + 1}),))
     pages = tuple(Page(t, f"{loop}.{level}", reason) for t in targets)
     names = ", ".join(t.label for t in targets)
     entry = Entry("paged", f"Paging level {level + 1} ({names}): {reason}",
                   {"level": level + 1, "loop": loop + 1, "targets": [t.name for t in targets]})
-    new = replace(state, level=level, loop=loop, round=0, due_at=now + plan.policy.levels[level].timeout)
     return Step(new, pages, (entry,))
 
 
@@ -182,7 +187,8 @@ def _apply_rules(plan: Plan, step: Step, now: datetime, opening: bool = False) -
                       for t in plan.policy.levels[last].targets)
         entry = Entry("paged", f"{state.severity.name}: paging level {last + 1} "
                       f"({', '.join(p.target.label for p in pages)}) at once", {"level": last + 1})
-        step = replace(step, pages=step.pages + pages, entries=step.entries + (entry,))
+        step = Step(replace(step.state, last_level_loop=state.loop), step.pages + pages,
+                    step.entries + (entry,), step.notify)
     window = rules.escalate_unresolved_after.get(state.severity)
     if window and state.unresolved_due_at is None and (opening or state.level < last):
         step = replace(step, state=replace(step.state, unresolved_due_at=state.opened_at + window))

@@ -20,7 +20,8 @@ from store.tables import incidents, pages
 STATE_COLUMNS = (incidents.c.id, incidents.c.number, incidents.c.service, incidents.c.status,
                  incidents.c.severity, incidents.c.opened_at, incidents.c.policy, incidents.c.esc_level,
                  incidents.c.esc_loop, incidents.c.esc_round, incidents.c.esc_due_at,
-                 incidents.c.esc_unresolved_due_at, incidents.c.esc_exhausted, incidents.c.esc_token)
+                 incidents.c.esc_unresolved_due_at, incidents.c.esc_exhausted, incidents.c.esc_last_level_loop,
+                 incidents.c.esc_token)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ def utc(value: datetime | None) -> datetime | None:
 def state_of(row) -> escalation.State:
     """The escalation state stored on an incident row."""
     return escalation.State(row.status, Severity(row.severity), utc(row.opened_at), row.esc_level, row.esc_loop,
-                            row.esc_round, utc(row.esc_due_at), utc(row.esc_unresolved_due_at), row.esc_exhausted)
+                            row.esc_round, utc(row.esc_due_at), utc(row.esc_unresolved_due_at), row.esc_exhausted,
+                            row.esc_last_level_loop)
 
 
 def plan_of(row) -> Plan:
@@ -78,7 +80,7 @@ def apply(conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime,
     conn.execute(incidents.update().where(incidents.c.id == row.id).values(
         status=state.status, severity=int(state.severity), esc_level=state.level, esc_loop=state.loop,
         esc_round=state.round, esc_due_at=state.due_at, esc_unresolved_due_at=state.unresolved_due_at,
-        esc_exhausted=state.exhausted, esc_token=token, next_wake_at=state.next_wake,
+        esc_exhausted=state.exhausted, esc_last_level_loop=state.last_level_loop, esc_token=token, next_wake_at=state.next_wake,
         **_status_times(row, state, now)))
     page_ids = _insert_pages(conn, row, step.pages, catalog, now, due_at or now)
     if step.notify:
@@ -94,9 +96,16 @@ def _status_times(row, state, now) -> dict:
             "triggered": {"acknowledged_at": None}}[state.status]
 
 
-def dedup_key(incident_id: int, kind: str, name: str) -> str:
-    """One PagerDuty dedup key per incident and target."""
-    return f"incident-{incident_id}-{kind}-{name}"[:255]
+def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
+    """One PagerDuty dedup key per incident and target.
+
+    A later loop (`1.0`) or a re-page after an acknowledgement timeout (`0.0.r1`) gets a key of its
+    own: PagerDuty folds a trigger into an open alert with the same key and notifies nobody.
+    """
+    loop, _, rest = step.partition(".")
+    round_ = rest.partition(".")[2]
+    suffix = (f"-l{loop}" if loop.isdigit() and loop != "0" else "") + (f"-{round_}" if round_ else "")
+    return f"incident-{incident_id}-{kind}-{name}"[:240] + suffix
 
 
 def _insert(conn, table):
@@ -111,7 +120,7 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
         "incident_id": row.id, "action": "trigger", "step": page.step, "target_kind": page.target.kind,
         "target_name": page.target.name, "reason": page.reason[:1000], "status": "pending", "attempts": 0,
         "routing_key": catalog.routing_key(page.target, service) if service else "",
-        "dedup_key": dedup_key(row.id, page.target.kind, page.target.name),
+        "dedup_key": dedup_key(row.id, page.target.kind, page.target.name, page.step),
         "created_at": now, "due_at": due_at, "next_attempt_at": now,
     } for page in pages_to_send]
     # A step already paged (SEV1's manager, a retried decision) is not paged again.
@@ -123,13 +132,14 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
     """Cancel triggers not yet sent; queue `action` once for every (routing key, dedup key) paged."""
     conn.execute(pages.update().where(pages.c.incident_id == incident_id, pages.c.action == "trigger",
                                       pages.c.status == "pending").values(status="cancelled"))
-    sent = conn.execute(sa.select(pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
+    keys = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
+    sent = conn.execute(sa.select(*keys, sa.func.min(pages.c.step).label("step"))
                         .where(pages.c.incident_id == incident_id, pages.c.action == "trigger",
-                               pages.c.status == "sent").distinct()).all()
+                               pages.c.status == "sent").group_by(*keys)).all()
     if not sent:
         return []
-    step = "resolve" if action == "resolve" else f"ack.{round_}"
-    values = [{"incident_id": incident_id, "action": action, "step": step, "target_kind": s.target_kind,
+    prefix = "resolve" if action == "resolve" else f"ack{round_}"
+    values = [{"incident_id": incident_id, "action": action, "step": f"{prefix}:{s.step}", "target_kind": s.target_kind,
                "target_name": s.target_name, "routing_key": s.routing_key, "dedup_key": s.dedup_key,
                "reason": action, "status": "pending", "attempts": 0, "created_at": now, "due_at": now,
                "next_attempt_at": now}

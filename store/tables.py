@@ -47,6 +47,7 @@ incidents = sa.Table(
     sa.Column("esc_due_at", Time),
     sa.Column("esc_unresolved_due_at", Time),
     sa.Column("esc_exhausted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("esc_last_level_loop", sa.Integer, nullable=False, server_default="-1"),
     sa.Column("esc_token", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("next_wake_at", Time),
     sa.Index("ix_incidents_next_wake_at", "next_wake_at", postgresql_where=sa.text("next_wake_at IS NOT NULL"),

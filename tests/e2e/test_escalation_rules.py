@@ -128,6 +128,8 @@ def test_acknowledgement_timeout_sends_the_incident_back_to_triggered_and_pages_
     assert time.monotonic() - acknowledged >= 2.5
     assert triggers[1]["payload"]["group"] == "INC-1"
     assert triggers[1]["payload"]["custom_details"]["reason"] == "acknowledgement timed out"
+    # A key of its own: PagerDuty would fold a trigger on the acknowledged key and ring nobody.
+    assert triggers[1]["dedup_key"] != first["dedup_key"]
     assert not sent(stack, "trigger", MANAGER_KEY)
 
     detail = incident(stack)
@@ -188,7 +190,7 @@ def test_resolving_through_the_api_resolves_every_page_sent_once_and_stops_escal
     post_alert(stack)
     (first,) = eventually(lambda: sent(stack, "trigger", SRE_KEY), timeout=WAIT)
     assert api(stack, "acknowledge").status_code == 200
-    # 2 s later the acknowledgement times out: oncall-sre is paged again, on the same dedup key.
+    # 2 s later the acknowledgement times out: oncall-sre is paged again, on a dedup key of its own.
     eventually(lambda: len(sent(stack, "trigger", SRE_KEY)) == 2, timeout=WAIT)
     assert api(stack, "escalate").status_code == 200
     assert api(stack, "responders", json={"user": "payments-expert"}).status_code == 200

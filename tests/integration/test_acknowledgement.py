@@ -156,8 +156,8 @@ def test_posting_a_link_acknowledges_and_queues_an_acknowledge_for_each_sent_pag
     [message] = messages(client, incident.number, "acknowledged")
     assert "oncall-sre" in message and "link" in message
     acks = [row for row in outbox(engine, incident.id) if row[0] == "acknowledge"]
-    assert sorted(acks) == [("acknowledge", "ack.0", "oncall-sre", "pending"),
-                            ("acknowledge", "ack.0", "sre-manager", "pending")]
+    assert sorted(acks) == [("acknowledge", "ack0:0.0", "oncall-sre", "pending"),
+                            ("acknowledge", "ack0:0.1", "sre-manager", "pending")]
     assert links_used(engine) == 1
 
 
@@ -273,7 +273,7 @@ def test_acknowledging_through_the_api_names_the_token_holder(client, engine):
     assert response.status_code == 200
     assert response.get_json()["status"] == "acknowledged"
     assert messages(client, incident.number, "acknowledged") == ["Acknowledged by example-operator (API)"]
-    assert ("acknowledge", "ack.0", "oncall-sre", "pending") in outbox(engine, incident.id)
+    assert ("acknowledge", "ack0:0.0", "oncall-sre", "pending") in outbox(engine, incident.id)
 
 
 def test_resolving_through_the_api_resolves_sent_pages_and_cancels_pending_ones(client, engine):
@@ -286,7 +286,7 @@ def test_resolving_through_the_api_resolves_sent_pages_and_cancels_pending_ones(
     assert found["status"] == "resolved" and found["resolved_at"]
     assert outbox(engine, incident.id) == [("trigger", "0.0", "oncall-sre", "sent"),
                                            ("trigger", "0.1", "sre-manager", "cancelled"),
-                                           ("resolve", "resolve", "oncall-sre", "pending")]
+                                           ("resolve", "resolve:0.0", "oncall-sre", "pending")]
     assert messages(client, incident.number, "resolved") == ["Resolved by example-operator (API)"]
 
 
@@ -407,7 +407,7 @@ def test_the_same_webhook_delivered_twice_acknowledges_once(client, engine):
     assert snapshot(engine, incident.id) == after_first
     assert len(messages(client, incident.number, "acknowledged")) == 1
     assert [row for row in outbox(engine, incident.id) if row[0] == "acknowledge"] == [
-        ("acknowledge", "ack.0", "oncall-sre", "pending")]
+        ("acknowledge", "ack0:0.0", "oncall-sre", "pending")]
 
 
 def test_unacknowledged_in_pagerduty_puts_the_incident_back_to_triggered_and_pages_again(client, engine):
@@ -430,7 +430,7 @@ def test_resolved_in_pagerduty_resolves_our_incident(client, engine):
     found = detail(client, incident.number)
     assert found["status"] == "resolved" and found["resolved_at"]
     assert messages(client, incident.number, "resolved") == ["Resolved by Sam Smith in PagerDuty"]
-    assert ("resolve", "resolve", "oncall-sre", "pending") in outbox(engine, incident.id)
+    assert ("resolve", "resolve:0.0", "oncall-sre", "pending") in outbox(engine, incident.id)
 
 
 @pytest.mark.parametrize("incident_key", ["never-one-of-our-dedup-keys", None])

@@ -60,8 +60,9 @@ def test_sev1_pages_the_last_level_at_once_and_not_again_when_escalation_reaches
     plan = Plan(SEED)
     opened = escalation.start(plan, Severity.SEV1, T0)
     assert paged(opened) == [("oncall-sre", "0.0"), ("sre-manager", "0.1")]
-    # The same step key: the store's unique index lets the later page through only once.
-    assert paged(escalation.wake(plan, opened.state, at(30))) == [("sre-manager", "0.1")]
+    reached = escalation.wake(plan, opened.state, at(30))
+    assert paged(reached) == [] and [e.kind for e in reached.entries] == ["escalated"]
+    assert paged(escalation.escalate_now(plan, opened.state, at(1), by="alice")) == []
 
 
 def test_sev2_escalates_when_unresolved_after_its_window_even_if_acknowledged():

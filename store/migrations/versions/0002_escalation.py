@@ -26,6 +26,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("esc_due_at", Time))
         batch.add_column(sa.Column("esc_unresolved_due_at", Time))
         batch.add_column(sa.Column("esc_exhausted", sa.Boolean, nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("esc_last_level_loop", sa.Integer, nullable=False, server_default="-1"))
         batch.add_column(sa.Column("esc_token", sa.BigInteger, nullable=False, server_default="0"))
         batch.add_column(sa.Column("next_wake_at", Time))
     op.create_index("ix_incidents_next_wake_at", "incidents", ["next_wake_at"],
@@ -66,5 +67,5 @@ def downgrade() -> None:
     op.drop_index("ix_incidents_next_wake_at", "incidents")
     with op.batch_alter_table("incidents") as batch:
         for column in ("esc_level", "esc_loop", "esc_round", "esc_due_at", "esc_unresolved_due_at",
-                       "esc_exhausted", "esc_token", "next_wake_at"):
+                       "esc_exhausted", "esc_last_level_loop", "esc_token", "next_wake_at"):
             batch.drop_column(column)
