@@ -129,9 +129,14 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
 
 
 def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> list[int]:
-    """Cancel triggers not yet sent; queue `action` once for every (routing key, dedup key) paged."""
-    conn.execute(pages.update().where(pages.c.incident_id == incident_id, pages.c.action == "trigger",
-                                      pages.c.status == "pending").values(status="cancelled"))
+    """Cancel triggers not yet sent; queue `action` once for every (routing key, dedup key) paged.
+
+    An acknowledgement spares responder pages: someone asked for that person explicitly.
+    """
+    unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "pending"]
+    if action != "resolve":
+        unsent.append(pages.c.step != "responder")
+    conn.execute(pages.update().where(*unsent).values(status="cancelled"))
     keys = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
     sent = conn.execute(sa.select(*keys, sa.func.min(pages.c.step).label("step"))
                         .where(pages.c.incident_id == incident_id, pages.c.action == "trigger",

@@ -453,3 +453,13 @@ def test_event_types_we_do_not_act_on_are_accepted_and_ignored(client, engine, e
     assert response.status_code == 202
     assert response.get_json() == {"status": "ignored"}
     assert snapshot(engine, incident.id) == before
+
+
+def test_an_acknowledgement_spares_a_responder_page_not_yet_sent_but_a_resolve_cancels_it(client, engine):
+    incident = open_incident(client, engine)
+    mark_sent(engine, incident.id)
+    assert act(client, incident.number, "responders", user="sre-manager").status_code == 200
+    assert act(client, incident.number, "acknowledge").status_code == 200
+    assert ("trigger", "responder", "sre-manager", "pending") in outbox(engine, incident.id)
+    assert act(client, incident.number, "resolve").status_code == 200
+    assert ("trigger", "responder", "sre-manager", "cancelled") in outbox(engine, incident.id)
