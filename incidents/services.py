@@ -1,4 +1,5 @@
 """Services: where alerts are routed, who may send them, and how they escalate."""
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,6 +35,11 @@ class Service:
     def plan(self) -> Plan:
         """The escalation plan an incident of this service copies when it opens."""
         return Plan(self.escalation_policy, self.urgency, self.ack_timeout)
+
+    @functools.cached_property
+    def plan_data(self) -> dict:
+        """The plan as JSON-ready data, built once: intake offers it with every upsert."""
+        return self.plan.as_data()
 
     def matches(self, labels: dict[str, str]) -> bool:
         """True when every label of any one of the service's matchers is present and equal."""

@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from incidents import escalation
 from incidents import timeline as timeline_rules
 from incidents.alerts import FIRING, RESOLVED, AlertBatch
 from incidents.services import Catalog
 from incidents.severity import Severity
+from store import alert_rows
 from store import escalation as escalation_store
-from store.tables import alerts, incident_numbers, incidents, raw_requests
+from store.tables import Time, alerts, incident_numbers, incidents, raw_requests
 from store.timeline import append_timeline
 
 OPEN = sa.text("status <> 'resolved'")  # literal, so PostgreSQL infers the partial unique index
@@ -137,24 +137,26 @@ def acknowledge_group(conn, *, service_name: str, group_key: str, catalog: Catal
     return BatchOutcome(row.number, applied=[escalation_store.apply(conn, row, step, catalog=catalog, now=now)])
 
 
-def _insert(conn, table):
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+# One statement for both databases (same ON CONFLICT syntax), built once: this runs on every request.
+# The predicate is written out so that PostgreSQL infers the partial unique index.
+OPEN_INCIDENT = sa.text("""
+INSERT INTO incidents (service, group_key, group_hash, status, severity, title, source, opened_at, last_alert_at,
+                       alert_events, open_token, policy)
+VALUES (:service, :group_key, :group_hash, 'triggered', :severity, :title, :source, :now, :now, :alerts, :token,
+        :policy)
+ON CONFLICT (service, group_hash) WHERE status <> 'resolved' DO UPDATE SET
+    last_alert_at = excluded.last_alert_at, alert_events = incidents.alert_events + excluded.alert_events
+RETURNING id, number, severity, open_token
+""").bindparams(sa.bindparam("policy", type_=incidents.c.policy.type), sa.bindparam("now", type_=Time))
 
 
 def _open_incident(conn, batch, service, source, now, token, severity):
     title = next(a.summary for a in batch.alerts if a.status == FIRING)
-    stmt = _insert(conn, incidents).values(
-        service=service.name, group_key=batch.group_key, group_hash=group_hash(batch.group_key), status="triggered", severity=int(severity),
-        title=title[:1024], source=source, opened_at=now, last_alert_at=now,
-        alert_events=len(batch.alerts), open_token=token, policy=service.plan.as_data(),
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[incidents.c.service, incidents.c.group_hash], index_where=OPEN,
-        set_={"last_alert_at": stmt.excluded.last_alert_at,
-              "alert_events": incidents.c.alert_events + stmt.excluded.alert_events},
-    )
-    return conn.execute(stmt.returning(incidents.c.id, incidents.c.number, incidents.c.severity,
-                                       incidents.c.open_token)).one()
+    return conn.execute(OPEN_INCIDENT, {
+        "service": service.name, "group_key": batch.group_key, "group_hash": group_hash(batch.group_key),
+        "severity": int(severity), "title": title[:1024], "source": source, "now": now,
+        "alerts": len(batch.alerts), "token": token, "policy": service.plan_data,
+    }).one()
 
 
 def group_hash(group_key: str) -> str:
@@ -171,28 +173,9 @@ def _lock_open_incident(conn, service_name, group_key):
 
 def _upsert_alerts(conn, incident_id, batch, severities, now, token):
     """Insert new alerts, move changed ones, count repeats; returns (changes, repeats)."""
-    rows = [_alert_row(incident_id, alert, severities[alert.fingerprint], now, token) for alert in batch.alerts]
-    stmt = _insert(conn, alerts)
-    new = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[alerts.c.incident_id, alerts.c.fingerprint],
-        set_={
-            "received_count": alerts.c.received_count + 1,
-            "last_seen": new.last_seen,
-            "status": new.status,
-            "severity": new.severity,
-            "summary": new.summary,
-            "labels": new.labels,
-            "annotations": new.annotations,
-            "ends_at": new.ends_at,
-            # SET expressions read the row as it was, so this compares old and new status.
-            "change_token": sa.case((alerts.c.status != new.status, new.change_token),
-                                    else_=alerts.c.change_token),
-        },
-    ).returning(alerts.c.fingerprint, alerts.c.status, alerts.c.summary, alerts.c.insert_token,
-                alerts.c.change_token, sort_by_parameter_order=True)
+    rows = [_alert_row(alert, severities[alert.fingerprint]) for alert in batch.alerts]
     changes, repeats = [], 0
-    for row in conn.execute(stmt, rows):
+    for row in alert_rows.upsert(conn, incident_id, rows, now=now, token=token):
         kind = _alert_change_kind(row, token)
         if kind is None:
             repeats += 1
@@ -209,13 +192,11 @@ def _alert_change_kind(row, token):
     return None
 
 
-def _alert_row(incident_id, alert, severity, now, token):
+def _alert_row(alert, severity):
     return {
-        "incident_id": incident_id, "fingerprint": alert.fingerprint, "status": alert.status,
-        "severity": int(severity), "summary": alert.summary[:1024], "labels": alert.labels,
-        "annotations": alert.annotations, "generator_url": alert.generator_url, "starts_at": alert.starts_at,
-        "ends_at": alert.ends_at, "first_seen": now, "last_seen": now, "received_count": 1,
-        "insert_token": token, "change_token": token,
+        "fingerprint": alert.fingerprint, "status": alert.status, "severity": int(severity),
+        "summary": alert.summary[:1024], "labels": alert.labels, "annotations": alert.annotations,
+        "generator_url": alert.generator_url, "starts_at": alert.starts_at, "ends_at": alert.ends_at,
     }
 
 
