@@ -6,23 +6,24 @@ PAGERDUTY_SEVERITY = {Severity.SEV1: "critical", Severity.SEV2: "error", Severit
                       Severity.SEV4: "info"}
 
 
-def trigger_event(page, incident, *, labels: dict, incident_url: str, ack_url: str) -> dict:
-    """A `trigger` for one page: summary cut to 1024 characters, labels and incident fields as details."""
-    reference = f"INC-{incident.number}"
+def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dict:
+    """A `trigger` for one page (with its incident's number, title, service, severity and status):
+    summary cut to 1024 characters, labels and incident fields as details."""
+    reference = f"INC-{page.number}"
     return {
         "routing_key": page.routing_key,
         "event_action": "trigger",
         "dedup_key": page.dedup_key,
         "payload": {
-            "summary": f"[{reference}] {incident.title}"[:1024],
-            "source": incident.service,
-            "severity": PAGERDUTY_SEVERITY[Severity(incident.severity)],
-            "component": incident.service,
+            "summary": f"[{reference}] {page.title}"[:1024],
+            "source": page.service,
+            "severity": PAGERDUTY_SEVERITY[Severity(page.severity)],
+            "component": page.service,
             "group": reference,
             "class": "incident",
             "custom_details": {
-                "incident": reference, "service": incident.service, "severity": Severity(incident.severity).name,
-                "status": incident.status, "paged": f"{page.target_kind} {page.target_name}",
+                "incident": reference, "service": page.service, "severity": Severity(page.severity).name,
+                "status": page.incident_status, "paged": f"{page.target_kind} {page.target_name}",
                 "reason": page.reason, "labels": labels,
             },
         },

@@ -8,22 +8,19 @@ from store.tables import alerts, incidents, pages
 from store.timeline import append_timeline
 
 INCIDENT_FIELDS = (incidents.c.number, incidents.c.title, incidents.c.service, incidents.c.severity,
-                   incidents.c.status)
+                   incidents.c.status.label("incident_status"))
 
 
 def claim(conn, page_id: int):
-    """The page if it is still pending, locked for this transaction; None if sent, gone or being sent."""
-    query = (sa.select(pages).where(pages.c.id == page_id, pages.c.status == "pending")
-             .with_for_update(skip_locked=True))
+    """The pending page with its incident's fields, locked for this transaction; None if sent, gone or
+    being sent by another worker. One query: this runs for every page."""
+    first_labels = (sa.select(alerts.c.labels).where(alerts.c.incident_id == pages.c.incident_id)
+                    .order_by(alerts.c.id).limit(1).scalar_subquery())
+    query = (sa.select(pages, *INCIDENT_FIELDS, first_labels.label("labels"))
+             .join(incidents, incidents.c.id == pages.c.incident_id)
+             .where(pages.c.id == page_id, pages.c.status == "pending")
+             .with_for_update(of=pages, skip_locked=True))
     return conn.execute(query).first()
-
-
-def incident_of(conn, page):
-    """The fields of the page's incident that the event carries, and the labels of its first alert."""
-    incident = conn.execute(sa.select(*INCIDENT_FIELDS).where(incidents.c.id == page.incident_id)).one()
-    labels = conn.execute(sa.select(alerts.c.labels).where(alerts.c.incident_id == page.incident_id)
-                          .order_by(alerts.c.id).limit(1)).scalar()
-    return incident, labels or {}
 
 
 def mark_sent(conn, page, now: datetime) -> None:
@@ -52,11 +49,15 @@ def overdue_count(conn, now: datetime) -> int:
     return conn.execute(query).scalar_one()
 
 
-def stale_pages(conn, now: datetime, *, grace: timedelta = timedelta(seconds=10), limit: int = 500) -> list[int]:
-    """Pending pages whose delivery should have happened `grace` ago (a lost task, a flushed broker)."""
-    query = (sa.select(pages.c.id).where(pages.c.status == "pending", pages.c.next_attempt_at <= now - grace)
-             .order_by(pages.c.next_attempt_at).limit(limit))
-    return list(conn.execute(query).scalars())
+def requeue_stale(conn, now: datetime, *, grace: timedelta = timedelta(seconds=10), limit: int = 500) -> list[int]:
+    """Pending pages whose delivery should have happened `grace` ago (a lost task, a flushed broker).
+
+    Each is stamped as re-queued now, so a backlog is re-sent once per grace period, not every tick.
+    """
+    stale = (sa.select(pages.c.id).where(pages.c.status == "pending", pages.c.next_attempt_at <= now - grace)
+             .order_by(pages.c.next_attempt_at).limit(limit).with_for_update(skip_locked=True).scalar_subquery())
+    stmt = pages.update().where(pages.c.id.in_(stale)).values(next_attempt_at=now).returning(pages.c.id)
+    return list(conn.execute(stmt).scalars())
 
 
 def incident_for_dedup_key(conn, dedup_key: str) -> int | None:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from incidents import escalation
 from incidents.services import Catalog
 from store import escalation as store
-from store.pages import stale_pages
+from store.pages import requeue_stale
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,8 @@ def claim_due(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int 
 
 def lost_pages(engine: sa.Engine, *, now: datetime) -> list[int]:
     """Pending pages whose task must have been lost (a killed worker, a flushed broker)."""
-    with engine.connect() as conn:
-        return stale_pages(conn, now)
+    with engine.begin() as conn:
+        return requeue_stale(conn, now)
 
 
 def _wake(conn, row, catalog, now):

@@ -32,9 +32,8 @@ def deliver(engine: sa.Engine, client: PagerDutyClient, settings, page_id: int, 
         page = outbox.claim(conn, page_id)
         if page is None:
             return "skipped"
-        incident, labels = outbox.incident_of(conn, page)
         try:
-            client.send(_event(page, incident, labels, settings))
+            client.send(_event(page, settings))
         except PermanentError as error:
             return _failed(conn, page, str(error), clock())
         except TransientError as error:
@@ -62,11 +61,11 @@ def _failed(conn, page, error: str, now: datetime) -> str:
     return "failed"
 
 
-def _event(page, incident, labels, settings) -> dict:
+def _event(page, settings) -> dict:
     if page.action != "trigger":
         return paging.follow_up_event(page)
     target = f"{page.target_kind}:{page.target_name}"
     token = links.sign(links.Link(page.incident_id, target, "acknowledge", page.id), settings.secret_key)
-    return paging.trigger_event(page, incident, labels=labels,
-                                incident_url=f"{settings.public_url}/incidents/INC-{incident.number}",
+    return paging.trigger_event(page, labels=page.labels or {},
+                                incident_url=f"{settings.public_url}/incidents/INC-{page.number}",
                                 ack_url=f"{settings.public_url}/ack/{token}")
