@@ -45,6 +45,9 @@ class EventSchema(Schema):
             raise ValidationError("Missing data for required field.", "dedup_key")
 
 
+EVENT = EventSchema()  # built once; loading does not change it
+
+
 @dataclass(frozen=True)
 class Event:
     """A validated event: what to do to which group, and the alert a trigger carries."""
@@ -57,7 +60,7 @@ class Event:
 
 def parse(body) -> Event:
     """The event, normalised; raises marshmallow.ValidationError naming the field."""
-    data = EventSchema().load(body)
+    data = EVENT.load(body)
     dedup_key = data["dedup_key"] or uuid.uuid4().hex  # PagerDuty generates and returns one too
     alert = _alert(data["payload"], dedup_key) if data["event_action"] == "trigger" else None
     return Event(data["routing_key"], data["event_action"], dedup_key, alert)
