@@ -44,6 +44,6 @@ def _batches(catalog, source, body):
         event = pagerduty.parse(body)
         service = auth.service_for_routing_key(catalog, event.routing_key)
         if service is None:
-            raise KeyError(f"routing key no longer configured")
+            raise KeyError("routing key no longer configured")
         return pagerduty.batches_for(event, service)
     return alertmanager.batches_for(body, catalog), ()

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import yaml
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate,
+from marshmallow import (Schema, ValidationError, fields, post_load, pre_load, validate,
                          validates_schema)
 
 from incidents.durations import parse_duration

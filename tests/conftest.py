@@ -13,32 +13,22 @@ import sqlalchemy as sa
 
 from settings import env
 from settings.catalog import load_catalog
-from store.db import create_engine, normalise_url
-from store.migrate import upgrade
-from tests.support import ROOT
+from store.db import create_engine
+from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
 
-BASE_DATABASE_URL = normalise_url(os.environ.get("TEST_DATABASE_URL",
-                                                 "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TABLES = ("used_links", "pages", "timeline", "alerts", "incidents", "raw_requests")
 
 
 @pytest.fixture(scope="session")
 def database_url():
     """A fresh, migrated PostgreSQL database for this run, dropped at the end."""
-    admin = sa.create_engine(BASE_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    name = f"incidents_test_{os.getpid()}_{secrets.token_hex(3)}"
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        database = scratch_database(f"incidents_test_{os.getpid()}_{secrets.token_hex(3)}")
+        url = database.__enter__()
     except sa.exc.OperationalError as error:
         pytest.fail(f"PostgreSQL is required at {BASE_DATABASE_URL}: {error}", pytrace=False)
-    url = sa.engine.make_url(BASE_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
     yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    database.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,52 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import redis
 import requests
+import sqlalchemy as sa
+
+from store.db import normalise_url
+from store.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 FIXTURES = SHARED / "fixtures" / "alertmanager-0.25"
+
+
+BASE_DATABASE_URL = normalise_url(os.environ.get("TEST_DATABASE_URL",
+                                                 "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@contextmanager
+def scratch_database(name: str):
+    """The URL of a fresh database next to the test one, migrated to head; dropped at the end."""
+    admin = sa.create_engine(BASE_DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = sa.engine.make_url(BASE_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def broker_prefix(prefix: str):
+    """A Redis key prefix of our own, so no other worker takes our tasks; its keys go at the end."""
+    try:
+        yield prefix
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(match=f"{prefix}*"):
+            client.delete(key)
+        client.close()
 
 
 def recorded_requests() -> list[tuple[str, dict, dict]]:

@@ -1,5 +1,4 @@
 """The seed's policy end to end: page, escalate, acknowledge by link, resolve."""
-import re
 
 import pytest
 import requests

@@ -1,0 +1,288 @@
+"""Escalation timing: second-level pages on time and once each, and the delay from webhook to first page.
+
+Part 1 opens --incidents incidents by PagerDuty events on four services whose first level times out
+after 2, 3, 4 and 5 s, waits for every second-level page, then reads lateness (sent_at - due_at) from
+the page outbox and checks it against the triggers the fake PagerDuty received. Part 2 runs
+Alertmanager senders (repeats of 50 groups, 5% new groups) and times each new group from its accepted
+POST to its first trigger at the fake. `python -m bench.escalation --help` lists the options.
+"""
+import argparse
+import dataclasses
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import secrets
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import redis
+import sqlalchemy as sa
+
+from settings import env
+from tests.e2e.conftest import MANAGER_KEY, SRE_KEY, WEBHOOK_TOKEN
+from tests.fake_pagerduty import FakePagerDuty
+from tests.support import REDIS_URL, Process, broker_prefix, eventually, process_env, scratch_database, start_web
+
+TIMEOUTS = (2, 3, 4, 5)  # first-level timeouts of Part 1's services, in seconds
+REPEAT_GROUPS, NEW_SHARE, PER_GROUP = 50, 0.05, 10
+HEADERS = {"Authorization": f"Bearer {WEBHOOK_TOKEN}", "Content-Type": "application/json"}
+
+
+class TimedPagerDuty(FakePagerDuty):
+    """The fake PagerDuty, also noting when the first trigger of each dedup key arrived (monotonic)."""
+
+    def __init__(self):
+        super().__init__()
+        self.first_trigger: dict[str, float] = {}
+
+    def _receive(self, body: bytes):
+        arrived = time.monotonic()
+        status, answer = super()._receive(body)
+        if status == 202 and json.loads(body).get("event_action") == "trigger":
+            with self._lock:
+                self.first_trigger.setdefault(answer["dedup_key"], arrived)
+        return status, answer
+
+
+@dataclasses.dataclass
+class Stack:
+    """The running service as the benchmark sees it; `folder` holds the logs."""
+
+    engine: sa.Engine
+    port: int
+    fake: TimedPagerDuty
+    folder: Path
+    prefix: str
+
+    def redundant_page_tasks(self) -> int:
+        """Page tasks that found their page already sent (or being sent), from the worker's log."""
+        return (self.folder / "worker.log").read_text(errors="replace").count(": 'skipped'")
+
+    def queued(self) -> int:
+        return redis.Redis.from_url(REDIS_URL).llen(f"{self.prefix}paging")
+
+
+def routing_key(seconds: int) -> str:
+    return f"benchescalation{seconds:02d}".ljust(32, "0")
+
+
+def write_config(folder: Path) -> None:
+    """Part 2's webhook service (the default) and one PagerDuty-fed service per first-level timeout."""
+    services = [_service("webhooks", 3600, f"default: true\n    intake: {{bearer_token: {WEBHOOK_TOKEN}}}")]
+    services += [_service(f"bench-{s}s", s, f"intake: {{integration_keys: [{routing_key(s)}]}}") for s in TIMEOUTS]
+    (folder / "services.yaml").write_text("services:\n" + "".join(services))
+    (folder / "people.yaml").write_text(f"people:\n  - {{name: oncall-sre, routing_key: {SRE_KEY}}}\n"
+                                        f"  - {{name: sre-manager, routing_key: {MANAGER_KEY}}}\n")
+
+
+def _service(name: str, first_timeout: int, intake: str) -> str:
+    # The second level outlasts the run, so each incident gets exactly two pages.
+    return (f"  - name: {name}\n    {intake}\n    ack_timeout: 0\n    escalation_policy:\n"
+            f"      - {{targets: [{{user: oncall-sre}}], timeout: {first_timeout}s}}\n"
+            f"      - {{targets: [{{user: sre-manager}}], timeout: 1 hour}}\n")
+
+
+@contextmanager
+def stack(args):
+    """Fake PagerDuty, gunicorn, one worker and beat on a database and Redis prefix of their own."""
+    with tempfile.TemporaryDirectory(prefix="incidents-bench-") as tmp, ExitStack() as stop:
+        tmp, prefix = Path(tmp), f"bench-escalation-{secrets.token_hex(4)}:"
+        (tmp / "config").mkdir()
+        write_config(tmp / "config")
+        url = stop.enter_context(scratch_database(f"incidents_bench_escalation_{os.getpid()}"))
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        stop.enter_context(broker_prefix(prefix))
+        settings = env.load({"DATABASE_URL": engine.url.render_as_string(hide_password=False),
+                             "CELERY_BROKER_URL": REDIS_URL, "INCIDENTS_CONFIG": str(tmp / "config"),
+                             "INCIDENTS_VAR": str(tmp / "var"), "CELERY_BROKER_PREFIX": prefix})
+        fake = TimedPagerDuty().start()
+        stop.callback(fake.stop)
+        extra = {"PAGERDUTY_EVENTS_URL": fake.url, "INCIDENTS_TICK_SECONDS": args.tick}
+        web, base = start_web(settings, tmp, **extra)
+        stop.callback(web.stop)
+        for name in ("worker", "beat"):
+            process = Process([sys.executable, "-m", "cli.main", name], log_path=tmp / f"{name}.log",
+                              env=process_env(settings, PUBLIC_URL=base, **extra))
+            stop.callback(process.stop)
+        eventually(lambda: " ready." in (tmp / "worker.log").read_text(errors="replace"), timeout=60)
+        yield Stack(engine, int(base.rsplit(":", 1)[1]), fake, tmp, prefix)
+
+
+def post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: dict) -> float | None:
+    """When (monotonic) the service accepted the body with a 2xx; None if it did not."""
+    try:
+        conn.request("POST", path, body, headers)
+        response = conn.getresponse()
+        response.read()
+    except (OSError, http.client.HTTPException):
+        conn.close()  # the next request opens a new connection
+        return None
+    return time.monotonic() if 200 <= response.status < 300 else None
+
+
+def open_incidents(port: int, numbers: range) -> int:
+    """Trigger one incident per number, round robin over the four services; returns failures."""
+    conn, failures = http.client.HTTPConnection("127.0.0.1", port, timeout=30), 0
+    for n in numbers:
+        payload = {"summary": f"Bench {n}", "source": f"host-{n}", "severity": "warning"}
+        event = {"routing_key": routing_key(TIMEOUTS[n % len(TIMEOUTS)]), "event_action": "trigger",
+                 "dedup_key": f"bench-{n}", "payload": payload}
+        failures += post(conn, "/v2/enqueue", json.dumps(event).encode(), HEADERS) is None
+    conn.close()
+    return failures
+
+
+def pct(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[int(share * (len(ordered) - 1))] if ordered else float("nan")
+
+
+def spread(values: list[float]) -> str:
+    return f"p50 {pct(values, .5):6.3f}  p99 {pct(values, .99):6.3f}  max {max(values, default=float('nan')):6.3f} s"
+
+
+def part1(stack: Stack, args) -> None:
+    """Open the incidents, wait for every second-level page, print lateness, duplicates and missing pages."""
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        failures = sum(pool.map(lambda k: open_incidents(stack.port, range(k, args.incidents, 8)), range(8)))
+    print(f"part 1: {args.incidents} incidents posted in {time.monotonic() - started:.1f} s ({failures} refused), "
+          f"first-level timeouts {TIMEOUTS} s, tick {args.tick:g} s")
+    query = sa.text("SELECT count(*) FROM pages WHERE action = 'trigger' AND step = '0.1' AND status = 'sent'")
+    deadline = time.monotonic() + max(TIMEOUTS) + args.wait
+    while time.monotonic() < deadline:
+        with stack.engine.connect() as conn:
+            if conn.execute(query).scalar_one() >= args.incidents - failures:
+                break
+        time.sleep(0.5)
+    print(f"  {'second-level pages all sent' if time.monotonic() < deadline else 'gave up waiting'} "
+          f"{time.monotonic() - started:.1f} s after the first post; paging queue now {stack.queued()} tasks")
+    report_part1(stack, args.incidents - failures)
+
+
+def report_part1(stack: Stack, incidents: int) -> None:
+    """Lateness per level from the outbox; duplicates and missing pages from what the fake received."""
+    query = sa.text("""SELECT step, status, routing_key, dedup_key, due_at < now() AS due, sent_at,
+                              extract(epoch FROM created_at - due_at) AS decided,
+                              extract(epoch FROM sent_at - due_at) AS late
+                       FROM pages WHERE action = 'trigger'""")
+    with stack.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    for step, name in (("0.0", "level 1"), ("0.1", "level 2")):
+        print(f"  {name}: {sum(r.step == step for r in rows):5} pages; lateness sent_at - due_at "
+              f"{spread([float(r.late) for r in rows if r.step == step and r.late is not None])}")
+        print(f"  {'':25}decided created_at - due_at {spread([float(r.decided) for r in rows if r.step == step])}")
+    sent_at = [r.sent_at for r in rows if r.sent_at is not None]
+    span = (max(sent_at) - min(sent_at)).total_seconds() if sent_at else 0.0
+    print(f"  delivered {len(sent_at)} pages in {span:.1f} s ({len(sent_at) / max(span, 1e-9):.0f}/s); "
+          f"redundant page tasks (page already sent) so far {stack.redundant_page_tasks()}")
+    received = Counter((e["routing_key"], e["dedup_key"]) for e in list(stack.fake.events)
+                       if e["event_action"] == "trigger")
+    sent = {(r.routing_key, r.dedup_key) for r in rows if r.status == "sent"}
+    duplicates, missing = sum(n - 1 for n in received.values()), 2 * incidents - len(received)
+    print(f"  duplicates {duplicates}, missing {missing} of {2 * incidents} (rows due and unsent "
+          f"{sum(1 for r in rows if r.due and r.status != 'sent')}; sent but not received "
+          f"{len(sent - set(received))}, received but not marked sent {len(set(received) - sent)})")
+    ok = pct([float(r.late) for r in rows if r.late is not None], .99) < 2 and duplicates == missing == 0
+    print(f"  target p99 lateness < 2 s, no duplicate, none missing: {'OK' if ok else 'NOT MET'}")
+
+
+def alertmanager_body(group: str) -> bytes:
+    alerts = [{"status": "firing", "labels": {"alertname": group, "instance": f"host-{i}", "severity": "warning"},
+               "annotations": {"summary": f"{group} on host-{i}"}, "startsAt": "2026-11-26T14:33:41Z",
+               "endsAt": "0001-01-01T00:00:00Z", "fingerprint": f"{group}-{i}"} for i in range(PER_GROUP)]
+    return json.dumps({"version": "4", "status": "firing", "receiver": "incidents", "groupKey": group,
+                       "groupLabels": {"alertname": group}, "alerts": alerts}).encode()
+
+
+def sender(port: int, duration: float, seed: int) -> tuple[dict[str, float], int, int]:
+    """Repeats of the old groups, a new group 5% of the time: ({new group: accepted at}, requests, failures)."""
+    rng, conn = random.Random(seed), http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    new, requests, failures, deadline = {}, 0, 0, time.monotonic() + duration
+    while time.monotonic() < deadline:
+        group = f"New{seed}x{requests}" if rng.random() < NEW_SHARE else f"Old{rng.randrange(REPEAT_GROUPS)}"
+        accepted = post(conn, "/webhooks/alertmanager", alertmanager_body(group), HEADERS)
+        requests, failures = requests + 1, failures + (accepted is None)
+        if accepted is not None and group.startswith("New"):
+            new[group] = accepted
+    conn.close()
+    return new, requests, failures
+
+
+def senders(port: int, threads: int, duration: float, seed: int) -> list[tuple[dict[str, float], int, int]]:
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda i: sender(port, duration, seed * 100 + i), range(threads)))
+
+
+def part2(stack: Stack, args) -> None:
+    """Senders in two processes; then first page (at the fake) - webhook accepted (at the sender), per new group."""
+    drain(stack, args.wait)
+    sender(stack.port, 0.5, -1)  # opens some of the repeated groups before the clock starts
+    time.sleep(2)
+    threads = [args.senders - args.senders // 2, args.senders // 2]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(senders, stack.port, n, args.duration, seed) for seed, n in enumerate(threads)]
+        results = [result for future in futures for result in future.result()]
+    accepted = {group: at for new, _, _ in results for group, at in new.items()}
+    requests, failures = sum(r[1] for r in results), sum(r[2] for r in results)
+    print(f"  {args.senders} senders, {requests} Alertmanager requests in {args.duration:g} s "
+          f"({requests / args.duration:.0f}/s, {failures} failed), {len(accepted)} new groups")
+    keys = wait_for_first_pages(stack, accepted)
+    first = stack.fake.first_trigger
+    delays = [first[key] - accepted[group] for group, key in keys.items() if key in first]
+    print(f"  first page received - webhook accepted: {spread(delays)}; never paged {len(accepted) - len(delays)}")
+    print(f"  target p99 < 1 s: {'OK' if pct(delays, .99) < 1 and len(delays) == len(accepted) else 'NOT MET'}")
+
+
+def drain(stack: Stack, timeout: float) -> None:
+    """Wait for Part 1's leftover page tasks, so that Part 2 measures its own load."""
+    started, queued = time.monotonic(), stack.queued()
+    while stack.queued() and time.monotonic() < started + timeout:
+        time.sleep(0.5)
+    print(f"part 2: waited {time.monotonic() - started:.1f} s for the paging queue ({queued} tasks) to drain, "
+          f"{stack.queued()} left; redundant page tasks so far {stack.redundant_page_tasks()}")
+
+
+def wait_for_first_pages(stack: Stack, accepted: dict[str, float], timeout: float = 30) -> dict[str, str]:
+    """{group: dedup key of its first-level page}, once all have arrived or `timeout` passed."""
+    query = sa.text("""SELECT i.group_key, p.dedup_key FROM incidents i JOIN pages p ON p.incident_id = i.id
+                       WHERE i.service = 'webhooks' AND p.action = 'trigger' AND p.step = '0.0'""")
+    deadline = time.monotonic() + timeout
+    while True:
+        with stack.engine.connect() as conn:
+            keys = {group: key for group, key in conn.execute(query) if group in accepted}
+        arrived = len(keys) == len(accepted) and all(key in stack.fake.first_trigger for key in keys.values())
+        if arrived or time.monotonic() > deadline:
+            return keys
+        time.sleep(0.5)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.escalation", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--incidents", type=int, default=2000, help="part 1: incidents to escalate")
+    parser.add_argument("--duration", type=float, default=10, help="part 2: seconds of Alertmanager load")
+    parser.add_argument("--senders", type=int, default=12, help="part 2: concurrent senders")
+    parser.add_argument("--tick", type=float, default=2, help="INCIDENTS_TICK_SECONDS")
+    parser.add_argument("--wait", type=float, default=120, help="part 1: seconds to wait for pages at most")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack on `kill` too
+    with stack(args) as running:
+        part1(running, args)
+        part2(running, args)
+
+
+if __name__ == "__main__":
+    main()
