@@ -9,13 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import yaml
-from marshmallow import (Schema, ValidationError, fields, post_load, pre_load, validate,
-                         validates_schema)
+from marshmallow import Schema, ValidationError
 
-from incidents.durations import parse_duration
-from incidents.policy import EscalationPolicy, Level, Target, UrgencyRules
+from incidents.policy import EscalationPolicy, UrgencyRules
 from incidents.services import Catalog, Credentials, Person, Service, Team
-from incidents.severity import Severity, SeverityRules
+from incidents.severity import SeverityRules
+from settings.schemas import PeopleFileSchema, ServicesFileSchema
 
 
 class ConfigError(Exception):
@@ -24,143 +23,6 @@ class ConfigError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-class Duration(fields.Field):
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_duration(value)
-        except (ValueError, TypeError):
-            raise ValidationError(f'"{value}" is not a duration')
-
-
-class SeverityField(fields.Field):
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return Severity.parse(value)
-        except ValueError as error:
-            raise ValidationError(str(error))
-
-
-class TargetSchema(Schema):
-    user = fields.String()
-    team = fields.String()
-
-    @validates_schema
-    def one_kind(self, data, **kwargs):
-        if len(data) != 1:
-            raise ValidationError("a target names exactly one `user` or `team`")
-
-    @post_load
-    def make(self, data, **kwargs):
-        (kind, name), = data.items()
-        return Target(kind, name)
-
-
-class LevelSchema(Schema):
-    targets = fields.List(fields.Nested(TargetSchema), required=True, validate=validate.Length(1, 10))
-    timeout = Duration(required=True)
-
-    @post_load
-    def make(self, data, **kwargs):
-        return Level(tuple(data["targets"]), data["timeout"])
-
-
-class BasicAuthSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1))
-    password = fields.String(required=True, validate=validate.Length(min=1))
-
-
-class IntakeSchema(Schema):
-    bearer_token = fields.String(validate=validate.Length(min=8))
-    bearer_tokens = fields.List(fields.String(validate=validate.Length(min=8)))
-    basic_auth = fields.Nested(BasicAuthSchema)
-    integration_keys = fields.List(fields.String(validate=validate.Length(min=8)))
-
-    @post_load
-    def make(self, data, **kwargs):
-        tokens = list(data.get("bearer_tokens", [])) + ([data["bearer_token"]] if "bearer_token" in data else [])
-        basic = (data["basic_auth"]["username"], data["basic_auth"]["password"]) if "basic_auth" in data else None
-        return Credentials(tuple(tokens), (basic,) if basic else (), tuple(data.get("integration_keys", [])))
-
-
-class SeverityRulesSchema(Schema):
-    labels = fields.List(fields.String(), validate=validate.Length(min=1))
-    map = fields.Dict(keys=fields.String(), values=SeverityField())
-    default = SeverityField()
-
-    @post_load
-    def make(self, data, **kwargs):
-        return data  # merged over the global rules by the caller
-
-
-class UrgencySchema(Schema):
-    page_last_level_at_once = fields.List(SeverityField())
-    escalate_unresolved_after = fields.Dict(keys=SeverityField(), values=Duration())
-    low_urgency = fields.List(SeverityField())
-
-
-class ApiTokenSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1))
-    token = fields.String(required=True, validate=validate.Length(min=16))
-
-
-class PagerDutySchema(Schema):
-    webhook_secrets = fields.List(fields.String(validate=validate.Length(min=8)), load_default=list)
-
-
-class ServiceSchema(Schema):
-    name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"))
-    default = fields.Boolean(load_default=False)
-    routing = fields.List(fields.Dict(keys=fields.String(), values=fields.String()), load_default=list)
-    intake = fields.Nested(IntakeSchema, load_default=None)
-    escalation_policy = fields.List(fields.Nested(LevelSchema), required=True, validate=validate.Length(min=1))
-    repeat = fields.Integer(load_default=0, validate=validate.Range(0, 9))
-    severity = fields.Nested(SeverityRulesSchema, load_default=dict)
-    urgency = fields.Nested(UrgencySchema, load_default=dict)
-    ack_timeout = Duration(load_default=None)
-    fallback_routing_key = fields.String(load_default="")
-
-    @pre_load
-    def unwrap(self, data, **kwargs):
-        # The seed's format nests each service under a `service:` key; accept both shapes.
-        if isinstance(data, dict) and set(data) == {"service"} and isinstance(data["service"], dict):
-            return data["service"]
-        return data
-
-
-class ServicesFileSchema(Schema):
-    services = fields.List(fields.Nested(ServiceSchema), required=True, validate=validate.Length(min=1))
-    severity = fields.Nested(SeverityRulesSchema, load_default=dict)
-    urgency = fields.Nested(UrgencySchema, load_default=dict)
-    api_tokens = fields.List(fields.Nested(ApiTokenSchema), load_default=list)
-    pagerduty = fields.Nested(PagerDutySchema, load_default=dict)
-
-    @validates_schema
-    def one_default(self, data, **kwargs):
-        names = [service["name"] for service in data.get("services", [])]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValidationError(f"service names must be unique: {', '.join(duplicates)}", "services")
-        defaults = [service["name"] for service in data.get("services", []) if service["default"]]
-        if len(defaults) != 1:
-            raise ValidationError(f"exactly one service must have `default: true` (found {len(defaults)})",
-                                  "services")
-
-
-class PersonSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1))
-    routing_key = fields.String(required=True, validate=validate.Length(min=1))
-    email = fields.String(load_default="")
-
-
-class TeamSchema(PersonSchema):
-    members = fields.List(fields.String(), load_default=list)
-
-
-class PeopleFileSchema(Schema):
-    people = fields.List(fields.Nested(PersonSchema), load_default=list)
-    teams = fields.List(fields.Nested(TeamSchema), load_default=list)
 
 
 def load_catalog(config_dir: Path, environ=None) -> Catalog:
