@@ -1,7 +1,7 @@
 """Acting on an incident through the API: acknowledge, resolve, escalate, add a responder."""
 import pytest
 
-from tests.integration.acting import (open_incident, mark_sent, outbox, snapshot, detail, messages, act, API_TOKEN)
+from tests.integration.acting import (API_TOKEN, act, detail, mark_sent, messages, open_incident, outbox, snapshot)
 
 
 @pytest.mark.parametrize("authorization", [

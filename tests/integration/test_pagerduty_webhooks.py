@@ -3,7 +3,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.integration.acting import (open_incident, first_page, mark_sent, outbox, snapshot, detail, messages, webhook_body, v1, deliver, webhook, WEBHOOK_SECRET)
+from tests.integration.acting import (WEBHOOK_SECRET, deliver, detail, first_page, mark_sent, messages, open_incident, outbox, snapshot,
+                                      v1, webhook, webhook_body)
 
 
 def test_a_signed_acknowledgement_in_pagerduty_acknowledges_our_incident_through_its_dedup_key(client, engine):
