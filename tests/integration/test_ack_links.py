@@ -4,8 +4,8 @@ from dataclasses import replace
 import pytest
 
 from incidents.links import Link, sign
-from tests.integration.acting import (SECRET, ack_url, act, detail, first_page, links_used, mark_sent, messages, open_incident, outbox,
-                                      signed_ago, snapshot)
+from tests.integration.acting import (SECRET, ack_url, act, detail, first_page, links_used, mark_sent,
+                                      messages, open_incident, outbox, signed_ago, snapshot)
 
 
 def test_opening_a_link_shows_a_confirmation_form_and_changes_nothing(client, engine):

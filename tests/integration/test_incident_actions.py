@@ -1,7 +1,8 @@
 """Acting on an incident through the API: acknowledge, resolve, escalate, add a responder."""
 import pytest
 
-from tests.integration.acting import (API_TOKEN, act, detail, mark_sent, messages, open_incident, outbox, snapshot)
+from tests.integration.acting import (API_TOKEN, act, detail, mark_sent, messages, open_incident, outbox,
+                                      snapshot)
 
 
 @pytest.mark.parametrize("authorization", [

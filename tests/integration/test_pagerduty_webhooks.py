@@ -3,8 +3,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.integration.acting import (WEBHOOK_SECRET, deliver, detail, first_page, mark_sent, messages, open_incident, outbox, snapshot,
-                                      v1, webhook, webhook_body)
+from tests.integration.acting import (WEBHOOK_SECRET, deliver, detail, first_page, mark_sent, messages,
+                                      open_incident, outbox, snapshot, v1, webhook, webhook_body)
 
 
 def test_a_signed_acknowledgement_in_pagerduty_acknowledges_our_incident_through_its_dedup_key(client, engine):
