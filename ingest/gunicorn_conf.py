@@ -1,11 +1,13 @@
 """gunicorn settings: Prometheus multiprocess metrics and sane timeouts."""
 import os
 import shutil
-import tempfile
+
+from settings import env
 
 # Must be set before prometheus_client is first imported: it picks its value store at import time.
+# One folder under ./var (INCIDENTS_VAR), emptied at each start, so restarts leave nothing behind.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="incidents-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(env.load().var_dir / "web-metrics")
 shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 

@@ -46,3 +46,14 @@ def test_second_level_is_paged_when_first_does_not_acknowledge_and_the_link_stop
     assert len(stack.pagerduty.triggers()) == 2  # nobody paged twice
     kinds = [e["kind"] for e in requests.get(f"{stack.web}/api/incidents/INC-1", timeout=10).json()["timeline"]]
     assert kinds.count("paged") == 2 and "acknowledged" in kinds and kinds[-1] == "resolved"
+
+
+def test_metrics_of_every_gunicorn_worker_are_merged(start_stack):
+    stack = start_stack(worker=False, beat=False)
+    for _ in range(6):
+        post_alert(stack)
+    text = requests.get(f"{stack.web}/metrics", timeout=10).text
+    accepted = 'incidents_intake_requests_total{outcome="accepted",source="alertmanager"} '
+    line = next(line for line in text.splitlines() if line.startswith(accepted))
+    assert float(line.rsplit(" ", 1)[1]) == 6.0
+    assert "\nincidents_escalations_overdue " in text
