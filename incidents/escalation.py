@@ -120,6 +120,19 @@ def escalate_now(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
     return _page_level(plan, replace(state, status=TRIGGERED), level, loop, now, f"escalated by {by}")
 
 
+def requested(action: str, plan: Plan, state: State, now: datetime, *, by: str) -> Step:
+    """What someone asked for by name (API, PagerDuty): acknowledge, unacknowledge, resolve, escalate."""
+    if action == "acknowledge":
+        return acknowledge(plan, state, now, by=by)
+    if action == "unacknowledge":
+        return unacknowledge(plan, state, now, by=by)
+    if action == "resolve":
+        return resolve(state, now, reason=f"Resolved by {by}")
+    if action == "escalate":
+        return escalate_now(plan, state, now, by=by)
+    raise ValueError(f"unknown action {action!r}")
+
+
 def add_responder(state: State, target: Target, *, by: str) -> Step:
     """Page someone outside the policy now ("pull in the business expert")."""
     if state.status == RESOLVED:

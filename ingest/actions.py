@@ -28,25 +28,12 @@ class ResponderSchema(Schema):
             raise ValidationError("name exactly one `user` or `team`", "user")
 
 
-@bp.post("/<incident_ref>/acknowledge")
-def acknowledge(incident_ref):
-    """Stop escalation; the timeline says who."""
+@bp.post("/<incident_ref>/<any(acknowledge, resolve, escalate):action>")
+def act_on(incident_ref, action):
+    """Acknowledge (stop escalation), resolve (and every page sent), or escalate (next level now)."""
     who = _caller()
-    return _act(incident_ref, lambda plan, state, now: escalation.acknowledge(plan, state, now, by=f"{who} (API)"))
-
-
-@bp.post("/<incident_ref>/resolve")
-def resolve(incident_ref):
-    """Resolve the incident and every page sent for it."""
-    who = _caller()
-    return _act(incident_ref, lambda plan, state, now: escalation.resolve(state, now, reason=f"Resolved by {who} (API)"))
-
-
-@bp.post("/<incident_ref>/escalate")
-def escalate(incident_ref):
-    """Page the next level now."""
-    who = _caller()
-    return _act(incident_ref, lambda plan, state, now: escalation.escalate_now(plan, state, now, by=f"{who} (API)"))
+    return _act(incident_ref, lambda plan, state, now: escalation.requested(action, plan, state, now,
+                                                                            by=f"{who} (API)"))
 
 
 @bp.post("/<incident_ref>/responders")

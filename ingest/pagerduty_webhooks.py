@@ -42,13 +42,9 @@ class WebhookSchema(_Loose):
     event = fields.Nested(EventSchema, required=True)
 
 
-def decision_for(event_type: str, who: str):
-    """The state-machine call for an event type, or None for types we do not act on."""
-    return {
-        "incident.acknowledged": lambda plan, state, now: escalation.acknowledge(plan, state, now, by=who),
-        "incident.unacknowledged": lambda plan, state, now: escalation.unacknowledge(plan, state, now, by=who),
-        "incident.resolved": lambda plan, state, now: escalation.resolve(state, now, reason=f"Resolved by {who}"),
-    }.get(event_type)
+# The event types we act on, and what each asks of our incident; others are accepted and ignored.
+ACTIONS = {"incident.acknowledged": "acknowledge", "incident.unacknowledged": "unacknowledge",
+           "incident.resolved": "resolve"}
 
 
 @bp.post("/webhooks/pagerduty")
@@ -60,15 +56,15 @@ def pagerduty_webhook():
     body, _ = json_body()
     event = WebhookSchema().load(body)["event"]
     who = f"{(event['agent'] or {}).get('summary') or 'someone'} in PagerDuty"
-    decide = decision_for(event["event_type"], who)
+    action = ACTIONS.get(event["event_type"])
     key = event["data"]["incident_key"]
     with state.engine.connect() as conn:
-        incident_id = incident_for_dedup_key(conn, key) if decide and key else None
+        incident_id = incident_for_dedup_key(conn, key) if action and key else None
     if incident_id is None:
         return jsonify(status="ignored"), 202
     now = datetime.now(timezone.utc)
-    decision = act(state.engine, lambda plan, current: decide(plan, current, now), catalog=state.catalog,
-                   now=now, incident_id=incident_id)
+    decision = act(state.engine, lambda plan, current: escalation.requested(action, plan, current, now, by=who),
+                   catalog=state.catalog, now=now, incident_id=incident_id)
     state.hand_over([decision] if decision else [])
     return jsonify(status="applied"), 202
 

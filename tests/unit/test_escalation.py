@@ -110,3 +110,17 @@ def test_manual_escalation_and_responders_page_now():
 def test_plans_survive_the_round_trip_through_json():
     plan = Plan(SEED, ack_timeout=None)
     assert Plan.from_data(plan.as_data()) == plan
+
+
+def test_a_request_by_name_maps_to_its_step_and_an_unknown_one_is_refused():
+    plan = Plan(SEED)
+    state = escalation.start(plan, Severity.SEV3, T0).state
+    assert escalation.requested("acknowledge", plan, state, at(1), by="alice").state.status == "acknowledged"
+    resolved = escalation.requested("resolve", plan, state, at(1), by="alice in PagerDuty")
+    assert [e.message for e in resolved.entries] == ["Resolved by alice in PagerDuty"]
+    assert paged(escalation.requested("escalate", plan, state, at(1), by="alice")) == [("sre-manager", "0.1")]
+    try:
+        escalation.requested("snooze", plan, state, at(1), by="alice")
+    except ValueError:
+        return
+    raise AssertionError("an unknown action must be refused")
