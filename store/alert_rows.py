@@ -1,27 +1,43 @@
-"""The alert upsert, the hot path of intake: one statement per batch.
+"""The intake upserts, the hot path: the open incident of a group and its alerts.
 
-On PostgreSQL it is one fixed-shape `INSERT ... SELECT FROM unnest(arrays)`, so the statement text
-never changes with the number of alerts: psycopg caches and prepares it, and the database plans it
-once. SQLite, the embedded default, gets the same upsert as a multi-row insert.
+On PostgreSQL a firing batch costs one statement: the incident upsert and the alert upsert run
+as two data-modifying CTEs, and the alerts travel as a single JSON array unpacked by
+`jsonb_to_recordset`, so the statement text never changes with the number of alerts (psycopg
+prepares it once) and no per-row parameter is adapted in Python. SQLite, the embedded default,
+runs the same upserts as two statements.
 """
+import json
+
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 from sqlalchemy.dialects import sqlite
 
-from store.tables import alerts
+from store.tables import Time, alerts, incidents
 
 RETURNED = ("fingerprint", "status", "summary", "insert_token", "change_token")
 COLUMNS = ("fingerprint", "status", "severity", "summary", "labels", "annotations", "generator_url", "starts_at",
            "ends_at")
-ARRAY_TYPES = ("text", "text", "smallint", "text", "jsonb", "jsonb", "text", "timestamptz", "timestamptz")
+RECORD = ("fingerprint text, status text, severity smallint, summary text, labels jsonb, annotations jsonb, "
+          "generator_url text, starts_at timestamptz, ends_at timestamptz")
+
+# The predicate is written out so that PostgreSQL infers the partial unique index. A new row gets
+# `open_token` = this request's token: that is how the caller tells that it opened the incident.
+_OPEN_INCIDENT = """
+INSERT INTO incidents (service, group_key, group_hash, status, severity, title, source, opened_at, last_alert_at,
+                       alert_events, open_token, policy)
+VALUES (:service, :group_key, :group_hash, 'triggered', :severity, :title, :source, :now, :now, :alerts, :token,
+        :policy)
+ON CONFLICT (service, group_hash) WHERE status <> 'resolved' DO UPDATE SET
+    last_alert_at = excluded.last_alert_at, alert_events = incidents.alert_events + excluded.alert_events
+RETURNING id, number, severity, open_token
+"""
 
 # On conflict the SET expressions read the row as it was: change_token moves only when status does.
-POSTGRES_UPSERT = sa.text(f"""
+_UPSERT_ALERTS = f"""
 INSERT INTO alerts (incident_id, {", ".join(COLUMNS)}, first_seen, last_seen, received_count, insert_token,
                     change_token)
-SELECT :incident_id, {", ".join(f"t.{c}" for c in COLUMNS)}, :now, :now, 1, :token, :token
-FROM unnest({", ".join(f"CAST(:{c} AS {kind}[])" for c, kind in zip(COLUMNS, ARRAY_TYPES))})
-     AS t({", ".join(COLUMNS)})
+SELECT {{incident_id}}, {", ".join(f"t.{c}" for c in COLUMNS)}, :now, :now, 1, :token, :token
+FROM {{incident_from}}jsonb_to_recordset(:rows) AS t({RECORD})
 ON CONFLICT (incident_id, fingerprint) DO UPDATE SET
     received_count = alerts.received_count + 1, last_seen = excluded.last_seen, status = excluded.status,
     severity = excluded.severity, summary = excluded.summary, labels = excluded.labels,
@@ -29,21 +45,58 @@ ON CONFLICT (incident_id, fingerprint) DO UPDATE SET
     change_token = CASE WHEN alerts.status <> excluded.status THEN excluded.change_token
                         ELSE alerts.change_token END
 RETURNING {", ".join(RETURNED)}
+"""
+
+
+def _typed(sql: str) -> sa.TextClause:
+    return sa.text(sql).bindparams(sa.bindparam("policy", type_=incidents.c.policy.type),
+                                   sa.bindparam("now", type_=Time))
+
+
+OPEN_INCIDENT = _typed(_OPEN_INCIDENT)  # both databases: the ON CONFLICT syntax is the same
+POSTGRES_UPSERT = sa.text(_UPSERT_ALERTS.format(incident_id=":incident_id", incident_from="")).bindparams(
+    sa.bindparam("now", type_=Time))
+# Locks the incident row first, then the alert rows: the order every writer of a group follows.
+POSTGRES_OPEN_AND_UPSERT = _typed(f"""
+WITH incident AS ({_OPEN_INCIDENT}),
+upserted AS ({_UPSERT_ALERTS.format(incident_id="incident.id", incident_from="incident, ")})
+SELECT incident.id, incident.number, incident.severity, incident.open_token, {", ".join(RETURNED)}
+FROM incident LEFT JOIN upserted ON true
 """)
+
+
+def open_and_upsert(conn, incident: dict, rows: list[dict], *, now, token: int) -> tuple:
+    """Open or join the group's incident (`incident`: OPEN_INCIDENT's values) and upsert its alerts.
+
+    Returns (incident row: id, number, severity, open_token; alert rows as `upsert` returns them).
+    """
+    if conn.dialect.name != "postgresql":
+        opened = conn.execute(OPEN_INCIDENT, {**incident, "now": now, "token": token}).one()
+        return opened, upsert(conn, opened.id, rows, now=now, token=token)
+    result = conn.execute(POSTGRES_OPEN_AND_UPSERT, {**incident, "now": now, "token": token, "rows": _json(rows)})
+    joined = result.all()
+    return joined[0], sorted(joined, key=lambda row: row.fingerprint)
 
 
 def upsert(conn, incident_id: int, rows: list[dict], *, now, token: int) -> list:
     """Insert or update the rows (dicts of COLUMNS); returns RETURNED for each, in fingerprint order."""
     if conn.dialect.name == "postgresql":
-        params = {c: [row[c] for row in rows] for c in COLUMNS}
-        params["labels"] = [Jsonb(value) for value in params["labels"]]
-        params["annotations"] = [Jsonb(value) for value in params["annotations"]]
-        result = conn.execute(POSTGRES_UPSERT, {**params, "incident_id": incident_id, "now": now, "token": token})
+        result = conn.execute(POSTGRES_UPSERT, {"incident_id": incident_id, "now": now, "token": token,
+                                                "rows": _json(rows)})
     else:
         result = conn.execute(_sqlite_upsert(), [
             {**row, "incident_id": incident_id, "first_seen": now, "last_seen": now, "received_count": 1,
              "insert_token": token, "change_token": token} for row in rows])
     return sorted(result.all(), key=lambda row: row.fingerprint)
+
+
+def _json(rows: list[dict]) -> Jsonb:
+    """The rows as one JSON array for jsonb_to_recordset: times in ISO 8601, which it parses."""
+    return Jsonb(rows, dumps=_dumps)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, default=lambda time: time.isoformat(), separators=(",", ":"))
 
 
 def _sqlite_upsert():

@@ -72,11 +72,14 @@ def record_batches(conn, batches: list[AlertBatch], *, catalog: Catalog, source:
     return outcomes
 
 
+STORE_RAW_REQUEST = raw_requests.insert().returning(raw_requests.c.id)  # built once: it runs on every request
+
+
 def store_raw_request(conn, *, source, body, now, remote_addr="", user_agent="") -> int:
     """Append the request as received, for audit and `incidents replay`."""
-    return conn.execute(raw_requests.insert().values(
-        source=source, received_at=now, body=body, remote_addr=remote_addr[:64], user_agent=user_agent[:256],
-    ).returning(raw_requests.c.id)).scalar_one()
+    return conn.execute(STORE_RAW_REQUEST, {
+        "source": source, "received_at": now, "body": body, "remote_addr": remote_addr[:64],
+        "user_agent": user_agent[:256]}).scalar_one()
 
 
 def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now: datetime) -> BatchOutcome:
@@ -85,15 +88,20 @@ def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now:
     token = random.getrandbits(62)
     severities = {alert.fingerprint: service.severity.severity_of(alert.labels) for alert in batch.alerts}
     firing = [severities[a.fingerprint] for a in batch.alerts if a.status == FIRING]
-    incident = (_open_incident(conn, batch, service, source, now, token, min(firing)) if firing
-                else _lock_open_incident(conn, service.name, batch.group_key))
-    if incident is None:
-        return BatchOutcome(None, ignored=len(batch.alerts))
+    rows = [_alert_row(alert, severities[alert.fingerprint]) for alert in batch.alerts]
+    if firing:
+        incident, upserted = alert_rows.open_and_upsert(
+            conn, _incident_values(batch, service, source, min(firing)), rows, now=now, token=token)
+    else:
+        incident = _lock_open_incident(conn, service.name, batch.group_key)
+        if incident is None:
+            return BatchOutcome(None, ignored=len(batch.alerts))
+        if batch.alerts:  # the upsert counts firing batches; count this one too
+            conn.execute(incidents.update().where(incidents.c.id == incident.id).values(
+                last_alert_at=now, alert_events=incidents.c.alert_events + len(batch.alerts)))
+        upserted = alert_rows.upsert(conn, incident.id, rows, now=now, token=token) if rows else []
     opened = incident.open_token == token
-    if not firing and batch.alerts:  # the upsert counted firing batches; count this one too
-        conn.execute(incidents.update().where(incidents.c.id == incident.id).values(
-            last_alert_at=now, alert_events=incidents.c.alert_events + len(batch.alerts)))
-    changes, repeats = _upsert_alerts(conn, incident.id, batch, severities, now, token) if batch.alerts else ([], 0)
+    changes, repeats = _alert_changes(upserted, token)
     if batch.group_resolved:
         changes += _resolve_remaining(conn, incident.id, now, token)
     before = Severity(incident.severity)
@@ -137,26 +145,12 @@ def acknowledge_group(conn, *, service_name: str, group_key: str, catalog: Catal
     return BatchOutcome(row.number, applied=[escalation_store.apply(conn, row, step, catalog=catalog, now=now)])
 
 
-# One statement for both databases (same ON CONFLICT syntax), built once: this runs on every request.
-# The predicate is written out so that PostgreSQL infers the partial unique index.
-OPEN_INCIDENT = sa.text("""
-INSERT INTO incidents (service, group_key, group_hash, status, severity, title, source, opened_at, last_alert_at,
-                       alert_events, open_token, policy)
-VALUES (:service, :group_key, :group_hash, 'triggered', :severity, :title, :source, :now, :now, :alerts, :token,
-        :policy)
-ON CONFLICT (service, group_hash) WHERE status <> 'resolved' DO UPDATE SET
-    last_alert_at = excluded.last_alert_at, alert_events = incidents.alert_events + excluded.alert_events
-RETURNING id, number, severity, open_token
-""").bindparams(sa.bindparam("policy", type_=incidents.c.policy.type), sa.bindparam("now", type_=Time))
-
-
-def _open_incident(conn, batch, service, source, now, token, severity):
+def _incident_values(batch, service, source, severity) -> dict:
+    """What a new incident for the batch starts with (alert_rows.OPEN_INCIDENT's values)."""
     title = next(a.summary for a in batch.alerts if a.status == FIRING)
-    return conn.execute(OPEN_INCIDENT, {
-        "service": service.name, "group_key": batch.group_key, "group_hash": group_hash(batch.group_key),
-        "severity": int(severity), "title": title[:1024], "source": source, "now": now,
-        "alerts": len(batch.alerts), "token": token, "policy": service.plan_data,
-    }).one()
+    return {"service": service.name, "group_key": batch.group_key, "group_hash": group_hash(batch.group_key),
+            "severity": int(severity), "title": title[:1024], "source": source, "alerts": len(batch.alerts),
+            "policy": service.plan_data}
 
 
 def group_hash(group_key: str) -> str:
@@ -171,11 +165,10 @@ def _lock_open_incident(conn, service_name, group_key):
     return conn.execute(query).first()
 
 
-def _upsert_alerts(conn, incident_id, batch, severities, now, token):
-    """Insert new alerts, move changed ones, count repeats; returns (changes, repeats)."""
-    rows = [_alert_row(alert, severities[alert.fingerprint]) for alert in batch.alerts]
+def _alert_changes(upserted, token):
+    """The alerts this request inserted or moved, and how many were repeats; (changes, repeats)."""
     changes, repeats = [], 0
-    for row in alert_rows.upsert(conn, incident_id, rows, now=now, token=token):
+    for row in upserted:
         kind = _alert_change_kind(row, token)
         if kind is None:
             repeats += 1
