@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import secrets
 import signal
 import sys
@@ -63,8 +64,10 @@ class Stack:
     prefix: str
 
     def redundant_page_tasks(self) -> int:
-        """Page tasks that found their page already sent (or being sent), from the worker's log."""
-        return (self.folder / "worker.log").read_text(errors="replace").count(": 'skipped'")
+        """Pages that a delivery task found already sent (or being sent), from the worker's log."""
+        log = (self.folder / "worker.log").read_text(errors="replace")
+        return sum(int(n) for n in re.findall(r"Task tasks\.page_targets\[[^\]]+\] succeeded in [^:]+: "
+                                              r"\{[^}]*'skipped': (\d+)", log))
 
     def queued(self) -> int:
         return redis.Redis.from_url(REDIS_URL).llen(f"{self.prefix}paging")
@@ -183,7 +186,7 @@ def report_part1(stack: Stack, incidents: int) -> None:
     sent_at = [r.sent_at for r in rows if r.sent_at is not None]
     span = (max(sent_at) - min(sent_at)).total_seconds() if sent_at else 0.0
     print(f"  delivered {len(sent_at)} pages in {span:.1f} s ({len(sent_at) / max(span, 1e-9):.0f}/s); "
-          f"redundant page tasks (page already sent) so far {stack.redundant_page_tasks()}")
+          f"pages already sent when their task came so far {stack.redundant_page_tasks()}")
     received = Counter((e["routing_key"], e["dedup_key"]) for e in list(stack.fake.events)
                        if e["event_action"] == "trigger")
     sent = {(r.routing_key, r.dedup_key) for r in rows if r.status == "sent"}
@@ -248,7 +251,7 @@ def drain(stack: Stack, timeout: float) -> None:
     while stack.queued() and time.monotonic() < started + timeout:
         time.sleep(0.5)
     print(f"part 2: waited {time.monotonic() - started:.1f} s for the paging queue ({queued} tasks) to drain, "
-          f"{stack.queued()} left; redundant page tasks so far {stack.redundant_page_tasks()}")
+          f"{stack.queued()} left; pages already sent when their task came so far {stack.redundant_page_tasks()}")
 
 
 def wait_for_first_pages(stack: Stack, accepted: dict[str, float], timeout: float = 30) -> dict[str, str]:

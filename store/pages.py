@@ -1,4 +1,4 @@
-"""The page outbox from the delivering side: claim one page, then record what PagerDuty said."""
+"""The page outbox from the delivering side: claim a batch of pages, then record what PagerDuty said."""
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -11,21 +11,33 @@ INCIDENT_FIELDS = (incidents.c.number, incidents.c.title, incidents.c.service, i
                    incidents.c.status.label("incident_status"))
 
 
-def claim(conn, page_id: int):
-    """The pending page with its incident's fields, locked for this transaction; None if sent, gone or
-    being sent by another worker. One query: this runs for every page."""
+def claim(conn, page_ids: list[int], *, ready_by: datetime | None = None, limit: int = 50) -> list:
+    """Pending pages with their incident's fields, locked for this transaction; pages already sent,
+    gone or being sent by another worker are left out. One query for the whole batch.
+
+    With `ready_by` (a first delivery, not a retry), other pending pages whose next attempt is due
+    by then fill the batch up to `limit`, oldest first: a worker that fell behind catches up in
+    batches. A page waiting for its retry is left to that retry, even when its first task comes late.
+    """
     first_labels = (sa.select(alerts.c.labels).where(alerts.c.incident_id == pages.c.incident_id)
                     .order_by(alerts.c.id).limit(1).scalar_subquery())
+    asked = pages.c.id.in_(page_ids)
+    wanted = (asked if ready_by is None
+              else sa.or_(pages.c.next_attempt_at <= ready_by, sa.and_(asked, pages.c.attempts == 0)))
     query = (sa.select(pages, *INCIDENT_FIELDS, first_labels.label("labels"))
              .join(incidents, incidents.c.id == pages.c.incident_id)
-             .where(pages.c.id == page_id, pages.c.status == "pending")
+             .where(pages.c.status == "pending", wanted)
+             .order_by(asked.desc(), pages.c.next_attempt_at, pages.c.id).limit(limit)
              .with_for_update(of=pages, skip_locked=True))
-    return conn.execute(query).first()
+    return conn.execute(query).all()
 
 
-def mark_sent(conn, page, now: datetime) -> None:
-    conn.execute(pages.update().where(pages.c.id == page.id)
-                 .values(status="sent", sent_at=now, attempts=pages.c.attempts + 1, last_error=None))
+def mark_sent(conn, sent_at: dict[int, datetime]) -> None:
+    """Pages PagerDuty accepted, each with the time it answered."""
+    if sent_at:
+        stmt = (pages.update().where(pages.c.id == sa.bindparam("page_id"))
+                .values(status="sent", sent_at=sa.bindparam("at"), attempts=pages.c.attempts + 1, last_error=None))
+        conn.execute(stmt, [{"page_id": page_id, "at": at} for page_id, at in sent_at.items()])
 
 
 def mark_retrying(conn, page, error: str, retry_at: datetime) -> None:

@@ -42,6 +42,7 @@ class FakePagerDuty:
         self._answers: list[int] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.block_on_close = False  # stop() does not wait for clients' idle keep-alive connections
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
     def start(self) -> "FakePagerDuty":
@@ -89,6 +90,8 @@ class FakePagerDuty:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as PagerDuty's endpoint does
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status, answer = fake._receive(body) if self.path == "/v2/enqueue" else (404, {"error": "not found"})

@@ -12,7 +12,7 @@ from settings import env
 QUEUES = ("paging", "escalation", "default")
 # Every task must have a route here; tests/unit/test_celery_routes.py checks it.
 ROUTES: dict[str, dict] = {
-    "tasks.page_target": {"queue": "paging"},
+    "tasks.page_targets": {"queue": "paging"},
     "tasks.escalate": {"queue": "escalation"},
     "tasks.tick": {"queue": "escalation"},
 }

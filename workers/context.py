@@ -1,5 +1,6 @@
 """What tasks work with, built once per worker process on first use (never at import time)."""
 import functools
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,6 +11,8 @@ from store.db import create_engine
 from workers.dispatch import Dispatcher
 from workers.pagerduty import PagerDutyClient
 
+SENDERS = 8  # at most requests' connection pool per host (10), so every sender keeps its connection
+
 
 @dataclass(frozen=True)
 class WorkerContext:
@@ -18,12 +21,14 @@ class WorkerContext:
     engine: sa.Engine
     client: PagerDutyClient
     dispatch: Dispatcher
+    senders: Executor  # sends the pages of a batch concurrently: PagerDuty answers in tens of ms
 
 
 @functools.cache
 def context() -> WorkerContext:
-    """The worker's engine, configuration, PagerDuty client and dispatcher."""
+    """The worker's engine, configuration, PagerDuty client, dispatcher and senders."""
     from workers.app import celery
     settings = celery.conf.incidents_settings
     return WorkerContext(settings, load_catalog(settings.config_dir), create_engine(settings.database_url),
-                         PagerDutyClient(settings.pagerduty_events_url), Dispatcher(celery))
+                         PagerDutyClient(settings.pagerduty_events_url), Dispatcher(celery),
+                         ThreadPoolExecutor(SENDERS, thread_name_prefix="pagerduty"))

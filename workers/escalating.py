@@ -1,4 +1,4 @@
-"""Running escalations: a wake-up for one incident, and the periodic claim of everything due."""
+"""Running escalations: a wake-up for one incident, and the claim of everything due."""
 import logging
 from datetime import datetime
 

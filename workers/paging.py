@@ -1,5 +1,8 @@
-"""Delivering one page from the outbox to PagerDuty, exactly once per row."""
+"""Delivering pages from the outbox to PagerDuty in batches, exactly once per row."""
 import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -7,58 +10,93 @@ import sqlalchemy as sa
 from incidents import links, paging
 from store import pages as outbox
 from store.escalation import utc
+from workers.dispatch import PAGES_PER_TASK
 from workers.metrics import LATENESS, PAGES
 from workers.pagerduty import PagerDutyClient, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 
 
-class RetryLater(Exception):
-    """A transient failure, recorded; the task retries after `countdown` seconds."""
+@dataclass(frozen=True)
+class Delivered:
+    """What one delivery did: outcome counts; the pages to retry, and after how many seconds."""
 
-    def __init__(self, error: str, countdown: float):
-        super().__init__(error)
-        self.countdown = countdown
+    outcomes: dict[str, int]
+    retry: tuple[int, ...] = ()
+    countdown: float = 0.0
 
 
-def deliver(engine: sa.Engine, client: PagerDutyClient, settings, page_id: int, *, clock,
-            countdown: float | None) -> str:
-    """Send the page if still pending; returns what happened. `countdown` None: no retry left.
+@dataclass(frozen=True)
+class Answer:
+    """PagerDuty's answer to one page: sent, failed (for good) or retrying (after `countdown` s)."""
 
-    The row stays locked while PagerDuty answers, so a second delivery of the same task skips it
-    and then finds it sent: one page, never two.
+    page: object
+    outcome: str
+    at: datetime
+    detail: str = ""
+    countdown: float = 0.0
+
+
+def deliver(engine: sa.Engine, client: PagerDutyClient, settings, page_ids: list[int], *, clock,
+            backoff: Callable[[int], float | None], ready_by: datetime | None = None,
+            send_all=map) -> Delivered:
+    """Send the pending ones of `page_ids` (and, with `ready_by`, other pages ready by then).
+
+    `backoff(attempts)` is the countdown before a page that already failed `attempts` times is
+    retried, None to give up. `send_all(function, items)` sends them, concurrently if it likes.
+    The rows stay locked while PagerDuty answers, so a second delivery of the same pages skips them
+    and then finds them sent: one page, never two.
     """
     with engine.begin() as conn:
-        page = outbox.claim(conn, page_id)
-        if page is None:
-            return "skipped"
-        try:
-            client.send(_event(page, settings))
-        except PermanentError as error:
-            return _failed(conn, page, str(error), clock())
-        except TransientError as error:
-            if countdown is None:
-                return _failed(conn, page, f"gave up after {page.attempts + 1} attempts: {error}", clock())
-            # Recorded and committed before the task retries: the sweep waits past the retry.
-            outbox.mark_retrying(conn, page, str(error), clock() + timedelta(seconds=countdown + 30))
-            retry = RetryLater(str(error), countdown)
-        else:
-            retry, now = None, clock()
-            outbox.mark_sent(conn, page, now)
-    if retry is not None:
-        PAGES.labels(page.action, "retried").inc()
-        log.warning("page %s of incident %s: %s; retrying in %.1fs", page.id, page.incident_id, retry, countdown)
-        raise retry
-    PAGES.labels(page.action, "sent").inc()
-    LATENESS.observe(max(0.0, (now - utc(page.due_at)).total_seconds()))
-    return "sent"
+        claimed = outbox.claim(conn, page_ids, ready_by=ready_by, limit=max(PAGES_PER_TASK, len(page_ids)))
+        events = [(page, _event(page, settings)) for page in claimed]
+        answers = list(send_all(lambda item: _send(client, *item, clock=clock, backoff=backoff), events))
+        countdown = _record(conn, answers, clock)
+    for answer in answers:
+        _count(answer)
+    outcomes = Counter(answer.outcome for answer in answers)
+    outcomes["skipped"] = len(set(page_ids) - {page.id for page in claimed})
+    retry = tuple(answer.page.id for answer in answers if answer.outcome == "retrying")
+    return Delivered(dict(+outcomes), retry, countdown)
 
 
-def _failed(conn, page, error: str, now: datetime) -> str:
-    outbox.mark_failed(conn, page, error, now)
-    PAGES.labels(page.action, "failed").inc()
-    log.error("page %s of incident %s failed for good: %s", page.id, page.incident_id, error)
-    return "failed"
+def _send(client: PagerDutyClient, page, event: dict, *, clock, backoff) -> Answer:
+    try:
+        client.send(event)
+    except PermanentError as error:
+        return Answer(page, "failed", clock(), str(error))
+    except TransientError as error:
+        countdown = backoff(page.attempts)
+        if countdown is None:
+            return Answer(page, "failed", clock(), f"gave up after {page.attempts + 1} attempts: {error}")
+        return Answer(page, "retrying", clock(), str(error), countdown)
+    return Answer(page, "sent", clock())
+
+
+def _record(conn, answers: list[Answer], clock) -> float:
+    """Every answer, in the delivery's transaction; returns the countdown of the batch's retry."""
+    outbox.mark_sent(conn, {answer.page.id: answer.at for answer in answers if answer.outcome == "sent"})
+    for answer in answers:
+        if answer.outcome == "failed":
+            outbox.mark_failed(conn, answer.page, answer.detail, answer.at)
+    retrying = [answer for answer in answers if answer.outcome == "retrying"]
+    countdown = max((answer.countdown for answer in retrying), default=0.0)
+    for answer in retrying:  # committed before the task retries: the sweep waits past the retry
+        outbox.mark_retrying(conn, answer.page, answer.detail, clock() + timedelta(seconds=countdown + 30))
+    return countdown
+
+
+def _count(answer: Answer) -> None:
+    """Metrics and logs, once the transaction committed."""
+    page = answer.page
+    PAGES.labels(page.action, "retried" if answer.outcome == "retrying" else answer.outcome).inc()
+    if answer.outcome == "sent":
+        LATENESS.observe(max(0.0, (answer.at - utc(page.due_at)).total_seconds()))
+    elif answer.outcome == "retrying":
+        log.warning("page %s of incident %s: %s; retrying in %.1fs", page.id, page.incident_id, answer.detail,
+                    answer.countdown)
+    else:
+        log.error("page %s of incident %s failed for good: %s", page.id, page.incident_id, answer.detail)
 
 
 def _event(page, settings) -> dict:

@@ -17,36 +17,59 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@shared_task(name="tasks.page_target", bind=True, max_retries=MAX_PAGE_RETRIES, **{
+def backoff(attempts: int) -> float | None:
+    """Seconds before the next try of a page that failed `attempts` times; None: give up."""
+    if attempts >= MAX_PAGE_RETRIES:
+        return None
+    return get_exponential_backoff_interval(1, attempts, 300, full_jitter=True) + 0.5
+
+
+@shared_task(name="tasks.page_targets", bind=True, max_retries=MAX_PAGE_RETRIES, **{
     k: v for k, v in DB_RETRY.items() if k != "max_retries"})
-def page_target(self, page_id: int) -> str:
-    """Send one outbox row to PagerDuty; 429/5xx/timeouts retry with backoff and jitter, bounded."""
-    ctx = context()
-    retries = self.request.retries
-    countdown = (None if retries >= MAX_PAGE_RETRIES
-                 else get_exponential_backoff_interval(1, retries, 300, full_jitter=True) + 0.5)
-    try:
-        return paging.deliver(ctx.engine, ctx.client, ctx.settings, page_id, clock=utcnow, countdown=countdown)
-    except paging.RetryLater as later:
-        raise self.retry(countdown=later.countdown)
+def page_targets(self, page_ids: list[int]) -> dict:
+    """Send outbox rows to PagerDuty; 429/5xx/timeouts retry with backoff and jitter, bounded.
+
+    A first delivery also takes other pages ready to go, so a backlog is sent in batches; a retry
+    carries its own pages only (each retry counts as an attempt of every page it carries).
+    """
+    ctx, now = context(), utcnow()
+    done = paging.deliver(ctx.engine, ctx.client, ctx.settings, page_ids, clock=utcnow, backoff=backoff,
+                          ready_by=now if self.request.retries == 0 else None, send_all=ctx.senders.map)
+    if done.retry:
+        raise self.retry(args=(list(done.retry),), countdown=done.countdown)
+    return done.outcomes
 
 
 @shared_task(name="tasks.escalate", **DB_RETRY)
-def escalate(incident_id: int, token: int) -> None:
-    """The wake-up hint for one incident; a stale token makes it a no-op."""
-    ctx = context()
-    decision = escalating.wake_one(ctx.engine, ctx.catalog, incident_id, token, now=utcnow())
-    if decision is not None:
-        ctx.dispatch([decision])
+def escalate(incident_id: int, token: int) -> int:
+    """A wake-up hint: its incident (a stale token makes that a no-op), then everything else due.
+
+    Incidents due together share one hint (Dispatcher.wake), so the hint claims them all.
+    """
+    ctx, now = context(), utcnow()
+    decision = escalating.wake_one(ctx.engine, ctx.catalog, incident_id, token, now=now)
+    ctx.dispatch([decision] if decision is not None else [], now=now)
+    return (decision is not None) + claim_due(ctx, now)
 
 
 @shared_task(name="tasks.tick")
 def tick() -> int:
     """Every few seconds: claim due escalations and re-send pages whose task was lost."""
-    ctx = context()
-    now = utcnow()
-    decisions = escalating.claim_due(ctx.engine, ctx.catalog, now=now)
-    ctx.dispatch(decisions, now=now)
-    for page_id in escalating.lost_pages(ctx.engine, now=now):
-        ctx.dispatch.page(page_id)
-    return len(decisions)
+    ctx, now = context(), utcnow()
+    claimed = claim_due(ctx, now)
+    ctx.dispatch.pages(escalating.lost_pages(ctx.engine, now=now))
+    return claimed
+
+
+def claim_due(ctx, now: datetime, batch: int = 50, batches: int = 20) -> int:
+    """Escalations due by `now`, a batch per transaction, each handed over once committed.
+
+    At most `batches` batches: the next tick carries on."""
+    claimed = 0
+    for _ in range(batches):
+        decisions = escalating.claim_due(ctx.engine, ctx.catalog, now=now, limit=batch)
+        ctx.dispatch(decisions, now=now)
+        claimed += len(decisions)
+        if len(decisions) < batch:
+            break
+    return claimed

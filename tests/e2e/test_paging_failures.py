@@ -71,13 +71,13 @@ def worker_ready(process) -> bool:
 
 
 def page_task_results(process) -> list[str]:
-    """What each finished tasks.page_target returned, from the worker's log."""
-    return re.findall(r"Task tasks\.page_target\[[^\]]+\] succeeded in [^:]+: '(\w+)'", process.log())
+    """What each finished tasks.page_targets returned ({outcome: pages}), from the worker's log."""
+    return re.findall(r"Task tasks\.page_targets\[[^\]]+\] succeeded in [^:]+: (\{.*\})", process.log())
 
 
 def page_task_ids(process) -> set[str]:
-    """The ids of the tasks.page_target the worker received (a Celery retry keeps its task's id)."""
-    return set(re.findall(r"Task tasks\.page_target\[([^\]]+)\] received", process.log()))
+    """The ids of the tasks.page_targets the worker received (a Celery retry keeps its task's id)."""
+    return set(re.findall(r"Task tasks\.page_targets\[([^\]]+)\] received", process.log()))
 
 
 def settle(seconds: float = 2.0) -> None:
@@ -182,41 +182,111 @@ def test_the_same_page_task_delivered_three_times_pages_once(start_stack, engine
     from workers.app import create_celery
 
     stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
-    post_alert(stack)  # the web process enqueues tasks.page_target once
+    post_alert(stack)  # the web process enqueues tasks.page_targets once
     [row] = page_rows(engine)
     with create_celery(stack.settings) as app:  # the stack's broker prefix
         for _ in range(2):
-            app.send_task("tasks.page_target", (row.id,), queue="paging")
+            app.send_task("tasks.page_targets", ([row.id],), queue="paging")
     worker = stack.start_worker("worker")
 
     eventually(lambda: len(page_task_results(worker)) == 3, timeout=TIMEOUT)
-    assert sorted(page_task_results(worker)) == ["sent", "skipped", "skipped"]
+    assert sorted(page_task_results(worker)) == ["{'sent': 1}", "{'skipped': 1}", "{'skipped': 1}"]
     assert triggers_by_key(stack) == {SRE_KEY: 1}
     assert len(stack.pagerduty.requests) == 1
     assert page_rows(engine)[0].status == "sent"
 
 
-def test_concurrent_deliveries_of_one_page_send_it_once(start_stack, engine):
-    from workers import paging
+def test_a_batch_delivered_twice_sends_each_of_its_pages_once(start_stack, engine):
+    from workers.app import create_celery
 
+    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
+    for alertname in ("DiskFull", "CpuHot", "MemoryLow"):
+        post_alert(stack, alertname)  # three incidents, one page task each
+    ids = [row.id for row in page_rows(engine)]
+    with create_celery(stack.settings) as app:
+        for _ in range(2):
+            app.send_task("tasks.page_targets", (ids,), queue="paging")
+    stack.start_worker("worker")
+
+    eventually(lambda: {row.status for row in page_rows(engine)} == {"sent"}, timeout=TIMEOUT)
+    settle()
+    assert triggers_by_key(stack) == {SRE_KEY: 3}
+    assert len(stack.pagerduty.requests) == 3
+    assert Counter(event["dedup_key"] for event in stack.pagerduty.triggers()) == {
+        row.dedup_key: 1 for row in page_rows(engine)}
+
+
+def deliver_now(engine, stack, page_ids, **options) -> "paging.Delivered":
+    from workers import paging
+    from workers.tasks import backoff
+
+    return paging.deliver(engine, PagerDutyClient(stack.pagerduty.url), stack.settings, page_ids,
+                          clock=lambda: datetime.now(timezone.utc), backoff=backoff, **options)
+
+
+def test_a_page_refused_with_400_in_the_middle_of_a_batch_does_not_hold_back_the_others(start_stack, engine):
+    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
+    for alertname in ("DiskFull", "CpuHot", "MemoryLow"):
+        post_alert(stack, alertname)
+    first, middle, last = page_rows(engine)
+    stack.pagerduty.answer_next(202, 400)  # then the fake accepts the third as PagerDuty would
+
+    delivered = deliver_now(engine, stack, [first.id, middle.id, last.id])  # in order: map, not a pool
+
+    assert delivered.outcomes == {"sent": 2, "failed": 1} and delivered.retry == ()
+    assert [(row.status, row.attempts) for row in page_rows(engine)] == [("sent", 1), ("failed", 1), ("sent", 1)]
+    assert "400" in page_rows(engine)[1].last_error
+
+
+def test_a_batch_retries_only_its_pages_that_failed_for_a_while(start_stack, engine):
+    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
+    for alertname in ("DiskFull", "CpuHot"):
+        post_alert(stack, alertname)
+    first, second = page_rows(engine)
+    stack.pagerduty.answer_next(429)
+
+    delivered = deliver_now(engine, stack, [first.id, second.id])
+
+    assert delivered.outcomes == {"sent": 1, "retrying": 1} and delivered.retry == (first.id,)
+    assert 0.5 <= delivered.countdown <= 1.5  # the first retry: 0.5 s plus up to 1 s of jitter
+    rows = page_rows(engine)
+    assert [(row.status, row.attempts) for row in rows] == [("pending", 1), ("sent", 1)]
+    assert "429" in rows[0].last_error
+    # Its first task, arriving late, leaves the page to the retry; the retry (no drain) sends it.
+    assert deliver_now(engine, stack, [first.id], ready_by=datetime.now(timezone.utc)).outcomes == {"skipped": 1}
+    assert deliver_now(engine, stack, [first.id]).outcomes == {"sent": 1}
+    assert triggers_by_key(stack) == {SRE_KEY: 2}
+
+
+def test_a_first_delivery_also_sends_other_pages_ready_by_then(start_stack, engine):
+    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
+    for alertname in ("DiskFull", "CpuHot", "MemoryLow"):
+        post_alert(stack, alertname)
+    first, *_ = page_rows(engine)
+
+    delivered = deliver_now(engine, stack, [first.id], ready_by=datetime.now(timezone.utc))
+
+    assert delivered.outcomes == {"sent": 3}
+    assert {row.status for row in page_rows(engine)} == {"sent"}
+
+
+def test_concurrent_deliveries_of_one_page_send_it_once(start_stack, engine):
     stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
     post_alert(stack)
     [row] = page_rows(engine)
-    client = PagerDutyClient(stack.pagerduty.url)
     start = threading.Barrier(8)
     results = []
 
     def deliver():
         start.wait(timeout=TIMEOUT)
-        results.append(paging.deliver(engine, client, stack.settings, row.id,
-                                      clock=lambda: datetime.now(timezone.utc), countdown=None))
+        results.append(deliver_now(engine, stack, [row.id]).outcomes)
 
     threads = [threading.Thread(target=deliver) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(TIMEOUT)
-    assert sorted(results) == ["sent"] + ["skipped"] * 7
+    assert sorted(map(str, results)) == ["{'sent': 1}"] + ["{'skipped': 1}"] * 7
     assert triggers_by_key(stack) == {SRE_KEY: 1}
     assert page_rows(engine)[0].status == "sent"
 
