@@ -1,9 +1,11 @@
-"""Intake throughput and latency: Alertmanager and PagerDuty against our service, then a bare ceiling.
+"""Intake throughput and latency: a bare ceiling, then Alertmanager and PagerDuty against our service.
 
-Phase A posts Alertmanager v4 bodies (one group's 10 alerts; 50 groups, 500 alerts, ~10% resolved),
-phase B PagerDuty events (500 dedup keys, ~10% resolve), phase C the phase A load to bench/ceiling_app.py
-under the same gunicorn command. The run has a database of its own; after A and B the stored dedup
-counts are checked against what was accepted. `python -m bench.intake --help` lists the options.
+Phase C posts phase A's load to bench/ceiling_app.py under the same gunicorn command; phase A posts
+Alertmanager v4 bodies (one group's 10 alerts; 50 groups, 500 alerts, ~10% resolved), phase B
+PagerDuty events (500 dedup keys, ~10% resolve). Each phase measures the steady state: a short
+warm-up of the same load goes first, unmeasured. The run has a database of its own; after A and B
+the dedup counts the phase added are checked against what it had accepted.
+`python -m bench.intake --help` lists the options.
 """
 import argparse
 import http.client
@@ -164,19 +166,27 @@ def serving(process: Process, base: str):
         process.stop()
 
 
-def check(url: str, source: str, tally: Tally) -> bool:
-    """Print what `source` left in the database; True when it matches what was accepted, exactly."""
-    query = sa.text("""
-        SELECT (SELECT count(*) FROM incidents WHERE source = :source) AS incidents,
-               count(a.id) AS alerts, coalesce(sum(a.received_count), 0) AS received,
-               (SELECT count(*) FROM raw_requests WHERE source = :source) AS raw_requests
-        FROM alerts a JOIN incidents i ON i.id = a.incident_id WHERE i.source = :source""")
+COUNTS = sa.text("""
+    SELECT (SELECT count(*) FROM incidents WHERE source = :source) AS incidents,
+           count(a.id) AS alerts, coalesce(sum(a.received_count), 0) AS received,
+           (SELECT count(*) FROM raw_requests WHERE source = :source) AS raw_requests
+    FROM alerts a JOIN incidents i ON i.id = a.incident_id WHERE i.source = :source""")
+
+
+def counts(url: str, source: str):
+    """What `source` has left in the database so far."""
     with sa.create_engine(url, poolclass=sa.pool.NullPool).connect() as conn:
-        counts = conn.execute(query, {"source": source}).one()
-    exact = counts.received == tally.received and counts.raw_requests == tally.accepted
-    print(f"{'':<16} db: incidents {counts.incidents}, alerts {counts.alerts}, sum(received_count) "
-          f"{counts.received} (sent {tally.received}), raw_requests {counts.raw_requests} "
-          f"(accepted {tally.accepted}): {'OK' if exact else 'MISMATCH'}")
+        return conn.execute(COUNTS, {"source": source}).one()
+
+
+def check(url: str, source: str, tally: Tally, before) -> bool:
+    """Print what the measured phase added; True when it matches what was accepted, exactly."""
+    after = counts(url, source)
+    received, raw = after.received - before.received, after.raw_requests - before.raw_requests
+    exact = received == tally.received and raw == tally.accepted
+    print(f"{'':<16} db: incidents {after.incidents}, alerts {after.alerts}; this phase: sum(received_count) "
+          f"+{received} (sent {tally.received}), raw_requests +{raw} (accepted {tally.accepted}): "
+          f"{'OK' if exact else 'MISMATCH'}")
     return exact
 
 
@@ -200,24 +210,37 @@ def verdict(fraction: float, tallies: list[Tally]) -> None:
 def run(args) -> bool:
     """The three phases; True when the stored counts were exact."""
     print(f"gunicorn --worker-class {args.worker_class} {args.gunicorn_args}".rstrip() + f", {args.workers} "
-          f"workers x {args.threads} threads; {args.senders} senders; {args.duration:g} s per phase")
+          f"workers x {args.threads} threads; {args.senders} senders; {args.warm_up:g} s warm-up, then "
+          f"{args.duration:g} s measured per phase")
     with tempfile.TemporaryDirectory(prefix="incidents-bench-") as tmp, \
             scratch_database(f"incidents_bench_{os.getpid()}") as url, \
             broker_prefix(f"incidents-bench-{os.getpid()}:") as prefix:
         tmp = Path(tmp)
         settings = env.load({"DATABASE_URL": url, "CELERY_BROKER_URL": REDIS_URL, "CELERY_BROKER_PREFIX": prefix,
                              "INCIDENTS_CONFIG": str(ROOT / "config"), "INCIDENTS_VAR": str(tmp / "var")})
+        # The ceiling first, on a machine our phases have not yet left busy (autovacuum, checkpoints).
+        with serving(*start_ceiling(settings, tmp, args)) as port:
+            warm_up(port, "alertmanager", args)
+            ceiling = report("C ceiling", run_load(port, "alertmanager", args), "alerts", PER_GROUP)
         with serving(*start_web(settings, tmp, workers=args.workers, **server_env(args, tmp, "ours"))) as port:
+            warm_up(port, "alertmanager", args)
+            before = counts(url, "alertmanager")
             alerts = run_load(port, "alertmanager", args)
             ours = report("A alertmanager", alerts, "alerts", PER_GROUP)
-            exact = check(url, "alertmanager", alerts)
+            exact = check(url, "alertmanager", alerts, before)
+            warm_up(port, "pagerduty", args)
+            before = counts(url, "pagerduty")
             events = run_load(port, "pagerduty", args)
             report("B pagerduty", events, "events", 1)
-            exact = check(url, "pagerduty", events) and exact
-        with serving(*start_ceiling(settings, tmp, args)) as port:
-            ceiling = report("C ceiling", run_load(port, "alertmanager", args), "alerts", PER_GROUP)
+            exact = check(url, "pagerduty", events, before) and exact
     verdict(ours / ceiling if ceiling else 0.0, [alerts, events])
     return exact
+
+
+def warm_up(port: int, load: str, args) -> None:
+    """The same load for a few seconds, not measured: connections, caches and prepared statements."""
+    if args.warm_up > 0:
+        run_load(port, load, argparse.Namespace(**{**vars(args), "duration": args.warm_up}))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -227,7 +250,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (GUNICORN_THREADS)")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class: gthread or sync")
     parser.add_argument("--gunicorn-args", default="", help='more gunicorn options, e.g. "--keep-alive 0"')
-    parser.add_argument("--duration", type=float, default=10, help="seconds per phase")
+    parser.add_argument("--duration", type=float, default=10, help="seconds measured per phase")
+    parser.add_argument("--warm-up", type=float, default=2, help="seconds of the same load before each phase")
     parser.add_argument("--senders", type=int, default=16, help="concurrent senders")
     parser.add_argument("--processes", type=int, default=4, help="processes the senders are spread over")
     parser.add_argument("--max-requests", type=int, default=200_000, help="requests per phase at most")

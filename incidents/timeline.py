@@ -32,7 +32,8 @@ class IncidentChange:
     severity_after: Severity | None = None
 
 
-_ALERT_WORDS = {"joined": "Alert firing", "resolved": "Alert resolved", "refired": "Alert firing again"}
+# How an alert change reads on the timeline; store/alert_rows.py writes the same in SQL.
+ALERT_WORDS = {"joined": "Alert firing", "resolved": "Alert resolved", "refired": "Alert firing again"}
 
 
 def entries(change: IncidentChange, *, service: str) -> list[Entry]:
@@ -46,7 +47,7 @@ def entries(change: IncidentChange, *, service: str) -> list[Entry]:
             out.append(Entry("alert_firing", f"Alert firing: {alert.summary}", {"fingerprint": alert.fingerprint}))
             continue
         kind = {"joined": "alert_firing", "refired": "alert_firing", "resolved": "alert_resolved"}[alert.kind]
-        out.append(Entry(kind, f"{_ALERT_WORDS[alert.kind]}: {alert.summary}", {"fingerprint": alert.fingerprint}))
+        out.append(Entry(kind, f"{ALERT_WORDS[alert.kind]}: {alert.summary}", {"fingerprint": alert.fingerprint}))
     if _rose(change):
         out.append(Entry("severity_raised",
                          f"Severity raised from {_name(change.severity_before)} to {_name(change.severity_after)}",

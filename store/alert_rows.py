@@ -7,6 +7,7 @@ prepares it once) and no per-row parameter is adapted in Python. SQLite, the emb
 runs the same upserts as two statements.
 """
 import json
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
@@ -53,29 +54,79 @@ def _typed(sql: str) -> sa.TextClause:
                                    sa.bindparam("now", type_=Time))
 
 
+# The alert changes of an incident already numbered go on its timeline in the same statement:
+# the wording is incidents.timeline's, passed in (tests/integration/test_one_statement.py holds the
+# two paths to the same timeline). A new, not yet numbered incident gets its entries from the caller.
+_NOTE_CHANGES = """
+INSERT INTO timeline (incident_id, at, kind, message, data)
+SELECT incident.id, :now, CASE WHEN u.status = 'firing' THEN 'alert_firing' ELSE 'alert_resolved' END,
+       CASE WHEN u.status <> 'firing' THEN :resolved_word WHEN u.insert_token = :token THEN :joined_word
+            ELSE :refired_word END || ': ' || u.summary,
+       jsonb_build_object('fingerprint', u.fingerprint)
+FROM incident JOIN upserted AS u ON u.insert_token = :token OR u.change_token = :token
+WHERE incident.number IS NOT NULL
+ORDER BY u.fingerprint
+"""
+
+_STORE_RAW = """
+INSERT INTO raw_requests (source, received_at, body, remote_addr, user_agent)
+VALUES (:source, :now, :body, :remote_addr, :user_agent) RETURNING id
+"""
+
+
+def _firing_statement(*, with_raw: bool) -> sa.TextClause:
+    """Open or join the incident, upsert its alerts, note their changes (and store the raw request)."""
+    raw = f"raw AS ({_STORE_RAW}), " if with_raw else ""
+    statement = _typed(f"""
+WITH {raw}incident AS ({_OPEN_INCIDENT}),
+upserted AS ({_UPSERT_ALERTS.format(incident_id="incident.id", incident_from="incident, ")}),
+noted AS ({_NOTE_CHANGES})
+SELECT {"(SELECT id FROM raw)" if with_raw else "NULL"} AS raw_id, incident.id, incident.number, incident.severity,
+       incident.open_token, {", ".join(RETURNED)}
+FROM incident LEFT JOIN upserted ON true
+""")
+    return statement.bindparams(sa.bindparam("body", type_=sa.LargeBinary)) if with_raw else statement
+
+
 OPEN_INCIDENT = _typed(_OPEN_INCIDENT)  # both databases: the ON CONFLICT syntax is the same
 POSTGRES_UPSERT = sa.text(_UPSERT_ALERTS.format(incident_id=":incident_id", incident_from="")).bindparams(
     sa.bindparam("now", type_=Time))
-# Locks the incident row first, then the alert rows: the order every writer of a group follows.
-POSTGRES_OPEN_AND_UPSERT = _typed(f"""
-WITH incident AS ({_OPEN_INCIDENT}),
-upserted AS ({_UPSERT_ALERTS.format(incident_id="incident.id", incident_from="incident, ")})
-SELECT incident.id, incident.number, incident.severity, incident.open_token, {", ".join(RETURNED)}
-FROM incident LEFT JOIN upserted ON true
-""")
+# Each locks the incident row first, then the alert rows: the order every writer of a group follows.
+POSTGRES_FIRING = _firing_statement(with_raw=False)
+POSTGRES_REQUEST = _firing_statement(with_raw=True)
 
 
-def open_and_upsert(conn, incident: dict, rows: list[dict], *, now, token: int) -> tuple:
+@dataclass(frozen=True)
+class Upserted:
+    """What the firing upsert did: the incident row (id, number, severity, open_token), the alert rows
+    as `upsert` returns them, whether their changes are on the timeline, and the raw request's id."""
+
+    incident: sa.Row
+    alerts: list
+    noted: bool
+    raw_id: int | None = None
+
+
+def open_and_upsert(conn, incident: dict, rows: list[dict], *, now, token: int, words: dict,
+                    raw: dict | None = None) -> Upserted:
     """Open or join the group's incident (`incident`: OPEN_INCIDENT's values) and upsert its alerts.
 
-    Returns (incident row: id, number, severity, open_token; alert rows as `upsert` returns them).
+    On PostgreSQL one statement, which also notes the alert changes of a numbered incident with
+    `words` (timeline wording by change kind) and, given `raw` (source, body, remote_addr,
+    user_agent), stores the raw request: alone in autocommit, it is a whole request's transaction.
     """
+    params = {**incident, "now": now, "token": token}
     if conn.dialect.name != "postgresql":
-        opened = conn.execute(OPEN_INCIDENT, {**incident, "now": now, "token": token}).one()
-        return opened, upsert(conn, opened.id, rows, now=now, token=token)
-    result = conn.execute(POSTGRES_OPEN_AND_UPSERT, {**incident, "now": now, "token": token, "rows": _json(rows)})
-    joined = result.all()
-    return joined[0], sorted(joined, key=lambda row: row.fingerprint)
+        if raw is not None:
+            raise ValueError("the raw request goes in the same statement on PostgreSQL only")
+        opened = conn.execute(OPEN_INCIDENT, params).one()
+        return Upserted(opened, upsert(conn, opened.id, rows, now=now, token=token), noted=False)
+    statement = POSTGRES_FIRING if raw is None else POSTGRES_REQUEST
+    joined = conn.execute(statement, {**params, **(raw or {}), "rows": _json(rows), **{
+        f"{kind}_word": word for kind, word in words.items()}}).all()
+    first = joined[0]
+    return Upserted(first, sorted(joined, key=lambda row: row.fingerprint), noted=first.number is not None,
+                    raw_id=first.raw_id)
 
 
 def upsert(conn, incident_id: int, rows: list[dict], *, now, token: int) -> list:

@@ -7,7 +7,7 @@ for different groups never meet, so there are no deadlocks and no duplicate inci
 import hashlib
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -18,7 +18,7 @@ from incidents.services import Catalog
 from incidents.severity import Severity
 from store import alert_rows
 from store import escalation as escalation_store
-from store.tables import Time, alerts, incident_numbers, incidents, raw_requests
+from store.tables import alerts, incident_numbers, incidents, raw_requests
 from store.timeline import append_timeline
 
 OPEN = sa.text("status <> 'resolved'")  # literal, so PostgreSQL infers the partial unique index
@@ -54,12 +54,32 @@ class RequestOutcome:
 def record_request(engine: sa.Engine, *, source: str, body: bytes, batches: list[AlertBatch],
                    catalog: Catalog, now: datetime, remote_addr: str = "", user_agent: str = "",
                    acknowledge: tuple[tuple[str, str], ...] = ()) -> RequestOutcome:
-    """Store the raw request, its alerts and acknowledgements in one transaction; return what changed."""
+    """Store the raw request, its alerts and acknowledgements; return what changed.
+
+    The usual request, one firing batch on PostgreSQL, is one statement in autocommit: raw body,
+    incident, alerts and their timeline entries. What that leaves behind (the incident is new, its
+    severity rose, it is not numbered yet) the same request then catches up in a transaction of its
+    own; should it die in between, the next request of the group, or the beat's sweep, does it.
+    Every other request is one transaction.
+    """
+    raw = {"source": source, "body": body, "remote_addr": remote_addr[:64], "user_agent": user_agent[:256]}
+    if engine.dialect.name == "postgresql" and len(batches) == 1 and batches[0].firing and not acknowledge:
+        return _record_in_one_statement(engine, raw, batches[0], catalog=catalog, now=now)
     with engine.begin() as conn:
-        raw_id = store_raw_request(conn, source=source, body=body, now=now,
-                                   remote_addr=remote_addr, user_agent=user_agent)
+        raw_id = store_raw_request(conn, now=now, **raw)
         return RequestOutcome(raw_id, record_batches(conn, batches, catalog=catalog, source=source, now=now,
                                                      acknowledge=acknowledge))
+
+
+def _record_in_one_statement(engine, raw: dict, batch: AlertBatch, *, catalog: Catalog, now) -> RequestOutcome:
+    recording = _Recording(batch, catalog.service(batch.service), raw["source"])
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        upserted = recording.upsert(conn, now, raw=raw)
+    outcome = recording.outcome(upserted)
+    if recording.behind(upserted):
+        with engine.begin() as conn:
+            outcome = recording.catch_up(conn, upserted, catalog=catalog, now=now)
+    return RequestOutcome(upserted.raw_id, [outcome])
 
 
 def record_batches(conn, batches: list[AlertBatch], *, catalog: Catalog, source: str, now: datetime,
@@ -84,38 +104,131 @@ def store_raw_request(conn, *, source, body, now, remote_addr="", user_agent="")
 
 def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now: datetime) -> BatchOutcome:
     """Dedup and group one batch into its incident, escalating as it opens, rises or resolves."""
-    service = catalog.service(batch.service)
-    token = random.getrandbits(62)
-    severities = {alert.fingerprint: service.severity.severity_of(alert.labels) for alert in batch.alerts}
-    firing = [severities[a.fingerprint] for a in batch.alerts if a.status == FIRING]
-    rows = [_alert_row(alert, severities[alert.fingerprint]) for alert in batch.alerts]
-    if firing:
-        incident, upserted = alert_rows.open_and_upsert(
-            conn, _incident_values(batch, service, source, min(firing)), rows, now=now, token=token)
+    recording = _Recording(batch, catalog.service(batch.service), source)
+    if batch.firing:
+        upserted = recording.upsert(conn, now)
     else:
-        incident = _lock_open_incident(conn, service.name, batch.group_key)
+        incident = _lock_open_incident(conn, batch.service, batch.group_key)
         if incident is None:
             return BatchOutcome(None, ignored=len(batch.alerts))
         if batch.alerts:  # the upsert counts firing batches; count this one too
             conn.execute(incidents.update().where(incidents.c.id == incident.id).values(
                 last_alert_at=now, alert_events=incidents.c.alert_events + len(batch.alerts)))
-        upserted = alert_rows.upsert(conn, incident.id, rows, now=now, token=token) if rows else []
-    opened = incident.open_token == token
-    changes, repeats = _alert_changes(upserted, token)
-    if batch.group_resolved:
-        changes += _resolve_remaining(conn, incident.id, now, token)
-    before = Severity(incident.severity)
-    after = min([before, *firing])
-    number = _assign_number(conn, incident.id) if opened else incident.number
-    change = timeline_rules.IncidentChange(opened, tuple(changes), before, after)
-    append_timeline(conn, incident.id, timeline_rules.entries(change, service=service.name), now)
+        rows = alert_rows.upsert(conn, incident.id, recording.rows, now=now, token=recording.token) if batch.alerts else []
+        upserted = alert_rows.Upserted(incident, rows, noted=False)
+    if recording.behind(upserted):
+        return recording.catch_up(conn, upserted, catalog=catalog, now=now)
+    return recording.outcome(upserted)
+
+
+class _Recording:
+    """One batch on its way in: its rows and token, and what its upsert leaves to catch up."""
+
+    def __init__(self, batch: AlertBatch, service, source: str):
+        self.batch, self.service, self.source = batch, service, source
+        self.token = random.getrandbits(62)
+        severities = {alert.fingerprint: service.severity.severity_of(alert.labels) for alert in batch.alerts}
+        self.rows = [_alert_row(alert, severities[alert.fingerprint]) for alert in batch.alerts]
+        firing = [severities[a.fingerprint] for a in batch.alerts if a.status == FIRING]
+        self.severity = min(firing) if firing else None  # the highest severity firing (SEV1 < SEV2)
+
+    def upsert(self, conn, now, raw: dict | None = None) -> alert_rows.Upserted:
+        return alert_rows.open_and_upsert(conn, _incident_values(self.batch, self.service, self.source, self.severity),
+                                          self.rows, now=now, token=self.token, words=timeline_rules.ALERT_WORDS,
+                                          raw=raw)
+
+    def behind(self, upserted: alert_rows.Upserted) -> bool:
+        """Whether the upsert left work: number, opening, severity rise, unnoted changes, resolution."""
+        incident = upserted.incident
+        return (incident.number is None or self.batch.group_resolved
+                or (self.severity is not None and self.severity < incident.severity)
+                or (not upserted.noted and bool(self.changes(upserted)[0])))
+
+    def changes(self, upserted) -> tuple[list, int]:
+        """The alerts this batch inserted or moved, and how many were repeats; (changes, repeats)."""
+        changes, repeats = [], 0
+        for row in upserted.alerts:
+            kind = _alert_change_kind(row, self.token)
+            if kind is None:
+                repeats += 1
+            else:
+                changes.append(timeline_rules.AlertChange(kind, row.fingerprint, row.summary))
+        return changes, repeats
+
+    def outcome(self, upserted, *, opened=False, closed=False, number=None, extra=(), applied=()) -> BatchOutcome:
+        changes, repeats = self.changes(upserted)
+        changes += extra
+        return BatchOutcome(number or upserted.incident.number, opened, closed,
+                            new=sum(c.kind == "joined" for c in changes),
+                            changed=sum(c.kind != "joined" for c in changes), repeats=repeats, applied=list(applied))
+
+    def catch_up(self, conn, upserted, *, catalog: Catalog, now: datetime) -> BatchOutcome:
+        """What the upsert left behind, under the incident's lock (see `catch_up`)."""
+        changes, _ = self.changes(upserted)
+        caught = catch_up(conn, upserted.incident.id, service=self.service.name, severity=self.severity,
+                          unnoted=[] if upserted.noted else changes, resolve_group=self.batch.group_resolved,
+                          token=self.token, catalog=catalog, now=now)
+        return self.outcome(upserted, opened=caught.opened, closed=caught.closed, number=caught.number,
+                            extra=caught.resolved, applied=[caught.decision] if caught.decision else [])
+
+
+@dataclass(frozen=True)
+class CaughtUp:
+    number: int
+    opened: bool = False
+    closed: bool = False
+    resolved: list = field(default_factory=list)  # alerts the resolved group resolved
+    decision: escalation_store.Applied | None = None
+
+
+def catch_up(conn, incident_id: int, *, service: str, severity: Severity | None, unnoted=(),
+             resolve_group: bool = False, token: int, catalog: Catalog, now: datetime) -> CaughtUp:
+    """Bring an incident up to date with its alerts, under its row lock; doing it twice does nothing.
+
+    A new incident gets its number, "opened" entry and escalation; `severity` (the highest firing in
+    the batch) above the incident's raises it; `unnoted` alert changes go on the timeline; a
+    resolved group resolves its other alerts and, once none fires, the incident.
+    """
+    row = escalation_store.lock(conn, incident_id=incident_id)
+    remaining = _resolve_remaining(conn, row.id, now, token) if resolve_group else []
+    opened = row.number is None
+    number = _assign_number(conn, row.id) if opened else row.number
+    before = Severity(row.severity)
+    after = min(before, severity) if severity is not None else before
+    change = timeline_rules.IncidentChange(opened, tuple([*unnoted, *remaining]), before, after)
+    append_timeline(conn, row.id, timeline_rules.entries(change, service=service), now)
+    if row.status == "resolved":  # resolved by hand since the upsert: its alerts are noted, no more
+        return CaughtUp(number, resolved=remaining)
     # Only a resolved group closes: a firing group may hold alerts cut off by `max_alerts`.
-    closed = batch.group_resolved and _quiet(conn, incident.id)
-    decision = _escalate(conn, incident.id, opened=opened, risen=after < before, closed=closed, severity=after,
+    closed = resolve_group and _quiet(conn, row.id)
+    decision = _escalate(conn, row.id, opened=opened, risen=after < before, closed=closed, severity=after,
                          catalog=catalog, now=now)
-    return BatchOutcome(number, opened, closed, new=sum(c.kind == "joined" for c in changes),
-                        changed=sum(c.kind != "joined" for c in changes), repeats=repeats,
-                        applied=[decision] if decision else [])
+    return CaughtUp(number, opened, closed, remaining, decision)
+
+
+# Open incidents a request left behind: not numbered after the grace period, or below the
+# severity of a firing alert (incident severity is never lowered, so this means a rise not applied).
+_FIRING_SEVERITY = (sa.select(sa.func.min(alerts.c.severity))
+                    .where(alerts.c.incident_id == incidents.c.id, alerts.c.status == FIRING).scalar_subquery())
+
+
+def catch_up_left_behind(engine: sa.Engine, catalog: Catalog, *, now: datetime,
+                         grace: timedelta = timedelta(seconds=30)) -> list:
+    """The sweep behind the one-statement intake: a request that died between its statement and its
+    catch-up (process killed, database gone) left an incident behind; the beat catches it up here."""
+    behind = sa.or_(sa.and_(incidents.c.number.is_(None), incidents.c.opened_at < now - grace),
+                    incidents.c.severity > _FIRING_SEVERITY)
+    query = sa.select(incidents.c.id, incidents.c.service, _FIRING_SEVERITY.label("firing")).where(OPEN, behind)
+    decisions = []
+    with engine.connect() as conn:
+        rows = conn.execute(query.limit(100)).all()
+    for row in rows:
+        with engine.begin() as conn:
+            severity = Severity(row.firing) if row.firing is not None else None
+            caught = catch_up(conn, row.id, service=row.service, severity=severity,
+                              token=random.getrandbits(62), catalog=catalog, now=now)
+        decisions += [caught.decision] if caught.decision else []
+    return decisions
 
 
 def _escalate(conn, incident_id, *, opened, risen, closed, severity, catalog, now):
@@ -163,18 +276,6 @@ def _lock_open_incident(conn, service_name, group_key):
              .where(incidents.c.service == service_name, incidents.c.group_hash == group_hash(group_key), OPEN)
              .with_for_update())
     return conn.execute(query).first()
-
-
-def _alert_changes(upserted, token):
-    """The alerts this request inserted or moved, and how many were repeats; (changes, repeats)."""
-    changes, repeats = [], 0
-    for row in upserted:
-        kind = _alert_change_kind(row, token)
-        if kind is None:
-            repeats += 1
-        else:
-            changes.append(timeline_rules.AlertChange(kind, row.fingerprint, row.summary))
-    return changes, repeats
 
 
 def _alert_change_kind(row, token):

@@ -5,6 +5,7 @@ import sqlalchemy.exc
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
+from store.intake import catch_up_left_behind
 from workers import escalating, paging
 from workers.context import context
 
@@ -54,8 +55,10 @@ def escalate(incident_id: int, token: int) -> int:
 
 @shared_task(name="tasks.tick")
 def tick() -> int:
-    """Every few seconds: claim due escalations and re-send pages whose task was lost."""
+    """Every few seconds: catch up incidents a dead request left behind, claim due escalations and
+    re-send pages whose task was lost."""
     ctx, now = context(), utcnow()
+    ctx.dispatch(catch_up_left_behind(ctx.engine, ctx.catalog, now=now), now=now)
     claimed = claim_due(ctx, now)
     ctx.dispatch.pages(escalating.lost_pages(ctx.engine, now=now))
     return claimed

@@ -42,9 +42,28 @@ class Text(fields.String):
         return check_text(super()._deserialize(value, attr, data, **kwargs))
 
 
-def StringMap(**kwargs) -> fields.Dict:
-    """A map of strings to strings, as labels and annotations are."""
-    return fields.Dict(keys=Text(), values=Text(), **kwargs)
+class StringMap(fields.Field):
+    """A map of strings to strings, as labels and annotations are.
+
+    One loop instead of fields.Dict(keys=Text(), values=Text()), which runs two fields per entry:
+    every alert has two of these maps, and they are most of a webhook's validation time.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise ValidationError("must be a map of strings to strings")
+        errors = {}
+        for key, item in value.items():
+            try:
+                if not isinstance(item, str):
+                    raise ValidationError("must be a string")
+                check_text(key)
+                check_text(item)
+            except ValidationError as error:
+                errors[str(key)[:64]] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return value
 
 
 class Timestamp(fields.Field):

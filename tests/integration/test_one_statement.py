@@ -1,0 +1,122 @@
+"""The one-statement intake on PostgreSQL (store/intake.py, store/alert_rows.py).
+
+Its timeline entries are written in SQL; the transactional path (SQLite) writes them in Python:
+both must tell the same story. And a request that dies between its statement and its catch-up
+leaves an incident behind that the next request, or the beat's sweep, brings up to date.
+"""
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from incidents.alerts import batches
+from ingest.app import create_app
+from ingest.sources import alertmanager
+from store import alert_rows
+from store.db import create_engine
+from store.intake import _Recording, catch_up_left_behind
+from store.migrate import upgrade
+from store.tables import incidents, pages, timeline
+from tests.integration.spoiling import ALERTMANAGER, BEARER, firing_alert, webhook
+from tests.support import recorded_requests
+
+
+def alert(fingerprint: str, status: str = "firing", severity: str = "warning") -> dict:
+    return {**firing_alert(service="checkout", instance=fingerprint, severity=severity), "status": status,
+            "fingerprint": fingerprint, "annotations": {"summary": f"errors on {fingerprint}"}}
+
+
+# Joined, repeated, resolved while the group fires, fired again, a new alert, and a rise to SEV1.
+SEQUENCE = [
+    webhook(alert("a1")),
+    webhook(alert("a1")),
+    webhook(alert("a1", "resolved"), alert("b2")),
+    webhook(alert("a1"), alert("b2")),
+    webhook(alert("a1"), alert("b2"), alert("c3", severity="SEV1")),
+    {**webhook(alert("a1", "resolved"), alert("b2", "resolved"), alert("c3", "resolved")), "status": "resolved"},
+]
+
+
+def story(client) -> list:
+    """Every incident's alerts and timeline, without ids and times."""
+    told = []
+    for listed in reversed(client.get("/api/incidents").get_json()["incidents"]):
+        detail = client.get(f"/api/incidents/{listed['id']}").get_json()
+        told.append((listed["id"], listed["status"], listed["severity"],
+                     sorted((a["fingerprint"], a["status"], a["received_count"]) for a in detail["alerts"]),
+                     [(e["kind"], e["message"], e["data"]) for e in detail["timeline"]]))
+    return told
+
+
+def test_postgresql_in_one_statement_and_sqlite_in_python_write_the_same_timeline(client, settings, catalog,
+                                                                                   tmp_path):
+    url = f"sqlite:///{tmp_path / 'incidents.db'}"
+    upgrade(url)
+    sqlite_engine = create_engine(url)
+    sqlite = create_app(dataclasses.replace(settings, database_url=url), catalog=catalog,
+                        engine=sqlite_engine).test_client()
+    bodies = SEQUENCE + [body for _, _, body in recorded_requests()]
+    for number, body in enumerate(bodies):
+        headers = BEARER if number < len(SEQUENCE) else recorded_requests()[number - len(SEQUENCE)][1]
+        assert client.post(ALERTMANAGER, json=body, headers=headers).status_code == 200
+        assert sqlite.post(ALERTMANAGER, json=body, headers=headers).status_code == 200
+        assert story(client) == story(sqlite), f"after request {number}"
+    kinds = [kind for _, _, _, _, entries in story(client) for kind, _, _ in entries]
+    assert {"opened", "alert_firing", "alert_resolved", "severity_raised", "resolved"} <= set(kinds)
+    assert any(message.startswith("Alert firing again:") for *_, entries in story(client) for _, message, _ in entries)
+    sqlite_engine.dispose()
+
+
+def die_after_statement(engine, catalog, body: dict, now: datetime):
+    """What a request does before it dies: its one statement, committed, and no catch-up."""
+    [batch] = batches(alertmanager.parse(body), lambda a: catalog.route(a.labels).name)
+    recording = _Recording(batch, catalog.service(batch.service), "alertmanager")
+    raw = {"source": "alertmanager", "body": b"{}", "remote_addr": "", "user_agent": ""}
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return recording.upsert(conn, now, raw=raw)
+
+
+def incident_row(engine):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(incidents)).one()
+
+
+def counts(engine, incident_id) -> tuple[int, int]:
+    with engine.connect() as conn:
+        entries = conn.execute(sa.select(sa.func.count()).where(timeline.c.incident_id == incident_id)).scalar()
+        paged = conn.execute(sa.select(sa.func.count()).where(pages.c.incident_id == incident_id)).scalar()
+    return entries, paged
+
+
+def test_an_incident_left_unnumbered_is_caught_up_by_the_next_request_of_its_group(client, engine, catalog):
+    upserted = die_after_statement(engine, catalog, webhook(alert("a1")), datetime.now(timezone.utc))
+    assert upserted.incident.number is None and upserted.raw_id is not None
+    assert counts(engine, upserted.incident.id) == (0, 0)  # no entry, no page: not caught up yet
+
+    assert client.post(ALERTMANAGER, json=webhook(alert("a1")), headers=BEARER).status_code == 200
+    row = incident_row(engine)
+    assert row.number is not None and row.esc_level == 0
+    entries = client.get(f"/api/incidents/INC-{row.number}").get_json()["timeline"]
+    assert [e["kind"] for e in entries][:2] == ["opened", "paged"]
+    assert counts(engine, row.id)[1] > 0  # the first level's pages are in the outbox
+
+
+def test_the_sweep_catches_up_what_a_dead_request_left_behind_once(client, engine, catalog):
+    now = datetime.now(timezone.utc)
+    die_after_statement(engine, catalog, webhook(alert("a1")), now)
+    assert catch_up_left_behind(engine, catalog, now=now) == []  # within the grace: the request may live
+    later = now + timedelta(seconds=31)
+    decisions = catch_up_left_behind(engine, catalog, now=later)
+    row = incident_row(engine)
+    assert row.number is not None and [d.incident_id for d in decisions] == [row.id] and decisions[0].page_ids
+    done = counts(engine, row.id)
+    assert catch_up_left_behind(engine, catalog, now=later) == [] and counts(engine, row.id) == done
+
+    # A rise to SEV1 whose request died: the sweep raises the incident (and pages as SEV1 asks).
+    die_after_statement(engine, catalog, webhook(alert("a1"), alert("c3", severity="SEV1")), later)
+    assert incident_row(engine).severity > 1
+    decisions = catch_up_left_behind(engine, catalog, now=later)
+    assert incident_row(engine).severity == 1 and decisions
+    kinds = [e["kind"] for e in client.get(f"/api/incidents/INC-{row.number}").get_json()["timeline"]]
+    assert kinds.count("severity_raised") == 1 and kinds.count("opened") == 1
+    assert catch_up_left_behind(engine, catalog, now=later) == []
