@@ -21,7 +21,7 @@ STATE_COLUMNS = (incidents.c.id, incidents.c.number, incidents.c.service, incide
                  incidents.c.severity, incidents.c.opened_at, incidents.c.policy, incidents.c.esc_level,
                  incidents.c.esc_loop, incidents.c.esc_round, incidents.c.esc_due_at,
                  incidents.c.esc_unresolved_due_at, incidents.c.esc_exhausted, incidents.c.esc_last_level_loop,
-                 incidents.c.esc_token)
+                 incidents.c.esc_token, incidents.c.acknowledged_at, incidents.c.resolved_at)
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,15 @@ def plan_of(row) -> Plan:
     return Plan.from_data(row.policy)
 
 
+# Built once, like every statement a request runs: building one costs more than running it.
+_LOCK = {(by, skip_locked): sa.select(*STATE_COLUMNS).where(incidents.c[by] == sa.bindparam("key"))
+         .with_for_update(skip_locked=skip_locked) for by in ("id", "number") for skip_locked in (False, True)}
+
+
 def lock(conn, *, incident_id: int | None = None, number: int | None = None, skip_locked: bool = False):
     """The incident's state row, locked for this transaction; None if there is none (or it is locked)."""
-    where = incidents.c.id == incident_id if incident_id is not None else incidents.c.number == number
-    query = sa.select(*STATE_COLUMNS).where(where).with_for_update(skip_locked=skip_locked)
-    return conn.execute(query).first()
+    by, key = ("id", incident_id) if incident_id is not None else ("number", number)
+    return conn.execute(_LOCK[by, skip_locked], {"key": key}).first()
 
 
 def act(engine, decide, *, catalog: Catalog, now: datetime, incident_id: int | None = None,
@@ -77,11 +81,13 @@ def apply(conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime,
     `due_at` is when the step was due (a wake-up's scheduled time), for the lateness metric.
     """
     token, state = random.getrandbits(62), step.state
-    conn.execute(incidents.update().where(incidents.c.id == row.id).values(
-        status=state.status, severity=int(state.severity), esc_level=state.level, esc_loop=state.loop,
-        esc_round=state.round, esc_due_at=state.due_at, esc_unresolved_due_at=state.unresolved_due_at,
-        esc_exhausted=state.exhausted, esc_last_level_loop=state.last_level_loop, esc_token=token, next_wake_at=state.next_wake,
-        **_status_times(row, state, now)))
+    acknowledged_at, resolved_at = _status_times(row, state, now)
+    conn.execute(_SAVE_STATE, {
+        "row_id": row.id, "v_status": state.status, "v_severity": int(state.severity), "v_level": state.level,
+        "v_loop": state.loop, "v_round": state.round, "v_due_at": state.due_at,
+        "v_unresolved_due_at": state.unresolved_due_at, "v_exhausted": state.exhausted,
+        "v_last_level_loop": state.last_level_loop, "v_token": token, "v_next_wake_at": state.next_wake,
+        "v_acknowledged_at": acknowledged_at, "v_resolved_at": resolved_at})
     page_ids = _insert_pages(conn, row, step.pages, catalog, now, due_at or now)
     if step.notify:
         page_ids += _notify(conn, row.id, step.notify, state.round, now)
@@ -89,11 +95,21 @@ def apply(conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime,
     return Applied(row.id, token, tuple(page_ids), state.next_wake)
 
 
-def _status_times(row, state, now) -> dict:
+_SAVE_STATE = incidents.update().where(incidents.c.id == sa.bindparam("row_id")).values(
+    status=sa.bindparam("v_status"), severity=sa.bindparam("v_severity"), esc_level=sa.bindparam("v_level"),
+    esc_loop=sa.bindparam("v_loop"), esc_round=sa.bindparam("v_round"), esc_due_at=sa.bindparam("v_due_at"),
+    esc_unresolved_due_at=sa.bindparam("v_unresolved_due_at"), esc_exhausted=sa.bindparam("v_exhausted"),
+    esc_last_level_loop=sa.bindparam("v_last_level_loop"), esc_token=sa.bindparam("v_token"),
+    next_wake_at=sa.bindparam("v_next_wake_at"), acknowledged_at=sa.bindparam("v_acknowledged_at"),
+    resolved_at=sa.bindparam("v_resolved_at"))
+
+
+def _status_times(row, state, now) -> tuple:
+    """(acknowledged_at, resolved_at) after the step: set when the status moves there."""
     if state.status == row.status:
-        return {}
-    return {"acknowledged": {"acknowledged_at": now}, "resolved": {"resolved_at": now},
-            "triggered": {"acknowledged_at": None}}[state.status]
+        return row.acknowledged_at, row.resolved_at
+    return {"acknowledged": (now, row.resolved_at), "resolved": (row.acknowledged_at, now),
+            "triggered": (None, row.resolved_at)}[state.status]
 
 
 def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
@@ -108,8 +124,13 @@ def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
     return f"incident-{incident_id}-{kind}-{name}"[:240] + suffix
 
 
-def _insert(conn, table):
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+# Page rows not already there (by their step); executed with many rows, which SQLAlchemy sends as one statement.
+_INSERT_NEW_PAGES = {name: dialect.insert(pages).on_conflict_do_nothing().returning(pages.c.id)
+                     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
+def _insert_new_pages(conn):
+    return _INSERT_NEW_PAGES[conn.dialect.name]
 
 
 def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
@@ -124,8 +145,7 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
         "created_at": now, "due_at": due_at, "next_attempt_at": now,
     } for page in pages_to_send]
     # A step already paged (SEV1's manager, a retried decision) is not paged again.
-    stmt = _insert(conn, pages).values(values).on_conflict_do_nothing().returning(pages.c.id)
-    return list(conn.execute(stmt).scalars())
+    return list(conn.execute(_insert_new_pages(conn), values).scalars())
 
 
 def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> list[int]:
@@ -149,8 +169,7 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
                "reason": action, "status": "pending", "attempts": 0, "created_at": now, "due_at": now,
                "next_attempt_at": now}
               for s in sent]
-    stmt = _insert(conn, pages).values(values).on_conflict_do_nothing().returning(pages.c.id)
-    return list(conn.execute(stmt).scalars())
+    return list(conn.execute(_insert_new_pages(conn), values).scalars())
 
 
 def claim_due(conn, now: datetime, limit: int = 100) -> list:

@@ -189,21 +189,20 @@ def catch_up(conn, incident_id: int, *, service: str, severity: Severity | None,
     the batch) above the incident's raises it; `unnoted` alert changes go on the timeline; a
     resolved group resolves its other alerts and, once none fires, the incident.
     """
+    opened = _number_if_new(conn, incident_id)  # first: its UPDATE takes the lock the select then finds
     row = escalation_store.lock(conn, incident_id=incident_id)
     remaining = _resolve_remaining(conn, row.id, now, token) if resolve_group else []
-    opened = row.number is None
-    number = _assign_number(conn, row.id) if opened else row.number
     before = Severity(row.severity)
     after = min(before, severity) if severity is not None else before
     change = timeline_rules.IncidentChange(opened, tuple([*unnoted, *remaining]), before, after)
     append_timeline(conn, row.id, timeline_rules.entries(change, service=service), now)
     if row.status == "resolved":  # resolved by hand since the upsert: its alerts are noted, no more
-        return CaughtUp(number, resolved=remaining)
+        return CaughtUp(row.number, resolved=remaining)
     # Only a resolved group closes: a firing group may hold alerts cut off by `max_alerts`.
     closed = resolve_group and _quiet(conn, row.id)
-    decision = _escalate(conn, row.id, opened=opened, risen=after < before, closed=closed, severity=after,
+    decision = _escalate(conn, row, opened=opened, risen=after < before, closed=closed, severity=after,
                          catalog=catalog, now=now)
-    return CaughtUp(number, opened, closed, remaining, decision)
+    return CaughtUp(row.number, opened, closed, remaining, decision)
 
 
 # Open incidents a request left behind: not numbered after the grace period, or below the
@@ -231,11 +230,10 @@ def catch_up_left_behind(engine: sa.Engine, catalog: Catalog, *, now: datetime,
     return decisions
 
 
-def _escalate(conn, incident_id, *, opened, risen, closed, severity, catalog, now):
-    """The escalation decision this batch calls for, applied under the incident's lock (or None)."""
+def _escalate(conn, row, *, opened, risen, closed, severity, catalog, now):
+    """The escalation decision this batch calls for, applied to the locked `row` (or None)."""
     if not (opened or risen or closed):
         return None
-    row = escalation_store.lock(conn, incident_id=incident_id)
     plan, state = escalation_store.plan_of(row), escalation_store.state_of(row)
     if closed:
         step = escalation.resolve(state, now, reason="Incident resolved: all its alerts are resolved")
@@ -310,11 +308,16 @@ def _quiet(conn, incident_id) -> bool:
     return not conn.execute(sa.select(still_firing)).scalar()
 
 
-def _assign_number(conn, incident_id) -> int:
+def _number_if_new(conn, incident_id) -> bool:
+    """Give a new incident its number; False if it has one already (its opening is done)."""
     # Numbered only once the insert won: ON CONFLICT attempts would burn an identity value each.
-    if conn.dialect.name == "postgresql":
-        value = incident_numbers.next_value()
-    else:  # SQLite serialises writers, so max + 1 cannot race
-        value = sa.select(sa.func.coalesce(sa.func.max(incidents.c.number), 0) + 1).scalar_subquery()
-    stmt = incidents.update().where(incidents.c.id == incident_id).values(number=value)
-    return conn.execute(stmt.returning(incidents.c.number)).scalar_one()
+    return conn.execute(_NUMBER[conn.dialect.name], {"incident_id": incident_id}).first() is not None
+
+
+_UNNUMBERED = incidents.update().where(incidents.c.id == sa.bindparam("incident_id"), incidents.c.number.is_(None))
+_NUMBER = {
+    "postgresql": _UNNUMBERED.values(number=incident_numbers.next_value()).returning(incidents.c.number),
+    # SQLite serialises writers, so max + 1 cannot race
+    "sqlite": _UNNUMBERED.values(number=sa.select(sa.func.coalesce(sa.func.max(incidents.c.number), 0) + 1)
+                                 .scalar_subquery()).returning(incidents.c.number),
+}
