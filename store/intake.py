@@ -18,7 +18,7 @@ from incidents.services import Catalog
 from incidents.severity import Severity
 from store import alert_rows
 from store import escalation as escalation_store
-from store.tables import alerts, incident_numbers, incidents, raw_requests
+from store.tables import Time, alerts, incident_numbers, incidents, raw_requests
 from store.timeline import append_timeline
 
 OPEN = sa.text("status <> 'resolved'")  # literal, so PostgreSQL infers the partial unique index
@@ -112,8 +112,7 @@ def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now:
         if incident is None:
             return BatchOutcome(None, ignored=len(batch.alerts))
         if batch.alerts:  # the upsert counts firing batches; count this one too
-            conn.execute(incidents.update().where(incidents.c.id == incident.id).values(
-                last_alert_at=now, alert_events=incidents.c.alert_events + len(batch.alerts)))
+            conn.execute(_COUNT_EVENTS, {"incident_id": incident.id, "at": now, "events": len(batch.alerts)})
         rows = alert_rows.upsert(conn, incident.id, recording.rows, now=now, token=recording.token) if batch.alerts else []
         upserted = alert_rows.Upserted(incident, rows, noted=False)
     if recording.behind(upserted):
@@ -270,10 +269,23 @@ def group_hash(group_key: str) -> str:
 
 
 def _lock_open_incident(conn, service_name, group_key):
-    query = (sa.select(incidents.c.id, incidents.c.number, incidents.c.severity, incidents.c.open_token)
-             .where(incidents.c.service == service_name, incidents.c.group_hash == group_hash(group_key), OPEN)
-             .with_for_update())
-    return conn.execute(query).first()
+    return conn.execute(_LOCK_OPEN, {"service": service_name, "group_hash": group_hash(group_key)}).first()
+
+
+# Built once, as every statement on the intake path: building one costs more than running it.
+_LOCK_OPEN = (sa.select(incidents.c.id, incidents.c.number, incidents.c.severity, incidents.c.open_token)
+              .where(incidents.c.service == sa.bindparam("service"),
+                     incidents.c.group_hash == sa.bindparam("group_hash"), OPEN)
+              .with_for_update())
+_COUNT_EVENTS = incidents.update().where(incidents.c.id == sa.bindparam("incident_id")).values(
+    last_alert_at=sa.bindparam("at", type_=Time), alert_events=incidents.c.alert_events + sa.bindparam("events"))
+_RESOLVE_REMAINING = (alerts.update()
+                      .where(alerts.c.incident_id == sa.bindparam("of_incident"), alerts.c.status == FIRING)
+                      .values(status=RESOLVED, ends_at=sa.bindparam("at", type_=Time),
+                              last_seen=sa.bindparam("at", type_=Time), change_token=sa.bindparam("by_token"))
+                      .returning(alerts.c.fingerprint, alerts.c.summary))
+_STILL_FIRING = sa.select(sa.exists().where(alerts.c.incident_id == sa.bindparam("incident_id"),
+                                            alerts.c.status == FIRING))
 
 
 def _alert_change_kind(row, token):
@@ -294,18 +306,14 @@ def _alert_row(alert, severity):
 
 def _resolve_remaining(conn, incident_id, now, token):
     """A resolved group resolves every alert of it still firing, even those not in the payload."""
-    stmt = (alerts.update()
-            .where(alerts.c.incident_id == incident_id, alerts.c.status == FIRING)
-            .values(status=RESOLVED, ends_at=now, last_seen=now, change_token=token)
-            .returning(alerts.c.fingerprint, alerts.c.summary))
-    rows = sorted(conn.execute(stmt), key=lambda row: row.fingerprint)
+    rows = sorted(conn.execute(_RESOLVE_REMAINING, {"of_incident": incident_id, "at": now, "by_token": token}),
+                  key=lambda row: row.fingerprint)
     return [timeline_rules.AlertChange("resolved", row.fingerprint, row.summary) for row in rows]
 
 
 def _quiet(conn, incident_id) -> bool:
     """True when none of the incident's alerts fires any more."""
-    still_firing = sa.exists().where(alerts.c.incident_id == incident_id, alerts.c.status == FIRING)
-    return not conn.execute(sa.select(still_firing)).scalar()
+    return not conn.execute(_STILL_FIRING, {"incident_id": incident_id}).scalar()
 
 
 def _number_if_new(conn, incident_id) -> bool:
