@@ -23,6 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from cli.main import default_web_workers
 from cli.processes import gunicorn_argv
 from settings import env
 from tests.support import (REDIS_URL, ROOT, Process, broker_prefix, free_port, process_env, scratch_database,
@@ -246,8 +247,9 @@ def warm_up(port: int, load: str, args) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (GUNICORN_THREADS)")
+    parser.add_argument("--workers", type=int, default=default_web_workers(),
+                        help="gunicorn workers (`incidents serve`'s default)")
+    parser.add_argument("--threads", type=int, default=3, help="threads per gthread worker (GUNICORN_THREADS)")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class: gthread or sync")
     parser.add_argument("--gunicorn-args", default="", help='more gunicorn options, e.g. "--keep-alive 0"')
     parser.add_argument("--duration", type=float, default=10, help="seconds measured per phase")

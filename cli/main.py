@@ -36,12 +36,17 @@ def db_upgrade(revision):
     click.echo("database is up to date")
 
 
+def default_web_workers() -> int:
+    """A process per core and one more: threads of one process share its GIL (see gunicorn_conf)."""
+    return (os.cpu_count() or 1) + 1
+
+
 @cli.command()
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000 or $PORT")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--workers", type=int, default=lambda: int(os.environ.get("WEB_CONCURRENCY", 4)),
-              show_default="4 or $WEB_CONCURRENCY")
+@click.option("--workers", type=int, default=lambda: int(os.environ.get("WEB_CONCURRENCY", default_web_workers())),
+              show_default="CPU cores + 1 or $WEB_CONCURRENCY")
 def serve(dev, port, host, workers):
     """Serve the web app (gunicorn; --dev for Flask's server)."""
     settings = env.load()

@@ -14,7 +14,9 @@ os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 from prometheus_client import multiprocess  # noqa: E402
 
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Few threads per process: they share one GIL, and a request's thread waiting for the database
+# waits for the GIL again when the answer comes. bench/intake.py measured 3 x 3 on 2 cores best.
+threads = int(os.environ.get("GUNICORN_THREADS", 3))
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
