@@ -7,6 +7,7 @@ Alertmanager senders (repeats of 50 groups, 5% new groups) and times each new gr
 POST to its first trigger at the fake. `python -m bench.escalation --help` lists the options.
 """
 import argparse
+import ast
 import dataclasses
 import http.client
 import json
@@ -63,11 +64,15 @@ class Stack:
     folder: Path
     prefix: str
 
-    def redundant_page_tasks(self) -> int:
-        """Pages that a delivery task found already sent (or being sent), from the worker's log."""
+    def deliveries(self) -> str:
+        """Delivery tasks finished, those that sent nothing, and pages that a task named but found
+        already sent (or being sent), from the worker's log."""
         log = (self.folder / "worker.log").read_text(errors="replace")
-        return sum(int(n) for n in re.findall(r"Task tasks\.page_targets\[[^\]]+\] succeeded in [^:]+: "
-                                              r"\{[^}]*'skipped': (\d+)", log))
+        results = [ast.literal_eval(result) for result in
+                   re.findall(r"Task tasks\.page_targets\[[^\]]+\] succeeded in [^:]+: (\{[^}]*\})", log)]
+        idle = sum(1 for result in results if not set(result) - {"skipped"})
+        skipped = sum(result.get("skipped", 0) for result in results)
+        return f"{len(results)} delivery tasks ({idle} sent nothing), {skipped} named pages already sent"
 
     def queued(self) -> int:
         return redis.Redis.from_url(REDIS_URL).llen(f"{self.prefix}paging")
@@ -186,7 +191,7 @@ def report_part1(stack: Stack, incidents: int) -> None:
     sent_at = [r.sent_at for r in rows if r.sent_at is not None]
     span = (max(sent_at) - min(sent_at)).total_seconds() if sent_at else 0.0
     print(f"  delivered {len(sent_at)} pages in {span:.1f} s ({len(sent_at) / max(span, 1e-9):.0f}/s); "
-          f"pages already sent when their task came so far {stack.redundant_page_tasks()}")
+          f"so far {stack.deliveries()}")
     received = Counter((e["routing_key"], e["dedup_key"]) for e in list(stack.fake.events)
                        if e["event_action"] == "trigger")
     sent = {(r.routing_key, r.dedup_key) for r in rows if r.status == "sent"}
@@ -251,7 +256,7 @@ def drain(stack: Stack, timeout: float) -> None:
     while stack.queued() and time.monotonic() < started + timeout:
         time.sleep(0.5)
     print(f"part 2: waited {time.monotonic() - started:.1f} s for the paging queue ({queued} tasks) to drain, "
-          f"{stack.queued()} left; pages already sent when their task came so far {stack.redundant_page_tasks()}")
+          f"{stack.queued()} left; so far {stack.deliveries()}")
 
 
 def wait_for_first_pages(stack: Stack, accepted: dict[str, float], timeout: float = 30) -> dict[str, str]:

@@ -15,19 +15,25 @@ def claim(conn, page_ids: list[int], *, ready_by: datetime | None = None, limit:
     """Pending pages with their incident's fields, locked for this transaction; pages already sent,
     gone or being sent by another worker are left out. One query for the whole batch.
 
-    With `ready_by` (a first delivery, not a retry), other pending pages whose next attempt is due
-    by then fill the batch up to `limit`, oldest first: a worker that fell behind catches up in
-    batches. A page waiting for its retry is left to that retry, even when its first task comes late.
+    With `ready_by` (a draining delivery, not a retry), other pending pages whose next attempt is
+    due by then fill the batch up to `limit`, oldest first: one delivery sends what many decisions
+    committed. A page waiting for its retry is left to that retry, even when its first task comes late.
     """
+    if not page_ids and ready_by is None:
+        return []
     first_labels = (sa.select(alerts.c.labels).where(alerts.c.incident_id == pages.c.incident_id)
                     .order_by(alerts.c.id).limit(1).scalar_subquery())
-    asked = pages.c.id.in_(page_ids)
-    wanted = (asked if ready_by is None
-              else sa.or_(pages.c.next_attempt_at <= ready_by, sa.and_(asked, pages.c.attempts == 0)))
+    wanted, order = [], [pages.c.next_attempt_at, pages.c.id]
+    if ready_by is not None:
+        wanted.append(pages.c.next_attempt_at <= ready_by)
+    if page_ids:
+        asked = pages.c.id.in_(page_ids)
+        wanted.append(asked if ready_by is None else sa.and_(asked, pages.c.attempts == 0))
+        order.insert(0, asked.desc())
     query = (sa.select(pages, *INCIDENT_FIELDS, first_labels.label("labels"))
              .join(incidents, incidents.c.id == pages.c.incident_id)
-             .where(pages.c.status == "pending", wanted)
-             .order_by(asked.desc(), pages.c.next_attempt_at, pages.c.id).limit(limit)
+             .where(pages.c.status == "pending", sa.or_(*wanted))
+             .order_by(*order).limit(limit)
              .with_for_update(of=pages, skip_locked=True))
     return conn.execute(query).all()
 

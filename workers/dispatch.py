@@ -1,4 +1,4 @@
-"""Handing committed decisions to the workers: delivery tasks now, a wake-up hint for later.
+"""Handing committed decisions to the workers: delivery tasks and wake-up hints.
 
 Called only after the deciding transaction committed. A failure to enqueue loses nothing: the
 outbox row and the due time are in the database, and the periodic tick picks them up.
@@ -16,47 +16,68 @@ log = logging.getLogger(__name__)
 # A countdown past the broker's visibility timeout would be delivered twice; later wake-ups are
 # left to the tick, which claims them from the database when they fall due.
 MAX_COUNTDOWN = VISIBILITY_TIMEOUT - 600
-# Pages per delivery task: bounds how long a batch keeps its rows locked and what a killed worker re-sends.
+# Pages per claim of a delivery: bounds how long a batch keeps its rows locked and what a killed worker re-sends.
 PAGES_PER_TASK = 50
+# Pages committed by one process within one step of this grid share one delivery task, sent for the
+# step's end: it drains every page ready by then, so a burst of decisions costs a few messages, not one each.
+PAGE_GRID = 0.1
 # Wake-ups falling due within one step of this grid share one hint, sent for the step's end: a
 # hint claims every escalation due by then, so a burst of incidents costs a few hints, not one each.
 WAKE_GRID = 0.25
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
-class Dispatcher:
-    """Enqueues tasks by name, so the web process needs no task code."""
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
-    def __init__(self, celery_app):
+
+class Dispatcher:
+    """Enqueues tasks by name, so the web process needs no task code.
+
+    Timing reads `clock` when called (after the commit), never the deciding transaction's time:
+    a delivery task must not be due before the pages it is for were committed.
+    """
+
+    def __init__(self, celery_app, *, clock=utcnow):
         self.celery = celery_app
-        self._hinted: set[int] = set()  # grid steps this process already sent a hint for
+        self.clock = clock
+        self._hinted: set[tuple[str, int]] = set()  # (task, grid step) this process already sent a task for
         self._lock = threading.Lock()
 
-    def __call__(self, decisions, *, now: datetime | None = None) -> None:
-        now = now or datetime.now(timezone.utc)
+    def __call__(self, decisions) -> None:
         self.pages([page_id for decision in decisions for page_id in decision.page_ids])
         for decision in decisions:
             if decision.wake_at is not None:
-                self.wake(decision.incident_id, decision.token, decision.wake_at, now)
+                self.wake(decision.incident_id, decision.token, decision.wake_at)
 
     def pages(self, page_ids: list[int]) -> None:
-        """One delivery task per batch of pages, however many decisions they come from."""
-        for start in range(0, len(page_ids), PAGES_PER_TASK):
-            self._send("tasks.page_targets", (page_ids[start:start + PAGES_PER_TASK],))
+        """A delivery task for these (committed) pages: see `ready_pages`. It names the first of
+        them, so that a delivery coming after they were sent can tell (`skipped`)."""
+        if page_ids:
+            self.ready_pages(page_ids[:PAGES_PER_TASK])
 
-    def wake(self, incident_id: int, token: int, wake_at: datetime, now: datetime) -> None:
-        step = math.ceil(wake_at.timestamp() / WAKE_GRID)
-        countdown = max(0.0, step * WAKE_GRID - now.timestamp())
-        if countdown <= MAX_COUNTDOWN and self._first_hint(step):
-            self._send("tasks.escalate", (incident_id, token), countdown=countdown)
+    def ready_pages(self, page_ids: list[int] = ()) -> None:
+        """A delivery task for the end of this grid step, unless this process already sent it: it
+        drains every page ready when it runs, so every page committed by now."""
+        now = self.clock()
+        self._once_per_step("tasks.page_targets", (list(page_ids),), now, now, PAGE_GRID)
 
-    def _first_hint(self, step: int) -> bool:
+    def wake(self, incident_id: int, token: int, wake_at: datetime) -> None:
+        self._once_per_step("tasks.escalate", (incident_id, token), wake_at, self.clock(), WAKE_GRID)
+
+    def _once_per_step(self, name: str, args: tuple, at: datetime, now: datetime, grid: float) -> None:
+        step = math.ceil(at.timestamp() / grid)
+        countdown = max(0.0, step * grid - now.timestamp())
+        if countdown <= MAX_COUNTDOWN and self._first(name, step):
+            self._send(name, args, countdown=countdown)
+
+    def _first(self, name: str, step: int) -> bool:
         with self._lock:
-            if step in self._hinted:
+            if (name, step) in self._hinted:
                 return False
-            if len(self._hinted) >= 10_000:  # forgetting only costs a redundant hint
+            if len(self._hinted) >= 10_000:  # forgetting only costs a redundant task
                 self._hinted.clear()
-            self._hinted.add(step)
+            self._hinted.add((name, step))
             return True
 
     def _send(self, name: str, args: tuple, **options) -> None:

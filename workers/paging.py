@@ -1,4 +1,5 @@
 """Delivering pages from the outbox to PagerDuty in batches, exactly once per row."""
+import functools
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -15,15 +16,19 @@ from workers.metrics import LATENESS, PAGES
 from workers.pagerduty import PagerDutyClient, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
+# A drain stops after this many batches (and asks for another delivery): a task never runs for long.
+DRAIN_BATCHES = 20
 
 
 @dataclass(frozen=True)
 class Delivered:
-    """What one delivery did: outcome counts; the pages to retry, and after how many seconds."""
+    """What one delivery did: outcome counts; the pages to retry, and after how many seconds; and
+    whether ready pages may be left (a drain that stopped at its bound)."""
 
     outcomes: dict[str, int]
     retry: tuple[int, ...] = ()
     countdown: float = 0.0
+    more: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,26 +43,48 @@ class Answer:
 
 
 def deliver(engine: sa.Engine, client: PagerDutyClient, settings, page_ids: list[int], *, clock,
-            backoff: Callable[[int], float | None], ready_by: datetime | None = None,
-            send_all=map) -> Delivered:
-    """Send the pending ones of `page_ids` (and, with `ready_by`, other pages ready by then).
+            backoff: Callable[[int], float | None], drain: bool = False, send_all=map,
+            batch: int = PAGES_PER_TASK, batches: int = DRAIN_BATCHES) -> Delivered:
+    """Send the pending ones of `page_ids`; with `drain` (a first delivery), then every other page
+    ready, `batch` pages a transaction, until none is left, PagerDuty asks us to back off (the pages
+    left wait for the next delivery or the sweep), or `batches` batches ran (`more`).
 
     `backoff(attempts)` is the countdown before a page that already failed `attempts` times is
     retried, None to give up. `send_all(function, items)` sends them, concurrently if it likes.
     The rows stay locked while PagerDuty answers, so a second delivery of the same pages skips them
     and then finds them sent: one page, never two.
     """
+    send = functools.partial(_batch, engine, client, settings, clock=clock, backoff=backoff, send_all=send_all,
+                             drain=drain)
+    answers = last = send(page_ids, limit=max(batch, len(page_ids)))
+    skipped = len(set(page_ids) - {answer.page.id for answer in answers})
+    for _ in range(batches - 1):
+        if not (drain and _full(last, batch)):
+            break
+        last = send([], limit=batch)
+        answers = answers + last
+    retrying = [answer for answer in answers if answer.outcome == "retrying"]  # the last batch's only
+    outcomes = Counter(answer.outcome for answer in answers) + Counter(skipped=skipped)
+    return Delivered(dict(outcomes), tuple(answer.page.id for answer in retrying),
+                     max((answer.countdown for answer in retrying), default=0.0),
+                     drain and _full(last, batch))
+
+
+def _full(answers: list["Answer"], batch: int) -> bool:
+    """A whole batch that PagerDuty took without asking us to back off: more may be waiting."""
+    return len(answers) >= batch and all(answer.outcome != "retrying" for answer in answers)
+
+
+def _batch(engine, client, settings, page_ids, *, limit, clock, backoff, send_all, drain) -> list["Answer"]:
+    """One claim, its pages sent and recorded in one transaction; metrics and logs once committed."""
     with engine.begin() as conn:
-        claimed = outbox.claim(conn, page_ids, ready_by=ready_by, limit=max(PAGES_PER_TASK, len(page_ids)))
+        claimed = outbox.claim(conn, page_ids, ready_by=clock() if drain else None, limit=limit)
         events = [(page, _event(page, settings)) for page in claimed]
         answers = list(send_all(lambda item: _send(client, *item, clock=clock, backoff=backoff), events))
-        countdown = _record(conn, answers, clock)
+        _record(conn, answers, clock)
     for answer in answers:
         _count(answer)
-    outcomes = Counter(answer.outcome for answer in answers)
-    outcomes["skipped"] = len(set(page_ids) - {page.id for page in claimed})
-    retry = tuple(answer.page.id for answer in answers if answer.outcome == "retrying")
-    return Delivered(dict(+outcomes), retry, countdown)
+    return answers
 
 
 def _send(client: PagerDutyClient, page, event: dict, *, clock, backoff) -> Answer:
@@ -73,8 +100,8 @@ def _send(client: PagerDutyClient, page, event: dict, *, clock, backoff) -> Answ
     return Answer(page, "sent", clock())
 
 
-def _record(conn, answers: list[Answer], clock) -> float:
-    """Every answer, in the delivery's transaction; returns the countdown of the batch's retry."""
+def _record(conn, answers: list[Answer], clock) -> None:
+    """Every answer, in the batch's transaction."""
     outbox.mark_sent(conn, {answer.page.id: answer.at for answer in answers if answer.outcome == "sent"})
     for answer in answers:
         if answer.outcome == "failed":
@@ -83,7 +110,6 @@ def _record(conn, answers: list[Answer], clock) -> float:
     countdown = max((answer.countdown for answer in retrying), default=0.0)
     for answer in retrying:  # committed before the task retries: the sweep waits past the retry
         outbox.mark_retrying(conn, answer.page, answer.detail, clock() + timedelta(seconds=countdown + 30))
-    return countdown
 
 
 def _count(answer: Answer) -> None:

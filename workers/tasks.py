@@ -30,12 +30,15 @@ def backoff(attempts: int) -> float | None:
 def page_targets(self, page_ids: list[int]) -> dict:
     """Send outbox rows to PagerDuty; 429/5xx/timeouts retry with backoff and jitter, bounded.
 
-    A first delivery also takes other pages ready to go, so a backlog is sent in batches; a retry
-    carries its own pages only (each retry counts as an attempt of every page it carries).
+    A first delivery drains: it also sends every other page ready, batch after batch, so that the
+    pages committed together (Dispatcher.pages) take one task. A retry carries its own pages only
+    (each retry counts as an attempt of every page it carries).
     """
-    ctx, now = context(), utcnow()
+    ctx = context()
     done = paging.deliver(ctx.engine, ctx.client, ctx.settings, page_ids, clock=utcnow, backoff=backoff,
-                          ready_by=now if self.request.retries == 0 else None, send_all=ctx.senders.map)
+                          drain=self.request.retries == 0, send_all=ctx.senders.map)
+    if done.more:
+        ctx.dispatch.ready_pages()
     if done.retry:
         raise self.retry(args=(list(done.retry),), countdown=done.countdown)
     return done.outcomes
@@ -49,7 +52,7 @@ def escalate(incident_id: int, token: int) -> int:
     """
     ctx, now = context(), utcnow()
     decision = escalating.wake_one(ctx.engine, ctx.catalog, incident_id, token, now=now)
-    ctx.dispatch([decision] if decision is not None else [], now=now)
+    ctx.dispatch([decision] if decision is not None else [])
     return (decision is not None) + claim_due(ctx, now)
 
 
@@ -58,7 +61,7 @@ def tick() -> int:
     """Every few seconds: catch up incidents a dead request left behind, claim due escalations and
     re-send pages whose task was lost."""
     ctx, now = context(), utcnow()
-    ctx.dispatch(catch_up_left_behind(ctx.engine, ctx.catalog, now=now), now=now)
+    ctx.dispatch(catch_up_left_behind(ctx.engine, ctx.catalog, now=now))
     claimed = claim_due(ctx, now)
     ctx.dispatch.pages(escalating.lost_pages(ctx.engine, now=now))
     return claimed
@@ -71,7 +74,7 @@ def claim_due(ctx, now: datetime, batch: int = 50, batches: int = 20) -> int:
     claimed = 0
     for _ in range(batches):
         decisions = escalating.claim_due(ctx.engine, ctx.catalog, now=now, limit=batch)
-        ctx.dispatch(decisions, now=now)
+        ctx.dispatch(decisions)
         claimed += len(decisions)
         if len(decisions) < batch:
             break

@@ -253,21 +253,61 @@ def test_a_batch_retries_only_its_pages_that_failed_for_a_while(start_stack, eng
     assert [(row.status, row.attempts) for row in rows] == [("pending", 1), ("sent", 1)]
     assert "429" in rows[0].last_error
     # Its first task, arriving late, leaves the page to the retry; the retry (no drain) sends it.
-    assert deliver_now(engine, stack, [first.id], ready_by=datetime.now(timezone.utc)).outcomes == {"skipped": 1}
+    assert deliver_now(engine, stack, [first.id], drain=True).outcomes == {"skipped": 1}
     assert deliver_now(engine, stack, [first.id]).outcomes == {"sent": 1}
     assert triggers_by_key(stack) == {SRE_KEY: 2}
 
 
-def test_a_first_delivery_also_sends_other_pages_ready_by_then(start_stack, engine):
+def test_a_first_delivery_drains_every_ready_page_batch_after_batch(start_stack, engine):
     stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
-    for alertname in ("DiskFull", "CpuHot", "MemoryLow"):
+    for alertname in ("DiskFull", "CpuHot", "MemoryLow", "NetDown", "FanStuck"):
         post_alert(stack, alertname)
     first, *_ = page_rows(engine)
 
-    delivered = deliver_now(engine, stack, [first.id], ready_by=datetime.now(timezone.utc))
+    delivered = deliver_now(engine, stack, [first.id], drain=True, batch=2)
 
-    assert delivered.outcomes == {"sent": 3}
+    assert (delivered.outcomes, delivered.more) == ({"sent": 5}, False)
     assert {row.status for row in page_rows(engine)} == {"sent"}
+    assert triggers_by_key(stack) == {SRE_KEY: 5}
+
+
+def test_a_drain_stopped_at_its_bound_says_pages_may_be_left_and_the_next_one_sends_them(start_stack, engine):
+    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
+    for alertname in ("DiskFull", "CpuHot", "MemoryLow", "NetDown", "FanStuck"):
+        post_alert(stack, alertname)
+
+    delivered = deliver_now(engine, stack, [], drain=True, batch=2, batches=2)
+
+    assert (delivered.outcomes, delivered.more) == ({"sent": 4}, True)
+    assert [row.status for row in page_rows(engine)] == ["sent"] * 4 + ["pending"]
+    assert deliver_now(engine, stack, [], drain=True, batch=2, batches=2).outcomes == {"sent": 1}
+    assert triggers_by_key(stack) == {SRE_KEY: 5}
+
+
+def test_a_drain_stops_at_a_batch_that_pagerduty_asked_to_back_off_and_retries_only_its_failed_pages(
+        start_stack, engine):
+    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
+    for alertname in ("DiskFull", "CpuHot", "MemoryLow", "NetDown", "FanStuck"):
+        post_alert(stack, alertname)
+    stack.pagerduty.answer_next(202, 202, 429)  # the second batch's first page is rate-limited
+
+    delivered = deliver_now(engine, stack, [], drain=True, batch=2)  # in order: map, not a pool
+
+    rows = page_rows(engine)
+    assert (delivered.outcomes, delivered.retry, delivered.more) == ({"sent": 3, "retrying": 1}, (rows[2].id,), False)
+    assert [(row.status, row.attempts) for row in rows] == [
+        ("sent", 1), ("sent", 1), ("pending", 1), ("sent", 1), ("pending", 0)]
+
+
+def test_a_delivery_named_after_pages_already_sent_by_another_sends_nothing(start_stack, engine):
+    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
+    for alertname in ("DiskFull", "CpuHot"):
+        post_alert(stack, alertname)
+    first, second = page_rows(engine)
+    assert deliver_now(engine, stack, [first.id], drain=True).outcomes == {"sent": 2}
+
+    assert deliver_now(engine, stack, [second.id], drain=True).outcomes == {"skipped": 1}
+    assert triggers_by_key(stack) == {SRE_KEY: 2}
 
 
 def test_concurrent_deliveries_of_one_page_send_it_once(start_stack, engine):

@@ -1,9 +1,11 @@
 from datetime import datetime, timedelta, timezone
 
 from store.escalation import Applied
-from workers.dispatch import PAGES_PER_TASK, WAKE_GRID, Dispatcher
+from workers.dispatch import PAGE_GRID, PAGES_PER_TASK, WAKE_GRID, Dispatcher
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=timezone.utc)
+AT = NOW + timedelta(seconds=PAGE_GRID / 4)  # a quarter into a grid step of pages
+REST = round(PAGE_GRID * 3 / 4, 6)  # the countdown from AT to the step's end
 
 
 class RecordingCelery:
@@ -21,24 +23,53 @@ def decision(incident_id, page_ids=(), wake_in=None):
     return Applied(incident_id, incident_id * 10, tuple(page_ids), wake_at)
 
 
-def test_the_pages_of_many_decisions_go_in_one_task_per_batch():
+def dispatcher(celery, clock=lambda: NOW):
+    return Dispatcher(celery, clock=clock)
+
+
+def test_the_pages_of_many_decisions_take_one_delivery_task_for_the_end_of_the_grid_step():
     celery = RecordingCelery()
-    Dispatcher(celery)([decision(n, [n]) for n in range(1, PAGES_PER_TASK + 3)], now=NOW)
-    assert [(name, len(args[0])) for name, args, _ in celery.sent] == [
-        ("tasks.page_targets", PAGES_PER_TASK), ("tasks.page_targets", 2)]
+    dispatcher(celery, clock=lambda: AT)([decision(n, [n]) for n in range(1, PAGES_PER_TASK + 3)])
+    assert [(args, round(countdown, 6)) for _, args, countdown in celery.sent] == [
+        ((list(range(1, PAGES_PER_TASK + 1)),), REST)]
+
+
+def test_pages_committed_within_one_grid_step_share_its_delivery_task_and_later_ones_get_another():
+    celery, now = RecordingCelery(), [AT]
+    dispatch = dispatcher(celery, clock=lambda: now[0])
+    dispatch([decision(1, [1])])
+    now[0] += timedelta(seconds=PAGE_GRID / 2)
+    dispatch([decision(2, [2]), decision(3, [3])])
+    now[0] += timedelta(seconds=PAGE_GRID / 2)
+    dispatch([decision(4, [4])])
+    assert [(args, round(countdown, 6)) for _, args, countdown in celery.sent] == [
+        (([1],), REST), (([4],), REST)]
+
+
+def test_a_drain_stopped_at_its_bound_asks_for_another_delivery_of_whatever_is_ready():
+    celery = RecordingCelery()
+    dispatcher(celery, clock=lambda: AT).ready_pages()
+    assert [(name, args, round(countdown, 6)) for name, args, countdown in celery.sent] == [
+        ("tasks.page_targets", ([],), REST)]
+
+
+def test_decisions_without_pages_send_no_delivery_task():
+    celery = RecordingCelery()
+    dispatcher(celery)([decision(1), decision(2)])
+    assert celery.sent == []
 
 
 def test_wake_ups_due_within_one_grid_step_share_one_hint_sent_for_the_end_of_the_step():
     celery = RecordingCelery()
-    dispatch = Dispatcher(celery)
-    dispatch([decision(1, wake_in=2.01), decision(2, wake_in=2.02)], now=NOW)
-    dispatch([decision(3, wake_in=2.2)], now=NOW)
-    dispatch([decision(4, wake_in=2.3)], now=NOW)
+    dispatch = dispatcher(celery)
+    dispatch([decision(1, wake_in=2.01), decision(2, wake_in=2.02)])
+    dispatch([decision(3, wake_in=2.2)])
+    dispatch([decision(4, wake_in=2.3)])
     assert [(args, countdown) for _, args, countdown in celery.sent] == [
         ((1, 10), 2 + WAKE_GRID), ((4, 40), 2 + 2 * WAKE_GRID)]
 
 
 def test_a_wake_up_never_comes_before_its_due_time():
     celery = RecordingCelery()
-    Dispatcher(celery)([decision(1, wake_in=0.6), decision(2, wake_in=0)], now=NOW)
+    dispatcher(celery)([decision(1, wake_in=0.6), decision(2, wake_in=0)])
     assert [countdown for *_, countdown in celery.sent] == [0.75, 0.0]
