@@ -113,7 +113,7 @@ def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now:
             return BatchOutcome(None, ignored=len(batch.alerts))
         if batch.alerts:  # the upsert counts firing batches; count this one too
             conn.execute(_COUNT_EVENTS, {"incident_id": incident.id, "at": now, "events": len(batch.alerts)})
-        rows = alert_rows.upsert(conn, incident.id, recording.rows, now=now, token=recording.token) if batch.alerts else []
+        rows = recording.rows and alert_rows.upsert(conn, incident.id, recording.rows, now=now, token=recording.token)
         upserted = alert_rows.Upserted(incident, rows, noted=False)
     if recording.behind(upserted):
         return recording.catch_up(conn, upserted, catalog=catalog, now=now)
