@@ -188,20 +188,22 @@ def catch_up(conn, incident_id: int, *, service: str, severity: Severity | None,
     the batch) above the incident's raises it; `unnoted` alert changes go on the timeline; a
     resolved group resolves its other alerts and, once none fires, the incident.
     """
-    opened = _number_if_new(conn, incident_id)  # first: its UPDATE takes the lock the select then finds
     row = escalation_store.lock(conn, incident_id=incident_id)
+    # Under the lock: an UPDATE ... WHERE number IS NULL racing another would burn a number.
+    opened = row.number is None
+    number = _assign_number(conn, row.id) if opened else row.number
     remaining = _resolve_remaining(conn, row.id, now, token) if resolve_group else []
     before = Severity(row.severity)
     after = min(before, severity) if severity is not None else before
     change = timeline_rules.IncidentChange(opened, tuple([*unnoted, *remaining]), before, after)
     append_timeline(conn, row.id, timeline_rules.entries(change, service=service), now)
     if row.status == "resolved":  # resolved by hand since the upsert: its alerts are noted, no more
-        return CaughtUp(row.number, resolved=remaining)
+        return CaughtUp(number, resolved=remaining)
     # Only a resolved group closes: a firing group may hold alerts cut off by `max_alerts`.
     closed = resolve_group and _quiet(conn, row.id)
     decision = _escalate(conn, row, opened=opened, risen=after < before, closed=closed, severity=after,
                          catalog=catalog, now=now)
-    return CaughtUp(row.number, opened, closed, remaining, decision)
+    return CaughtUp(number, opened, closed, remaining, decision)
 
 
 # Open incidents a request left behind: not numbered after the grace period, or below the
@@ -316,10 +318,10 @@ def _quiet(conn, incident_id) -> bool:
     return not conn.execute(_STILL_FIRING, {"incident_id": incident_id}).scalar()
 
 
-def _number_if_new(conn, incident_id) -> bool:
-    """Give a new incident its number; False if it has one already (its opening is done)."""
+def _assign_number(conn, incident_id) -> int:
+    """Number a new incident, whose row the caller has locked."""
     # Numbered only once the insert won: ON CONFLICT attempts would burn an identity value each.
-    return conn.execute(_NUMBER[conn.dialect.name], {"incident_id": incident_id}).first() is not None
+    return conn.execute(_NUMBER[conn.dialect.name], {"incident_id": incident_id}).scalar_one()
 
 
 _UNNUMBERED = incidents.update().where(incidents.c.id == sa.bindparam("incident_id"), incidents.c.number.is_(None))
