@@ -37,26 +37,29 @@ def pagerduty_enqueue():
     g.source = "pagerduty"
     catalog = current_app.extensions["incidents"].catalog
     body, raw = json_body()
-    event = _parse_event(body)
+    now = datetime.now(timezone.utc)
+    event = _parse_event(body, pagerduty.key_for(raw, now))
     service = auth.service_for_routing_key(catalog, event.routing_key)
     if service is None:
         raise InvalidEvent(["Invalid routing key"])
     routed, acknowledge = pagerduty.batches_for(event, service)
-    _record("pagerduty", raw, routed, acknowledge)
+    _record("pagerduty", raw, routed, acknowledge, now=now)
     return jsonify(status="success", message="Event processed", dedup_key=event.dedup_key), 202
 
 
-def _parse_event(body) -> pagerduty.Event:
+def _parse_event(body, generated_key: str) -> pagerduty.Event:
     try:
-        return pagerduty.parse(body)
+        return pagerduty.parse(body, generated_key=generated_key)
     except ValidationError as error:
         raise InvalidEvent([f"{path}: {reason}" for path, reason in invalid_fields(error).items()])
 
 
-def _record(source: str, raw: bytes, routed: list[AlertBatch], acknowledge=()) -> RequestOutcome:
+def _record(source: str, raw: bytes, routed: list[AlertBatch], acknowledge=(), *,
+            now: datetime | None = None) -> RequestOutcome:
+    """Store the request as received at `now` (the raw row's received_at: see pagerduty.key_for)."""
     state = current_app.extensions["incidents"]
     outcome = record_request(state.engine, source=source, body=raw, batches=routed, catalog=state.catalog,
-                             now=datetime.now(timezone.utc), remote_addr=request.remote_addr or "",
+                             now=now or datetime.now(timezone.utc), remote_addr=request.remote_addr or "",
                              user_agent=request.user_agent.string, acknowledge=acknowledge)
     received = sum(len(batch.alerts) for batch in routed)
     metrics.ALERTS_RECEIVED.labels(source).inc(received)

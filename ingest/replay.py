@@ -29,7 +29,7 @@ def replay(engine: sa.Engine, catalog: Catalog, *, since_id: int = 0, source: st
 
 def _replay_one(engine, catalog, row) -> bool:
     try:
-        batches, acknowledge = _batches(catalog, row.source, json.loads(row.body))
+        batches, acknowledge = _batches(catalog, row, json.loads(row.body))
     except (ValueError, ValidationError, KeyError) as error:
         log.warning("raw request %s not replayed: %s", row.id, error)
         return False
@@ -39,9 +39,9 @@ def _replay_one(engine, catalog, row) -> bool:
     return True
 
 
-def _batches(catalog, source, body):
-    if source == "pagerduty":
-        event = pagerduty.parse(body)
+def _batches(catalog, row, body):
+    if row.source == "pagerduty":
+        event = pagerduty.parse(body, generated_key=pagerduty.key_for(bytes(row.body), row.received_at))
         service = auth.service_for_routing_key(catalog, event.routing_key)
         if service is None:
             raise KeyError("routing key no longer configured")

@@ -3,8 +3,10 @@
 Upstream contract: PagerDuty's "Send an Alert Event" reference (developer.pagerduty.com);
 field by field in shared/CONTRACTS.md section 3. The `routing_key` names our service.
 """
+import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -58,12 +60,24 @@ class Event:
     alert: Alert | None
 
 
-def parse(body) -> Event:
-    """The event, normalised; raises marshmallow.ValidationError naming the field."""
+def parse(body, *, generated_key: str | None = None) -> Event:
+    """The event, normalised; raises marshmallow.ValidationError naming the field.
+
+    A trigger without dedup_key gets `generated_key` (see `key_for`), else a random one.
+    """
     data = EVENT.load(body)
-    dedup_key = data["dedup_key"] or uuid.uuid4().hex  # PagerDuty generates and returns one too
+    dedup_key = data["dedup_key"] or generated_key or uuid.uuid4().hex  # PagerDuty generates one too
     alert = _alert(data["payload"], dedup_key) if data["event_action"] == "trigger" else None
     return Event(data["routing_key"], data["event_action"], dedup_key, alert)
+
+
+def key_for(raw: bytes, received_at: datetime) -> str:
+    """The dedup_key of a trigger sent without one, from the request as stored (body, receive time):
+    `incidents replay` gives the replayed trigger the key that was answered the first time."""
+    if received_at.tzinfo is None:  # SQLite hands back naive UTC times
+        received_at = received_at.replace(tzinfo=timezone.utc)
+    stamp = received_at.astimezone(timezone.utc).isoformat().encode()
+    return hashlib.sha256(stamp + b"\0" + raw).hexdigest()[:32]
 
 
 def batches_for(event: Event, service: str) -> tuple[list[AlertBatch], tuple[tuple[str, str], ...]]:

@@ -93,3 +93,19 @@ def test_metrics_show_escalations_overdue_right_now(client, engine):
     with engine.begin() as conn:
         conn.execute(incidents.update().values(next_wake_at=sa.func.now() - sa.text("interval '1 minute'")))
     assert f"{overdue}1.0" in client.get("/metrics").get_data(as_text=True)
+
+
+def test_replay_gives_a_trigger_sent_without_dedup_key_the_key_it_was_answered(client, engine, catalog):
+    trigger = {"routing_key": "exampleintegrationkey00000000001", "event_action": "trigger",
+               "payload": {"summary": "Disk full on db-1", "source": "db-1", "severity": "error"}}
+    answered = [client.post("/v2/enqueue", json=trigger).get_json()["dedup_key"] for _ in range(2)]
+    assert answered[0] != answered[1]  # two keyless triggers are two alerts, as at PagerDuty
+    with engine.begin() as conn:
+        for table in ("alerts", "timeline", "pages", "incidents"):
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+    assert replay(engine, catalog) == {"replayed": 2, "skipped": 0}
+    with engine.connect() as conn:
+        assert sorted(conn.execute(sa.select(incidents.c.group_key)).scalars()) == sorted(answered)
+    assert replay(engine, catalog) == {"replayed": 2, "skipped": 0}  # again: the same two incidents
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar_one() == 2
