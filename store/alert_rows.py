@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import psycopg
 
 from store.tables import Time, alerts, incidents
 
@@ -96,6 +97,12 @@ POSTGRES_FIRING = _firing_statement(with_raw=False)
 POSTGRES_REQUEST = _firing_statement(with_raw=True)
 
 
+# The firing statements run as driver SQL, compiled once: per execution, SQLAlchemy's compile-cache
+# lookup and bind processing cost ~0.15 ms of CPU, 6% of a request (open_and_upsert adapts the JSON).
+_DRIVER_FIRING, _DRIVER_REQUEST = (statement.compile(dialect=psycopg.dialect()).string
+                                   for statement in (POSTGRES_FIRING, POSTGRES_REQUEST))
+
+
 @dataclass(frozen=True)
 class Upserted:
     """What the firing upsert did: the incident row (id, number, severity, open_token), the alert rows
@@ -121,9 +128,10 @@ def open_and_upsert(conn, incident: dict, rows: list[dict], *, now, token: int, 
             raise ValueError("the raw request goes in the same statement on PostgreSQL only")
         opened = conn.execute(OPEN_INCIDENT, params).one()
         return Upserted(opened, upsert(conn, opened.id, rows, now=now, token=token), noted=False)
-    statement = POSTGRES_FIRING if raw is None else POSTGRES_REQUEST
-    joined = conn.execute(statement, {**params, **(raw or {}), "rows": _json(rows), **{
-        f"{kind}_word": word for kind, word in words.items()}}).all()
+    statement = _DRIVER_FIRING if raw is None else _DRIVER_REQUEST
+    joined = conn.exec_driver_sql(statement, {**params, **(raw or {}), "policy": Jsonb(params["policy"]),
+                                              "rows": _json(rows), **{f"{kind}_word": word
+                                                                       for kind, word in words.items()}}).all()
     first = joined[0]
     return Upserted(first, sorted(joined, key=lambda row: row.fingerprint), noted=first.number is not None,
                     raw_id=first.raw_id)
