@@ -20,6 +20,8 @@ MAX_COUNTDOWN = VISIBILITY_TIMEOUT - 600
 PAGES_PER_TASK = 50
 # Pages committed by one process within one step of this grid share one delivery task, sent for the
 # step's end: it drains every page ready by then, so a burst of decisions costs a few messages, not one each.
+# The task's ETA is this host's clock; a worker whose clock runs ahead could start it before a page
+# committed in the step's last moments, which then waits for the tick's sweep of lost pages.
 PAGE_GRID = 0.1
 # Wake-ups falling due within one step of this grid share one hint, sent for the step's end: a
 # hint claims every escalation due by then, so a burst of incidents costs a few hints, not one each.
