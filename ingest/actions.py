@@ -1,5 +1,4 @@
 """Acting on an incident through the API: acknowledge, resolve, escalate, add a responder."""
-import hmac
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
@@ -7,15 +6,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from incidents import escalation
 from incidents.policy import Target
+from ingest import auth
 from ingest.api import incident_json
-from ingest.auth import Unauthenticated
 from ingest.errors import Problem
 from ingest.requests import json_body
 from store.escalation import act
 from store.queries import get_incident
 
 bp = Blueprint("actions", __name__, url_prefix="/api/incidents")
-BEARER = 'Bearer realm="incidents API"'
 
 
 class ResponderSchema(Schema):
@@ -71,14 +69,5 @@ def _number(incident_ref: str) -> int:
 
 
 def _caller() -> str:
-    """The name of the API token presented as `Authorization: Bearer <token>`; 401 otherwise."""
-    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("an API token is required: Authorization: Bearer <token>", BEARER)
-    found = None
-    for known, name in current_app.extensions["incidents"].catalog.api_tokens.items():
-        if hmac.compare_digest(token.strip().encode(), known.encode()) and found is None:
-            found = name
-    if found is None:
-        raise Unauthenticated("API token not accepted", BEARER)
-    return found
+    """The name of the API token the request presents; 401 otherwise."""
+    return auth.api_caller(current_app.extensions["incidents"].catalog, request.headers.get("Authorization"))

@@ -4,11 +4,18 @@ from datetime import timezone
 from flask import Blueprint, current_app, jsonify, request
 
 from incidents.severity import Severity
+from ingest import auth
 from ingest.errors import Problem
 from store.queries import IncidentFilter, get_incident, list_incidents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 STATUSES = ("triggered", "acknowledged", "resolved")
+
+
+@bp.before_request
+def _authenticate():
+    """Every API call, reads included, presents an API token (config `api_tokens`), as with PagerDuty's API."""
+    auth.api_caller(current_app.extensions["incidents"].catalog, request.headers.get("Authorization"))
 
 
 @bp.get("/incidents")

@@ -31,6 +31,23 @@ def services_for_header(catalog: Catalog, authorization: str | None) -> set[str]
     return names
 
 
+API_CHALLENGE = 'Bearer realm="incidents API"'
+
+
+def api_caller(catalog: Catalog, authorization: str | None) -> str:
+    """The name of the API token presented as `Authorization: Bearer <token>`; Unauthenticated otherwise."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("an API token is required: Authorization: Bearer <token>", API_CHALLENGE)
+    found = None
+    for known, name in catalog.api_tokens.items():
+        if _equal(token.strip(), known) and found is None:
+            found = name
+    if found is None:
+        raise Unauthenticated("API token not accepted", API_CHALLENGE)
+    return found
+
+
 def service_for_routing_key(catalog: Catalog, routing_key: str) -> str | None:
     """The service whose integration keys include `routing_key`, if any."""
     found = None

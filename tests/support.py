@@ -24,6 +24,8 @@ FIXTURES = SHARED / "fixtures" / "alertmanager-0.25"
 BASE_DATABASE_URL = normalise_url(os.environ.get("TEST_DATABASE_URL",
                                                  "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The example config's API token (config/services.yaml): the read API asks for one.
+READ = {"Authorization": "Bearer example-api-token-change-me"}
 
 
 @contextmanager

@@ -14,6 +14,7 @@ MANAGER_KEY = "routingkeysremanager000000000001"
 EXPERT_KEY = "routingkeypaymentsexpert00000001"
 WEBHOOK_TOKEN = "e2e-webhook-token"
 API_TOKEN = "e2e-api-token-0123456789"
+READ = {"Authorization": f"Bearer {API_TOKEN}"}  # the read API asks for a token too
 PD_SECRET = "e2e-pagerduty-secret"
 
 

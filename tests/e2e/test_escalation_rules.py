@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.e2e.conftest import API_TOKEN, EXPERT_KEY, MANAGER_KEY, SRE_KEY
+from tests.e2e.conftest import API_TOKEN, EXPERT_KEY, MANAGER_KEY, READ, SRE_KEY
 from tests.e2e.test_escalation_smoke import post_alert
 from tests.support import eventually
 
@@ -23,7 +23,7 @@ def api(stack, action, *, token=API_TOKEN, json=None, incident="INC-1"):
 
 
 def incident(stack, ref="INC-1") -> dict:
-    answer = requests.get(f"{stack.web}/api/incidents/{ref}", timeout=10)
+    answer = requests.get(f"{stack.web}/api/incidents/{ref}", headers=READ, timeout=10)
     assert answer.status_code == 200, answer.text
     return answer.json()
 

@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from tests.e2e.conftest import MANAGER_KEY, SRE_KEY, WEBHOOK_TOKEN
+from tests.e2e.conftest import MANAGER_KEY, READ, SRE_KEY, WEBHOOK_TOKEN
 from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -33,7 +33,7 @@ def test_second_level_is_paged_when_first_does_not_acknowledge_and_the_link_stop
     ack_url = next(link["href"] for link in first[0]["links"] if link["text"].startswith("Acknowledge"))
     page = requests.get(ack_url, timeout=10)
     assert page.status_code == 200 and "Acknowledge" in page.text
-    detail = requests.get(f"{stack.web}/api/incidents/INC-1", timeout=10).json()
+    detail = requests.get(f"{stack.web}/api/incidents/INC-1", headers=READ, timeout=10).json()
     assert detail["status"] == "triggered"  # GET changed nothing
     assert requests.post(ack_url, timeout=10).status_code == 200
     assert requests.post(ack_url, timeout=10).status_code == 409  # single use
@@ -44,7 +44,8 @@ def test_second_level_is_paged_when_first_does_not_acknowledge_and_the_link_stop
                           and stack.pagerduty.events, timeout=20)
     assert {e["routing_key"] for e in resolves if e["event_action"] == "resolve"} == {SRE_KEY, MANAGER_KEY}
     assert len(stack.pagerduty.triggers()) == 2  # nobody paged twice
-    kinds = [e["kind"] for e in requests.get(f"{stack.web}/api/incidents/INC-1", timeout=10).json()["timeline"]]
+    timeline = requests.get(f"{stack.web}/api/incidents/INC-1", headers=READ, timeout=10).json()["timeline"]
+    kinds = [e["kind"] for e in timeline]
     assert kinds.count("paged") == 2 and "acknowledged" in kinds and kinds[-1] == "resolved"
 
 

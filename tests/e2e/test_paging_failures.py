@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from store.tables import pages
-from tests.e2e.conftest import MANAGER_KEY, SRE_KEY, WEBHOOK_TOKEN
+from tests.e2e.conftest import MANAGER_KEY, READ, SRE_KEY, WEBHOOK_TOKEN
 from tests.support import eventually, free_port
 from workers.pagerduty import PagerDutyClient
 
@@ -168,7 +168,7 @@ def test_a_page_refused_with_400_is_recorded_as_failed_on_the_timeline_and_not_r
     eventually(lambda: [row.status for row in page_rows(engine)] == ["failed"], timeout=TIMEOUT)
     [row] = page_rows(engine)
     assert "400" in row.last_error and row.attempts == 1
-    timeline = requests.get(f"{stack.web}/api/incidents/INC-1", timeout=10).json()["timeline"]
+    timeline = requests.get(f"{stack.web}/api/incidents/INC-1", headers=READ, timeout=10).json()["timeline"]
     failed = [entry for entry in timeline if entry["kind"] == "page_failed"]
     assert len(failed) == 1 and "400" in failed[0]["message"], timeline
     assert failed[0]["data"]["page_id"] == row.id

@@ -14,7 +14,7 @@ import requests
 import sqlalchemy as sa
 
 from store.tables import raw_requests
-from tests.support import Process, eventually, free_port, start_web, wait_http
+from tests.support import READ, Process, eventually, free_port, start_web, wait_http
 
 pytestmark = pytest.mark.e2e
 
@@ -92,11 +92,11 @@ def alert_args(*extra: str) -> list[str]:
 
 
 def listing(base: str) -> dict:
-    return requests.get(f"{base}/api/incidents", timeout=5).json()
+    return requests.get(f"{base}/api/incidents", headers=READ, timeout=5).json()
 
 
 def detail(base: str, incident_id: str) -> dict:
-    return requests.get(f"{base}/api/incidents/{incident_id}", timeout=5).json()
+    return requests.get(f"{base}/api/incidents/{incident_id}", headers=READ, timeout=5).json()
 
 
 def resolved(base: str, incident_id: str) -> dict | None:

@@ -13,6 +13,7 @@ from itsdangerous import TimestampSigner
 
 from incidents.links import Link, sign
 from store.tables import incidents, pages, timeline, used_links
+from tests.support import READ
 
 KEY = "exampleintegrationkey00000000001"
 SECRET = "test-secret"  # SECRET_KEY of the `settings` fixture
@@ -70,7 +71,7 @@ def links_used(engine) -> int:
 
 
 def detail(client, number):
-    return client.get(f"/api/incidents/INC-{number}").get_json()
+    return client.get(f"/api/incidents/INC-{number}", headers=READ).get_json()
 
 
 def messages(client, number, kind):

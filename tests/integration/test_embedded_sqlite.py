@@ -4,7 +4,7 @@ import dataclasses
 from ingest.app import create_app
 from store.db import create_engine
 from store.migrate import upgrade
-from tests.support import recorded_requests
+from tests.support import READ, recorded_requests
 
 
 def test_recorded_requests_give_the_same_incidents_on_sqlite(settings, catalog, tmp_path):
@@ -16,10 +16,10 @@ def test_recorded_requests_give_the_same_incidents_on_sqlite(settings, catalog, 
         assert client.post("/webhooks/alertmanager", json=body, headers=headers).status_code == 200
     for _, headers, body in recorded_requests()[:1]:
         client.post("/webhooks/alertmanager", json=body, headers=headers)  # fires again: a new incident
-    listing = client.get("/api/incidents").get_json()
+    listing = client.get("/api/incidents", headers=READ).get_json()
     assert [(i["id"], i["status"], i["severity"]) for i in listing["incidents"]] == [
         ("INC-3", "triggered", "SEV2"), ("INC-2", "resolved", "SEV1"), ("INC-1", "resolved", "SEV2")]
-    first = client.get("/api/incidents/INC-1").get_json()
+    first = client.get("/api/incidents/INC-1", headers=READ).get_json()
     assert {a["fingerprint"]: a["status"] for a in first["alerts"]} == {
         "3674736a37fc8008": "resolved", "f2373b2bbdc5f603": "resolved"}
     assert [e["kind"] for e in first["timeline"]] == ["opened", "alert_firing", "paged", "alert_firing",

@@ -12,13 +12,12 @@ import sqlalchemy as sa
 from incidents.alerts import batches
 from ingest.app import create_app
 from ingest.sources import alertmanager
-from store import alert_rows
 from store.db import create_engine
 from store.intake import _Recording, catch_up_left_behind
 from store.migrate import upgrade
 from store.tables import incidents, pages, timeline
 from tests.integration.spoiling import ALERTMANAGER, BEARER, firing_alert, webhook
-from tests.support import recorded_requests
+from tests.support import READ, recorded_requests
 
 
 def alert(fingerprint: str, status: str = "firing", severity: str = "warning") -> dict:
@@ -40,8 +39,8 @@ SEQUENCE = [
 def story(client) -> list:
     """Every incident's alerts and timeline, without ids and times."""
     told = []
-    for listed in reversed(client.get("/api/incidents").get_json()["incidents"]):
-        detail = client.get(f"/api/incidents/{listed['id']}").get_json()
+    for listed in reversed(client.get("/api/incidents", headers=READ).get_json()["incidents"]):
+        detail = client.get(f"/api/incidents/{listed['id']}", headers=READ).get_json()
         told.append((listed["id"], listed["status"], listed["severity"],
                      sorted((a["fingerprint"], a["status"], a["received_count"]) for a in detail["alerts"]),
                      [(e["kind"], e["message"], e["data"]) for e in detail["timeline"]]))
@@ -96,7 +95,7 @@ def test_an_incident_left_unnumbered_is_caught_up_by_the_next_request_of_its_gro
     assert client.post(ALERTMANAGER, json=webhook(alert("a1")), headers=BEARER).status_code == 200
     row = incident_row(engine)
     assert row.number is not None and row.esc_level == 0
-    entries = client.get(f"/api/incidents/INC-{row.number}").get_json()["timeline"]
+    entries = client.get(f"/api/incidents/INC-{row.number}", headers=READ).get_json()["timeline"]
     assert [e["kind"] for e in entries][:2] == ["opened", "paged"]
     assert counts(engine, row.id)[1] > 0  # the first level's pages are in the outbox
 
@@ -117,6 +116,6 @@ def test_the_sweep_catches_up_what_a_dead_request_left_behind_once(client, engin
     assert incident_row(engine).severity > 1
     decisions = catch_up_left_behind(engine, catalog, now=later)
     assert incident_row(engine).severity == 1 and decisions
-    kinds = [e["kind"] for e in client.get(f"/api/incidents/INC-{row.number}").get_json()["timeline"]]
+    kinds = [e["kind"] for e in client.get(f"/api/incidents/INC-{row.number}", headers=READ).get_json()["timeline"]]
     assert kinds.count("severity_raised") == 1 and kinds.count("opened") == 1
     assert catch_up_left_behind(engine, catalog, now=later) == []

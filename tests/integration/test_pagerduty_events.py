@@ -1,4 +1,6 @@
 """PagerDuty Events API v2 on /v2/enqueue: trigger, dedup, acknowledge, resolve, exact answers."""
+from tests.support import READ
+
 KEY = "exampleintegrationkey00000000001"
 
 
@@ -20,7 +22,7 @@ def test_trigger_answers_202_with_pagerdutys_shape_and_opens_an_incident(client)
     assert response.status_code == 202
     assert response.get_json() == {"status": "success", "message": "Event processed",
                                    "dedup_key": "checkout-latency"}
-    detail = client.get("/api/incidents/INC-1").get_json()
+    detail = client.get("/api/incidents/INC-1", headers=READ).get_json()
     assert (detail["service"], detail["severity"], detail["source"]) == ("production-api", "SEV2", "pagerduty")
     assert detail["alerts"][0]["annotations"]["custom_details"] == {"p99_ms": 950}
 
@@ -28,14 +30,14 @@ def test_trigger_answers_202_with_pagerdutys_shape_and_opens_an_incident(client)
 def test_a_trigger_without_dedup_key_gets_one_generated_and_returned(client):
     first, second = trigger(client).get_json()["dedup_key"], trigger(client).get_json()["dedup_key"]
     assert first and second and first != second
-    assert client.get("/api/incidents").get_json()["total"] == 2
+    assert client.get("/api/incidents", headers=READ).get_json()["total"] == 2
 
 
 def test_repeated_triggers_deduplicate_and_a_worse_one_raises_severity(client):
     trigger(client, "k", severity="warning")
     trigger(client, "k", severity="warning")
     trigger(client, "k", severity="critical")
-    detail = client.get("/api/incidents/INC-1").get_json()
+    detail = client.get("/api/incidents/INC-1", headers=READ).get_json()
     assert detail["alerts"][0]["received_count"] == 3
     assert detail["severity"] == "SEV2"
     assert [e["kind"] for e in detail["timeline"]] == ["opened", "alert_firing", "paged", "severity_raised"]
@@ -45,24 +47,24 @@ def test_repeated_triggers_deduplicate_and_a_worse_one_raises_severity(client):
 def test_acknowledge_then_resolve_moves_the_incident_and_a_new_trigger_opens_another(client):
     trigger(client, "k")
     assert enqueue(client, event_action="acknowledge", dedup_key="k").status_code == 202
-    assert client.get("/api/incidents/INC-1").get_json()["status"] == "acknowledged"
+    assert client.get("/api/incidents/INC-1", headers=READ).get_json()["status"] == "acknowledged"
     assert enqueue(client, event_action="resolve", dedup_key="k").status_code == 202
-    detail = client.get("/api/incidents/INC-1").get_json()
+    detail = client.get("/api/incidents/INC-1", headers=READ).get_json()
     assert detail["status"] == "resolved"
     assert detail["alerts"][0]["status"] == "resolved"
     assert [e["kind"] for e in detail["timeline"]][-3:] == ["acknowledged", "alert_resolved", "resolved"]
     trigger(client, "k")
-    assert client.get("/api/incidents/INC-2").get_json()["status"] == "triggered"
+    assert client.get("/api/incidents/INC-2", headers=READ).get_json()["status"] == "triggered"
 
 
 def test_resolving_an_unknown_key_is_accepted_and_changes_nothing(client):
     response = enqueue(client, event_action="resolve", dedup_key="never-seen")
     assert response.status_code == 202
-    assert client.get("/api/incidents").get_json()["total"] == 0
+    assert client.get("/api/incidents", headers=READ).get_json()["total"] == 0
 
 
 def test_the_integration_key_picks_the_service(client):
     client.post("/v2/enqueue", json={"routing_key": "examplepaymentskey00000000000002", "event_action": "trigger",
                                      "payload": {"summary": "s", "source": "x", "severity": "critical"}})
-    detail = client.get("/api/incidents/INC-1").get_json()
+    detail = client.get("/api/incidents/INC-1", headers=READ).get_json()
     assert (detail["service"], detail["severity"]) == ("payment-service", "SEV1")

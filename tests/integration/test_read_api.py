@@ -1,6 +1,8 @@
 """GET /api/incidents: filters, pagination, ISO 8601 UTC times; GET one incident."""
 import re
 
+from tests.support import READ
+
 KEY = "exampleintegrationkey00000000001"
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
@@ -20,27 +22,27 @@ def test_incidents_filter_by_status_severity_and_service_newest_first(client):
     trigger(client, "b", "warning")
     trigger(client, "c", "info", routing_key="examplepaymentskey00000000000002")
     client.post("/v2/enqueue", json={"routing_key": KEY, "event_action": "resolve", "dedup_key": "b"})
-    assert numbers(client.get("/api/incidents")) == [3, 2, 1]
-    assert numbers(client.get("/api/incidents?status=resolved")) == [2]
-    assert numbers(client.get("/api/incidents?status=triggered,acknowledged")) == [3, 1]
-    assert numbers(client.get("/api/incidents?severity=SEV2&severity=SEV4")) == [3, 1]
-    assert numbers(client.get("/api/incidents?service=payment-service")) == [3]
+    assert numbers(client.get("/api/incidents", headers=READ)) == [3, 2, 1]
+    assert numbers(client.get("/api/incidents?status=resolved", headers=READ)) == [2]
+    assert numbers(client.get("/api/incidents?status=triggered,acknowledged", headers=READ)) == [3, 1]
+    assert numbers(client.get("/api/incidents?severity=SEV2&severity=SEV4", headers=READ)) == [3, 1]
+    assert numbers(client.get("/api/incidents?service=payment-service", headers=READ)) == [3]
 
 
 def test_incidents_are_paginated_with_a_total_and_a_more_flag(client):
     for i in range(5):
         trigger(client, f"k{i}", "warning")
-    page = client.get("/api/incidents?limit=2&offset=2").get_json()
+    page = client.get("/api/incidents?limit=2&offset=2", headers=READ).get_json()
     assert [i["number"] for i in page["incidents"]] == [3, 2]
     assert (page["total"], page["more"], page["limit"], page["offset"]) == (5, True, 2, 2)
-    assert client.get("/api/incidents?limit=2&offset=4").get_json()["more"] is False
+    assert client.get("/api/incidents?limit=2&offset=4", headers=READ).get_json()["more"] is False
 
 
 def test_one_incident_has_alerts_with_counts_a_timeline_and_utc_times(client):
     trigger(client, "a", "critical")
     trigger(client, "a", "critical")
-    detail = client.get("/api/incidents/INC-1").get_json()
-    assert client.get("/api/incidents/1").get_json() == detail
+    detail = client.get("/api/incidents/INC-1", headers=READ).get_json()
+    assert client.get("/api/incidents/1", headers=READ).get_json() == detail
     assert detail["id"] == "INC-1"
     assert detail["alerts"][0]["received_count"] == 2
     times = [detail["opened_at"], detail["last_alert_at"], detail["alerts"][0]["first_seen"],
@@ -49,9 +51,19 @@ def test_one_incident_has_alerts_with_counts_a_timeline_and_utc_times(client):
 
 
 def test_bad_filters_and_unknown_incidents_get_clear_answers(client):
-    assert client.get("/api/incidents?status=open").status_code == 400
-    assert client.get("/api/incidents?severity=SEV9").get_json()["fields"] == {
+    assert client.get("/api/incidents?status=open", headers=READ).status_code == 400
+    assert client.get("/api/incidents?severity=SEV9", headers=READ).get_json()["fields"] == {
         "severity": "'SEV9' is not a severity (SEV1..SEV4)"}
-    assert client.get("/api/incidents?limit=0").status_code == 400
-    assert client.get("/api/incidents/INC-99").status_code == 404
-    assert client.get("/api/incidents/nonsense").status_code == 404
+    assert client.get("/api/incidents?limit=0", headers=READ).status_code == 400
+    assert client.get("/api/incidents/INC-99", headers=READ).status_code == 404
+    assert client.get("/api/incidents/nonsense", headers=READ).status_code == 404
+
+
+def test_the_read_api_asks_for_an_api_token_and_refuses_webhook_credentials(client):
+    for headers in ({}, {"Authorization": "Bearer example-token"}, {"Authorization": "Bearer "},
+                    {"Authorization": "Basic YWxlcnRtYW5hZ2VyOmV4YW1wbGUtcGFzc3dvcmQ="}):
+        for path in ("/api/incidents", "/api/incidents/INC-1"):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 401, (path, headers)
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get("/api/incidents", headers=READ).status_code == 200

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from store.tables import raw_requests
-from tests.support import recorded_requests
+from tests.support import READ, recorded_requests
 
 CHECKOUT_1, CHECKOUT_2 = "3674736a37fc8008", "f2373b2bbdc5f603"
 PAY_1, PAY_2 = "c3b2d122f9a8bcab", "f2803740ffb2bf6e"
@@ -15,7 +15,7 @@ def post(client, headers, body):
 
 
 def incident(client, number):
-    response = client.get(f"/api/incidents/INC-{number}")
+    response = client.get(f"/api/incidents/INC-{number}", headers=READ)
     assert response.status_code == 200
     return response.get_json()
 
@@ -74,7 +74,7 @@ def test_recorded_sequence_yields_one_incident_per_group_with_per_alert_state(cl
     assert payments["status"] == "resolved"
     assert alert_states(payments) == {PAY_1: "resolved", PAY_2: "resolved"}
 
-    listing = client.get("/api/incidents").get_json()
+    listing = client.get("/api/incidents", headers=READ).get_json()
     assert listing["total"] == 2
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(raw_requests)).scalar_one() == 6
@@ -88,7 +88,7 @@ def test_repeated_payloads_only_bump_counters_without_timeline_noise(client):
     assert detail["alerts"][0]["received_count"] == 5
     assert detail["alert_events"] == 5
     assert kinds(detail) == ["opened", "alert_firing", "paged"]
-    assert client.get("/api/incidents").get_json()["total"] == 1
+    assert client.get("/api/incidents", headers=READ).get_json()["total"] == 1
 
 
 def test_firing_after_resolution_opens_a_new_incident(client):
