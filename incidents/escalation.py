@@ -78,8 +78,8 @@ def acknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
     if state.status != TRIGGERED:
         return Step(state)
     due = now + plan.ack_timeout if plan.ack_timeout and state.level >= 0 else None
-    return Step(replace(state, status=ACKNOWLEDGED, due_at=due), entries=(Entry("acknowledged", f"Acknowledged by {by}"),),
-                notify="acknowledge")
+    return Step(replace(state, status=ACKNOWLEDGED, due_at=due),
+                entries=(Entry("acknowledged", f"Acknowledged by {by}"),), notify="acknowledge")
 
 
 def unacknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:

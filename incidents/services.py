@@ -14,6 +14,9 @@ class Credentials:
     bearer_tokens: tuple[str, ...] = ()
     basic_auth: tuple[tuple[str, str], ...] = ()
     integration_keys: tuple[str, ...] = ()
+    # Grafana's webhook HMAC: secrets (two during a rotation), and the header of the timestamp it signs too.
+    grafana_hmac_secrets: tuple[str, ...] = ()
+    grafana_timestamp_header: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Which services a request's credentials open. Every comparison is constant-time."""
 import base64
+import hashlib
 import hmac
 
 from incidents.services import Catalog
@@ -13,10 +14,37 @@ class Unauthenticated(Exception):
         self.challenge = challenge
 
 
-def services_for_header(catalog: Catalog, authorization: str | None) -> set[str]:
-    """Names of the services whose webhook credentials match an `Authorization` header."""
-    if not authorization:
-        raise Unauthenticated("missing Authorization header (Bearer token or basic auth)")
+GRAFANA_SIGNATURE = "X-Grafana-Alerting-Signature"
+
+
+def services_for_webhook(catalog: Catalog, headers, body: bytes) -> set[str]:
+    """Names of the services a webhook's credentials open: its `Authorization` header, and Grafana's
+    HMAC signature of the raw body (shared/CONTRACTS.md section 2) for services that have its secret."""
+    authorization, signature = headers.get("Authorization"), headers.get(GRAFANA_SIGNATURE)
+    if not authorization and not signature:
+        raise Unauthenticated(f"missing Authorization header (Bearer token or basic auth) or {GRAFANA_SIGNATURE}")
+    names = _services_for_authorization(catalog, authorization) if authorization else set()
+    if signature:
+        names |= {s.name for s in catalog.services if _signed(s.credentials, signature.strip().lower(), headers, body)}
+    if not names:
+        raise Unauthenticated("credentials not accepted")
+    return names
+
+
+def _signed(credentials, signature: str, headers, body: bytes) -> bool:
+    """Whether `signature` is the hex HMAC-SHA256 of the body (`timestamp:body` with a timestamp header)."""
+    if not credentials.grafana_hmac_secrets:
+        return False
+    if credentials.grafana_timestamp_header:
+        timestamp = headers.get(credentials.grafana_timestamp_header)
+        if not timestamp:
+            return False
+        body = timestamp.encode("utf-8", "surrogateescape") + b":" + body
+    secrets = credentials.grafana_hmac_secrets
+    return _any_equal(signature, [hmac.new(secret.encode(), body, hashlib.sha256).hexdigest() for secret in secrets])
+
+
+def _services_for_authorization(catalog: Catalog, authorization: str) -> set[str]:
     scheme, _, value = authorization.strip().partition(" ")
     if scheme.lower() == "bearer":
         names = {s.name for s in catalog.services if _any_equal(value.strip(), s.credentials.bearer_tokens)}
@@ -26,8 +54,6 @@ def services_for_header(catalog: Catalog, authorization: str | None) -> set[str]
                  if any(_equal(user, u) & _equal(password, p) for u, p in s.credentials.basic_auth)}
     else:
         raise Unauthenticated("unsupported Authorization scheme (use Bearer or Basic)")
-    if not names:
-        raise Unauthenticated("credentials not accepted")
     return names
 
 

@@ -57,12 +57,15 @@ class IntakeSchema(Schema):
     bearer_tokens = fields.List(fields.String(validate=validate.Length(min=8)))
     basic_auth = fields.Nested(BasicAuthSchema)
     integration_keys = fields.List(fields.String(validate=validate.Length(min=8)))
+    grafana_hmac_secrets = fields.List(fields.String(validate=validate.Length(min=8)), validate=validate.Length(1, 2))
+    grafana_timestamp_header = fields.String(validate=validate.Length(1, 128))
 
     @post_load
     def make(self, data, **kwargs):
         tokens = list(data.get("bearer_tokens", [])) + ([data["bearer_token"]] if "bearer_token" in data else [])
         basic = (data["basic_auth"]["username"], data["basic_auth"]["password"]) if "basic_auth" in data else None
-        return Credentials(tuple(tokens), (basic,) if basic else (), tuple(data.get("integration_keys", [])))
+        return Credentials(tuple(tokens), (basic,) if basic else (), tuple(data.get("integration_keys", [])),
+                           tuple(data.get("grafana_hmac_secrets", [])), data.get("grafana_timestamp_header"))
 
 
 class SeverityRulesSchema(Schema):
