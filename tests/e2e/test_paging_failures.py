@@ -216,7 +216,8 @@ def test_a_batch_delivered_twice_sends_each_of_its_pages_once(start_stack, engin
         row.dedup_key: 1 for row in page_rows(engine)}
 
 
-def deliver_now(engine, stack, page_ids, **options) -> "paging.Delivered":
+def deliver_now(engine, stack, page_ids, **options):
+    """paging.deliver with the real client against the stack's fake PagerDuty; its Delivered."""
     from workers import paging
     from workers.tasks import backoff
 
