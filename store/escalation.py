@@ -14,8 +14,8 @@ from incidents import escalation
 from incidents.policy import Plan
 from incidents.services import Catalog
 from incidents.severity import Severity
-from store.timeline import append_timeline
 from store.tables import incidents, pages
+from store.timeline import append_timeline
 
 STATE_COLUMNS = (incidents.c.id, incidents.c.number, incidents.c.service, incidents.c.status,
                  incidents.c.severity, incidents.c.opened_at, incidents.c.policy, incidents.c.esc_level,

@@ -3,6 +3,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 metadata = sa.MetaData()
+# Open incidents. A literal, so that PostgreSQL infers the partial unique index below from it.
+OPEN = sa.text("status <> 'resolved'")
 
 # BIGINT on PostgreSQL; INTEGER on SQLite so that it is the rowid and autoincrements.
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -54,7 +56,7 @@ incidents = sa.Table(
              sqlite_where=sa.text("next_wake_at IS NOT NULL")),
     # One open incident per (service, group): the upsert's conflict target.
     sa.Index("uq_incidents_open_group", "service", "group_hash", unique=True,
-             postgresql_where=sa.text("status <> 'resolved'"), sqlite_where=sa.text("status <> 'resolved'")),
+             postgresql_where=OPEN, sqlite_where=OPEN),
     sa.Index("ix_incidents_status_opened", "status", "opened_at"),
 )
 

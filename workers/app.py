@@ -1,7 +1,6 @@
 """The Celery app. Queues, routes and retry settings live here, in one place."""
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 from celery import Celery
 from celery.signals import worker_ready

@@ -5,7 +5,7 @@ import sqlalchemy.exc
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
-from store.intake import catch_up_left_behind
+from store.catch_up import catch_up_left_behind
 from workers import escalating, paging
 from workers.context import context
 

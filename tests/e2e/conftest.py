@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from tests.fake_pagerduty import FakePagerDuty
-from tests.support import Process, start_web, process_env
+from tests.support import Process, process_env, start_web
 
 SRE_KEY = "routingkeyoncallsre0000000000001"
 MANAGER_KEY = "routingkeysremanager000000000001"

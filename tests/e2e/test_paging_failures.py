@@ -7,45 +7,19 @@ stack's broker prefix, which is all the broker state the stack has, without touc
 """
 import re
 import signal
-import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
 
 import pytest
 import redis
 import requests
 import sqlalchemy as sa
 
-from store.tables import pages
-from tests.e2e.conftest import MANAGER_KEY, READ, SRE_KEY, WEBHOOK_TOKEN
+from tests.e2e.conftest import MANAGER_KEY, READ, SRE_KEY
+from tests.e2e.outbox import LONG, TIMEOUT, page_rows, post_alert, settle, triggers_by_key
 from tests.support import eventually, free_port
-from workers.pagerduty import PagerDutyClient
 
 pytestmark = pytest.mark.e2e
-
-TIMEOUT = 45  # seconds for anything asynchronous: generous, the machine is shared and loaded
-LONG = (600, 600)  # level timeouts that never fall due during a test
-
-
-def post_alert(stack, alertname="DiskFull"):
-    body = {"version": "4", "groupKey": f'{{}}:{{alertname="{alertname}"}}', "status": "firing",
-            "receiver": "incidents", "alerts": [{
-                "status": "firing", "labels": {"alertname": alertname, "severity": "warning"},
-                "annotations": {"summary": f"{alertname} on db-1"}, "startsAt": "2026-11-26T03:00:00Z",
-                "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "aaaaaaaaaaaaaaaa"}]}
-    answer = requests.post(f"{stack.web}/webhooks/alertmanager", json=body,
-                           headers={"Authorization": f"Bearer {WEBHOOK_TOKEN}"}, timeout=10)
-    assert answer.status_code == 200, answer.text
-
-
-def page_rows(engine) -> list:
-    with engine.connect() as conn:
-        return conn.execute(sa.select(pages).order_by(pages.c.id)).all()
-
-
-def triggers_by_key(stack) -> Counter:
-    return Counter(event["routing_key"] for event in stack.pagerduty.triggers())
 
 
 def flush_broker(stack) -> list[str]:
@@ -78,11 +52,6 @@ def page_task_results(process) -> list[str]:
 def page_task_ids(process) -> set[str]:
     """The ids of the tasks.page_targets the worker received (a Celery retry keeps its task's id)."""
     return set(re.findall(r"Task tasks\.page_targets\[([^\]]+)\] received", process.log()))
-
-
-def settle(seconds: float = 2.0) -> None:
-    """Let a few beat ticks (0.5 s apart) and retries pass, so a duplicate would have time to arrive."""
-    time.sleep(seconds)
 
 
 def test_pages_decided_while_no_worker_runs_are_sent_once_after_the_broker_is_flushed(start_stack, engine):
@@ -214,122 +183,6 @@ def test_a_batch_delivered_twice_sends_each_of_its_pages_once(start_stack, engin
     assert len(stack.pagerduty.requests) == 3
     assert Counter(event["dedup_key"] for event in stack.pagerduty.triggers()) == {
         row.dedup_key: 1 for row in page_rows(engine)}
-
-
-def deliver_now(engine, stack, page_ids, **options):
-    """paging.deliver with the real client against the stack's fake PagerDuty; its Delivered."""
-    from workers import paging
-    from workers.tasks import backoff
-
-    return paging.deliver(engine, PagerDutyClient(stack.pagerduty.url), stack.settings, page_ids,
-                          clock=lambda: datetime.now(timezone.utc), backoff=backoff, **options)
-
-
-def test_a_page_refused_with_400_in_the_middle_of_a_batch_does_not_hold_back_the_others(start_stack, engine):
-    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
-    for alertname in ("DiskFull", "CpuHot", "MemoryLow"):
-        post_alert(stack, alertname)
-    first, middle, last = page_rows(engine)
-    stack.pagerduty.answer_next(202, 400)  # then the fake accepts the third as PagerDuty would
-
-    delivered = deliver_now(engine, stack, [first.id, middle.id, last.id])  # in order: map, not a pool
-
-    assert delivered.outcomes == {"sent": 2, "failed": 1} and delivered.retry == ()
-    assert [(row.status, row.attempts) for row in page_rows(engine)] == [("sent", 1), ("failed", 1), ("sent", 1)]
-    assert "400" in page_rows(engine)[1].last_error
-
-
-def test_a_batch_retries_only_its_pages_that_failed_for_a_while(start_stack, engine):
-    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
-    for alertname in ("DiskFull", "CpuHot"):
-        post_alert(stack, alertname)
-    first, second = page_rows(engine)
-    stack.pagerduty.answer_next(429)
-
-    delivered = deliver_now(engine, stack, [first.id, second.id])
-
-    assert delivered.outcomes == {"sent": 1, "retrying": 1} and delivered.retry == (first.id,)
-    assert 0.5 <= delivered.countdown <= 1.5  # the first retry: 0.5 s plus up to 1 s of jitter
-    rows = page_rows(engine)
-    assert [(row.status, row.attempts) for row in rows] == [("pending", 1), ("sent", 1)]
-    assert "429" in rows[0].last_error
-    # Its first task, arriving late, leaves the page to the retry; the retry (no drain) sends it.
-    assert deliver_now(engine, stack, [first.id], drain=True).outcomes == {"skipped": 1}
-    assert deliver_now(engine, stack, [first.id]).outcomes == {"sent": 1}
-    assert triggers_by_key(stack) == {SRE_KEY: 2}
-
-
-def test_a_first_delivery_drains_every_ready_page_batch_after_batch(start_stack, engine):
-    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
-    for alertname in ("DiskFull", "CpuHot", "MemoryLow", "NetDown", "FanStuck"):
-        post_alert(stack, alertname)
-    first, *_ = page_rows(engine)
-
-    delivered = deliver_now(engine, stack, [first.id], drain=True, batch=2)
-
-    assert (delivered.outcomes, delivered.more) == ({"sent": 5}, False)
-    assert {row.status for row in page_rows(engine)} == {"sent"}
-    assert triggers_by_key(stack) == {SRE_KEY: 5}
-
-
-def test_a_drain_stopped_at_its_bound_says_pages_may_be_left_and_the_next_one_sends_them(start_stack, engine):
-    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
-    for alertname in ("DiskFull", "CpuHot", "MemoryLow", "NetDown", "FanStuck"):
-        post_alert(stack, alertname)
-
-    delivered = deliver_now(engine, stack, [], drain=True, batch=2, batches=2)
-
-    assert (delivered.outcomes, delivered.more) == ({"sent": 4}, True)
-    assert [row.status for row in page_rows(engine)] == ["sent"] * 4 + ["pending"]
-    assert deliver_now(engine, stack, [], drain=True, batch=2, batches=2).outcomes == {"sent": 1}
-    assert triggers_by_key(stack) == {SRE_KEY: 5}
-
-
-def test_a_drain_stops_at_a_batch_that_pagerduty_asked_to_back_off_and_retries_only_its_failed_pages(
-        start_stack, engine):
-    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
-    for alertname in ("DiskFull", "CpuHot", "MemoryLow", "NetDown", "FanStuck"):
-        post_alert(stack, alertname)
-    stack.pagerduty.answer_next(202, 202, 429)  # the second batch's first page is rate-limited
-
-    delivered = deliver_now(engine, stack, [], drain=True, batch=2)  # in order: map, not a pool
-
-    rows = page_rows(engine)
-    assert (delivered.outcomes, delivered.retry, delivered.more) == ({"sent": 3, "retrying": 1}, (rows[2].id,), False)
-    assert [(row.status, row.attempts) for row in rows] == [
-        ("sent", 1), ("sent", 1), ("pending", 1), ("sent", 1), ("pending", 0)]
-
-
-def test_a_delivery_named_after_pages_already_sent_by_another_sends_nothing(start_stack, engine):
-    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
-    for alertname in ("DiskFull", "CpuHot"):
-        post_alert(stack, alertname)
-    first, second = page_rows(engine)
-    assert deliver_now(engine, stack, [first.id], drain=True).outcomes == {"sent": 2}
-
-    assert deliver_now(engine, stack, [second.id], drain=True).outcomes == {"skipped": 1}
-    assert triggers_by_key(stack) == {SRE_KEY: 2}
-
-
-def test_concurrent_deliveries_of_one_page_send_it_once(start_stack, engine):
-    stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
-    post_alert(stack)
-    [row] = page_rows(engine)
-    start = threading.Barrier(8)
-    results = []
-
-    def deliver():
-        start.wait(timeout=TIMEOUT)
-        results.append(deliver_now(engine, stack, [row.id]).outcomes)
-
-    threads = [threading.Thread(target=deliver) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert sorted(map(str, results)) == ["{'sent': 1}"] + ["{'skipped': 1}"] * 7
-    assert triggers_by_key(stack) == {SRE_KEY: 1}
-    assert page_rows(engine)[0].status == "sent"
 
 
 def test_the_worker_metrics_count_a_sent_trigger(start_stack, monkeypatch):

@@ -1,4 +1,4 @@
-"""The one-statement intake on PostgreSQL (store/intake.py, store/alert_rows.py).
+"""The one-statement intake on PostgreSQL (store/intake.py, store/alert_rows.py, store/catch_up.py).
 
 Its timeline entries are written in SQL; the transactional path (SQLite) writes them in Python:
 both must tell the same story. And a request that dies between its statement and its catch-up
@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from incidents.alerts import batches
 from ingest.app import create_app
 from ingest.sources import alertmanager
+from store.catch_up import catch_up_left_behind
 from store.db import create_engine
-from store.intake import _Recording, catch_up_left_behind
+from store.intake import _Recording
 from store.migrate import upgrade
 from store.tables import incidents, pages, timeline
 from tests.integration.spoiling import ALERTMANAGER, BEARER, firing_alert, webhook
@@ -72,7 +73,8 @@ def die_after_statement(engine, catalog, body: dict, now: datetime):
     recording = _Recording(batch, catalog.service(batch.service), "alertmanager")
     raw = {"source": "alertmanager", "body": b"{}", "remote_addr": "", "user_agent": ""}
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return recording.upsert(conn, now, raw=raw)
+        recording.upsert(conn, now, raw=raw)
+    return recording.upserted
 
 
 def incident_row(engine):
