@@ -2,6 +2,7 @@
 
 Served by the same gunicorn command and config as our app, so the gap is what our intake costs.
 """
+
 from flask import Flask, jsonify, request
 
 app = Flask(__name__)

@@ -6,6 +6,7 @@ the page outbox and checks it against the triggers the fake PagerDuty received. 
 Alertmanager senders (repeats of 50 groups, 5% new groups) and times each new group from its accepted
 POST to its first trigger at the fake. `python -m bench.escalation --help` lists the options.
 """
+
 import argparse
 import ast
 import dataclasses
@@ -68,8 +69,10 @@ class Stack:
         """Delivery tasks finished, those that sent nothing, and pages that a task named but found
         already sent (or being sent), from the worker's log."""
         log = (self.folder / "worker.log").read_text(errors="replace")
-        results = [ast.literal_eval(result) for result in
-                   re.findall(r"Task tasks\.page_targets\[[^\]]+\] succeeded in [^:]+: (\{[^}]*\})", log)]
+        results = [
+            ast.literal_eval(result)
+            for result in re.findall(r"Task tasks\.page_targets\[[^\]]+\] succeeded in [^:]+: (\{[^}]*\})", log)
+        ]
         idle = sum(1 for result in results if not set(result) - {"skipped"})
         skipped = sum(result.get("skipped", 0) for result in results)
         return f"{len(results)} delivery tasks ({idle} sent nothing), {skipped} named pages already sent"
@@ -87,15 +90,19 @@ def write_config(folder: Path) -> None:
     services = [_service("webhooks", 3600, f"default: true\n    intake: {{bearer_token: {WEBHOOK_TOKEN}}}")]
     services += [_service(f"bench-{s}s", s, f"intake: {{integration_keys: [{routing_key(s)}]}}") for s in TIMEOUTS]
     (folder / "services.yaml").write_text("services:\n" + "".join(services))
-    (folder / "people.yaml").write_text(f"people:\n  - {{name: oncall-sre, routing_key: {SRE_KEY}}}\n"
-                                        f"  - {{name: sre-manager, routing_key: {MANAGER_KEY}}}\n")
+    (folder / "people.yaml").write_text(
+        f"people:\n  - {{name: oncall-sre, routing_key: {SRE_KEY}}}\n"
+        f"  - {{name: sre-manager, routing_key: {MANAGER_KEY}}}\n"
+    )
 
 
 def _service(name: str, first_timeout: int, intake: str) -> str:
     # The second level outlasts the run, so each incident gets exactly two pages.
-    return (f"  - name: {name}\n    {intake}\n    ack_timeout: 0\n    escalation_policy:\n"
-            f"      - {{targets: [{{user: oncall-sre}}], timeout: {first_timeout}s}}\n"
-            f"      - {{targets: [{{user: sre-manager}}], timeout: 1 hour}}\n")
+    return (
+        f"  - name: {name}\n    {intake}\n    ack_timeout: 0\n    escalation_policy:\n"
+        f"      - {{targets: [{{user: oncall-sre}}], timeout: {first_timeout}s}}\n"
+        f"      - {{targets: [{{user: sre-manager}}], timeout: 1 hour}}\n"
+    )
 
 
 @contextmanager
@@ -108,17 +115,26 @@ def stack(args):
         url = stop.enter_context(scratch_database(f"incidents_bench_escalation_{os.getpid()}"))
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         stop.enter_context(broker_prefix(prefix))
-        settings = env.load({"DATABASE_URL": engine.url.render_as_string(hide_password=False),
-                             "CELERY_BROKER_URL": REDIS_URL, "INCIDENTS_CONFIG": str(tmp / "config"),
-                             "INCIDENTS_VAR": str(tmp / "var"), "CELERY_BROKER_PREFIX": prefix})
+        settings = env.load(
+            {
+                "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+                "CELERY_BROKER_URL": REDIS_URL,
+                "INCIDENTS_CONFIG": str(tmp / "config"),
+                "INCIDENTS_VAR": str(tmp / "var"),
+                "CELERY_BROKER_PREFIX": prefix,
+            }
+        )
         fake = TimedPagerDuty().start()
         stop.callback(fake.stop)
         extra = {"PAGERDUTY_EVENTS_URL": fake.url, "INCIDENTS_TICK_SECONDS": args.tick}
         web, base = start_web(settings, tmp, **extra)
         stop.callback(web.stop)
         for name in ("worker", "beat"):
-            process = Process([sys.executable, "-m", "cli.main", name], log_path=tmp / f"{name}.log",
-                              env=process_env(settings, PUBLIC_URL=base, **extra))
+            process = Process(
+                [sys.executable, "-m", "cli.main", name],
+                log_path=tmp / f"{name}.log",
+                env=process_env(settings, PUBLIC_URL=base, **extra),
+            )
             stop.callback(process.stop)
         eventually(lambda: " ready." in (tmp / "worker.log").read_text(errors="replace"), timeout=60)
         yield Stack(engine, int(base.rsplit(":", 1)[1]), fake, tmp, prefix)
@@ -141,8 +157,12 @@ def open_incidents(port: int, numbers: range) -> int:
     conn, failures = http.client.HTTPConnection("127.0.0.1", port, timeout=30), 0
     for n in numbers:
         payload = {"summary": f"Bench {n}", "source": f"host-{n}", "severity": "warning"}
-        event = {"routing_key": routing_key(TIMEOUTS[n % len(TIMEOUTS)]), "event_action": "trigger",
-                 "dedup_key": f"bench-{n}", "payload": payload}
+        event = {
+            "routing_key": routing_key(TIMEOUTS[n % len(TIMEOUTS)]),
+            "event_action": "trigger",
+            "dedup_key": f"bench-{n}",
+            "payload": payload,
+        }
         failures += post(conn, "/v2/enqueue", json.dumps(event).encode(), HEADERS) is None
     conn.close()
     return failures
@@ -154,7 +174,7 @@ def pct(values: list[float], share: float) -> float:
 
 
 def spread(values: list[float]) -> str:
-    return f"p50 {pct(values, .5):6.3f}  p99 {pct(values, .99):6.3f}  max {max(values, default=float('nan')):6.3f} s"
+    return f"p50 {pct(values, 0.5):6.3f}  p99 {pct(values, 0.99):6.3f}  max {max(values, default=float('nan')):6.3f} s"
 
 
 def part1(stack: Stack, args) -> None:
@@ -162,8 +182,10 @@ def part1(stack: Stack, args) -> None:
     started = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
         failures = sum(pool.map(lambda k: open_incidents(stack.port, range(k, args.incidents, 8)), range(8)))
-    print(f"part 1: {args.incidents} incidents posted in {time.monotonic() - started:.1f} s ({failures} refused), "
-          f"first-level timeouts {TIMEOUTS} s, tick {args.tick:g} s")
+    print(
+        f"part 1: {args.incidents} incidents posted in {time.monotonic() - started:.1f} s ({failures} refused), "
+        f"first-level timeouts {TIMEOUTS} s, tick {args.tick:g} s"
+    )
     query = sa.text("SELECT count(*) FROM pages WHERE action = 'trigger' AND step = '0.1' AND status = 'sent'")
     deadline = time.monotonic() + max(TIMEOUTS) + args.wait
     while time.monotonic() < deadline:
@@ -171,8 +193,10 @@ def part1(stack: Stack, args) -> None:
             if conn.execute(query).scalar_one() >= args.incidents - failures:
                 break
         time.sleep(0.5)
-    print(f"  {'second-level pages all sent' if time.monotonic() < deadline else 'gave up waiting'} "
-          f"{time.monotonic() - started:.1f} s after the first post; paging queue now {stack.queued()} tasks")
+    print(
+        f"  {'second-level pages all sent' if time.monotonic() < deadline else 'gave up waiting'} "
+        f"{time.monotonic() - started:.1f} s after the first post; paging queue now {stack.queued()} tasks"
+    )
     report_part1(stack, args.incidents - failures)
 
 
@@ -185,30 +209,53 @@ def report_part1(stack: Stack, incidents: int) -> None:
     with stack.engine.connect() as conn:
         rows = conn.execute(query).all()
     for step, name in (("0.0", "level 1"), ("0.1", "level 2")):
-        print(f"  {name}: {sum(r.step == step for r in rows):5} pages; lateness sent_at - due_at "
-              f"{spread([float(r.late) for r in rows if r.step == step and r.late is not None])}")
+        print(
+            f"  {name}: {sum(r.step == step for r in rows):5} pages; lateness sent_at - due_at "
+            f"{spread([float(r.late) for r in rows if r.step == step and r.late is not None])}"
+        )
         print(f"  {'':25}decided created_at - due_at {spread([float(r.decided) for r in rows if r.step == step])}")
     sent_at = [r.sent_at for r in rows if r.sent_at is not None]
     span = (max(sent_at) - min(sent_at)).total_seconds() if sent_at else 0.0
-    print(f"  delivered {len(sent_at)} pages in {span:.1f} s ({len(sent_at) / max(span, 1e-9):.0f}/s); "
-          f"so far {stack.deliveries()}")
-    received = Counter((e["routing_key"], e["dedup_key"]) for e in list(stack.fake.events)
-                       if e["event_action"] == "trigger")
+    print(
+        f"  delivered {len(sent_at)} pages in {span:.1f} s ({len(sent_at) / max(span, 1e-9):.0f}/s); "
+        f"so far {stack.deliveries()}"
+    )
+    received = Counter(
+        (e["routing_key"], e["dedup_key"]) for e in list(stack.fake.events) if e["event_action"] == "trigger"
+    )
     sent = {(r.routing_key, r.dedup_key) for r in rows if r.status == "sent"}
     duplicates, missing = sum(n - 1 for n in received.values()), 2 * incidents - len(received)
-    print(f"  duplicates {duplicates}, missing {missing} of {2 * incidents} (rows due and unsent "
-          f"{sum(1 for r in rows if r.due and r.status != 'sent')}; sent but not received "
-          f"{len(sent - set(received))}, received but not marked sent {len(set(received) - sent)})")
-    ok = pct([float(r.late) for r in rows if r.late is not None], .99) < 2 and duplicates == missing == 0
+    print(
+        f"  duplicates {duplicates}, missing {missing} of {2 * incidents} (rows due and unsent "
+        f"{sum(1 for r in rows if r.due and r.status != 'sent')}; sent but not received "
+        f"{len(sent - set(received))}, received but not marked sent {len(set(received) - sent)})"
+    )
+    ok = pct([float(r.late) for r in rows if r.late is not None], 0.99) < 2 and duplicates == missing == 0
     print(f"  target p99 lateness < 2 s, no duplicate, none missing: {'OK' if ok else 'NOT MET'}")
 
 
 def alertmanager_body(group: str) -> bytes:
-    alerts = [{"status": "firing", "labels": {"alertname": group, "instance": f"host-{i}", "severity": "warning"},
-               "annotations": {"summary": f"{group} on host-{i}"}, "startsAt": "2026-11-26T14:33:41Z",
-               "endsAt": "0001-01-01T00:00:00Z", "fingerprint": f"{group}-{i}"} for i in range(PER_GROUP)]
-    return json.dumps({"version": "4", "status": "firing", "receiver": "incidents", "groupKey": group,
-                       "groupLabels": {"alertname": group}, "alerts": alerts}).encode()
+    alerts = [
+        {
+            "status": "firing",
+            "labels": {"alertname": group, "instance": f"host-{i}", "severity": "warning"},
+            "annotations": {"summary": f"{group} on host-{i}"},
+            "startsAt": "2026-11-26T14:33:41Z",
+            "endsAt": "0001-01-01T00:00:00Z",
+            "fingerprint": f"{group}-{i}",
+        }
+        for i in range(PER_GROUP)
+    ]
+    return json.dumps(
+        {
+            "version": "4",
+            "status": "firing",
+            "receiver": "incidents",
+            "groupKey": group,
+            "groupLabels": {"alertname": group},
+            "alerts": alerts,
+        }
+    ).encode()
 
 
 def sender(port: int, duration: float, seed: int) -> tuple[dict[str, float], int, int]:
@@ -241,13 +288,15 @@ def part2(stack: Stack, args) -> None:
         results = [result for future in futures for result in future.result()]
     accepted = {group: at for new, _, _ in results for group, at in new.items()}
     requests, failures = sum(r[1] for r in results), sum(r[2] for r in results)
-    print(f"  {args.senders} senders, {requests} Alertmanager requests in {args.duration:g} s "
-          f"({requests / args.duration:.0f}/s, {failures} failed), {len(accepted)} new groups")
+    print(
+        f"  {args.senders} senders, {requests} Alertmanager requests in {args.duration:g} s "
+        f"({requests / args.duration:.0f}/s, {failures} failed), {len(accepted)} new groups"
+    )
     keys = wait_for_first_pages(stack, accepted)
     first = stack.fake.first_trigger
     delays = [first[key] - accepted[group] for group, key in keys.items() if key in first]
     print(f"  first page received - webhook accepted: {spread(delays)}; never paged {len(accepted) - len(delays)}")
-    print(f"  target p99 < 1 s: {'OK' if pct(delays, .99) < 1 and len(delays) == len(accepted) else 'NOT MET'}")
+    print(f"  target p99 < 1 s: {'OK' if pct(delays, 0.99) < 1 and len(delays) == len(accepted) else 'NOT MET'}")
 
 
 def drain(stack: Stack, timeout: float) -> None:
@@ -255,8 +304,10 @@ def drain(stack: Stack, timeout: float) -> None:
     started, queued = time.monotonic(), stack.queued()
     while stack.queued() and time.monotonic() < started + timeout:
         time.sleep(0.5)
-    print(f"part 2: waited {time.monotonic() - started:.1f} s for the paging queue ({queued} tasks) to drain, "
-          f"{stack.queued()} left; so far {stack.deliveries()}")
+    print(
+        f"part 2: waited {time.monotonic() - started:.1f} s for the paging queue ({queued} tasks) to drain, "
+        f"{stack.queued()} left; so far {stack.deliveries()}"
+    )
 
 
 def wait_for_first_pages(stack: Stack, accepted: dict[str, float], timeout: float = 30) -> dict[str, str]:
@@ -274,8 +325,11 @@ def wait_for_first_pages(stack: Stack, accepted: dict[str, float], timeout: floa
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.escalation", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.escalation",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--incidents", type=int, default=2000, help="part 1: incidents to escalate")
     parser.add_argument("--duration", type=float, default=10, help="part 2: seconds of Alertmanager load")
     parser.add_argument("--senders", type=int, default=12, help="part 2: concurrent senders")

@@ -7,6 +7,7 @@ warm-up of the same load goes first, unmeasured. The run has a database of its o
 the dedup counts the phase added are checked against what it had accepted.
 `python -m bench.intake --help` lists the options.
 """
+
 import argparse
 import http.client
 import json
@@ -26,8 +27,17 @@ import sqlalchemy as sa
 from cli.main import default_web_workers
 from cli.processes import gunicorn_argv
 from settings import env
-from tests.support import (REDIS_URL, ROOT, Process, broker_prefix, free_port, process_env, scratch_database,
-                           start_web, wait_http)
+from tests.support import (
+    REDIS_URL,
+    ROOT,
+    Process,
+    broker_prefix,
+    free_port,
+    process_env,
+    scratch_database,
+    start_web,
+    wait_http,
+)
 
 GROUPS, PER_GROUP, DEDUP_KEYS, RESOLVED_SHARE = 50, 10, 500, 0.1
 ROUTING_KEY = "exampleintegrationkey00000000001"
@@ -37,23 +47,37 @@ HEADERS = {"Authorization": "Bearer example-token", "Content-Type": "application
 def alertmanager_body(rng: random.Random) -> tuple[bytes, int]:
     """One group's 10 alerts, each resolved 10% of the time; (body, alerts it adds to received_count)."""
     group = rng.randrange(GROUPS)
-    alerts = [_alert(group, index, "resolved" if rng.random() < RESOLVED_SHARE else "firing")
-              for index in range(PER_GROUP)]
+    alerts = [
+        _alert(group, index, "resolved" if rng.random() < RESOLVED_SHARE else "firing") for index in range(PER_GROUP)
+    ]
     # The group stays "firing" (as Alertmanager's does while one alert fires): no incident closes,
     # so every alert of every accepted request lands on an alert row and the counts are exact.
-    body = {"version": "4", "status": "firing", "receiver": "incidents", "truncatedAlerts": 0,
-            "groupKey": f'{{}}:{{alertname="Bench{group}"}}', "groupLabels": {"alertname": f"Bench{group}"},
-            "commonLabels": {"alertname": f"Bench{group}"}, "commonAnnotations": {},
-            "externalURL": "http://alertmanager:9093", "alerts": alerts}
+    body = {
+        "version": "4",
+        "status": "firing",
+        "receiver": "incidents",
+        "truncatedAlerts": 0,
+        "groupKey": f'{{}}:{{alertname="Bench{group}"}}',
+        "groupLabels": {"alertname": f"Bench{group}"},
+        "commonLabels": {"alertname": f"Bench{group}"},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager:9093",
+        "alerts": alerts,
+    }
     return json.dumps(body).encode(), PER_GROUP
 
 
 def _alert(group: int, index: int, status: str) -> dict:
     name, instance = f"Bench{group}", f"host-{index}:9100"
-    return {"status": status, "labels": {"alertname": name, "instance": instance, "severity": "warning"},
-            "annotations": {"summary": f"{name} on {instance}"}, "startsAt": "2026-11-26T14:33:41.755Z",
-            "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus:9090/graph",
-            "fingerprint": f"{group * PER_GROUP + index:016x}"}
+    return {
+        "status": status,
+        "labels": {"alertname": name, "instance": instance, "severity": "warning"},
+        "annotations": {"summary": f"{name} on {instance}"},
+        "startsAt": "2026-11-26T14:33:41.755Z",
+        "endsAt": "0001-01-01T00:00:00Z",
+        "generatorURL": "http://prometheus:9090/graph",
+        "fingerprint": f"{group * PER_GROUP + index:016x}",
+    }
 
 
 def pagerduty_body(rng: random.Random) -> tuple[bytes, int]:
@@ -66,8 +90,7 @@ def pagerduty_body(rng: random.Random) -> tuple[bytes, int]:
     return json.dumps(event).encode(), 1
 
 
-LOADS = {"alertmanager": ("/webhooks/alertmanager", alertmanager_body),
-         "pagerduty": ("/v2/enqueue", pagerduty_body)}
+LOADS = {"alertmanager": ("/webhooks/alertmanager", alertmanager_body), "pagerduty": ("/v2/enqueue", pagerduty_body)}
 
 
 @dataclass
@@ -82,9 +105,14 @@ class Tally:
     ended: float = 0.0
 
     def __add__(self, other: "Tally") -> "Tally":
-        return Tally(self.latencies + other.latencies, self.failures + other.failures,
-                     self.accepted + other.accepted, self.received + other.received,
-                     min(self.started, other.started), max(self.ended, other.ended))
+        return Tally(
+            self.latencies + other.latencies,
+            self.failures + other.failures,
+            self.accepted + other.accepted,
+            self.received + other.received,
+            min(self.started, other.started),
+            max(self.ended, other.ended),
+        )
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies)
@@ -135,16 +163,20 @@ def run_load(port: int, load: str, args) -> Tally:
     # CLOCK_MONOTONIC is system-wide on Linux: the children compare against the same deadline.
     deadline, cap = time.monotonic() + args.duration, max(1, args.max_requests // args.senders)
     with ProcessPoolExecutor(processes) as pool:
-        futures = [pool.submit(send_from_threads, port, load, count, deadline, cap, seed)
-                   for seed, count in enumerate(threads)]
+        futures = [
+            pool.submit(send_from_threads, port, load, count, deadline, cap, seed) for seed, count in enumerate(threads)
+        ]
         return sum((future.result() for future in futures), Tally())
 
 
 def server_env(args, tmp: Path, name: str) -> dict:
     """gunicorn threads and options, and a metrics folder inside our temporary one."""
     # GUNICORN_CMD_ARGS overrides ingest/gunicorn_conf.py and adds to the `incidents serve` command line.
-    return {"GUNICORN_THREADS": args.threads, "PROMETHEUS_MULTIPROC_DIR": tmp / f"metrics-{name}",
-            "GUNICORN_CMD_ARGS": f"--worker-class {args.worker_class} {args.gunicorn_args}"}
+    return {
+        "GUNICORN_THREADS": args.threads,
+        "PROMETHEUS_MULTIPROC_DIR": tmp / f"metrics-{name}",
+        "GUNICORN_CMD_ARGS": f"--worker-class {args.worker_class} {args.gunicorn_args}",
+    }
 
 
 def start_ceiling(settings, tmp: Path, args) -> tuple[Process, str]:
@@ -152,8 +184,7 @@ def start_ceiling(settings, tmp: Path, args) -> tuple[Process, str]:
     port = free_port()
     argv = gunicorn_argv(settings, host="127.0.0.1", port=port, workers=args.workers)
     argv[-1] = "bench.ceiling_app:app"  # in place of our app, every option kept
-    process = Process(argv, env=process_env(settings, **server_env(args, tmp, "ceiling")),
-                      log_path=tmp / "ceiling.log")
+    process = Process(argv, env=process_env(settings, **server_env(args, tmp, "ceiling")), log_path=tmp / "ceiling.log")
     wait_http(f"http://127.0.0.1:{port}/healthz", process)
     return process, f"http://127.0.0.1:{port}"
 
@@ -185,9 +216,11 @@ def check(url: str, source: str, tally: Tally, before) -> bool:
     after = counts(url, source)
     received, raw = after.received - before.received, after.raw_requests - before.raw_requests
     exact = received == tally.received and raw == tally.accepted
-    print(f"{'':<16} db: incidents {after.incidents}, alerts {after.alerts}; this phase: sum(received_count) "
-          f"+{received} (sent {tally.received}), raw_requests +{raw} (accepted {tally.accepted}): "
-          f"{'OK' if exact else 'MISMATCH'}")
+    print(
+        f"{'':<16} db: incidents {after.incidents}, alerts {after.alerts}; this phase: sum(received_count) "
+        f"+{received} (sent {tally.received}), raw_requests +{raw} (accepted {tally.accepted}): "
+        f"{'OK' if exact else 'MISMATCH'}"
+    )
     return exact
 
 
@@ -195,8 +228,10 @@ def report(name: str, tally: Tally, unit: str, per_request: int) -> float:
     """Print a phase's figures; returns its throughput in `unit` per second."""
     rate = tally.accepted * per_request / max(tally.ended - tally.started, 1e-9)
     errors = sum(tally.failures.values())
-    print(f"{name:<16} requests {len(tally.latencies):>6}  {unit}/s {rate:>7.0f}  p50 {tally.percentile(0.5):6.1f} ms"
-          f"  p99 {tally.percentile(0.99):6.1f} ms  errors {errors}" + (f" {dict(tally.failures)}" if errors else ""))
+    print(
+        f"{name:<16} requests {len(tally.latencies):>6}  {unit}/s {rate:>7.0f}  p50 {tally.percentile(0.5):6.1f} ms"
+        f"  p99 {tally.percentile(0.99):6.1f} ms  errors {errors}" + (f" {dict(tally.failures)}" if errors else "")
+    )
     return rate
 
 
@@ -204,21 +239,34 @@ def verdict(fraction: float, tallies: list[Tally]) -> None:
     worst_p99 = max(tally.percentile(0.99) for tally in tallies)
     errors = sum(sum(tally.failures.values()) for tally in tallies)
     print(f"ours / ceiling, alerts/s: {fraction:.2f} (target >= 0.25): {'OK' if fraction >= 0.25 else 'BELOW'}")
-    print(f"p99 < 100 ms in A and B: {'yes' if worst_p99 < 100 else 'no'} (worst {worst_p99:.1f} ms); "
-          f"errors == 0: {'yes' if errors == 0 else 'no'} ({errors})")
+    print(
+        f"p99 < 100 ms in A and B: {'yes' if worst_p99 < 100 else 'no'} (worst {worst_p99:.1f} ms); "
+        f"errors == 0: {'yes' if errors == 0 else 'no'} ({errors})"
+    )
 
 
 def run(args) -> bool:
     """The three phases; True when the stored counts were exact."""
-    print(f"gunicorn --worker-class {args.worker_class} {args.gunicorn_args}".rstrip() + f", {args.workers} "
-          f"workers x {args.threads} threads; {args.senders} senders; {args.warm_up:g} s warm-up, then "
-          f"{args.duration:g} s measured per phase")
-    with tempfile.TemporaryDirectory(prefix="incidents-bench-") as tmp, \
-            scratch_database(f"incidents_bench_{os.getpid()}") as url, \
-            broker_prefix(f"incidents-bench-{os.getpid()}:") as prefix:
+    print(
+        f"gunicorn --worker-class {args.worker_class} {args.gunicorn_args}".rstrip() + f", {args.workers} "
+        f"workers x {args.threads} threads; {args.senders} senders; {args.warm_up:g} s warm-up, then "
+        f"{args.duration:g} s measured per phase"
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="incidents-bench-") as tmp,
+        scratch_database(f"incidents_bench_{os.getpid()}") as url,
+        broker_prefix(f"incidents-bench-{os.getpid()}:") as prefix,
+    ):
         tmp = Path(tmp)
-        settings = env.load({"DATABASE_URL": url, "CELERY_BROKER_URL": REDIS_URL, "CELERY_BROKER_PREFIX": prefix,
-                             "INCIDENTS_CONFIG": str(ROOT / "config"), "INCIDENTS_VAR": str(tmp / "var")})
+        settings = env.load(
+            {
+                "DATABASE_URL": url,
+                "CELERY_BROKER_URL": REDIS_URL,
+                "CELERY_BROKER_PREFIX": prefix,
+                "INCIDENTS_CONFIG": str(ROOT / "config"),
+                "INCIDENTS_VAR": str(tmp / "var"),
+            }
+        )
         # The ceiling first, on a machine our phases have not yet left busy (autovacuum, checkpoints).
         with serving(*start_ceiling(settings, tmp, args)) as port:
             warm_up(port, "alertmanager", args)
@@ -245,10 +293,14 @@ def warm_up(port: int, load: str, args) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--workers", type=int, default=default_web_workers(),
-                        help="gunicorn workers (`incidents serve`'s default)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.intake",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--workers", type=int, default=default_web_workers(), help="gunicorn workers (`incidents serve`'s default)"
+    )
     parser.add_argument("--threads", type=int, default=3, help="threads per gthread worker (GUNICORN_THREADS)")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class: gthread or sync")
     parser.add_argument("--gunicorn-args", default="", help='more gunicorn options, e.g. "--keep-alive 0"')

@@ -1,4 +1,5 @@
 """`incidents`: serve, worker, beat, up, db upgrade, check-config, replay."""
+
 import os
 import sys
 
@@ -18,8 +19,10 @@ def check_config():
     """Validate config/*.yaml; prints every problem with file, field and reason."""
     settings = env.load()
     catalog = _catalog_or_exit(settings)
-    click.echo(f"{settings.config_dir}: ok, {len(catalog.services)} services, "
-               f"{len(catalog.people)} people, {len(catalog.teams)} teams")
+    click.echo(
+        f"{settings.config_dir}: ok, {len(catalog.services)} services, "
+        f"{len(catalog.people)} people, {len(catalog.teams)} teams"
+    )
 
 
 @cli.group()
@@ -32,6 +35,7 @@ def db():
 def db_upgrade(revision):
     """Apply Alembic migrations."""
     from store.migrate import upgrade
+
     upgrade(env.load().database_url, revision)
     click.echo("database is up to date")
 
@@ -45,17 +49,23 @@ def default_web_workers() -> int:
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000 or $PORT")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--workers", type=int, default=lambda: int(os.environ.get("WEB_CONCURRENCY", default_web_workers())),
-              show_default="CPU cores + 1 or $WEB_CONCURRENCY")
+@click.option(
+    "--workers",
+    type=int,
+    default=lambda: int(os.environ.get("WEB_CONCURRENCY", default_web_workers())),
+    show_default="CPU cores + 1 or $WEB_CONCURRENCY",
+)
 def serve(dev, port, host, workers):
     """Serve the web app (gunicorn; --dev for Flask's server)."""
     settings = env.load()
     _catalog_or_exit(settings)
     if dev:
         from ingest.app import create_app
+
         create_app(settings).run(host=host, port=port, debug=True, use_reloader=False)
         return
     from cli.processes import gunicorn_argv
+
     os.execvp(sys.executable, gunicorn_argv(settings, host=host, port=port, workers=workers))
 
 
@@ -65,6 +75,7 @@ def worker(concurrency):
     """Run a Celery worker for every queue."""
     _catalog_or_exit(env.load())
     from cli.processes import worker_argv
+
     os.execvp(sys.executable, worker_argv(concurrency))
 
 
@@ -74,6 +85,7 @@ def beat():
     settings = env.load()
     _catalog_or_exit(settings)
     from cli.processes import beat_argv
+
     os.execvp(sys.executable, beat_argv(settings))
 
 
@@ -84,11 +96,16 @@ def up(port, host):
     """Web, worker and beat together; Ctrl-C stops all three."""
     _catalog_or_exit(env.load())
     from cli.processes import run_together
-    sys.exit(run_together([
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--host", host],
-        [sys.executable, "-m", "cli.main", "worker"],
-        [sys.executable, "-m", "cli.main", "beat"],
-    ]))
+
+    sys.exit(
+        run_together(
+            [
+                [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--host", host],
+                [sys.executable, "-m", "cli.main", "worker"],
+                [sys.executable, "-m", "cli.main", "beat"],
+            ]
+        )
+    )
 
 
 @cli.command()
@@ -98,9 +115,11 @@ def replay(since_id, source):
     """Re-ingest stored raw requests (dedup makes this safe to repeat)."""
     from ingest.replay import replay as run_replay
     from store.db import create_engine
+
     settings = env.load()
-    counts = run_replay(create_engine(settings.database_url), _catalog_or_exit(settings),
-                        since_id=since_id, source=source)
+    counts = run_replay(
+        create_engine(settings.database_url), _catalog_or_exit(settings), since_id=since_id, source=source
+    )
     click.echo(f"replayed {counts['replayed']} requests, skipped {counts['skipped']}")
 
 

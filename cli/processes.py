@@ -1,4 +1,5 @@
 """Command lines of the long-running processes, and running them together for `incidents up`."""
+
 import signal
 import subprocess
 import sys
@@ -7,19 +8,53 @@ import time
 
 def gunicorn_argv(settings, *, host: str, port: int, workers: int) -> list[str]:
     """gunicorn serving cli.wsgi (the app wired to the workers) with the project's config."""
-    return [sys.executable, "-m", "gunicorn", "--config", "python:ingest.gunicorn_conf",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "cli.wsgi:app"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:ingest.gunicorn_conf",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "cli.wsgi:app",
+    ]
 
 
 def worker_argv(concurrency: int) -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "workers.app:celery", "worker", "--loglevel", "INFO",
-            "--pool", "threads", "--concurrency", str(concurrency), "-Q", "paging,escalation,default"]
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app:celery",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--pool",
+        "threads",
+        "--concurrency",
+        str(concurrency),
+        "-Q",
+        "paging,escalation,default",
+    ]
 
 
 def beat_argv(settings) -> list[str]:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    return [sys.executable, "-m", "celery", "-A", "workers.app:celery", "beat", "--loglevel", "INFO",
-            "--schedule", str(settings.var_dir / "celerybeat-schedule")]
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app:celery",
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        str(settings.var_dir / "celerybeat-schedule"),
+    ]
 
 
 def run_together(commands: list[list[str]], grace: float = 10.0) -> int:

@@ -1,7 +1,7 @@
 """Alerts as every source is normalised to, and how a request's alerts become batches."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
-
 
 FIRING = "firing"
 RESOLVED = "resolved"

@@ -4,6 +4,7 @@ A Step holds the new state, the pages to send, the timeline entries, and whether
 already sent must be acknowledged or resolved at PagerDuty. The store persists it, with a new
 token, in the transaction that decided it; workers act on it after commit.
 """
+
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -78,8 +79,11 @@ def acknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
     if state.status != TRIGGERED:
         return Step(state)
     due = now + plan.ack_timeout if plan.ack_timeout and state.level >= 0 else None
-    return Step(replace(state, status=ACKNOWLEDGED, due_at=due),
-                entries=(Entry("acknowledged", f"Acknowledged by {by}"),), notify="acknowledge")
+    return Step(
+        replace(state, status=ACKNOWLEDGED, due_at=due),
+        entries=(Entry("acknowledged", f"Acknowledged by {by}"),),
+        notify="acknowledge",
+    )
 
 
 def unacknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
@@ -94,8 +98,11 @@ def resolve(state: State, now: datetime, *, reason: str) -> Step:
     """Stop everything and resolve every page sent; `reason` is the timeline's words."""
     if state.status == RESOLVED:
         return Step(state)
-    return Step(replace(state, status=RESOLVED, due_at=None, unresolved_due_at=None),
-                entries=(Entry("resolved", reason),), notify="resolve")
+    return Step(
+        replace(state, status=RESOLVED, due_at=None, unresolved_due_at=None),
+        entries=(Entry("resolved", reason),),
+        notify="resolve",
+    )
 
 
 def raise_severity(plan: Plan, state: State, severity: Severity, now: datetime) -> Step:
@@ -137,19 +144,28 @@ def add_responder(state: State, target: Target, *, by: str) -> Step:
     """Page someone outside the policy now ("pull in the business expert")."""
     if state.status == RESOLVED:
         return Step(state)
-    return Step(state, pages=(Page(target, "responder", f"added as responder by {by}"),),
-                entries=(Entry("responder_added", f"{by} paged {target.label} as a responder"),))
+    return Step(
+        state,
+        pages=(Page(target, "responder", f"added as responder by {by}"),),
+        entries=(Entry("responder_added", f"{by} paged {target.label} as a responder"),),
+    )
 
 
 def _due(plan: Plan, state: State, now: datetime) -> Step:
     if state.status == ACKNOWLEDGED:
-        back = Step(replace(state, status=TRIGGERED),
-                    entries=(Entry("ack_timeout", "Acknowledgement timed out: back to triggered"),))
+        back = Step(
+            replace(state, status=TRIGGERED),
+            entries=(Entry("ack_timeout", "Acknowledgement timed out: back to triggered"),),
+        )
         return _merge(back, _repage(plan, back.state, now, "acknowledgement timed out"))
     level, loop = _next(plan, state)
     if level is None:
-        return Step(replace(state, due_at=None, exhausted=True), entries=(Entry(
-            "escalation_exhausted", "Escalation exhausted: nobody acknowledged; the incident stays open"),))
+        return Step(
+            replace(state, due_at=None, exhausted=True),
+            entries=(
+                Entry("escalation_exhausted", "Escalation exhausted: nobody acknowledged; the incident stays open"),
+            ),
+        )
     return _page_level(plan, state, level, loop, now, "no acknowledgement")
 
 
@@ -171,12 +187,23 @@ def _page_level(plan: Plan, state: State, level: int, loop: int, now: datetime, 
     new = replace(state, level=level, loop=loop, round=0, due_at=now + plan.policy.levels[level].timeout)
     if level == len(plan.policy.levels) - 1 and loop == state.last_level_loop:
         names = ", ".join(t.label for t in targets)
-        return Step(new, entries=(Entry("escalated", f"Escalated to level {level + 1} ({names}), "
-                                        f"already paged by the {state.severity.name} rule", {"level": level + 1}),))
+        return Step(
+            new,
+            entries=(
+                Entry(
+                    "escalated",
+                    f"Escalated to level {level + 1} ({names}), already paged by the {state.severity.name} rule",
+                    {"level": level + 1},
+                ),
+            ),
+        )
     pages = tuple(Page(t, f"{loop}.{level}", reason) for t in targets)
     names = ", ".join(t.label for t in targets)
-    entry = Entry("paged", f"Paging level {level + 1} ({names}): {reason}",
-                  {"level": level + 1, "loop": loop + 1, "targets": [t.name for t in targets]})
+    entry = Entry(
+        "paged",
+        f"Paging level {level + 1} ({names}): {reason}",
+        {"level": level + 1, "loop": loop + 1, "targets": [t.name for t in targets]},
+    )
     return Step(new, pages, (entry,))
 
 
@@ -185,10 +212,14 @@ def _repage(plan: Plan, state: State, now: datetime, reason: str) -> Step:
     targets = plan.policy.levels[level].targets
     round_ = state.round + 1
     pages = tuple(Page(t, f"{state.loop}.{level}.r{round_}", reason) for t in targets)
-    entry = Entry("paged", f"Paging level {level + 1} again ({', '.join(t.label for t in targets)}): {reason}",
-                  {"level": level + 1, "loop": state.loop + 1, "targets": [t.name for t in targets]})
-    return Step(replace(state, level=level, round=round_, due_at=now + plan.policy.levels[level].timeout),
-                pages, (entry,))
+    entry = Entry(
+        "paged",
+        f"Paging level {level + 1} again ({', '.join(t.label for t in targets)}): {reason}",
+        {"level": level + 1, "loop": state.loop + 1, "targets": [t.name for t in targets]},
+    )
+    return Step(
+        replace(state, level=level, round=round_, due_at=now + plan.policy.levels[level].timeout), pages, (entry,)
+    )
 
 
 def _apply_rules(plan: Plan, step: Step, now: datetime, opening: bool = False) -> Step:
@@ -196,12 +227,18 @@ def _apply_rules(plan: Plan, step: Step, now: datetime, opening: bool = False) -
     state, rules = step.state, plan.rules
     last = len(plan.policy.levels) - 1
     if state.severity in rules.page_last_level_at_once and last > state.level:
-        pages = tuple(Page(t, f"{state.loop}.{last}", f"{state.severity.name}: paged at once")
-                      for t in plan.policy.levels[last].targets)
-        entry = Entry("paged", f"{state.severity.name}: paging level {last + 1} "
-                      f"({', '.join(p.target.label for p in pages)}) at once", {"level": last + 1})
-        step = Step(replace(step.state, last_level_loop=state.loop), step.pages + pages,
-                    step.entries + (entry,), step.notify)
+        pages = tuple(
+            Page(t, f"{state.loop}.{last}", f"{state.severity.name}: paged at once")
+            for t in plan.policy.levels[last].targets
+        )
+        entry = Entry(
+            "paged",
+            f"{state.severity.name}: paging level {last + 1} ({', '.join(p.target.label for p in pages)}) at once",
+            {"level": last + 1},
+        )
+        step = Step(
+            replace(step.state, last_level_loop=state.loop), step.pages + pages, step.entries + (entry,), step.notify
+        )
     window = rules.escalate_unresolved_after.get(state.severity)
     if window and state.unresolved_due_at is None and (opening or state.level < last):
         step = replace(step, state=replace(step.state, unresolved_due_at=state.opened_at + window))
@@ -217,8 +254,7 @@ def _next(plan: Plan, state: State) -> tuple[int | None, int]:
 
 
 def _merge(first: Step, second: Step) -> Step:
-    return Step(second.state, first.pages + second.pages, first.entries + second.entries,
-                second.notify or first.notify)
+    return Step(second.state, first.pages + second.pages, first.entries + second.entries, second.notify or first.notify)
 
 
 def _minutes(window: timedelta) -> str:

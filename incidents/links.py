@@ -1,4 +1,5 @@
 """One-click acknowledgement links: signed, bound to incident, target and action, expiring."""
+
 import hashlib
 from dataclasses import dataclass
 
@@ -36,13 +37,13 @@ def verify(token: str, secret_key: str, *, max_age: int) -> Link:
     try:
         data = URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ExpiredLink()
+        raise ExpiredLink() from None
     except BadSignature:
-        raise InvalidLink()
+        raise InvalidLink() from None
     try:
         return Link(int(data["i"]), str(data["t"]), str(data["a"]), int(data["p"]))
     except (KeyError, TypeError, ValueError):
-        raise InvalidLink()
+        raise InvalidLink() from None
 
 
 def link_id(token: str) -> str:

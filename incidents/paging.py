@@ -1,9 +1,14 @@
 """The PagerDuty Events API v2 events we send for pages, built from plain values."""
+
 from incidents.severity import Severity
 
 # PagerDuty knows four severities; ours map one to one.
-PAGERDUTY_SEVERITY = {Severity.SEV1: "critical", Severity.SEV2: "error", Severity.SEV3: "warning",
-                      Severity.SEV4: "info"}
+PAGERDUTY_SEVERITY = {
+    Severity.SEV1: "critical",
+    Severity.SEV2: "error",
+    Severity.SEV3: "warning",
+    Severity.SEV4: "info",
+}
 
 
 def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dict:
@@ -22,13 +27,19 @@ def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dic
             "group": reference,
             "class": "incident",
             "custom_details": {
-                "incident": reference, "service": page.service, "severity": Severity(page.severity).name,
-                "status": page.incident_status, "paged": f"{page.target_kind} {page.target_name}",
-                "reason": page.reason, "labels": labels,
+                "incident": reference,
+                "service": page.service,
+                "severity": Severity(page.severity).name,
+                "status": page.incident_status,
+                "paged": f"{page.target_kind} {page.target_name}",
+                "reason": page.reason,
+                "labels": labels,
             },
         },
-        "links": [{"href": incident_url, "text": f"{reference} in incident-ingest"},
-                  {"href": ack_url, "text": f"Acknowledge {reference}"}],
+        "links": [
+            {"href": incident_url, "text": f"{reference} in incident-ingest"},
+            {"href": ack_url, "text": f"Acknowledge {reference}"},
+        ],
         "client": "incident-ingest",
         "client_url": incident_url,
     }

@@ -1,4 +1,5 @@
 """Escalation policies as operators write them in PagerDuty, and the plan frozen onto an incident."""
+
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -41,7 +42,8 @@ class UrgencyRules:
     page_last_level_at_once: frozenset[Severity] = frozenset({Severity.SEV1})
     # These escalate one level when still unresolved this long after triggering, acknowledged or not.
     escalate_unresolved_after: dict[Severity, timedelta] = field(
-        default_factory=lambda: {Severity.SEV2: timedelta(minutes=30)})
+        default_factory=lambda: {Severity.SEV2: timedelta(minutes=30)}
+    )
     # Low urgency: an incident and a timeline entry, never a phone page.
     low_urgency: frozenset[Severity] = frozenset({Severity.SEV4})
 
@@ -59,20 +61,28 @@ class Plan:
         """A plain, JSON-ready copy."""
         return {
             "repeat": self.policy.repeat,
-            "levels": [{"targets": [{t.kind: t.name} for t in level.targets],
-                        "timeout_seconds": level.timeout.total_seconds()} for level in self.policy.levels],
+            "levels": [
+                {"targets": [{t.kind: t.name} for t in level.targets], "timeout_seconds": level.timeout.total_seconds()}
+                for level in self.policy.levels
+            ],
             "ack_timeout_seconds": self.ack_timeout.total_seconds() if self.ack_timeout else None,
             "page_last_level_at_once": sorted(s.name for s in self.rules.page_last_level_at_once),
-            "escalate_unresolved_after": {s.name: d.total_seconds()
-                                          for s, d in self.rules.escalate_unresolved_after.items()},
+            "escalate_unresolved_after": {
+                s.name: d.total_seconds() for s, d in self.rules.escalate_unresolved_after.items()
+            },
             "low_urgency": sorted(s.name for s in self.rules.low_urgency),
         }
 
     @classmethod
     def from_data(cls, data: dict) -> "Plan":
         """The plan back from `as_data`."""
-        levels = tuple(Level(tuple(Target(*next(iter(t.items()))) for t in level["targets"]),
-                             timedelta(seconds=level["timeout_seconds"])) for level in data["levels"])
+        levels = tuple(
+            Level(
+                tuple(Target(*next(iter(t.items()))) for t in level["targets"]),
+                timedelta(seconds=level["timeout_seconds"]),
+            )
+            for level in data["levels"]
+        )
         rules = UrgencyRules(
             frozenset(Severity[s] for s in data.get("page_last_level_at_once", ["SEV1"])),
             {Severity[s]: timedelta(seconds=v) for s, v in data.get("escalate_unresolved_after", {}).items()},

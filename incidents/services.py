@@ -1,4 +1,5 @@
 """Services: where alerts are routed, who may send them, and how they escalate."""
+
 import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -99,4 +100,3 @@ class Catalog:
     def route(self, labels: dict[str, str]) -> Service:
         """The first service whose matchers fit the labels, else the default service."""
         return next((s for s in self.services if s.matches(labels)), self.default_service)
-

@@ -1,4 +1,5 @@
 """Severities SEV1..SEV4 and the rules that derive one from an alert's labels."""
+
 import enum
 import re
 from dataclasses import dataclass, field

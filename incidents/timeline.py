@@ -1,4 +1,5 @@
 """What one request changed on an incident, and the timeline entries that tell it."""
+
 from dataclasses import dataclass, field
 
 from incidents.severity import Severity
@@ -40,8 +41,9 @@ def entries(change: IncidentChange, *, service: str) -> list[Entry]:
     """The timeline entries for a change, in the order they happened."""
     out = []
     if change.opened:
-        out.append(Entry("opened", f"Incident opened for service {service}",
-                         {"severity": _name(change.severity_after)}))
+        out.append(
+            Entry("opened", f"Incident opened for service {service}", {"severity": _name(change.severity_after)})
+        )
     for alert in change.alerts:
         if change.opened and alert.kind == "joined":
             out.append(Entry("alert_firing", f"Alert firing: {alert.summary}", {"fingerprint": alert.fingerprint}))
@@ -49,15 +51,23 @@ def entries(change: IncidentChange, *, service: str) -> list[Entry]:
         kind = {"joined": "alert_firing", "refired": "alert_firing", "resolved": "alert_resolved"}[alert.kind]
         out.append(Entry(kind, f"{ALERT_WORDS[alert.kind]}: {alert.summary}", {"fingerprint": alert.fingerprint}))
     if _rose(change):
-        out.append(Entry("severity_raised",
-                         f"Severity raised from {_name(change.severity_before)} to {_name(change.severity_after)}",
-                         {"from": _name(change.severity_before), "to": _name(change.severity_after)}))
+        out.append(
+            Entry(
+                "severity_raised",
+                f"Severity raised from {_name(change.severity_before)} to {_name(change.severity_after)}",
+                {"from": _name(change.severity_before), "to": _name(change.severity_after)},
+            )
+        )
     return out
 
 
 def _rose(change: IncidentChange) -> bool:
-    return (not change.opened and change.severity_before is not None and change.severity_after is not None
-            and change.severity_after < change.severity_before)
+    return (
+        not change.opened
+        and change.severity_before is not None
+        and change.severity_after is not None
+        and change.severity_after < change.severity_before
+    )
 
 
 def _name(severity: Severity | None) -> str | None:

@@ -3,7 +3,8 @@
 GET only shows a page with a button, because mail scanners and chat previews follow links;
 the button POSTs, and only that acknowledges.
 """
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, render_template, request
 
@@ -16,8 +17,11 @@ from store.queries import get_incident
 bp = Blueprint("ack_links", __name__)
 ANSWERS = {
     "acknowledged": (200, "Acknowledged", "Escalation has stopped. Thank you."),
-    "already_acknowledged": (200, "Already acknowledged", "Someone acknowledged this incident already; "
-                             "escalation is stopped."),
+    "already_acknowledged": (
+        200,
+        "Already acknowledged",
+        "Someone acknowledged this incident already; escalation is stopped.",
+    ),
     "used": (409, "Link already used", "This link has been used already; nothing changed."),
     "resolved": (409, "Incident already resolved", "This incident is resolved; nothing to acknowledge."),
     "unknown": (404, "No such incident", "This link points to an incident that does not exist."),
@@ -40,9 +44,14 @@ def confirm(token: str):
         return _answer("unknown")
     if used or incident[0].status == "resolved":
         return _answer("used" if used else "resolved", incident[0])
-    return render_template("page.html", heading="Acknowledge this incident?", incident=_view(incident[0]),
-                           message=f"Acknowledging as {link.target.replace(':', ' ', 1)} stops escalation.",
-                           form_action=request.path, button="Acknowledge")
+    return render_template(
+        "page.html",
+        heading="Acknowledge this incident?",
+        incident=_view(incident[0]),
+        message=f"Acknowledging as {link.target.replace(':', ' ', 1)} stops escalation.",
+        form_action=request.path,
+        button="Acknowledge",
+    )
 
 
 @bp.post("/ack/<token>")
@@ -52,8 +61,9 @@ def acknowledge(token: str):
     if isinstance(link, str):
         return _answer(link)
     state = current_app.extensions["incidents"]
-    outcome, decision = acknowledge_by_link(state.engine, link, links.link_id(token), catalog=state.catalog,
-                                            now=datetime.now(timezone.utc))
+    outcome, decision = acknowledge_by_link(
+        state.engine, link, links.link_id(token), catalog=state.catalog, now=datetime.now(UTC)
+    )
     if decision is not None:
         state.hand_over([decision])
     return _answer(outcome)
@@ -68,14 +78,22 @@ def incident_page(incident_ref: str):
     if found is None:
         return _answer("unknown")
     incident, _, entries = found
-    return render_template("page.html", heading=f"INC-{incident.number}", incident=_view(incident),
-                           message="", timeline=[entry_json(e) for e in entries])
+    return render_template(
+        "page.html",
+        heading=f"INC-{incident.number}",
+        incident=_view(incident),
+        message="",
+        timeline=[entry_json(e) for e in entries],
+    )
 
 
 def _verified(token: str):
     try:
-        link = links.verify(token, current_app.config["SECRET_KEY"],
-                            max_age=current_app.extensions["incidents"].settings.ack_link_max_age)
+        link = links.verify(
+            token,
+            current_app.config["SECRET_KEY"],
+            max_age=current_app.extensions["incidents"].settings.ack_link_max_age,
+        )
     except links.ExpiredLink:
         return "expired"
     except links.InvalidLink:
@@ -85,10 +103,16 @@ def _verified(token: str):
 
 def _answer(outcome: str, incident=None):
     status, heading, message = ANSWERS[outcome]
-    return render_template("page.html", heading=heading, message=message,
-                           incident=_view(incident) if incident else None), status
+    return render_template(
+        "page.html", heading=heading, message=message, incident=_view(incident) if incident else None
+    ), status
 
 
 def _view(row) -> dict:
-    return {"number": row.number, "title": row.title, "status": row.status, "service": row.service,
-            "severity": Severity(row.severity).name}
+    return {
+        "number": row.number,
+        "title": row.title,
+        "status": row.status,
+        "service": row.service,
+        "severity": Severity(row.severity).name,
+    }

@@ -1,5 +1,6 @@
 """Acting on an incident through the API: acknowledge, resolve, escalate, add a responder."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -30,8 +31,9 @@ class ResponderSchema(Schema):
 def act_on(incident_ref, action):
     """Acknowledge (stop escalation), resolve (and every page sent), or escalate (next level now)."""
     who = _caller()
-    return _act(incident_ref, lambda plan, state, now: escalation.requested(action, plan, state, now,
-                                                                            by=f"{who} (API)"))
+    return _act(
+        incident_ref, lambda plan, state, now: escalation.requested(action, plan, state, now, by=f"{who} (API)")
+    )
 
 
 @bp.post("/<incident_ref>/responders")
@@ -39,7 +41,7 @@ def add_responder(incident_ref):
     """Page a named person or team now: `{"user": "name"}` or `{"team": "name"}`."""
     who = _caller()
     body, _ = json_body()
-    (kind, name), = ResponderSchema().load(body).items()
+    ((kind, name),) = ResponderSchema().load(body).items()
     catalog = current_app.extensions["incidents"].catalog
     if name not in (catalog.people if kind == "user" else catalog.teams):
         raise Problem(400, "unknown responder", {kind: f'no {kind} called "{name}" in people.yaml'})
@@ -50,9 +52,10 @@ def add_responder(incident_ref):
 def _act(incident_ref: str, decide):
     state = current_app.extensions["incidents"]
     number = _number(incident_ref)
-    now = datetime.now(timezone.utc)
-    decision = act(state.engine, lambda plan, current: decide(plan, current, now), catalog=state.catalog, now=now,
-                   number=number)
+    now = datetime.now(UTC)
+    decision = act(
+        state.engine, lambda plan, current: decide(plan, current, now), catalog=state.catalog, now=now, number=number
+    )
     if decision is None:
         raise Problem(404, f"no incident {incident_ref}")
     state.hand_over([decision])

@@ -1,5 +1,6 @@
 """The read API: incidents with their alerts and timelines, times in ISO 8601 UTC."""
-from datetime import timezone
+
+from datetime import UTC
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -21,13 +22,19 @@ def _authenticate():
 @bp.get("/incidents")
 def incident_list():
     """Incidents, newest first; filters `status`, `severity`, `service` (repeatable); `limit`, `offset`."""
-    where = IncidentFilter(_choices("status", STATUSES), tuple(_severity(s) for s in _values("severity")),
-                           _values("service"))
+    where = IncidentFilter(
+        _choices("status", STATUSES), tuple(_severity(s) for s in _values("severity")), _values("service")
+    )
     limit, offset = _int("limit", 25, 1, 100), _int("offset", 0, 0, 10**9)
     with current_app.extensions["incidents"].engine.connect() as conn:
         rows, total = list_incidents(conn, where, limit=limit, offset=offset)
-    return jsonify(incidents=[incident_json(row) for row in rows], limit=limit, offset=offset, total=total,
-                   more=offset + len(rows) < total)
+    return jsonify(
+        incidents=[incident_json(row) for row in rows],
+        limit=limit,
+        offset=offset,
+        total=total,
+        more=offset + len(rows) < total,
+    )
 
 
 @bp.get("/incidents/<incident_ref>")
@@ -41,26 +48,44 @@ def incident_detail(incident_ref: str):
     if found is None:
         raise Problem(404, f"no incident {incident_ref}")
     incident, alerts, entries = found
-    return jsonify(incident_json(incident) | {"alerts": [alert_json(a) for a in alerts],
-                                              "timeline": [entry_json(e) for e in entries]})
+    return jsonify(
+        incident_json(incident)
+        | {"alerts": [alert_json(a) for a in alerts], "timeline": [entry_json(e) for e in entries]}
+    )
 
 
 def incident_json(row) -> dict:
     return {
-        "number": row.number, "id": f"INC-{row.number}", "title": row.title, "service": row.service,
-        "status": row.status, "severity": Severity(row.severity).name, "source": row.source,
-        "group_key": row.group_key, "opened_at": iso(row.opened_at), "acknowledged_at": iso(row.acknowledged_at),
-        "resolved_at": iso(row.resolved_at), "last_alert_at": iso(row.last_alert_at),
+        "number": row.number,
+        "id": f"INC-{row.number}",
+        "title": row.title,
+        "service": row.service,
+        "status": row.status,
+        "severity": Severity(row.severity).name,
+        "source": row.source,
+        "group_key": row.group_key,
+        "opened_at": iso(row.opened_at),
+        "acknowledged_at": iso(row.acknowledged_at),
+        "resolved_at": iso(row.resolved_at),
+        "last_alert_at": iso(row.last_alert_at),
         "alert_events": row.alert_events,
     }
 
 
 def alert_json(row) -> dict:
     return {
-        "fingerprint": row.fingerprint, "status": row.status, "severity": Severity(row.severity).name,
-        "summary": row.summary, "labels": row.labels, "annotations": row.annotations,
-        "generator_url": row.generator_url, "starts_at": iso(row.starts_at), "ends_at": iso(row.ends_at),
-        "first_seen": iso(row.first_seen), "last_seen": iso(row.last_seen), "received_count": row.received_count,
+        "fingerprint": row.fingerprint,
+        "status": row.status,
+        "severity": Severity(row.severity).name,
+        "summary": row.summary,
+        "labels": row.labels,
+        "annotations": row.annotations,
+        "generator_url": row.generator_url,
+        "starts_at": iso(row.starts_at),
+        "ends_at": iso(row.ends_at),
+        "first_seen": iso(row.first_seen),
+        "last_seen": iso(row.last_seen),
+        "received_count": row.received_count,
     }
 
 
@@ -72,7 +97,7 @@ def iso(value) -> str | None:
     """ISO 8601 in UTC with a Z; SQLite hands back naive datetimes, which are UTC."""
     if value is None:
         return None
-    value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return value.isoformat().replace("+00:00", "Z")
 
 
@@ -92,7 +117,7 @@ def _severity(text: str) -> int:
     try:
         return int(Severity.parse(text))
     except ValueError as error:
-        raise Problem(400, "invalid filter", {"severity": str(error)})
+        raise Problem(400, "invalid filter", {"severity": str(error)}) from None
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:

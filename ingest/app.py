@@ -1,4 +1,5 @@
 """The Flask app factory."""
+
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,13 +30,17 @@ class AppState:
             self.dispatch(decisions)
 
 
-def create_app(settings: env.Settings | None = None, *, catalog: Catalog | None = None,
-               engine: sa.Engine | None = None, dispatch: Callable | None = None) -> Flask:
+def create_app(
+    settings: env.Settings | None = None,
+    *,
+    catalog: Catalog | None = None,
+    engine: sa.Engine | None = None,
+    dispatch: Callable | None = None,
+) -> Flask:
     """Build the app; a wrong configuration raises ConfigError here, so start-up fails."""
     settings = settings or env.load()
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes,
-                      JSON_SORT_KEYS=False)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
     app.extensions["incidents"] = AppState(
         settings=settings,
         catalog=catalog or load_catalog(settings.config_dir),

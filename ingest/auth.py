@@ -1,4 +1,5 @@
 """Which services a request's credentials open. Every comparison is constant-time."""
+
 import base64
 import hashlib
 import hmac
@@ -50,8 +51,11 @@ def _services_for_authorization(catalog: Catalog, authorization: str) -> set[str
         names = {s.name for s in catalog.services if _any_equal(value.strip(), s.credentials.bearer_tokens)}
     elif scheme.lower() == "basic":
         user, password = _basic(value.strip())
-        names = {s.name for s in catalog.services
-                 if any(_equal(user, u) & _equal(password, p) for u, p in s.credentials.basic_auth)}
+        names = {
+            s.name
+            for s in catalog.services
+            if any(_equal(user, u) & _equal(password, p) for u, p in s.credentials.basic_auth)
+        }
     else:
         raise Unauthenticated("unsupported Authorization scheme (use Bearer or Basic)")
     return names
@@ -87,7 +91,7 @@ def _basic(value: str) -> tuple[str, str]:
     try:
         user, sep, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
     except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII input
-        raise Unauthenticated("malformed basic auth")
+        raise Unauthenticated("malformed basic auth") from None
     if not sep:
         raise Unauthenticated("malformed basic auth")
     return user, password

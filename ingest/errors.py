@@ -1,4 +1,5 @@
 """Errors and their HTTP answers, mapped in one place. Nothing becomes an unhandled 500."""
+
 import logging
 
 import sqlalchemy.exc

@@ -1,4 +1,5 @@
 """gunicorn settings: Prometheus multiprocess metrics and sane timeouts."""
+
 import os
 import shutil
 

@@ -1,6 +1,7 @@
 """Liveness, readiness (database and broker reachable) and Prometheus metrics."""
+
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -56,7 +57,7 @@ def _check_value(probe, target):
 
 def _overdue(engine) -> int:
     with engine.connect() as conn:
-        return overdue_count(conn, datetime.now(timezone.utc) - timedelta(seconds=5))
+        return overdue_count(conn, datetime.now(UTC) - timedelta(seconds=5))
 
 
 def _database(engine) -> None:

@@ -1,6 +1,7 @@
 """Intake endpoints: Alertmanager and Grafana webhooks, and the PagerDuty Events API v2."""
+
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
@@ -28,8 +29,11 @@ def alertmanager_webhook():
     if refused:
         raise Problem(403, f"these credentials may not send alerts to service {', '.join(refused)}")
     outcome = _record(g.source, raw, routed)
-    return jsonify(status="success", incidents=_numbers(outcome), alerts=outcome.total("new") +
-                   outcome.total("changed") + outcome.total("repeats")), 200
+    return jsonify(
+        status="success",
+        incidents=_numbers(outcome),
+        alerts=outcome.total("new") + outcome.total("changed") + outcome.total("repeats"),
+    ), 200
 
 
 @bp.post("/v2/enqueue")
@@ -38,7 +42,7 @@ def pagerduty_enqueue():
     g.source = "pagerduty"
     catalog = current_app.extensions["incidents"].catalog
     body, raw = json_body()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     event = _parse_event(body, pagerduty.key_for(raw, now))
     service = auth.service_for_routing_key(catalog, event.routing_key)
     if service is None:
@@ -52,16 +56,25 @@ def _parse_event(body, generated_key: str) -> pagerduty.Event:
     try:
         return pagerduty.parse(body, generated_key=generated_key)
     except ValidationError as error:
-        raise InvalidEvent([f"{path}: {reason}" for path, reason in invalid_fields(error).items()])
+        raise InvalidEvent([f"{path}: {reason}" for path, reason in invalid_fields(error).items()]) from None
 
 
-def _record(source: str, raw: bytes, routed: list[AlertBatch], acknowledge=(), *,
-            now: datetime | None = None) -> RequestOutcome:
+def _record(
+    source: str, raw: bytes, routed: list[AlertBatch], acknowledge=(), *, now: datetime | None = None
+) -> RequestOutcome:
     """Store the request as received at `now` (the raw row's received_at: see pagerduty.key_for)."""
     state = current_app.extensions["incidents"]
-    outcome = record_request(state.engine, source=source, body=raw, batches=routed, catalog=state.catalog,
-                             now=now or datetime.now(timezone.utc), remote_addr=request.remote_addr or "",
-                             user_agent=request.user_agent.string, acknowledge=acknowledge)
+    outcome = record_request(
+        state.engine,
+        source=source,
+        body=raw,
+        batches=routed,
+        catalog=state.catalog,
+        now=now or datetime.now(UTC),
+        remote_addr=request.remote_addr or "",
+        user_agent=request.user_agent.string,
+        acknowledge=acknowledge,
+    )
     received = sum(len(batch.alerts) for batch in routed)
     metrics.ALERTS_RECEIVED.labels(source).inc(received)
     metrics.ALERTS_DEDUPLICATED.labels(source).inc(outcome.total("repeats"))
@@ -88,6 +101,12 @@ def _count(response):
 
 
 def _outcome(status: int) -> str:
-    names = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 413: "too_large",
-             415: "unsupported_media_type", 503: "unavailable"}
+    names = {
+        400: "invalid",
+        401: "unauthenticated",
+        403: "forbidden",
+        413: "too_large",
+        415: "unsupported_media_type",
+        503: "unavailable",
+    }
     return "accepted" if status < 300 else names.get(status, f"http_{status}")

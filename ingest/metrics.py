@@ -1,18 +1,30 @@
 """Prometheus metrics of the web process (multiprocess-safe under gunicorn)."""
+
 import os
 
-from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram,
-                               generate_latest, multiprocess)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily
 
-REQUESTS = Counter("incidents_intake_requests_total", "Intake requests by source and outcome",
-                   ["source", "outcome"])
+REQUESTS = Counter("incidents_intake_requests_total", "Intake requests by source and outcome", ["source", "outcome"])
 ALERTS_RECEIVED = Counter("incidents_alerts_received_total", "Alerts received", ["source"])
-ALERTS_DEDUPLICATED = Counter("incidents_alerts_deduplicated_total",
-                              "Alerts that repeated a known alert unchanged", ["source"])
+ALERTS_DEDUPLICATED = Counter(
+    "incidents_alerts_deduplicated_total", "Alerts that repeated a known alert unchanged", ["source"]
+)
 INCIDENTS_OPENED = Counter("incidents_opened_total", "Incidents opened", ["source"])
-LATENCY = Histogram("incidents_intake_latency_seconds", "Intake request latency", ["source"],
-                    buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
+LATENCY = Histogram(
+    "incidents_intake_latency_seconds",
+    "Intake request latency",
+    ["source"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
 
 
 def exposition(overdue: int | None) -> tuple[bytes, str]:
@@ -28,8 +40,13 @@ def exposition(overdue: int | None) -> tuple[bytes, str]:
         registry = REGISTRY
     facts = CollectorRegistry()
     if overdue is not None:
-        facts.register(_Gauge("incidents_escalations_overdue",
-                              "Escalations past their due time by more than 5 seconds, right now", overdue))
+        facts.register(
+            _Gauge(
+                "incidents_escalations_overdue",
+                "Escalations past their due time by more than 5 seconds, right now",
+                overdue,
+            )
+        )
     return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
 
 

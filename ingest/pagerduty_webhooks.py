@@ -1,9 +1,10 @@
 """PagerDuty V3 webhooks (shared/CONTRACTS.md section 4): acknowledgements and resolutions made in
 PagerDuty come back to our incident, found through the page's `incident_key` (our dedup key)."""
+
 import hashlib
 import hmac
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import EXCLUDE, Schema, fields
@@ -43,8 +44,11 @@ class WebhookSchema(_Loose):
 
 
 # The event types we act on, and what each asks of our incident; others are accepted and ignored.
-ACTIONS = {"incident.acknowledged": "acknowledge", "incident.unacknowledged": "unacknowledge",
-           "incident.resolved": "resolve"}
+ACTIONS = {
+    "incident.acknowledged": "acknowledge",
+    "incident.unacknowledged": "unacknowledge",
+    "incident.resolved": "resolve",
+}
 
 
 @bp.post("/webhooks/pagerduty")
@@ -62,9 +66,14 @@ def pagerduty_webhook():
         incident_id = incident_for_dedup_key(conn, key) if action and key else None
     if incident_id is None:
         return jsonify(status="ignored"), 202
-    now = datetime.now(timezone.utc)
-    decision = act(state.engine, lambda plan, current: escalation.requested(action, plan, current, now, by=who),
-                   catalog=state.catalog, now=now, incident_id=incident_id)
+    now = datetime.now(UTC)
+    decision = act(
+        state.engine,
+        lambda plan, current: escalation.requested(action, plan, current, now, by=who),
+        catalog=state.catalog,
+        now=now,
+        incident_id=incident_id,
+    )
     state.hand_over([decision] if decision else [])
     return jsonify(status="applied"), 202
 

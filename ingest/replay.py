@@ -1,7 +1,8 @@
 """`incidents replay`: re-ingest stored raw requests through the same parsers, without new raw rows."""
+
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
@@ -34,8 +35,9 @@ def _replay_one(engine, catalog, row) -> bool:
         log.warning("raw request %s not replayed: %s", row.id, error)
         return False
     with engine.begin() as conn:
-        record_batches(conn, batches, catalog=catalog, source=row.source, now=datetime.now(timezone.utc),
-                       acknowledge=acknowledge)
+        record_batches(
+            conn, batches, catalog=catalog, source=row.source, now=datetime.now(UTC), acknowledge=acknowledge
+        )
     return True
 
 

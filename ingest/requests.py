@@ -1,4 +1,5 @@
 """Reading an intake request's body: size, content type, UTF-8 and JSON, each with a clear 4xx."""
+
 import json
 import math
 
@@ -18,15 +19,15 @@ def json_body():
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise Problem(400, f"body is not UTF-8 (byte {error.start})")
+        raise Problem(400, f"body is not UTF-8 (byte {error.start})") from None
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_float=_finite), raw
     except json.JSONDecodeError as error:
-        raise Problem(400, f"body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")
+        raise Problem(400, f"body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
     except RecursionError:
-        raise Problem(400, MAX_DEPTH_MESSAGE)
+        raise Problem(400, MAX_DEPTH_MESSAGE) from None
     except ValueError as error:
-        raise Problem(400, f"body is not valid JSON: {error}")
+        raise Problem(400, f"body is not valid JSON: {error}") from None
 
 
 def _reject_constant(name):

@@ -3,6 +3,7 @@
 Every problem is reported as `file: field.path: reason`, e.g.
 `config/services.yaml: services[2].escalation_policy[0].timeout: "30 minuets" is not a duration`.
 """
+
 import os
 import re
 from datetime import timedelta
@@ -91,10 +92,12 @@ def _substitute(value, env, path: list):
     if isinstance(value, list):
         return [_substitute(v, env, path + [i]) for i, v in enumerate(value)]
     if isinstance(value, str):
+
         def replace(match):
             if match.group(1) not in env:
                 raise _MissingVariable(match.group(1), _dotted(path))
             return env[match.group(1)]
+
         return _VARIABLE.sub(replace, value)
     return value
 
@@ -154,11 +157,13 @@ def _unknown_targets(catalog: Catalog) -> list[str]:
     known = {"user": catalog.people, "team": catalog.teams}
     problems = []
     for s, service in enumerate(catalog.services):
-        for l, level in enumerate(service.escalation_policy.levels):
+        for lv, level in enumerate(service.escalation_policy.levels):
             for t, target in enumerate(level.targets):
                 if target.name not in known[target.kind]:
-                    problems.append(f"services[{s}].escalation_policy[{l}].targets[{t}].{target.kind}: "
-                                    f"no {target.kind} called \"{target.name}\" in people.yaml")
+                    problems.append(
+                        f"services[{s}].escalation_policy[{lv}].targets[{t}].{target.kind}: "
+                        f'no {target.kind} called "{target.name}" in people.yaml'
+                    )
     return problems
 
 

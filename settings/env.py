@@ -1,8 +1,8 @@
 """Settings from the environment. Unset means the embedded default: SQLite and a file broker under ./var."""
+
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
 
 # Redis redelivers an unacknowledged task after this long; no countdown may come near it.
 VISIBILITY_TIMEOUT = 3600
@@ -34,9 +34,13 @@ class Settings:
         """kombu transport options: folders for the file broker, a visibility timeout for Redis."""
         if self.embedded_broker:
             folder = self.var_dir / "broker"
-            return {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
-                    "processed_folder": str(folder / "processed"), "control_folder": str(folder / "control"),
-                    "store_processed": False}
+            return {
+                "data_folder_in": str(folder / "queue"),
+                "data_folder_out": str(folder / "queue"),
+                "processed_folder": str(folder / "processed"),
+                "control_folder": str(folder / "control"),
+                "store_processed": False,
+            }
         options = {"visibility_timeout": VISIBILITY_TIMEOUT}
         if self.broker_prefix:
             options["global_keyprefix"] = self.broker_prefix

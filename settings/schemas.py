@@ -1,4 +1,5 @@
 """The YAML files' shapes, as marshmallow schemas: every field validated, unknown keys refused."""
+
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from incidents.durations import parse_duration
@@ -12,7 +13,7 @@ class Duration(fields.Field):
         try:
             return parse_duration(value)
         except (ValueError, TypeError):
-            raise ValidationError(f'"{value}" is not a duration')
+            raise ValidationError(f'"{value}" is not a duration') from None
 
 
 class SeverityField(fields.Field):
@@ -20,7 +21,7 @@ class SeverityField(fields.Field):
         try:
             return Severity.parse(value)
         except ValueError as error:
-            raise ValidationError(str(error))
+            raise ValidationError(str(error)) from None
 
 
 class TargetSchema(Schema):
@@ -34,7 +35,7 @@ class TargetSchema(Schema):
 
     @post_load
     def make(self, data, **kwargs):
-        (kind, name), = data.items()
+        ((kind, name),) = data.items()
         return Target(kind, name)
 
 
@@ -64,8 +65,13 @@ class IntakeSchema(Schema):
     def make(self, data, **kwargs):
         tokens = list(data.get("bearer_tokens", [])) + ([data["bearer_token"]] if "bearer_token" in data else [])
         basic = (data["basic_auth"]["username"], data["basic_auth"]["password"]) if "basic_auth" in data else None
-        return Credentials(tuple(tokens), (basic,) if basic else (), tuple(data.get("integration_keys", [])),
-                           tuple(data.get("grafana_hmac_secrets", [])), data.get("grafana_timestamp_header"))
+        return Credentials(
+            tuple(tokens),
+            (basic,) if basic else (),
+            tuple(data.get("integration_keys", [])),
+            tuple(data.get("grafana_hmac_secrets", [])),
+            data.get("grafana_timestamp_header"),
+        )
 
 
 class SeverityRulesSchema(Schema):
@@ -128,8 +134,7 @@ class ServicesFileSchema(Schema):
             raise ValidationError(f"service names must be unique: {', '.join(duplicates)}", "services")
         defaults = [service["name"] for service in data.get("services", []) if service["default"]]
         if len(defaults) != 1:
-            raise ValidationError(f"exactly one service must have `default: true` (found {len(defaults)})",
-                                  "services")
+            raise ValidationError(f"exactly one service must have `default: true` (found {len(defaults)})", "services")
 
 
 class PersonSchema(Schema):

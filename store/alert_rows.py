@@ -6,6 +6,7 @@ as two data-modifying CTEs, and the alerts travel as a single JSON array unpacke
 prepares it once) and no per-row parameter is adapted in Python. SQLite, the embedded default,
 runs the same upserts as two statements.
 """
+
 import json
 from dataclasses import dataclass
 
@@ -17,10 +18,21 @@ from sqlalchemy.dialects.postgresql import psycopg
 from store.tables import Time, alerts, incidents
 
 RETURNED = ("fingerprint", "status", "summary", "insert_token", "change_token")
-COLUMNS = ("fingerprint", "status", "severity", "summary", "labels", "annotations", "generator_url", "starts_at",
-           "ends_at")
-RECORD = ("fingerprint text, status text, severity smallint, summary text, labels jsonb, annotations jsonb, "
-          "generator_url text, starts_at timestamptz, ends_at timestamptz")
+COLUMNS = (
+    "fingerprint",
+    "status",
+    "severity",
+    "summary",
+    "labels",
+    "annotations",
+    "generator_url",
+    "starts_at",
+    "ends_at",
+)
+RECORD = (
+    "fingerprint text, status text, severity smallint, summary text, labels jsonb, annotations jsonb, "
+    "generator_url text, starts_at timestamptz, ends_at timestamptz"
+)
 
 # The predicate is written out so that PostgreSQL infers the partial unique index. A new row gets
 # `open_token` = this request's token: that is how the caller tells that it opened the incident.
@@ -51,8 +63,9 @@ RETURNING {", ".join(RETURNED)}
 
 
 def _typed(sql: str) -> sa.TextClause:
-    return sa.text(sql).bindparams(sa.bindparam("policy", type_=incidents.c.policy.type),
-                                   sa.bindparam("now", type_=Time))
+    return sa.text(sql).bindparams(
+        sa.bindparam("policy", type_=incidents.c.policy.type), sa.bindparam("now", type_=Time)
+    )
 
 
 # The alert changes of an incident already numbered go on its timeline in the same statement:
@@ -91,7 +104,8 @@ FROM incident LEFT JOIN upserted ON true
 
 OPEN_INCIDENT = _typed(_OPEN_INCIDENT)  # both databases: the ON CONFLICT syntax is the same
 POSTGRES_UPSERT = sa.text(_UPSERT_ALERTS.format(incident_id=":incident_id", incident_from="")).bindparams(
-    sa.bindparam("now", type_=Time))
+    sa.bindparam("now", type_=Time)
+)
 # Each locks the incident row first, then the alert rows: the order every writer of a group follows.
 POSTGRES_FIRING = _firing_statement(with_raw=False)
 POSTGRES_REQUEST = _firing_statement(with_raw=True)
@@ -99,8 +113,9 @@ POSTGRES_REQUEST = _firing_statement(with_raw=True)
 
 # The firing statements run as driver SQL, compiled once: per execution, SQLAlchemy's compile-cache
 # lookup and bind processing cost ~0.15 ms of CPU, 6% of a request (open_and_upsert adapts the JSON).
-_DRIVER_FIRING, _DRIVER_REQUEST = (statement.compile(dialect=psycopg.dialect()).string
-                                   for statement in (POSTGRES_FIRING, POSTGRES_REQUEST))
+_DRIVER_FIRING, _DRIVER_REQUEST = (
+    statement.compile(dialect=psycopg.dialect()).string for statement in (POSTGRES_FIRING, POSTGRES_REQUEST)
+)
 
 
 @dataclass(frozen=True)
@@ -114,8 +129,9 @@ class Upserted:
     raw_id: int | None = None
 
 
-def open_and_upsert(conn, incident: dict, rows: list[dict], *, now, token: int, words: dict,
-                    raw: dict | None = None) -> Upserted:
+def open_and_upsert(
+    conn, incident: dict, rows: list[dict], *, now, token: int, words: dict, raw: dict | None = None
+) -> Upserted:
     """Open or join the group's incident (`incident`: OPEN_INCIDENT's values) and upsert its alerts.
 
     On PostgreSQL one statement, which also notes the alert changes of a numbered incident with
@@ -129,23 +145,44 @@ def open_and_upsert(conn, incident: dict, rows: list[dict], *, now, token: int, 
         opened = conn.execute(OPEN_INCIDENT, params).one()
         return Upserted(opened, upsert(conn, opened.id, rows, now=now, token=token), noted=False)
     statement = _DRIVER_FIRING if raw is None else _DRIVER_REQUEST
-    joined = conn.exec_driver_sql(statement, {**params, **(raw or {}), "policy": Jsonb(params["policy"]),
-                                              "rows": _json(rows), **{f"{kind}_word": word
-                                                                       for kind, word in words.items()}}).all()
+    joined = conn.exec_driver_sql(
+        statement,
+        {
+            **params,
+            **(raw or {}),
+            "policy": Jsonb(params["policy"]),
+            "rows": _json(rows),
+            **{f"{kind}_word": word for kind, word in words.items()},
+        },
+    ).all()
     first = joined[0]
-    return Upserted(first, sorted(joined, key=lambda row: row.fingerprint), noted=first.number is not None,
-                    raw_id=first.raw_id)
+    return Upserted(
+        first, sorted(joined, key=lambda row: row.fingerprint), noted=first.number is not None, raw_id=first.raw_id
+    )
 
 
 def upsert(conn, incident_id: int, rows: list[dict], *, now, token: int) -> list:
     """Insert or update the rows (dicts of COLUMNS); returns RETURNED for each, in fingerprint order."""
     if conn.dialect.name == "postgresql":
-        result = conn.execute(POSTGRES_UPSERT, {"incident_id": incident_id, "now": now, "token": token,
-                                                "rows": _json(rows)})
+        result = conn.execute(
+            POSTGRES_UPSERT, {"incident_id": incident_id, "now": now, "token": token, "rows": _json(rows)}
+        )
     else:
-        result = conn.execute(_sqlite_upsert(), [
-            {**row, "incident_id": incident_id, "first_seen": now, "last_seen": now, "received_count": 1,
-             "insert_token": token, "change_token": token} for row in rows])
+        result = conn.execute(
+            _sqlite_upsert(),
+            [
+                {
+                    **row,
+                    "incident_id": incident_id,
+                    "first_seen": now,
+                    "last_seen": now,
+                    "received_count": 1,
+                    "insert_token": token,
+                    "change_token": token,
+                }
+                for row in rows
+            ],
+        )
     return sorted(result.all(), key=lambda row: row.fingerprint)
 
 
@@ -164,9 +201,14 @@ def _sqlite_upsert():
     return stmt.on_conflict_do_update(
         index_elements=[alerts.c.incident_id, alerts.c.fingerprint],
         set_={
-            "received_count": alerts.c.received_count + 1, "last_seen": new.last_seen, "status": new.status,
-            "severity": new.severity, "summary": new.summary, "labels": new.labels,
-            "annotations": new.annotations, "ends_at": new.ends_at,
+            "received_count": alerts.c.received_count + 1,
+            "last_seen": new.last_seen,
+            "status": new.status,
+            "severity": new.severity,
+            "summary": new.summary,
+            "labels": new.labels,
+            "annotations": new.annotations,
+            "ends_at": new.ends_at,
             "change_token": sa.case((alerts.c.status != new.status, new.change_token), else_=alerts.c.change_token),
         },
     ).returning(*(alerts.c[name] for name in RETURNED))

@@ -5,6 +5,7 @@ a severity rise, notes what the statement did not, and resolves a resolved group
 incident's row lock, so doing it twice does nothing. The request does it right after its statement;
 should the request die in between, the next request of the group or beat's sweep does it.
 """
+
 import logging
 import random
 from dataclasses import dataclass, field
@@ -33,8 +34,18 @@ class CaughtUp:
     decision: escalation_store.Applied | None = None
 
 
-def catch_up(conn, incident_id: int, *, service: str, severity: Severity | None, unnoted=(),
-             resolve_group: bool = False, token: int, catalog: Catalog, now: datetime) -> CaughtUp:
+def catch_up(
+    conn,
+    incident_id: int,
+    *,
+    service: str,
+    severity: Severity | None,
+    unnoted=(),
+    resolve_group: bool = False,
+    token: int,
+    catalog: Catalog,
+    now: datetime,
+) -> CaughtUp:
     """Bring an incident up to date with its alerts, under its row lock; doing it twice does nothing.
 
     A new incident gets its number, "opened" entry and escalation; `severity` (the highest firing in
@@ -54,34 +65,51 @@ def catch_up(conn, incident_id: int, *, service: str, severity: Severity | None,
         return CaughtUp(number, resolved=remaining)
     # Only a resolved group closes: a firing group may hold alerts cut off by `max_alerts`.
     closed = resolve_group and _quiet(conn, row.id)
-    decision = _escalate(conn, row, opened=opened, risen=after < before, closed=closed, severity=after,
-                         catalog=catalog, now=now)
+    decision = _escalate(
+        conn, row, opened=opened, risen=after < before, closed=closed, severity=after, catalog=catalog, now=now
+    )
     return CaughtUp(number, opened, closed, remaining, decision)
 
 
 # Open incidents a request left behind: not numbered after the grace period, or below the
 # severity of a firing alert (incident severity is never lowered, so this means a rise not applied).
-_FIRING_SEVERITY = (sa.select(sa.func.min(alerts.c.severity))
-                    .where(alerts.c.incident_id == incidents.c.id, alerts.c.status == FIRING).scalar_subquery())
+_FIRING_SEVERITY = (
+    sa.select(sa.func.min(alerts.c.severity))
+    .where(alerts.c.incident_id == incidents.c.id, alerts.c.status == FIRING)
+    .scalar_subquery()
+)
 
 
-def catch_up_left_behind(engine: sa.Engine, catalog: Catalog, *, now: datetime,
-                         grace: timedelta = timedelta(seconds=30)) -> list:
+def catch_up_left_behind(
+    engine: sa.Engine, catalog: Catalog, *, now: datetime, grace: timedelta = timedelta(seconds=30)
+) -> list:
     """The sweep behind the one-statement intake: a request that died between its statement and its
     catch-up (process killed, database gone) left an incident behind; the beat catches it up here."""
-    behind = sa.or_(sa.and_(incidents.c.number.is_(None), incidents.c.opened_at < now - grace),
-                    incidents.c.severity > _FIRING_SEVERITY)
+    behind = sa.or_(
+        sa.and_(incidents.c.number.is_(None), incidents.c.opened_at < now - grace),
+        incidents.c.severity > _FIRING_SEVERITY,
+    )
     query = sa.select(incidents.c.id, incidents.c.service, _FIRING_SEVERITY.label("firing")).where(OPEN, behind)
     decisions = []
     with engine.connect() as conn:
         rows = conn.execute(query.limit(100)).all()
     for row in rows:
-        log.warning("incident %s was left behind by its request (unnumbered, or below a firing alert's "
-                    "severity): catching it up", row.id)
+        log.warning(
+            "incident %s was left behind by its request (unnumbered, or below a firing alert's "
+            "severity): catching it up",
+            row.id,
+        )
         with engine.begin() as conn:
             severity = Severity(row.firing) if row.firing is not None else None
-            caught = catch_up(conn, row.id, service=row.service, severity=severity,
-                              token=random.getrandbits(62), catalog=catalog, now=now)
+            caught = catch_up(
+                conn,
+                row.id,
+                service=row.service,
+                severity=severity,
+                token=random.getrandbits(62),
+                catalog=catalog,
+                now=now,
+            )
         decisions += [caught.decision] if caught.decision else []
     return decisions
 
@@ -100,19 +128,28 @@ def _escalate(conn, row, *, opened, risen, closed, severity, catalog, now):
     return escalation_store.apply(conn, row, step, catalog=catalog, now=now)
 
 
-_RESOLVE_REMAINING = (alerts.update()
-                      .where(alerts.c.incident_id == sa.bindparam("of_incident"), alerts.c.status == FIRING)
-                      .values(status=RESOLVED, ends_at=sa.bindparam("at", type_=Time),
-                              last_seen=sa.bindparam("at", type_=Time), change_token=sa.bindparam("by_token"))
-                      .returning(alerts.c.fingerprint, alerts.c.summary))
-_STILL_FIRING = sa.select(sa.exists().where(alerts.c.incident_id == sa.bindparam("incident_id"),
-                                            alerts.c.status == FIRING))
+_RESOLVE_REMAINING = (
+    alerts.update()
+    .where(alerts.c.incident_id == sa.bindparam("of_incident"), alerts.c.status == FIRING)
+    .values(
+        status=RESOLVED,
+        ends_at=sa.bindparam("at", type_=Time),
+        last_seen=sa.bindparam("at", type_=Time),
+        change_token=sa.bindparam("by_token"),
+    )
+    .returning(alerts.c.fingerprint, alerts.c.summary)
+)
+_STILL_FIRING = sa.select(
+    sa.exists().where(alerts.c.incident_id == sa.bindparam("incident_id"), alerts.c.status == FIRING)
+)
 
 
 def _resolve_remaining(conn, incident_id, now, token):
     """A resolved group resolves every alert of it still firing, even those not in the payload."""
-    rows = sorted(conn.execute(_RESOLVE_REMAINING, {"of_incident": incident_id, "at": now, "by_token": token}),
-                  key=lambda row: row.fingerprint)
+    rows = sorted(
+        conn.execute(_RESOLVE_REMAINING, {"of_incident": incident_id, "at": now, "by_token": token}),
+        key=lambda row: row.fingerprint,
+    )
     return [timeline_rules.AlertChange("resolved", row.fingerprint, row.summary) for row in rows]
 
 
@@ -131,6 +168,7 @@ _UNNUMBERED = incidents.update().where(incidents.c.id == sa.bindparam("incident_
 _NUMBER = {
     "postgresql": _UNNUMBERED.values(number=incident_numbers.next_value()).returning(incidents.c.number),
     # SQLite serialises writers, so max + 1 cannot race
-    "sqlite": _UNNUMBERED.values(number=sa.select(sa.func.coalesce(sa.func.max(incidents.c.number), 0) + 1)
-                                 .scalar_subquery()).returning(incidents.c.number),
+    "sqlite": _UNNUMBERED.values(
+        number=sa.select(sa.func.coalesce(sa.func.max(incidents.c.number), 0) + 1).scalar_subquery()
+    ).returning(incidents.c.number),
 }

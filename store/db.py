@@ -1,4 +1,5 @@
 """Engines: PostgreSQL in production, a SQLite file as the embedded default."""
+
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ def normalise_url(url: str) -> str:
     """`postgresql://` and `postgres://` mean psycopg 3, the driver we ship."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -3,9 +3,10 @@
 Every decision is applied under the incident's row lock and writes a new `esc_token`, so a
 wake-up task carrying an older token finds nothing to do.
 """
+
 import random
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,11 +18,25 @@ from incidents.severity import Severity
 from store.tables import incidents, pages
 from store.timeline import append_timeline
 
-STATE_COLUMNS = (incidents.c.id, incidents.c.number, incidents.c.service, incidents.c.status,
-                 incidents.c.severity, incidents.c.opened_at, incidents.c.policy, incidents.c.esc_level,
-                 incidents.c.esc_loop, incidents.c.esc_round, incidents.c.esc_due_at,
-                 incidents.c.esc_unresolved_due_at, incidents.c.esc_exhausted, incidents.c.esc_last_level_loop,
-                 incidents.c.esc_token, incidents.c.acknowledged_at, incidents.c.resolved_at)
+STATE_COLUMNS = (
+    incidents.c.id,
+    incidents.c.number,
+    incidents.c.service,
+    incidents.c.status,
+    incidents.c.severity,
+    incidents.c.opened_at,
+    incidents.c.policy,
+    incidents.c.esc_level,
+    incidents.c.esc_loop,
+    incidents.c.esc_round,
+    incidents.c.esc_due_at,
+    incidents.c.esc_unresolved_due_at,
+    incidents.c.esc_exhausted,
+    incidents.c.esc_last_level_loop,
+    incidents.c.esc_token,
+    incidents.c.acknowledged_at,
+    incidents.c.resolved_at,
+)
 
 
 @dataclass(frozen=True)
@@ -36,14 +51,23 @@ class Applied:
 
 def utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; they are UTC."""
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def state_of(row) -> escalation.State:
     """The escalation state stored on an incident row."""
-    return escalation.State(row.status, Severity(row.severity), utc(row.opened_at), row.esc_level, row.esc_loop,
-                            row.esc_round, utc(row.esc_due_at), utc(row.esc_unresolved_due_at), row.esc_exhausted,
-                            row.esc_last_level_loop)
+    return escalation.State(
+        row.status,
+        Severity(row.severity),
+        utc(row.opened_at),
+        row.esc_level,
+        row.esc_loop,
+        row.esc_round,
+        utc(row.esc_due_at),
+        utc(row.esc_unresolved_due_at),
+        row.esc_exhausted,
+        row.esc_last_level_loop,
+    )
 
 
 def plan_of(row) -> Plan:
@@ -51,8 +75,13 @@ def plan_of(row) -> Plan:
 
 
 # Built once, like every statement a request runs: building one costs more than running it.
-_LOCK = {(by, skip_locked): sa.select(*STATE_COLUMNS).where(incidents.c[by] == sa.bindparam("key"))
-         .with_for_update(skip_locked=skip_locked) for by in ("id", "number") for skip_locked in (False, True)}
+_LOCK = {
+    (by, skip_locked): sa.select(*STATE_COLUMNS)
+    .where(incidents.c[by] == sa.bindparam("key"))
+    .with_for_update(skip_locked=skip_locked)
+    for by in ("id", "number")
+    for skip_locked in (False, True)
+}
 
 
 def lock(conn, *, incident_id: int | None = None, number: int | None = None, skip_locked: bool = False):
@@ -61,8 +90,9 @@ def lock(conn, *, incident_id: int | None = None, number: int | None = None, ski
     return conn.execute(_LOCK[by, skip_locked], {"key": key}).first()
 
 
-def act(engine, decide, *, catalog: Catalog, now: datetime, incident_id: int | None = None,
-        number: int | None = None) -> Applied | None:
+def act(
+    engine, decide, *, catalog: Catalog, now: datetime, incident_id: int | None = None, number: int | None = None
+) -> Applied | None:
     """Lock the incident, let `decide(plan, state)` return a Step, apply it; None if no such incident."""
     with engine.begin() as conn:
         row = lock(conn, incident_id=incident_id, number=number)
@@ -74,20 +104,34 @@ def act(engine, decide, *, catalog: Catalog, now: datetime, incident_id: int | N
         return apply(conn, row, step, catalog=catalog, now=now)
 
 
-def apply(conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime,
-          due_at: datetime | None = None) -> Applied:
+def apply(
+    conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime, due_at: datetime | None = None
+) -> Applied:
     """Write the step's state with a new token, its pages and notifications, and its timeline.
 
     `due_at` is when the step was due (a wake-up's scheduled time), for the lateness metric.
     """
     token, state = random.getrandbits(62), step.state
     acknowledged_at, resolved_at = _status_times(row, state, now)
-    conn.execute(_SAVE_STATE, {
-        "row_id": row.id, "v_status": state.status, "v_severity": int(state.severity), "v_level": state.level,
-        "v_loop": state.loop, "v_round": state.round, "v_due_at": state.due_at,
-        "v_unresolved_due_at": state.unresolved_due_at, "v_exhausted": state.exhausted,
-        "v_last_level_loop": state.last_level_loop, "v_token": token, "v_next_wake_at": state.next_wake,
-        "v_acknowledged_at": acknowledged_at, "v_resolved_at": resolved_at})
+    conn.execute(
+        _SAVE_STATE,
+        {
+            "row_id": row.id,
+            "v_status": state.status,
+            "v_severity": int(state.severity),
+            "v_level": state.level,
+            "v_loop": state.loop,
+            "v_round": state.round,
+            "v_due_at": state.due_at,
+            "v_unresolved_due_at": state.unresolved_due_at,
+            "v_exhausted": state.exhausted,
+            "v_last_level_loop": state.last_level_loop,
+            "v_token": token,
+            "v_next_wake_at": state.next_wake,
+            "v_acknowledged_at": acknowledged_at,
+            "v_resolved_at": resolved_at,
+        },
+    )
     page_ids = _insert_pages(conn, row, step.pages, catalog, now, due_at or now)
     if step.notify:
         page_ids += _notify(conn, row.id, step.notify, state.round, now)
@@ -95,21 +139,36 @@ def apply(conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime,
     return Applied(row.id, token, tuple(page_ids), state.next_wake)
 
 
-_SAVE_STATE = incidents.update().where(incidents.c.id == sa.bindparam("row_id")).values(
-    status=sa.bindparam("v_status"), severity=sa.bindparam("v_severity"), esc_level=sa.bindparam("v_level"),
-    esc_loop=sa.bindparam("v_loop"), esc_round=sa.bindparam("v_round"), esc_due_at=sa.bindparam("v_due_at"),
-    esc_unresolved_due_at=sa.bindparam("v_unresolved_due_at"), esc_exhausted=sa.bindparam("v_exhausted"),
-    esc_last_level_loop=sa.bindparam("v_last_level_loop"), esc_token=sa.bindparam("v_token"),
-    next_wake_at=sa.bindparam("v_next_wake_at"), acknowledged_at=sa.bindparam("v_acknowledged_at"),
-    resolved_at=sa.bindparam("v_resolved_at"))
+_SAVE_STATE = (
+    incidents.update()
+    .where(incidents.c.id == sa.bindparam("row_id"))
+    .values(
+        status=sa.bindparam("v_status"),
+        severity=sa.bindparam("v_severity"),
+        esc_level=sa.bindparam("v_level"),
+        esc_loop=sa.bindparam("v_loop"),
+        esc_round=sa.bindparam("v_round"),
+        esc_due_at=sa.bindparam("v_due_at"),
+        esc_unresolved_due_at=sa.bindparam("v_unresolved_due_at"),
+        esc_exhausted=sa.bindparam("v_exhausted"),
+        esc_last_level_loop=sa.bindparam("v_last_level_loop"),
+        esc_token=sa.bindparam("v_token"),
+        next_wake_at=sa.bindparam("v_next_wake_at"),
+        acknowledged_at=sa.bindparam("v_acknowledged_at"),
+        resolved_at=sa.bindparam("v_resolved_at"),
+    )
+)
 
 
 def _status_times(row, state, now) -> tuple:
     """(acknowledged_at, resolved_at) after the step: set when the status moves there."""
     if state.status == row.status:
         return row.acknowledged_at, row.resolved_at
-    return {"acknowledged": (now, row.resolved_at), "resolved": (row.acknowledged_at, now),
-            "triggered": (None, row.resolved_at)}[state.status]
+    return {
+        "acknowledged": (now, row.resolved_at),
+        "resolved": (row.acknowledged_at, now),
+        "triggered": (None, row.resolved_at),
+    }[state.status]
 
 
 def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
@@ -125,8 +184,10 @@ def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
 
 
 # Page rows not already there (by their step); executed with many rows, which SQLAlchemy sends as one statement.
-_INSERT_NEW_PAGES = {name: dialect.insert(pages).on_conflict_do_nothing().returning(pages.c.id)
-                     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_INSERT_NEW_PAGES = {
+    name: dialect.insert(pages).on_conflict_do_nothing().returning(pages.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def _insert_new_pages(conn):
@@ -137,13 +198,24 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
     if not pages_to_send:
         return []
     service = catalog.service(row.service) if row.service in {s.name for s in catalog.services} else None
-    values = [{
-        "incident_id": row.id, "action": "trigger", "step": page.step, "target_kind": page.target.kind,
-        "target_name": page.target.name, "reason": page.reason[:1000], "status": "pending", "attempts": 0,
-        "routing_key": catalog.routing_key(page.target, service) if service else "",
-        "dedup_key": dedup_key(row.id, page.target.kind, page.target.name, page.step),
-        "created_at": now, "due_at": due_at, "next_attempt_at": now,
-    } for page in pages_to_send]
+    values = [
+        {
+            "incident_id": row.id,
+            "action": "trigger",
+            "step": page.step,
+            "target_kind": page.target.kind,
+            "target_name": page.target.name,
+            "reason": page.reason[:1000],
+            "status": "pending",
+            "attempts": 0,
+            "routing_key": catalog.routing_key(page.target, service) if service else "",
+            "dedup_key": dedup_key(row.id, page.target.kind, page.target.name, page.step),
+            "created_at": now,
+            "due_at": due_at,
+            "next_attempt_at": now,
+        }
+        for page in pages_to_send
+    ]
     # A step already paged (SEV1's manager, a retried decision) is not paged again.
     return list(conn.execute(_insert_new_pages(conn), values).scalars())
 
@@ -158,23 +230,42 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
         unsent.append(pages.c.step != "responder")
     conn.execute(pages.update().where(*unsent).values(status="cancelled"))
     keys = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
-    sent = conn.execute(sa.select(*keys, sa.func.min(pages.c.step).label("step"))
-                        .where(pages.c.incident_id == incident_id, pages.c.action == "trigger",
-                               pages.c.status == "sent").group_by(*keys)).all()
+    sent = conn.execute(
+        sa.select(*keys, sa.func.min(pages.c.step).label("step"))
+        .where(pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "sent")
+        .group_by(*keys)
+    ).all()
     if not sent:
         return []
     prefix = "resolve" if action == "resolve" else f"ack{round_}"
-    values = [{"incident_id": incident_id, "action": action, "step": f"{prefix}:{s.step}", "target_kind": s.target_kind,
-               "target_name": s.target_name, "routing_key": s.routing_key, "dedup_key": s.dedup_key,
-               "reason": action, "status": "pending", "attempts": 0, "created_at": now, "due_at": now,
-               "next_attempt_at": now}
-              for s in sent]
+    values = [
+        {
+            "incident_id": incident_id,
+            "action": action,
+            "step": f"{prefix}:{s.step}",
+            "target_kind": s.target_kind,
+            "target_name": s.target_name,
+            "routing_key": s.routing_key,
+            "dedup_key": s.dedup_key,
+            "reason": action,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "due_at": now,
+            "next_attempt_at": now,
+        }
+        for s in sent
+    ]
     return list(conn.execute(_insert_new_pages(conn), values).scalars())
 
 
 def claim_due(conn, now: datetime, limit: int = 100) -> list:
     """Incidents whose escalation is due, locked; rows other workers hold are skipped."""
-    query = (sa.select(*STATE_COLUMNS)
-             .where(incidents.c.next_wake_at <= now, incidents.c.status != "resolved")
-             .order_by(incidents.c.next_wake_at).limit(limit).with_for_update(skip_locked=True))
+    query = (
+        sa.select(*STATE_COLUMNS)
+        .where(incidents.c.next_wake_at <= now, incidents.c.status != "resolved")
+        .order_by(incidents.c.next_wake_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     return conn.execute(query).all()

@@ -5,6 +5,7 @@ rows, in fingerprint order: concurrent requests for one group queue on that row 
 for different groups never meet, so there are no deadlocks and no duplicate incidents. What the
 upsert leaves to do (number, open, escalate, raise, resolve) is store/catch_up.py's.
 """
+
 import hashlib
 import random
 from dataclasses import dataclass, field
@@ -49,9 +50,18 @@ class RequestOutcome:
         return [decision for batch in self.batches for decision in batch.applied]
 
 
-def record_request(engine: sa.Engine, *, source: str, body: bytes, batches: list[AlertBatch],
-                   catalog: Catalog, now: datetime, remote_addr: str = "", user_agent: str = "",
-                   acknowledge: tuple[tuple[str, str], ...] = ()) -> RequestOutcome:
+def record_request(
+    engine: sa.Engine,
+    *,
+    source: str,
+    body: bytes,
+    batches: list[AlertBatch],
+    catalog: Catalog,
+    now: datetime,
+    remote_addr: str = "",
+    user_agent: str = "",
+    acknowledge: tuple[tuple[str, str], ...] = (),
+) -> RequestOutcome:
     """Store the raw request, its alerts and acknowledgements; return what changed.
 
     The usual request, one firing batch on PostgreSQL, is one statement in autocommit: raw body,
@@ -65,8 +75,9 @@ def record_request(engine: sa.Engine, *, source: str, body: bytes, batches: list
         return _record_in_one_statement(engine, raw, batches[0], catalog=catalog, now=now)
     with engine.begin() as conn:
         raw_id = _store_raw_request(conn, now=now, **raw)
-        return RequestOutcome(raw_id, record_batches(conn, batches, catalog=catalog, source=source, now=now,
-                                                     acknowledge=acknowledge))
+        return RequestOutcome(
+            raw_id, record_batches(conn, batches, catalog=catalog, source=source, now=now, acknowledge=acknowledge)
+        )
 
 
 def _record_in_one_statement(engine, raw: dict, batch: AlertBatch, *, catalog: Catalog, now) -> RequestOutcome:
@@ -79,13 +90,21 @@ def _record_in_one_statement(engine, raw: dict, batch: AlertBatch, *, catalog: C
         return RequestOutcome(recording.upserted.raw_id, [recording.catch_up(conn, catalog=catalog, now=now)])
 
 
-def record_batches(conn, batches: list[AlertBatch], *, catalog: Catalog, source: str, now: datetime,
-                   acknowledge: tuple[tuple[str, str], ...] = ()) -> list["BatchOutcome"]:
+def record_batches(
+    conn,
+    batches: list[AlertBatch],
+    *,
+    catalog: Catalog,
+    source: str,
+    now: datetime,
+    acknowledge: tuple[tuple[str, str], ...] = (),
+) -> list["BatchOutcome"]:
     """Record alert batches and acknowledgements inside the caller's transaction."""
     outcomes = [record_batch(conn, batch, catalog=catalog, source=source, now=now) for batch in batches]
     for service_name, group_key in acknowledge:
-        outcomes.append(acknowledge_group(conn, service_name=service_name, group_key=group_key, catalog=catalog,
-                                          now=now, by=source))
+        outcomes.append(
+            acknowledge_group(conn, service_name=service_name, group_key=group_key, catalog=catalog, now=now, by=source)
+        )
     return outcomes
 
 
@@ -95,9 +114,10 @@ STORE_RAW_REQUEST = raw_requests.insert().returning(raw_requests.c.id)  # built 
 def _store_raw_request(conn, *, source, body, now, remote_addr="", user_agent="") -> int:
     """Append the request as received, for audit and `incidents replay` (record_request cut the
     address and user agent to their columns)."""
-    return conn.execute(STORE_RAW_REQUEST, {
-        "source": source, "received_at": now, "body": body, "remote_addr": remote_addr,
-        "user_agent": user_agent}).scalar_one()
+    return conn.execute(
+        STORE_RAW_REQUEST,
+        {"source": source, "received_at": now, "body": body, "remote_addr": remote_addr, "user_agent": user_agent},
+    ).scalar_one()
 
 
 def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now: datetime) -> BatchOutcome:
@@ -129,9 +149,17 @@ class _Recording:
         self.severity = min(firing) if firing else None  # the highest severity firing (SEV1 < SEV2)
 
     def upsert(self, conn, now, raw: dict | None = None) -> None:
-        self.land(alert_rows.open_and_upsert(
-            conn, _incident_values(self.batch, self.service, self.source, self.severity), self.rows, now=now,
-            token=self.token, words=timeline_rules.ALERT_WORDS, raw=raw))
+        self.land(
+            alert_rows.open_and_upsert(
+                conn,
+                _incident_values(self.batch, self.service, self.source, self.severity),
+                self.rows,
+                now=now,
+                token=self.token,
+                words=timeline_rules.ALERT_WORDS,
+                raw=raw,
+            )
+        )
 
     def land(self, upserted: alert_rows.Upserted) -> None:
         """Take the upsert's rows: the alerts this batch inserted or moved, and the repeats."""
@@ -147,44 +175,74 @@ class _Recording:
     def behind(self) -> bool:
         """Whether the upsert left work: number, opening, severity rise, unnoted changes, resolution."""
         incident = self.upserted.incident
-        return (incident.number is None or self.batch.group_resolved
-                or (self.severity is not None and self.severity < incident.severity)
-                or (not self.upserted.noted and bool(self.changes)))
+        return (
+            incident.number is None
+            or self.batch.group_resolved
+            or (self.severity is not None and self.severity < incident.severity)
+            or (not self.upserted.noted and bool(self.changes))
+        )
 
     def outcome(self, *, opened=False, closed=False, number=None, extra=(), applied=()) -> BatchOutcome:
         changes = [*self.changes, *extra]
-        return BatchOutcome(number or self.upserted.incident.number, opened, closed,
-                            new=sum(c.kind == "joined" for c in changes),
-                            changed=sum(c.kind != "joined" for c in changes), repeats=self.repeats,
-                            applied=list(applied))
+        return BatchOutcome(
+            number or self.upserted.incident.number,
+            opened,
+            closed,
+            new=sum(c.kind == "joined" for c in changes),
+            changed=sum(c.kind != "joined" for c in changes),
+            repeats=self.repeats,
+            applied=list(applied),
+        )
 
     def catch_up(self, conn, *, catalog: Catalog, now: datetime) -> BatchOutcome:
         """What the upsert left behind, under the incident's lock (store.catch_up)."""
-        caught = catch_up(conn, self.upserted.incident.id, service=self.service.name, severity=self.severity,
-                          unnoted=[] if self.upserted.noted else self.changes,
-                          resolve_group=self.batch.group_resolved, token=self.token, catalog=catalog, now=now)
-        return self.outcome(opened=caught.opened, closed=caught.closed, number=caught.number,
-                            extra=caught.resolved, applied=[caught.decision] if caught.decision else [])
+        caught = catch_up(
+            conn,
+            self.upserted.incident.id,
+            service=self.service.name,
+            severity=self.severity,
+            unnoted=[] if self.upserted.noted else self.changes,
+            resolve_group=self.batch.group_resolved,
+            token=self.token,
+            catalog=catalog,
+            now=now,
+        )
+        return self.outcome(
+            opened=caught.opened,
+            closed=caught.closed,
+            number=caught.number,
+            extra=caught.resolved,
+            applied=[caught.decision] if caught.decision else [],
+        )
 
 
-def acknowledge_group(conn, *, service_name: str, group_key: str, catalog: Catalog, now: datetime,
-                      by: str) -> BatchOutcome:
+def acknowledge_group(
+    conn, *, service_name: str, group_key: str, catalog: Catalog, now: datetime, by: str
+) -> BatchOutcome:
     """Acknowledge the open incident of a group (PagerDuty `acknowledge` events)."""
     incident = _lock_open_incident(conn, service_name, group_key)
     if incident is None:
         return BatchOutcome(None)
     row = escalation_store.lock(conn, incident_id=incident.id)
-    step = escalation.acknowledge(escalation_store.plan_of(row), escalation_store.state_of(row), now,
-                                  by=f"{by} (Events API)")
+    step = escalation.acknowledge(
+        escalation_store.plan_of(row), escalation_store.state_of(row), now, by=f"{by} (Events API)"
+    )
     return BatchOutcome(row.number, applied=[escalation_store.apply(conn, row, step, catalog=catalog, now=now)])
 
 
 def _incident_values(batch, service, source, severity) -> dict:
     """What a new incident for the batch starts with (alert_rows.OPEN_INCIDENT's values)."""
     title = next(a.summary for a in batch.alerts if a.status == FIRING)
-    return {"service": service.name, "group_key": batch.group_key, "group_hash": group_hash(batch.group_key),
-            "severity": int(severity), "title": title[:1024], "source": source, "alerts": len(batch.alerts),
-            "policy": service.plan_data}
+    return {
+        "service": service.name,
+        "group_key": batch.group_key,
+        "group_hash": group_hash(batch.group_key),
+        "severity": int(severity),
+        "title": title[:1024],
+        "source": source,
+        "alerts": len(batch.alerts),
+        "policy": service.plan_data,
+    }
 
 
 def group_hash(group_key: str) -> str:
@@ -197,12 +255,20 @@ def _lock_open_incident(conn, service_name, group_key):
 
 
 # Built once, as every statement on the intake path: building one costs more than running it.
-_LOCK_OPEN = (sa.select(incidents.c.id, incidents.c.number, incidents.c.severity, incidents.c.open_token)
-              .where(incidents.c.service == sa.bindparam("service"),
-                     incidents.c.group_hash == sa.bindparam("group_hash"), OPEN)
-              .with_for_update())
-_COUNT_EVENTS = incidents.update().where(incidents.c.id == sa.bindparam("incident_id")).values(
-    last_alert_at=sa.bindparam("at", type_=Time), alert_events=incidents.c.alert_events + sa.bindparam("events"))
+_LOCK_OPEN = (
+    sa.select(incidents.c.id, incidents.c.number, incidents.c.severity, incidents.c.open_token)
+    .where(incidents.c.service == sa.bindparam("service"), incidents.c.group_hash == sa.bindparam("group_hash"), OPEN)
+    .with_for_update()
+)
+_COUNT_EVENTS = (
+    incidents.update()
+    .where(incidents.c.id == sa.bindparam("incident_id"))
+    .values(
+        last_alert_at=sa.bindparam("at", type_=Time), alert_events=incidents.c.alert_events + sa.bindparam("events")
+    )
+)
+
+
 def _alert_change_kind(row, token):
     if row.insert_token == token:
         return "joined" if row.status == FIRING else "resolved"
@@ -213,7 +279,13 @@ def _alert_change_kind(row, token):
 
 def _alert_row(alert, severity):
     return {
-        "fingerprint": alert.fingerprint, "status": alert.status, "severity": int(severity),
-        "summary": alert.summary[:1024], "labels": alert.labels, "annotations": alert.annotations,
-        "generator_url": alert.generator_url, "starts_at": alert.starts_at, "ends_at": alert.ends_at,
+        "fingerprint": alert.fingerprint,
+        "status": alert.status,
+        "severity": int(severity),
+        "summary": alert.summary[:1024],
+        "labels": alert.labels,
+        "annotations": alert.annotations,
+        "generator_url": alert.generator_url,
+        "starts_at": alert.starts_at,
+        "ends_at": alert.ends_at,
     }

@@ -1,4 +1,5 @@
 """Alembic, driven from code: `incidents db upgrade` and the test suite call `upgrade`."""
+
 from pathlib import Path
 
 from alembic import command

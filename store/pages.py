@@ -1,4 +1,5 @@
 """The page outbox from the delivering side: claim a batch of pages, then record what PagerDuty said."""
+
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -7,8 +8,13 @@ from incidents.timeline import Entry
 from store.tables import alerts, incidents, pages
 from store.timeline import append_timeline
 
-INCIDENT_FIELDS = (incidents.c.number, incidents.c.title, incidents.c.service, incidents.c.severity,
-                   incidents.c.status.label("incident_status"))
+INCIDENT_FIELDS = (
+    incidents.c.number,
+    incidents.c.title,
+    incidents.c.service,
+    incidents.c.severity,
+    incidents.c.status.label("incident_status"),
+)
 
 
 def claim(conn, page_ids: list[int], *, ready_by: datetime | None = None, limit: int = 50) -> list:
@@ -21,8 +27,13 @@ def claim(conn, page_ids: list[int], *, ready_by: datetime | None = None, limit:
     """
     if not page_ids and ready_by is None:
         return []
-    first_labels = (sa.select(alerts.c.labels).where(alerts.c.incident_id == pages.c.incident_id)
-                    .order_by(alerts.c.id).limit(1).scalar_subquery())
+    first_labels = (
+        sa.select(alerts.c.labels)
+        .where(alerts.c.incident_id == pages.c.incident_id)
+        .order_by(alerts.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     wanted, order = [], [pages.c.next_attempt_at, pages.c.id]
     if ready_by is not None:
         wanted.append(pages.c.next_attempt_at <= ready_by)
@@ -30,35 +41,56 @@ def claim(conn, page_ids: list[int], *, ready_by: datetime | None = None, limit:
         asked = pages.c.id.in_(page_ids)
         wanted.append(asked if ready_by is None else sa.and_(asked, pages.c.attempts == 0))
         order.insert(0, asked.desc())
-    query = (sa.select(pages, *INCIDENT_FIELDS, first_labels.label("labels"))
-             .join(incidents, incidents.c.id == pages.c.incident_id)
-             .where(pages.c.status == "pending", sa.or_(*wanted))
-             .order_by(*order).limit(limit)
-             .with_for_update(of=pages, skip_locked=True))
+    query = (
+        sa.select(pages, *INCIDENT_FIELDS, first_labels.label("labels"))
+        .join(incidents, incidents.c.id == pages.c.incident_id)
+        .where(pages.c.status == "pending", sa.or_(*wanted))
+        .order_by(*order)
+        .limit(limit)
+        .with_for_update(of=pages, skip_locked=True)
+    )
     return conn.execute(query).all()
 
 
 def mark_sent(conn, sent_at: dict[int, datetime]) -> None:
     """Pages PagerDuty accepted, each with the time it answered."""
     if sent_at:
-        stmt = (pages.update().where(pages.c.id == sa.bindparam("page_id"))
-                .values(status="sent", sent_at=sa.bindparam("at"), attempts=pages.c.attempts + 1, last_error=None))
+        stmt = (
+            pages.update()
+            .where(pages.c.id == sa.bindparam("page_id"))
+            .values(status="sent", sent_at=sa.bindparam("at"), attempts=pages.c.attempts + 1, last_error=None)
+        )
         conn.execute(stmt, [{"page_id": page_id, "at": at} for page_id, at in sent_at.items()])
 
 
 def mark_retrying(conn, page, error: str, retry_at: datetime) -> None:
     """A transient failure: the task retries; the sweep steps in only after `retry_at`."""
-    conn.execute(pages.update().where(pages.c.id == page.id)
-                 .values(attempts=pages.c.attempts + 1, last_error=error[:1000], next_attempt_at=retry_at))
+    conn.execute(
+        pages.update()
+        .where(pages.c.id == page.id)
+        .values(attempts=pages.c.attempts + 1, last_error=error[:1000], next_attempt_at=retry_at)
+    )
 
 
 def mark_failed(conn, page, error: str, now: datetime) -> None:
     """A permanent failure: recorded on the page and on the incident's timeline, where people look."""
-    conn.execute(pages.update().where(pages.c.id == page.id)
-                 .values(status="failed", attempts=pages.c.attempts + 1, last_error=error[:1000]))
-    append_timeline(conn, page.incident_id, [Entry(
-        "page_failed", f"PagerDuty {page.action} for {page.target_kind} {page.target_name} failed: {error}"[:2000],
-        {"page_id": page.id, "action": page.action})], now)
+    conn.execute(
+        pages.update()
+        .where(pages.c.id == page.id)
+        .values(status="failed", attempts=pages.c.attempts + 1, last_error=error[:1000])
+    )
+    append_timeline(
+        conn,
+        page.incident_id,
+        [
+            Entry(
+                "page_failed",
+                f"PagerDuty {page.action} for {page.target_kind} {page.target_name} failed: {error}"[:2000],
+                {"page_id": page.id, "action": page.action},
+            )
+        ],
+        now,
+    )
 
 
 def overdue_count(conn, now: datetime) -> int:
@@ -72,8 +104,14 @@ def requeue_stale(conn, now: datetime, *, grace: timedelta = timedelta(seconds=1
 
     Each is stamped as re-queued now, so a backlog is re-sent once per grace period, not every tick.
     """
-    stale = (sa.select(pages.c.id).where(pages.c.status == "pending", pages.c.next_attempt_at <= now - grace)
-             .order_by(pages.c.next_attempt_at).limit(limit).with_for_update(skip_locked=True).scalar_subquery())
+    stale = (
+        sa.select(pages.c.id)
+        .where(pages.c.status == "pending", pages.c.next_attempt_at <= now - grace)
+        .order_by(pages.c.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
     stmt = pages.update().where(pages.c.id.in_(stale)).values(next_attempt_at=now).returning(pages.c.id)
     return list(conn.execute(stmt).scalars())
 

@@ -1,14 +1,26 @@
 """Reading incidents for the API: lists with filters and pages, and one incident in full."""
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from store.tables import alerts, incidents, timeline
 
-INCIDENT_COLUMNS = (incidents.c.id, incidents.c.number, incidents.c.service, incidents.c.group_key,
-                    incidents.c.status, incidents.c.severity, incidents.c.title, incidents.c.source,
-                    incidents.c.opened_at, incidents.c.acknowledged_at, incidents.c.resolved_at,
-                    incidents.c.last_alert_at, incidents.c.alert_events)
+INCIDENT_COLUMNS = (
+    incidents.c.id,
+    incidents.c.number,
+    incidents.c.service,
+    incidents.c.group_key,
+    incidents.c.status,
+    incidents.c.severity,
+    incidents.c.title,
+    incidents.c.source,
+    incidents.c.opened_at,
+    incidents.c.acknowledged_at,
+    incidents.c.resolved_at,
+    incidents.c.last_alert_at,
+    incidents.c.alert_events,
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +53,10 @@ def get_incident(conn, number: int, *, by_id: bool = False):
     incident = conn.execute(sa.select(*INCIDENT_COLUMNS).where(key == number)).first()
     if incident is None:
         return None
-    alert_rows = conn.execute(sa.select(alerts).where(alerts.c.incident_id == incident.id)
-                              .order_by(alerts.c.first_seen, alerts.c.id)).all()
-    entries = conn.execute(sa.select(timeline).where(timeline.c.incident_id == incident.id)
-                           .order_by(timeline.c.id)).all()
+    alert_rows = conn.execute(
+        sa.select(alerts).where(alerts.c.incident_id == incident.id).order_by(alerts.c.first_seen, alerts.c.id)
+    ).all()
+    entries = conn.execute(
+        sa.select(timeline).where(timeline.c.incident_id == incident.id).order_by(timeline.c.id)
+    ).all()
     return incident, alert_rows, entries

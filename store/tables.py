@@ -1,4 +1,5 @@
 """The tables, as SQLAlchemy Core: the hot path is set-based SQL, not an ORM object per alert."""
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -12,7 +13,8 @@ Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 Time = sa.DateTime(timezone=True)
 
 raw_requests = sa.Table(
-    "raw_requests", metadata,
+    "raw_requests",
+    metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("source", sa.String(32), nullable=False),
     sa.Column("received_at", Time, nullable=False),
@@ -24,7 +26,8 @@ raw_requests = sa.Table(
 incident_numbers = sa.Sequence("incident_numbers", metadata=metadata)
 
 incidents = sa.Table(
-    "incidents", metadata,
+    "incidents",
+    metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("number", sa.Integer, unique=True),
     sa.Column("service", sa.String(128), nullable=False),
@@ -52,16 +55,20 @@ incidents = sa.Table(
     sa.Column("esc_last_level_loop", sa.Integer, nullable=False, server_default="-1"),
     sa.Column("esc_token", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("next_wake_at", Time),
-    sa.Index("ix_incidents_next_wake_at", "next_wake_at", postgresql_where=sa.text("next_wake_at IS NOT NULL"),
-             sqlite_where=sa.text("next_wake_at IS NOT NULL")),
+    sa.Index(
+        "ix_incidents_next_wake_at",
+        "next_wake_at",
+        postgresql_where=sa.text("next_wake_at IS NOT NULL"),
+        sqlite_where=sa.text("next_wake_at IS NOT NULL"),
+    ),
     # One open incident per (service, group): the upsert's conflict target.
-    sa.Index("uq_incidents_open_group", "service", "group_hash", unique=True,
-             postgresql_where=OPEN, sqlite_where=OPEN),
+    sa.Index("uq_incidents_open_group", "service", "group_hash", unique=True, postgresql_where=OPEN, sqlite_where=OPEN),
     sa.Index("ix_incidents_status_opened", "status", "opened_at"),
 )
 
 alerts = sa.Table(
-    "alerts", metadata,
+    "alerts",
+    metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False),
     sa.Column("fingerprint", sa.String(255), nullable=False),
@@ -83,7 +90,8 @@ alerts = sa.Table(
 )
 
 timeline = sa.Table(
-    "timeline", metadata,
+    "timeline",
+    metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False, index=True),
     sa.Column("at", Time, nullable=False),
@@ -95,7 +103,8 @@ timeline = sa.Table(
 # The outbox: one row per page (and per acknowledge/resolve sent for it), written in the
 # transaction that decided it, delivered after commit. The unique step makes a page happen once.
 pages = sa.Table(
-    "pages", metadata,
+    "pages",
+    metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False, index=True),
     sa.Column("action", sa.String(16), nullable=False),
@@ -114,12 +123,17 @@ pages = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.UniqueConstraint("incident_id", "action", "step", "target_kind", "target_name", name="uq_pages_step"),
     sa.Index("ix_pages_dedup_key", "dedup_key"),
-    sa.Index("ix_pages_pending", "next_attempt_at", postgresql_where=sa.text("status = 'pending'"),
-             sqlite_where=sa.text("status = 'pending'")),
+    sa.Index(
+        "ix_pages_pending",
+        "next_attempt_at",
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
+    ),
 )
 
 used_links = sa.Table(
-    "used_links", metadata,
+    "used_links",
+    metadata,
     sa.Column("link_id", sa.String(64), primary_key=True),
     sa.Column("used_at", Time, nullable=False),
 )

@@ -1,4 +1,5 @@
 """The incident timeline: append-only."""
+
 from datetime import datetime
 
 import sqlalchemy as sa

@@ -4,6 +4,7 @@ PostgreSQL and Redis are real and required: when either is unreachable the suite
 skips. Each run creates its own database (migrated with Alembic) and each test starts from empty
 tables, so tests are isolated from each other and from anything else on the server.
 """
+
 import os
 import secrets
 
@@ -72,18 +73,24 @@ def catalog(config_dir):
 
 @pytest.fixture
 def settings(database_url, redis_url, config_dir, tmp_path):
-    return env.load({"DATABASE_URL": database_url, "CELERY_BROKER_URL": redis_url,
-                     "INCIDENTS_CONFIG": str(config_dir), "INCIDENTS_VAR": str(tmp_path / "var"),
-                     "SECRET_KEY": "test-secret"})
+    return env.load(
+        {
+            "DATABASE_URL": database_url,
+            "CELERY_BROKER_URL": redis_url,
+            "INCIDENTS_CONFIG": str(config_dir),
+            "INCIDENTS_VAR": str(tmp_path / "var"),
+            "SECRET_KEY": "test-secret",
+        }
+    )
 
 
 @pytest.fixture
 def app(settings, catalog, engine):
     from ingest.app import create_app
+
     return create_app(settings, catalog=catalog, engine=engine)
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
-

@@ -3,6 +3,7 @@
 It answers like PagerDuty (202 with a dedup_key, 400 `invalid event` with errors) unless told to
 answer otherwise for the next requests, e.g. `fake.answer_next(429, 500)`.
 """
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,8 +60,11 @@ class FakePagerDuty:
             self._answers.extend(statuses)
 
     def triggers(self, target_key: str | None = None) -> list[dict]:
-        return [e for e in self.events if e["event_action"] == "trigger"
-                and (target_key is None or e["routing_key"] == target_key)]
+        return [
+            e
+            for e in self.events
+            if e["event_action"] == "trigger" and (target_key is None or e["routing_key"] == target_key)
+        ]
 
     def _receive(self, body: bytes) -> tuple[int, dict]:
         with self._lock:
@@ -68,18 +72,23 @@ class FakePagerDuty:
         try:
             event = json.loads(body)
         except ValueError:
-            return self._record(400, {}, {"status": "invalid event", "message": "Event object is invalid",
-                                          "errors": ["body is not JSON"]})
+            return self._record(
+                400,
+                {},
+                {"status": "invalid event", "message": "Event object is invalid", "errors": ["body is not JSON"]},
+            )
         if forced is not None:
             return self._record(forced, event, {"status": "forced", "message": f"answered {forced}"})
         errors = contract_errors(event)
         if errors:
-            return self._record(400, event, {"status": "invalid event", "message": "Event object is invalid",
-                                             "errors": errors})
+            return self._record(
+                400, event, {"status": "invalid event", "message": "Event object is invalid", "errors": errors}
+            )
         with self._lock:
             self.events.append(event)
-        return self._record(202, event, {"status": "success", "message": "Event processed",
-                                         "dedup_key": event.get("dedup_key")})
+        return self._record(
+            202, event, {"status": "success", "message": "Event processed", "dedup_key": event.get("dedup_key")}
+        )
 
     def _record(self, status, event, answer):
         with self._lock:

@@ -1,4 +1,5 @@
 """Helpers for tests: recorded requests, free ports, and real processes started and stopped."""
+
 import json
 import os
 import signal
@@ -21,8 +22,9 @@ SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 FIXTURES = SHARED / "fixtures" / "alertmanager-0.25"
 
 
-BASE_DATABASE_URL = normalise_url(os.environ.get("TEST_DATABASE_URL",
-                                                 "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+BASE_DATABASE_URL = normalise_url(
+    os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # The example config's API token (config/services.yaml): the read API asks for one.
 READ = {"Authorization": "Bearer example-api-token-change-me"}
@@ -75,10 +77,17 @@ def free_port() -> int:
 def process_env(settings, **extra) -> dict:
     """The environment a child process of ours needs for these settings."""
     environ = dict(os.environ)
-    environ.update({"DATABASE_URL": settings.database_url, "CELERY_BROKER_URL": settings.broker_url,
-                    "INCIDENTS_CONFIG": str(settings.config_dir), "INCIDENTS_VAR": str(settings.var_dir),
-                    "SECRET_KEY": settings.secret_key, "PYTHONUNBUFFERED": "1",
-                    "CELERY_BROKER_PREFIX": settings.broker_prefix})
+    environ.update(
+        {
+            "DATABASE_URL": settings.database_url,
+            "CELERY_BROKER_URL": settings.broker_url,
+            "INCIDENTS_CONFIG": str(settings.config_dir),
+            "INCIDENTS_VAR": str(settings.var_dir),
+            "SECRET_KEY": settings.secret_key,
+            "PYTHONUNBUFFERED": "1",
+            "CELERY_BROKER_PREFIX": settings.broker_prefix,
+        }
+    )
     environ.update({key: str(value) for key, value in extra.items()})
     return environ
 
@@ -89,8 +98,9 @@ class Process:
     def __init__(self, argv: list[str], *, env: dict, log_path: Path):
         self.log_path = log_path
         self._log = open(log_path, "wb")
-        self.popen = subprocess.Popen(argv, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                      cwd=ROOT, start_new_session=True)
+        self.popen = subprocess.Popen(
+            argv, env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

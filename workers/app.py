@@ -1,4 +1,5 @@
 """The Celery app. Queues, routes and retry settings live here, in one place."""
+
 import os
 from pathlib import Path
 
@@ -34,8 +35,13 @@ def create_celery(settings: env.Settings | None = None) -> Celery:
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
-        beat_schedule={"tick": {"task": "tasks.tick", "schedule": settings.tick_seconds,
-                                "options": {"expires": max(settings.tick_seconds * 5, 10)}}},
+        beat_schedule={
+            "tick": {
+                "task": "tasks.tick",
+                "schedule": settings.tick_seconds,
+                "options": {"expires": max(settings.tick_seconds * 5, 10)},
+            }
+        },
         include=["workers.tasks"],
         timezone="UTC",
     )
@@ -48,6 +54,7 @@ def _serve_metrics(**_):
     port = os.environ.get("INCIDENTS_WORKER_METRICS_PORT")
     if port:
         from workers.metrics import serve
+
         serve(int(port))
 
 

@@ -1,4 +1,5 @@
 """What tasks work with, built once per worker process on first use (never at import time)."""
+
 import functools
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,7 +29,13 @@ class WorkerContext:
 def context() -> WorkerContext:
     """The worker's engine, configuration, PagerDuty client, dispatcher and senders."""
     from workers.app import celery
+
     settings = celery.conf.incidents_settings
-    return WorkerContext(settings, load_catalog(settings.config_dir), create_engine(settings.database_url),
-                         PagerDutyClient(settings.pagerduty_events_url), Dispatcher(celery),
-                         ThreadPoolExecutor(SENDERS, thread_name_prefix="pagerduty"))
+    return WorkerContext(
+        settings,
+        load_catalog(settings.config_dir),
+        create_engine(settings.database_url),
+        PagerDutyClient(settings.pagerduty_events_url),
+        Dispatcher(celery),
+        ThreadPoolExecutor(SENDERS, thread_name_prefix="pagerduty"),
+    )

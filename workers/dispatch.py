@@ -3,10 +3,11 @@
 Called only after the deciding transaction committed. A failure to enqueue loses nothing: the
 outbox row and the due time are in the database, and the periodic tick picks them up.
 """
+
 import logging
 import math
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from kombu.exceptions import OperationalError
 
@@ -30,7 +31,7 @@ PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "i
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Dispatcher:

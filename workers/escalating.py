@@ -1,4 +1,5 @@
 """Running escalations: a wake-up for one incident, and the claim of everything due."""
+
 import logging
 from datetime import datetime
 

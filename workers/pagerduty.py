@@ -1,4 +1,5 @@
 """A PagerDuty Events API v2 client (shared/CONTRACTS.md section 3) on a requests Session."""
+
 import os
 
 import requests
@@ -15,8 +16,14 @@ class PermanentError(Exception):
 class PagerDutyClient:
     """Sends events to `{base_url}/v2/enqueue`; the base URL makes the EU host and test fakes work."""
 
-    def __init__(self, base_url: str, *, session: requests.Session | None = None,
-                 connect_timeout: float = 3.05, read_timeout: float = 10.0):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        session: requests.Session | None = None,
+        connect_timeout: float = 3.05,
+        read_timeout: float = 10.0,
+    ):
         self.url = base_url.rstrip("/") + "/v2/enqueue"
         self.session = session or _session(self.url)
         self.timeout = (connect_timeout, read_timeout)

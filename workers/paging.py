@@ -1,4 +1,5 @@
 """Delivering pages from the outbox to PagerDuty in batches, exactly once per row."""
+
 import functools
 import logging
 from collections import Counter
@@ -42,9 +43,19 @@ class Answer:
     countdown: float = 0.0
 
 
-def deliver(engine: sa.Engine, client: PagerDutyClient, settings, page_ids: list[int], *, clock,
-            backoff: Callable[[int], float | None], drain: bool = False, send_all=map,
-            batch: int = PAGES_PER_TASK, batches: int = DRAIN_BATCHES) -> Delivered:
+def deliver(
+    engine: sa.Engine,
+    client: PagerDutyClient,
+    settings,
+    page_ids: list[int],
+    *,
+    clock,
+    backoff: Callable[[int], float | None],
+    drain: bool = False,
+    send_all=map,
+    batch: int = PAGES_PER_TASK,
+    batches: int = DRAIN_BATCHES,
+) -> Delivered:
     """Send the pending ones of `page_ids`; with `drain` (a first delivery), then every other page
     ready, `batch` pages a transaction, until none is left, PagerDuty asks us to back off (the pages
     left wait for the next delivery or the sweep), or `batches` batches ran (`more`).
@@ -54,8 +65,9 @@ def deliver(engine: sa.Engine, client: PagerDutyClient, settings, page_ids: list
     The rows stay locked while PagerDuty answers, so a second delivery of the same pages skips them
     and then finds them sent: one page, never two.
     """
-    send = functools.partial(_batch, engine, client, settings, clock=clock, backoff=backoff, send_all=send_all,
-                             drain=drain)
+    send = functools.partial(
+        _batch, engine, client, settings, clock=clock, backoff=backoff, send_all=send_all, drain=drain
+    )
     answers = last = send(page_ids, limit=max(batch, len(page_ids)))
     skipped = len(set(page_ids) - {answer.page.id for answer in answers})
     for _ in range(batches - 1):
@@ -65,9 +77,12 @@ def deliver(engine: sa.Engine, client: PagerDutyClient, settings, page_ids: list
         answers = answers + last
     retrying = [answer for answer in answers if answer.outcome == "retrying"]  # the last batch's only
     outcomes = Counter(answer.outcome for answer in answers) + Counter(skipped=skipped)
-    return Delivered(dict(outcomes), tuple(answer.page.id for answer in retrying),
-                     max((answer.countdown for answer in retrying), default=0.0),
-                     drain and _full(last, batch))
+    return Delivered(
+        dict(outcomes),
+        tuple(answer.page.id for answer in retrying),
+        max((answer.countdown for answer in retrying), default=0.0),
+        drain and _full(last, batch),
+    )
 
 
 def _full(answers: list["Answer"], batch: int) -> bool:
@@ -119,8 +134,9 @@ def _count(answer: Answer) -> None:
     if answer.outcome == "sent":
         LATENESS.observe(max(0.0, (answer.at - utc(page.due_at)).total_seconds()))
     elif answer.outcome == "retrying":
-        log.warning("page %s of incident %s: %s; retrying in %.1fs", page.id, page.incident_id, answer.detail,
-                    answer.countdown)
+        log.warning(
+            "page %s of incident %s: %s; retrying in %.1fs", page.id, page.incident_id, answer.detail, answer.countdown
+        )
     else:
         log.error("page %s of incident %s failed for good: %s", page.id, page.incident_id, answer.detail)
 
@@ -130,6 +146,9 @@ def _event(page, settings) -> dict:
         return paging.follow_up_event(page)
     target = f"{page.target_kind}:{page.target_name}"
     token = links.sign(links.Link(page.incident_id, target, "acknowledge", page.id), settings.secret_key)
-    return paging.trigger_event(page, labels=page.labels or {},
-                                incident_url=f"{settings.public_url}/incidents/INC-{page.number}",
-                                ack_url=f"{settings.public_url}/ack/{token}")
+    return paging.trigger_event(
+        page,
+        labels=page.labels or {},
+        incident_url=f"{settings.public_url}/incidents/INC-{page.number}",
+        ack_url=f"{settings.public_url}/ack/{token}",
+    )

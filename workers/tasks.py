@@ -1,5 +1,6 @@
 """The tasks: thin entry points that take ids, re-read state, and are safe to run twice."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import sqlalchemy.exc
 from celery import shared_task
@@ -10,12 +11,16 @@ from workers import escalating, paging
 from workers.context import context
 
 MAX_PAGE_RETRIES = 8
-DB_RETRY = {"autoretry_for": (sqlalchemy.exc.OperationalError,), "retry_backoff": True, "retry_jitter": True,
-            "max_retries": 5}
+DB_RETRY = {
+    "autoretry_for": (sqlalchemy.exc.OperationalError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def backoff(attempts: int) -> float | None:
@@ -25,8 +30,12 @@ def backoff(attempts: int) -> float | None:
     return get_exponential_backoff_interval(1, attempts, 300, full_jitter=True) + 0.5
 
 
-@shared_task(name="tasks.page_targets", bind=True, max_retries=MAX_PAGE_RETRIES, **{
-    k: v for k, v in DB_RETRY.items() if k != "max_retries"})
+@shared_task(
+    name="tasks.page_targets",
+    bind=True,
+    max_retries=MAX_PAGE_RETRIES,
+    **{k: v for k, v in DB_RETRY.items() if k != "max_retries"},
+)
 def page_targets(self, page_ids: list[int]) -> dict:
     """Send outbox rows to PagerDuty; 429/5xx/timeouts retry with backoff and jitter, bounded.
 
@@ -35,8 +44,16 @@ def page_targets(self, page_ids: list[int]) -> dict:
     (each retry counts as an attempt of every page it carries).
     """
     ctx = context()
-    done = paging.deliver(ctx.engine, ctx.client, ctx.settings, page_ids, clock=utcnow, backoff=backoff,
-                          drain=self.request.retries == 0, send_all=ctx.senders.map)
+    done = paging.deliver(
+        ctx.engine,
+        ctx.client,
+        ctx.settings,
+        page_ids,
+        clock=utcnow,
+        backoff=backoff,
+        drain=self.request.retries == 0,
+        send_all=ctx.senders.map,
+    )
     if done.more:
         ctx.dispatch.ready_pages()
     if done.retry:

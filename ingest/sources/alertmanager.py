@@ -3,6 +3,7 @@
 Upstream contract: prometheus/alertmanager `notify/webhook/webhook.go` and `template/template.go`;
 Grafana unified alerting's webhook notifier. Field by field in shared/CONTRACTS.md sections 1-2.
 """
+
 import hashlib
 
 from marshmallow import EXCLUDE, Schema, fields, validate

@@ -1,6 +1,7 @@
 """Fields every source schema shares: text the database can store, and RFC 3339 timestamps."""
+
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import ValidationError, fields
 
@@ -15,7 +16,7 @@ def check_text(value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError("must be valid Unicode text")
+        raise ValidationError("must be valid Unicode text") from None
     return value
 
 
@@ -86,6 +87,6 @@ def parse_time(value: str) -> datetime:
     micro = (fraction or ".0")[1:7].ljust(6, "0")
     zone = "+00:00" if zone.upper() == "Z" else zone
     try:
-        return datetime.fromisoformat(f"{base}.{micro}{zone}").astimezone(timezone.utc)
+        return datetime.fromisoformat(f"{base}.{micro}{zone}").astimezone(UTC)
     except (ValueError, OverflowError):
-        raise ValidationError(f'"{value[:64]}" is not a valid date and time')
+        raise ValidationError(f'"{value[:64]}" is not a valid date and time') from None

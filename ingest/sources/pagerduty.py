@@ -3,10 +3,11 @@
 Upstream contract: PagerDuty's "Send an Alert Event" reference (developer.pagerduty.com);
 field by field in shared/CONTRACTS.md section 3. The `routing_key` names our service.
 """
+
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -75,8 +76,8 @@ def key_for(raw: bytes, received_at: datetime) -> str:
     """The dedup_key of a trigger sent without one, from the request as stored (body, receive time):
     `incidents replay` gives the replayed trigger the key that was answered the first time."""
     if received_at.tzinfo is None:  # SQLite hands back naive UTC times
-        received_at = received_at.replace(tzinfo=timezone.utc)
-    stamp = received_at.astimezone(timezone.utc).isoformat().encode()
+        received_at = received_at.replace(tzinfo=UTC)
+    stamp = received_at.astimezone(UTC).isoformat().encode()
     return hashlib.sha256(stamp + b"\0" + raw).hexdigest()[:32]
 
 
@@ -90,10 +91,22 @@ def batches_for(event: Event, service: str) -> tuple[list[AlertBatch], tuple[tup
 
 def _alert(payload: dict, dedup_key: str) -> Alert:
     labels = {"source": payload["source"], "severity": payload["severity"]}
-    labels.update({key: payload[name] for key, name in
-                   (("component", "component"), ("group", "group"), ("class", "class_")) if payload[name]})
+    labels.update(
+        {
+            key: payload[name]
+            for key, name in (("component", "component"), ("group", "group"), ("class", "class_"))
+            if payload[name]
+        }
+    )
     annotations = {"summary": payload["summary"]}
     if payload["custom_details"] is not None:
         annotations["custom_details"] = payload["custom_details"]
-    return Alert(fingerprint=dedup_key, group_key=dedup_key, status=FIRING, labels=labels,
-                 annotations=annotations, summary=payload["summary"], starts_at=payload["timestamp"])
+    return Alert(
+        fingerprint=dedup_key,
+        group_key=dedup_key,
+        status=FIRING,
+        labels=labels,
+        annotations=annotations,
+        summary=payload["summary"],
+        starts_at=payload["timestamp"],
+    )

@@ -1,4 +1,5 @@
 """Real processes for end-to-end tests: gunicorn, a Celery worker and beat, a fake PagerDuty."""
+
 import dataclasses
 import secrets
 import sys
@@ -20,9 +21,12 @@ PD_SECRET = "e2e-pagerduty-secret"
 
 def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window="30 minutes", repeat=0):
     """A config like the example's, with timeouts in seconds so escalation happens during a test."""
-    levels = "".join(f"      - targets: [{{user: {user}}}]\n        timeout: {seconds}s\n"
-                     for user, seconds in zip(("oncall-sre", "sre-manager"), level_timeouts))
-    (folder / "services.yaml").write_text(textwrap.dedent(f"""\
+    levels = "".join(
+        f"      - targets: [{{user: {user}}}]\n        timeout: {seconds}s\n"
+        for user, seconds in zip(("oncall-sre", "sre-manager"), level_timeouts, strict=False)
+    )
+    (folder / "services.yaml").write_text(
+        textwrap.dedent(f"""\
         urgency:
           escalate_unresolved_after: {{SEV2: {sev2_window}}}
         api_tokens:
@@ -37,13 +41,17 @@ def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window=
             intake:
               bearer_token: {WEBHOOK_TOKEN}
             escalation_policy:
-        """) + levels)
-    (folder / "people.yaml").write_text(textwrap.dedent(f"""\
+        """)
+        + levels
+    )
+    (folder / "people.yaml").write_text(
+        textwrap.dedent(f"""\
         people:
           - {{name: oncall-sre, routing_key: {SRE_KEY}}}
           - {{name: sre-manager, routing_key: {MANAGER_KEY}}}
           - {{name: payments-expert, routing_key: {EXPERT_KEY}}}
-        """))
+        """)
+    )
     return folder
 
 
@@ -70,8 +78,9 @@ class Stack:
         return self.processes["beat"]
 
     def _env(self) -> dict:
-        return process_env(self.settings, PAGERDUTY_EVENTS_URL=self.pagerduty.url, INCIDENTS_TICK_SECONDS="0.5",
-                           PUBLIC_URL=self.web)
+        return process_env(
+            self.settings, PAGERDUTY_EVENTS_URL=self.pagerduty.url, INCIDENTS_TICK_SECONDS="0.5", PUBLIC_URL=self.web
+        )
 
 
 @pytest.fixture
@@ -83,11 +92,11 @@ def start_stack(settings, engine, tmp_path, request):
         folder = tmp_path / "config"
         folder.mkdir(exist_ok=True)
         write_config(folder, **config)
-        stack_settings = dataclasses.replace(settings, config_dir=folder,
-                                             broker_prefix=f"e2e-{secrets.token_hex(4)}:")
+        stack_settings = dataclasses.replace(settings, config_dir=folder, broker_prefix=f"e2e-{secrets.token_hex(4)}:")
         fake = FakePagerDuty().start()
-        web, base = start_web(stack_settings, tmp_path, PAGERDUTY_EVENTS_URL=fake.url,
-                              CELERY_BROKER_PREFIX=stack_settings.broker_prefix)
+        web, base = start_web(
+            stack_settings, tmp_path, PAGERDUTY_EVENTS_URL=fake.url, CELERY_BROKER_PREFIX=stack_settings.broker_prefix
+        )
         stack = Stack(base, fake, stack_settings, {"web": web})
         started.append(stack)
         if worker:

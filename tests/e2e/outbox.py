@@ -1,5 +1,6 @@
 """Helpers for the end-to-end paging tests: an alert posted to the stack, the page outbox, what
 the fake PagerDuty received."""
+
 import time
 from collections import Counter
 
@@ -14,13 +15,28 @@ LONG = (600, 600)  # level timeouts that never fall due during a test
 
 
 def post_alert(stack, alertname="DiskFull"):
-    body = {"version": "4", "groupKey": f'{{}}:{{alertname="{alertname}"}}', "status": "firing",
-            "receiver": "incidents", "alerts": [{
-                "status": "firing", "labels": {"alertname": alertname, "severity": "warning"},
-                "annotations": {"summary": f"{alertname} on db-1"}, "startsAt": "2026-11-26T03:00:00Z",
-                "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "aaaaaaaaaaaaaaaa"}]}
-    answer = requests.post(f"{stack.web}/webhooks/alertmanager", json=body,
-                           headers={"Authorization": f"Bearer {WEBHOOK_TOKEN}"}, timeout=10)
+    body = {
+        "version": "4",
+        "groupKey": f'{{}}:{{alertname="{alertname}"}}',
+        "status": "firing",
+        "receiver": "incidents",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": alertname, "severity": "warning"},
+                "annotations": {"summary": f"{alertname} on db-1"},
+                "startsAt": "2026-11-26T03:00:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "fingerprint": "aaaaaaaaaaaaaaaa",
+            }
+        ],
+    }
+    answer = requests.post(
+        f"{stack.web}/webhooks/alertmanager",
+        json=body,
+        headers={"Authorization": f"Bearer {WEBHOOK_TOKEN}"},
+        timeout=10,
+    )
     assert answer.status_code == 200, answer.text
 
 

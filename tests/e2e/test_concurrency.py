@@ -2,6 +2,7 @@
 
 Each process runs threads with a session of their own; one barrier releases every thread at once.
 """
+
 import copy
 import json
 import multiprocessing
@@ -37,10 +38,14 @@ def alertmanager_request(group: str, alerts_of_group: list[tuple[str, str]]) -> 
     body = copy.deepcopy(body)
     template = body["alerts"][0]
     body["alerts"] = [
-        dict(template, status=status, fingerprint=fingerprint,
-             labels=dict(template["labels"], alertname=group, instance=fingerprint),
-             annotations={"summary": f"{group} on {fingerprint}"},
-             endsAt=template["startsAt"] if status == "resolved" else "0001-01-01T00:00:00Z")
+        dict(
+            template,
+            status=status,
+            fingerprint=fingerprint,
+            labels=dict(template["labels"], alertname=group, instance=fingerprint),
+            annotations={"summary": f"{group} on {fingerprint}"},
+            endsAt=template["startsAt"] if status == "resolved" else "0001-01-01T00:00:00Z",
+        )
         for fingerprint, status in alerts_of_group
     ]
     body["groupKey"] = group_key(group)
@@ -85,8 +90,8 @@ def post_concurrently(base: str, requests_: list[tuple[dict, bytes]]) -> list[tu
     with context.Manager() as manager, ProcessPoolExecutor(PROCESSES, mp_context=context) as pool:
         barrier = manager.Barrier(PROCESSES * THREADS, timeout=TIMEOUT)
         futures = [pool.submit(send_share, base, [requests_[i] for i in share], barrier) for share in shares]
-        for share, future in zip(shares, futures):
-            for i, answer in zip(share, future.result(timeout=TIMEOUT * (len(share) // THREADS + 2))):
+        for share, future in zip(shares, futures, strict=False):
+            for i, answer in zip(share, future.result(timeout=TIMEOUT * (len(share) // THREADS + 2)), strict=False):
                 answers[i] = answer
     errors = Counter((status, text[:200]) for status, text in answers if status != 200)
     assert not errors, f"{errors.total()} of {len(answers)} posts failed: {errors}"
@@ -111,8 +116,9 @@ def test_identical_posts_sent_at_once_open_one_incident_and_count_every_repeat(w
     assert {tuple(answer["incidents"]) for answer in answers} == {("INC-1",)}
     [incident] = rows(engine, sa.select(incidents))
     assert (incident.number, incident.status, incident.alert_events) == (1, "triggered", 3 * 200)
-    stored = rows(engine, sa.select(alerts.c.fingerprint, alerts.c.status, alerts.c.received_count)
-                  .order_by(alerts.c.fingerprint))
+    stored = rows(
+        engine, sa.select(alerts.c.fingerprint, alerts.c.status, alerts.c.received_count).order_by(alerts.c.fingerprint)
+    )
     assert stored == [(fp, "firing", 200) for fp in fingerprints]
     kinds = Counter(kind for (kind,) in rows(engine, sa.select(timeline.c.kind)))
     assert kinds == {"opened": 1, "alert_firing": 3, "paged": 1}  # and the on-call paged once, not 200 times
@@ -126,8 +132,9 @@ def test_overlapping_groups_sent_at_once_open_one_numbered_incident_per_group_an
         group = f"ConcurrentGroup{n % GROUPS:02d}"
         chosen = set(rng.sample(range(ALERTS_PER_GROUP), rng.randint(1, ALERTS_PER_GROUP)))
         chosen.add(rng.randrange(FIRING_PER_GROUP))
-        plan.append((group, [(f"{group}-{a}", "firing" if a < FIRING_PER_GROUP else "resolved")
-                             for a in sorted(chosen)]))
+        plan.append(
+            (group, [(f"{group}-{a}", "firing" if a < FIRING_PER_GROUP else "resolved") for a in sorted(chosen)])
+        )
     rng.shuffle(plan)
 
     answers = post_concurrently(web, [alertmanager_request(group, sent) for group, sent in plan])
@@ -141,14 +148,20 @@ def test_overlapping_groups_sent_at_once_open_one_numbered_incident_per_group_an
     assert [answer["incidents"] for answer in answers] == [[f"INC-{number_of[g]}"] for g, _ in plan]
 
     expected = Counter((group, fp, status) for group, sent in plan for fp, status in sent)
-    stored = rows(engine, sa.select(incidents.c.group_key, alerts.c.fingerprint, alerts.c.status,
-                                    alerts.c.received_count).join_from(alerts, incidents))
+    stored = rows(
+        engine,
+        sa.select(incidents.c.group_key, alerts.c.fingerprint, alerts.c.status, alerts.c.received_count).join_from(
+            alerts, incidents
+        ),
+    )
     assert len(stored) == len(expected)
     assert {(group_of[key], fp, status): n for key, fp, status, n in stored} == dict(expected)
     assert sum(n for *_, n in stored) == sum(len(sent) for _, sent in plan)
 
-    kinds = Counter((group_of[key], kind) for key, kind in rows(
-        engine, sa.select(incidents.c.group_key, timeline.c.kind).join_from(timeline, incidents)))
+    kinds = Counter(
+        (group_of[key], kind)
+        for key, kind in rows(engine, sa.select(incidents.c.group_key, timeline.c.kind).join_from(timeline, incidents))
+    )
     expected_kinds = Counter({(group, kind): 1 for group in group_of.values() for kind in ("opened", "paged")})
     expected_kinds.update((group, f"alert_{status}") for group, _, status in expected)
     assert kinds == expected_kinds  # each alert joined its incident once, however the posts raced

@@ -2,6 +2,7 @@
 the acknowledgement timeout pages again, the API escalates, adds responders and resolves, SEV4
 never pages. Real gunicorn, Celery worker and beat; PagerDuty is the fake over HTTP.
 """
+
 import time
 
 import pytest
@@ -34,8 +35,9 @@ def entries(stack, kind, ref="INC-1") -> list[dict]:
 
 def sent(stack, action, key=None) -> list[dict]:
     """Events the fake PagerDuty accepted with this action (and routing key)."""
-    return [e for e in stack.pagerduty.events
-            if e["event_action"] == action and (key is None or e["routing_key"] == key)]
+    return [
+        e for e in stack.pagerduty.events if e["event_action"] == action and (key is None or e["routing_key"] == key)
+    ]
 
 
 def quiet_for(seconds: float) -> None:
@@ -123,8 +125,9 @@ def test_acknowledgement_timeout_sends_the_incident_back_to_triggered_and_pages_
     (ack,) = eventually(lambda: sent(stack, "acknowledge"), timeout=WAIT)
     assert (ack["routing_key"], ack["dedup_key"]) == (SRE_KEY, first["dedup_key"])
 
-    triggers = eventually(lambda: len(sent(stack, "trigger", SRE_KEY)) == 2 and sent(stack, "trigger", SRE_KEY),
-                          timeout=WAIT)
+    triggers = eventually(
+        lambda: len(sent(stack, "trigger", SRE_KEY)) == 2 and sent(stack, "trigger", SRE_KEY), timeout=WAIT
+    )
     assert time.monotonic() - acknowledged >= 2.5
     assert triggers[1]["payload"]["group"] == "INC-1"
     assert triggers[1]["payload"]["custom_details"]["reason"] == "acknowledgement timed out"
@@ -135,7 +138,7 @@ def test_acknowledgement_timeout_sends_the_incident_back_to_triggered_and_pages_
     detail = incident(stack)
     assert detail["status"] == "triggered" and detail["acknowledged_at"] is None
     kinds = [entry["kind"] for entry in detail["timeline"]]
-    assert kinds[kinds.index("acknowledged"):] == ["acknowledged", "ack_timeout", "paged"]
+    assert kinds[kinds.index("acknowledged") :] == ["acknowledged", "ack_timeout", "paged"]
     assert [e["data"]["level"] for e in detail["timeline"] if e["kind"] == "paged"] == [1, 1]
 
 
@@ -160,7 +163,8 @@ def test_api_escalates_to_the_next_level_and_pages_an_added_responder_at_once(st
     assert [entry["data"]["level"] for entry in paged] == [1, 2]
     assert "escalated by e2e-operator (API)" in paged[1]["message"]
     assert [entry["message"] for entry in timeline if entry["kind"] == "responder_added"] == [
-        "e2e-operator (API) paged user payments-expert as a responder"]
+        "e2e-operator (API) paged user payments-expert as a responder"
+    ]
 
 
 def test_api_actions_without_a_valid_token_are_refused_and_change_nothing(start_stack):
@@ -169,8 +173,12 @@ def test_api_actions_without_a_valid_token_are_refused_and_change_nothing(start_
     eventually(lambda: sent(stack, "trigger", SRE_KEY), timeout=WAIT)
 
     for token in (None, "", "not-the-token", API_TOKEN + "x"):
-        for action, body in (("escalate", None), ("responders", {"user": "payments-expert"}),
-                             ("acknowledge", None), ("resolve", None)):
+        for action, body in (
+            ("escalate", None),
+            ("responders", {"user": "payments-expert"}),
+            ("acknowledge", None),
+            ("resolve", None),
+        ):
             answer = api(stack, action, token=token, json=body)
             assert answer.status_code == 401, (action, token, answer.status_code, answer.text)
     unknown = api(stack, "responders", json={"user": "nobody-at-all"})
@@ -207,7 +215,7 @@ def test_resolving_through_the_api_resolves_every_page_sent_once_and_stops_escal
     assert sorted(resolves) == sorted(paged)  # one per routing key and dedup key, none twice
     assert [(e["routing_key"], e["dedup_key"]) for e in sent(stack, "acknowledge")] == [(SRE_KEY, first["dedup_key"])]
     actions = [e["event_action"] for e in stack.pagerduty.events]
-    assert set(actions[actions.index("resolve"):]) == {"resolve"}  # nothing triggered after the resolve
+    assert set(actions[actions.index("resolve") :]) == {"resolve"}  # nothing triggered after the resolve
 
     assert api(stack, "escalate").json()["pages_queued"] == 0  # a resolved incident pages nobody
     detail = incident(stack)

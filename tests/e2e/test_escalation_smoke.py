@@ -9,16 +9,32 @@ from tests.support import eventually
 pytestmark = pytest.mark.e2e
 
 
-def alert_body(status="firing", group="{}:{alertname=\"DiskFull\"}", severity="warning"):
-    return {"version": "4", "groupKey": group, "status": status, "receiver": "incidents", "alerts": [{
-        "status": status, "labels": {"alertname": "DiskFull", "severity": severity},
-        "annotations": {"summary": "Disk full on db-1"}, "startsAt": "2026-11-26T03:00:00Z",
-        "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "aaaaaaaaaaaaaaaa"}]}
+def alert_body(status="firing", group='{}:{alertname="DiskFull"}', severity="warning"):
+    return {
+        "version": "4",
+        "groupKey": group,
+        "status": status,
+        "receiver": "incidents",
+        "alerts": [
+            {
+                "status": status,
+                "labels": {"alertname": "DiskFull", "severity": severity},
+                "annotations": {"summary": "Disk full on db-1"},
+                "startsAt": "2026-11-26T03:00:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "fingerprint": "aaaaaaaaaaaaaaaa",
+            }
+        ],
+    }
 
 
 def post_alert(stack, **kwargs):
-    answer = requests.post(f"{stack.web}/webhooks/alertmanager", json=alert_body(**kwargs),
-                           headers={"Authorization": f"Bearer {WEBHOOK_TOKEN}"}, timeout=10)
+    answer = requests.post(
+        f"{stack.web}/webhooks/alertmanager",
+        json=alert_body(**kwargs),
+        headers={"Authorization": f"Bearer {WEBHOOK_TOKEN}"},
+        timeout=10,
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -40,8 +56,12 @@ def test_second_level_is_paged_when_first_does_not_acknowledge_and_the_link_stop
     eventually(lambda: [e for e in stack.pagerduty.events if e["event_action"] == "acknowledge"], timeout=20)
 
     post_alert(stack, status="resolved")
-    resolves = eventually(lambda: len([e for e in stack.pagerduty.events if e["event_action"] == "resolve"]) == 2
-                          and stack.pagerduty.events, timeout=20)
+    resolves = eventually(
+        lambda: (
+            len([e for e in stack.pagerduty.events if e["event_action"] == "resolve"]) == 2 and stack.pagerduty.events
+        ),
+        timeout=20,
+    )
     assert {e["routing_key"] for e in resolves if e["event_action"] == "resolve"} == {SRE_KEY, MANAGER_KEY}
     assert len(stack.pagerduty.triggers()) == 2  # nobody paged twice
     timeline = requests.get(f"{stack.web}/api/incidents/INC-1", headers=READ, timeout=10).json()["timeline"]

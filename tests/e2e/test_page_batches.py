@@ -2,8 +2,9 @@
 once however often or concurrently it is delivered, a 400 or a 429 in the middle of a batch, and a
 first delivery that drains every ready page (workers/paging.py).
 """
+
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,8 +20,15 @@ def deliver_now(engine, stack, page_ids, **options):
     from workers import paging
     from workers.tasks import backoff
 
-    return paging.deliver(engine, PagerDutyClient(stack.pagerduty.url), stack.settings, page_ids,
-                          clock=lambda: datetime.now(timezone.utc), backoff=backoff, **options)
+    return paging.deliver(
+        engine,
+        PagerDutyClient(stack.pagerduty.url),
+        stack.settings,
+        page_ids,
+        clock=lambda: datetime.now(UTC),
+        backoff=backoff,
+        **options,
+    )
 
 
 def test_a_page_refused_with_400_in_the_middle_of_a_batch_does_not_hold_back_the_others(start_stack, engine):
@@ -84,7 +92,8 @@ def test_a_drain_stopped_at_its_bound_says_pages_may_be_left_and_the_next_one_se
 
 
 def test_a_drain_stops_at_a_batch_that_pagerduty_asked_to_back_off_and_retries_only_its_failed_pages(
-        start_stack, engine):
+    start_stack, engine
+):
     stack = start_stack(worker=False, beat=False, level_timeouts=LONG)
     for alertname in ("DiskFull", "CpuHot", "MemoryLow", "NetDown", "FanStuck"):
         post_alert(stack, alertname)
@@ -95,7 +104,12 @@ def test_a_drain_stops_at_a_batch_that_pagerduty_asked_to_back_off_and_retries_o
     rows = page_rows(engine)
     assert (delivered.outcomes, delivered.retry, delivered.more) == ({"sent": 3, "retrying": 1}, (rows[2].id,), False)
     assert [(row.status, row.attempts) for row in rows] == [
-        ("sent", 1), ("sent", 1), ("pending", 1), ("sent", 1), ("pending", 0)]
+        ("sent", 1),
+        ("sent", 1),
+        ("pending", 1),
+        ("sent", 1),
+        ("pending", 0),
+    ]
 
 
 def test_a_delivery_named_after_pages_already_sent_by_another_sends_nothing(start_stack, engine):

@@ -5,6 +5,7 @@ The fake PagerDuty counts what arrives; the `pages` outbox says what the service
 Processes are real (gunicorn, Celery worker and beat); "flushing Redis" deletes every key of the
 stack's broker prefix, which is all the broker state the stack has, without touching other runs.
 """
+
 import re
 import signal
 import time
@@ -72,11 +73,12 @@ def test_pages_decided_while_no_worker_runs_are_sent_once_after_the_broker_is_fl
     assert triggers_by_key(stack) == {SRE_KEY: 1, MANAGER_KEY: 1}
     rows = page_rows(engine)
     assert [(row.routing_key, row.status, row.attempts) for row in rows] == [
-        (SRE_KEY, "sent", 1), (MANAGER_KEY, "sent", 1)]
+        (SRE_KEY, "sent", 1),
+        (MANAGER_KEY, "sent", 1),
+    ]
 
 
-def test_an_escalation_due_while_the_worker_is_killed_pages_the_second_level_once_after_restart(
-        start_stack, engine):
+def test_an_escalation_due_while_the_worker_is_killed_pages_the_second_level_once_after_restart(start_stack, engine):
     stack = start_stack(level_timeouts=(8, 600))
     eventually(lambda: worker_ready(stack.processes["worker"]), timeout=TIMEOUT)
     post_alert(stack)
@@ -96,8 +98,7 @@ def test_an_escalation_due_while_the_worker_is_killed_pages_the_second_level_onc
     eventually(lambda: {row.status for row in page_rows(engine)} == {"sent"}, timeout=TIMEOUT)
     settle()
     assert triggers_by_key(stack) == {SRE_KEY: 1, MANAGER_KEY: 1}
-    assert [(row.routing_key, row.status) for row in page_rows(engine)] == [
-        (SRE_KEY, "sent"), (MANAGER_KEY, "sent")]
+    assert [(row.routing_key, row.status) for row in page_rows(engine)] == [(SRE_KEY, "sent"), (MANAGER_KEY, "sent")]
 
 
 def test_a_page_answered_429_then_500_is_retried_and_arrives_once_on_the_third_attempt(start_stack, engine):
@@ -182,7 +183,8 @@ def test_a_batch_delivered_twice_sends_each_of_its_pages_once(start_stack, engin
     assert triggers_by_key(stack) == {SRE_KEY: 3}
     assert len(stack.pagerduty.requests) == 3
     assert Counter(event["dedup_key"] for event in stack.pagerduty.triggers()) == {
-        row.dedup_key: 1 for row in page_rows(engine)}
+        row.dedup_key: 1 for row in page_rows(engine)
+    }
 
 
 def test_the_worker_metrics_count_a_sent_trigger(start_stack, monkeypatch):
@@ -202,4 +204,3 @@ def test_the_worker_metrics_count_a_sent_trigger(start_stack, monkeypatch):
         return match and float(match.group(1))
 
     assert eventually(sent_count, timeout=TIMEOUT) == 1.0
-

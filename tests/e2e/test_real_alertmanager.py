@@ -3,11 +3,12 @@
 Alerts are fired and ended with `amtool`, as the recorded fixtures were; the webhook contract is in
 shared/CONTRACTS.md section 1.
 """
+
 import os
 import shutil
 import subprocess
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -73,8 +74,13 @@ def start_alertmanager(base: str, tmp_path, processes: list[Process]) -> str:
     config = tmp_path / "alertmanager.yml"
     config.write_text(CONFIG.format(base=base))
     port = free_port()
-    argv = ["prometheus-alertmanager", f"--config.file={config}", f"--storage.path={tmp_path / 'am-data'}",
-            f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="]
+    argv = [
+        "prometheus-alertmanager",
+        f"--config.file={config}",
+        f"--storage.path={tmp_path / 'am-data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",
+    ]
     processes.append(Process(argv, env=dict(os.environ), log_path=tmp_path / "alertmanager.log"))
     url = f"http://127.0.0.1:{port}"
     wait_http(f"{url}/-/ready", processes[-1])
@@ -82,8 +88,9 @@ def start_alertmanager(base: str, tmp_path, processes: list[Process]) -> str:
 
 
 def amtool(alertmanager: str, *args: str) -> None:
-    result = subprocess.run(["amtool", f"--alertmanager.url={alertmanager}", *args],
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        ["amtool", f"--alertmanager.url={alertmanager}", *args], capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 0, f"amtool {' '.join(args)}: {result.stdout}{result.stderr}"
 
 
@@ -108,8 +115,7 @@ def kinds(incident: dict) -> list[str]:
     return [entry["kind"] for entry in incident["timeline"]]
 
 
-def test_alert_fired_and_resolved_with_amtool_opens_then_resolves_one_incident(
-        settings, engine, tmp_path, processes):
+def test_alert_fired_and_resolved_with_amtool_opens_then_resolves_one_incident(settings, engine, tmp_path, processes):
     require_alertmanager()
     web, base = start_web(settings, tmp_path)
     processes.append(web)
@@ -119,8 +125,11 @@ def test_alert_fired_and_resolved_with_amtool_opens_then_resolves_one_incident(
         amtool(alertmanager, *alert_args())
         [opened] = eventually(lambda: listing(base)["incidents"], timeout=30)
         incident = detail(base, opened["id"])
-        assert (incident["service"], incident["severity"], incident["status"]) == \
-            ("production-api", "SEV2", "triggered")  # service=checkout routes nowhere: the default
+        assert (incident["service"], incident["severity"], incident["status"]) == (
+            "production-api",
+            "SEV2",
+            "triggered",
+        )  # service=checkout routes nowhere: the default
         assert incident["title"] == SUMMARY
         [alert] = incident["alerts"]
         assert (alert["labels"], alert["status"], alert["ends_at"]) == (LABELS, "firing", None)
@@ -128,15 +137,18 @@ def test_alert_fired_and_resolved_with_amtool_opens_then_resolves_one_incident(
         assert "opened" in kinds(incident)
 
         # An end in the past (or now) is how amtool resolves: Alertmanager then sends `resolved`.
-        amtool(alertmanager, *alert_args(f"--end={datetime.now(timezone.utc).isoformat(timespec='seconds')}"))
+        amtool(alertmanager, *alert_args(f"--end={datetime.now(UTC).isoformat(timespec='seconds')}"))
         incident = eventually(lambda: resolved(base, opened["id"]), timeout=30)
         assert incident["resolved_at"] is not None and "resolved" in kinds(incident)
         assert [a["status"] for a in incident["alerts"]] == ["resolved"]
 
         # Every notification Alertmanager sent for the group landed on that one incident.
         with engine.connect() as conn:
-            deliveries = conn.execute(sa.select(sa.func.count()).select_from(raw_requests)
-                                      .where(raw_requests.c.user_agent.startswith("Alertmanager/"))).scalar_one()
+            deliveries = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(raw_requests)
+                .where(raw_requests.c.user_agent.startswith("Alertmanager/"))
+            ).scalar_one()
         assert deliveries >= 2, "expected the firing and the resolved notification"
         assert incident["alerts"][0]["received_count"] == deliveries
         assert listing(base)["total"] == 1

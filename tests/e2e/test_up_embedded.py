@@ -1,4 +1,5 @@
 """`incidents up` on the embedded defaults (SQLite file, file broker), as `make run` starts it."""
+
 import os
 import signal
 import subprocess
@@ -14,8 +15,11 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def embedded_env(tmp_path):
-    environ = {k: v for k, v in os.environ.items()
-               if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "PROMETHEUS_MULTIPROC_DIR")}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "PROMETHEUS_MULTIPROC_DIR")
+    }
     environ.update(INCIDENTS_VAR=str(tmp_path / "var"), INCIDENTS_CONFIG=str(ROOT / "config"), PYTHONUNBUFFERED="1")
     return environ
 
@@ -23,8 +27,9 @@ def embedded_env(tmp_path):
 def test_up_runs_web_worker_and_beat_on_embedded_defaults_and_ctrl_c_stops_all(tmp_path, embedded_env):
     subprocess.run([sys.executable, "-m", "cli.main", "db", "upgrade"], env=embedded_env, cwd=ROOT, check=True)
     port = free_port()
-    up = Process([sys.executable, "-m", "cli.main", "up", "--port", str(port)], env=embedded_env,
-                 log_path=tmp_path / "up.log")
+    up = Process(
+        [sys.executable, "-m", "cli.main", "up", "--port", str(port)], env=embedded_env, log_path=tmp_path / "up.log"
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/healthz", up, timeout=60)

@@ -3,6 +3,7 @@
 Each case spoils one thing in a body that is otherwise accepted (test_bad_bodies proves it is),
 so a refusal can only come from the thing spoiled.
 """
+
 import base64
 import json
 
@@ -39,10 +40,16 @@ def firing_alert(**labels) -> dict:
 def webhook(*alerts_sent: dict) -> dict:
     """An Alertmanager v4 payload as 0.25 sends it (fixtures/alertmanager-0.25)."""
     return {
-        "receiver": "incidents", "status": "firing", "alerts": list(alerts_sent) or [firing_alert(service="checkout")],
-        "groupLabels": {"alertname": "HighErrorRate"}, "commonLabels": {"alertname": "HighErrorRate"},
-        "commonAnnotations": {}, "externalURL": "http://alertmanager:9093", "version": "4",
-        "groupKey": '{}:{alertname="HighErrorRate"}', "truncatedAlerts": 0,
+        "receiver": "incidents",
+        "status": "firing",
+        "alerts": list(alerts_sent) or [firing_alert(service="checkout")],
+        "groupLabels": {"alertname": "HighErrorRate"},
+        "commonLabels": {"alertname": "HighErrorRate"},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager:9093",
+        "version": "4",
+        "groupKey": '{}:{alertname="HighErrorRate"}',
+        "truncatedAlerts": 0,
     }
 
 
@@ -51,9 +58,18 @@ def grafana() -> dict:
 
 
 def trigger() -> dict:
-    return {"routing_key": ROUTING_KEY, "event_action": "trigger", "dedup_key": "disk-full-db-1",
-            "payload": {"summary": "Disk full on db-1", "source": "db-1", "severity": "critical",
-                        "timestamp": "2026-11-26T14:33:41Z", "custom_details": {"free": "0%"}}}
+    return {
+        "routing_key": ROUTING_KEY,
+        "event_action": "trigger",
+        "dedup_key": "disk-full-db-1",
+        "payload": {
+            "summary": "Disk full on db-1",
+            "source": "db-1",
+            "severity": "critical",
+            "timestamp": "2026-11-26T14:33:41Z",
+            "custom_details": {"free": "0%"},
+        },
+    }
 
 
 def event(action: str) -> dict:
@@ -66,13 +82,16 @@ def put(*path_and_value):
 
     def spoil(body):
         parent(body, path)[path[-1]] = value
+
     return spoil
 
 
 def drop(*path):
     """A spoiler that removes the key at a path of a body."""
+
     def spoil(body):
         del parent(body, path)[path[-1]]
+
     return spoil
 
 
@@ -93,8 +112,10 @@ def post_json(client, path, body, headers=None):
 
 def assert_nothing_stored(engine):
     with engine.connect() as conn:
-        counts = {table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                  for table in (raw_requests, incidents, alerts, timeline)}
+        counts = {
+            table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for table in (raw_requests, incidents, alerts, timeline)
+        }
     assert counts == {"raw_requests": 0, "incidents": 0, "alerts": 0, "timeline": 0}
 
 

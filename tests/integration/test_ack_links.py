@@ -1,11 +1,24 @@
 """One-click acknowledgement links: GET confirms, POST acknowledges, once; expired, tampered, resolved."""
+
 from dataclasses import replace
 
 import pytest
 
 from incidents.links import Link, sign
-from tests.integration.acting import (SECRET, ack_url, act, detail, first_page, links_used, mark_sent,
-                                      messages, open_incident, outbox, signed_ago, snapshot)
+from tests.integration.acting import (
+    SECRET,
+    ack_url,
+    act,
+    detail,
+    first_page,
+    links_used,
+    mark_sent,
+    messages,
+    open_incident,
+    outbox,
+    signed_ago,
+    snapshot,
+)
 
 
 def test_opening_a_link_shows_a_confirmation_form_and_changes_nothing(client, engine):
@@ -35,8 +48,10 @@ def test_posting_a_link_acknowledges_and_queues_an_acknowledge_for_each_sent_pag
     [message] = messages(client, incident.number, "acknowledged")
     assert "oncall-sre" in message and "link" in message
     acks = [row for row in outbox(engine, incident.id) if row[0] == "acknowledge"]
-    assert sorted(acks) == [("acknowledge", "ack0:0.0", "oncall-sre", "pending"),
-                            ("acknowledge", "ack0:0.1", "sre-manager", "pending")]
+    assert sorted(acks) == [
+        ("acknowledge", "ack0:0.0", "oncall-sre", "pending"),
+        ("acknowledge", "ack0:0.1", "sre-manager", "pending"),
+    ]
     assert links_used(engine) == 1
 
 
@@ -54,16 +69,20 @@ def test_a_link_works_once_and_then_answers_409_already_used(client, engine):
 
 
 def _payload_of_another_incident(engine, incident):
-    token = ack_url(engine, incident)[len("/ack/"):]
+    token = ack_url(engine, incident)[len("/ack/") :]
     other = sign(Link(incident.id + 1, "user:oncall-sre", "acknowledge", 1), SECRET)
     return other.split(".")[0] + "." + token.split(".", 1)[1]
 
 
-@pytest.mark.parametrize("tamper", [
-    _payload_of_another_incident,
-    lambda engine, incident: ack_url(engine, incident, secret="not-our-secret")[len("/ack/"):],
-    lambda engine, incident: "not-a-token",
-], ids=["payload swapped", "signed with another key", "garbage"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        _payload_of_another_incident,
+        lambda engine, incident: ack_url(engine, incident, secret="not-our-secret")[len("/ack/") :],
+        lambda engine, incident: "not-a-token",
+    ],
+    ids=["payload swapped", "signed with another key", "garbage"],
+)
 def test_a_tampered_link_answers_400_and_changes_nothing(client, engine, tamper):
     incident = open_incident(client, engine)
     url = "/ack/" + tamper(engine, incident)
@@ -93,6 +112,7 @@ def test_a_link_expires_after_its_maximum_age(client, engine, app, monkeypatch, 
 
 def test_the_maximum_age_of_a_link_comes_from_the_settings(client, engine, settings, catalog, monkeypatch):
     from ingest.app import create_app
+
     strict = create_app(replace(settings, ack_link_max_age=300), catalog=catalog, engine=engine).test_client()
     incident = open_incident(client, engine)
     link = Link(incident.id, "user:oncall-sre", "acknowledge", first_page(engine, incident.id).id)

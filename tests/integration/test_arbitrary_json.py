@@ -3,6 +3,7 @@
 A 5xx makes Alertmanager and PagerDuty clients retry the same body again and again, and a body
 that can never be stored must be refused (4xx) instead. A refused body must store nothing.
 """
+
 import hashlib
 import json
 import string
@@ -25,14 +26,56 @@ class Number(str):
     """A JSON number sent as written: `1e400` is valid JSON that json.dumps never produces."""
 
 
-NUMBER_LITERALS = ["1e400", "-1e400", "1E+309", "-0", "0e-999", "2.5e-400", "-0.0",
-                   "123456789012345678901234567890", "1" + "0" * 400 + ".5", "9" * 4301]
-ODD_STRINGS = ["", " ", "\x00", "a\x00b", "\ud800", "\udfff", "x\udc80y", "\ud83d\ude00", "\u2028\u2029",
-               "\ufeff", "\U0010ffff", "e\u0301", "\u202eevil", "\x7f\x1b[31m", "null", "true", "0",
-               "firing", "resolved", "trigger", "acknowledge", "resolve", "critical", "SEV1", "p0", "ſev1",
-               "0001-01-01T00:00:00Z", "2026-11-26T14:33:41.755554785Z", "9999-12-31T23:59:59.999999999-23:59",
-               "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+00:01", "2026-13-40T25:61:61Z",
-               "٢٠٢٦-١١-٢٦T14:33:41Z", ROUTING_KEY, "examplepaymentskey00000000000002", "payment-service"]
+NUMBER_LITERALS = [
+    "1e400",
+    "-1e400",
+    "1E+309",
+    "-0",
+    "0e-999",
+    "2.5e-400",
+    "-0.0",
+    "123456789012345678901234567890",
+    "1" + "0" * 400 + ".5",
+    "9" * 4301,
+]
+ODD_STRINGS = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\ud800",
+    "\udfff",
+    "x\udc80y",
+    "\ud83d\ude00",
+    "\u2028\u2029",
+    "\ufeff",
+    "\U0010ffff",
+    "e\u0301",
+    "\u202eevil",
+    "\x7f\x1b[31m",
+    "null",
+    "true",
+    "0",
+    "firing",
+    "resolved",
+    "trigger",
+    "acknowledge",
+    "resolve",
+    "critical",
+    "SEV1",
+    "p0",
+    "ſev1",
+    "0001-01-01T00:00:00Z",
+    "2026-11-26T14:33:41.755554785Z",
+    "9999-12-31T23:59:59.999999999-23:59",
+    "0000-01-01T00:00:00Z",
+    "0001-01-01T00:00:00+00:01",
+    "2026-13-40T25:61:61Z",
+    "٢٠٢٦-١١-٢٦T14:33:41Z",
+    ROUTING_KEY,
+    "examplepaymentskey00000000000002",
+    "payment-service",
+]
 
 texts = st.one_of(
     st.sampled_from(ODD_STRINGS),
@@ -40,8 +83,9 @@ texts = st.one_of(
     st.text(st.characters(exclude_categories=()), max_size=20),  # surrogates and NUL included
     st.text(string.ascii_letters + string.digits, min_size=2000, max_size=9000),  # long, incompressible
 )
-numbers = st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-                    st.sampled_from(NUMBER_LITERALS).map(Number))
+numbers = st.one_of(
+    st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(NUMBER_LITERALS).map(Number)
+)
 scalars = st.one_of(st.none(), st.booleans(), numbers, texts)
 json_values = st.recursive(
     scalars,
@@ -58,8 +102,13 @@ def encode(value, ascii_only: bool) -> str:
     if isinstance(value, list):
         return "[" + ",".join(encode(item, ascii_only) for item in value) + "]"
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(key, ensure_ascii=ascii_only)}:{encode(item, ascii_only)}"
-                              for key, item in value.items()) + "}"
+        return (
+            "{"
+            + ",".join(
+                f"{json.dumps(key, ensure_ascii=ascii_only)}:{encode(item, ascii_only)}" for key, item in value.items()
+            )
+            + "}"
+        )
     return json.dumps(value, ensure_ascii=ascii_only)
 
 
@@ -71,45 +120,87 @@ def bodies(draw, values) -> bytes:
 
 
 def alert() -> dict:
-    return {"status": "firing", "labels": {"alertname": "HighErrorRate", "severity": "critical"},
-            "annotations": {"summary": "5xx ratio above 5%"}, "startsAt": "2026-11-26T14:33:41.755554785Z",
-            "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus:9090/graph",
-            "fingerprint": "3674736a37fc8008"}
+    return {
+        "status": "firing",
+        "labels": {"alertname": "HighErrorRate", "severity": "critical"},
+        "annotations": {"summary": "5xx ratio above 5%"},
+        "startsAt": "2026-11-26T14:33:41.755554785Z",
+        "endsAt": "0001-01-01T00:00:00Z",
+        "generatorURL": "http://prometheus:9090/graph",
+        "fingerprint": "3674736a37fc8008",
+    }
 
 
 def webhook() -> dict:
-    return {"receiver": "incidents", "status": "firing", "alerts": [alert()],
-            "groupLabels": {"alertname": "HighErrorRate"}, "commonLabels": {}, "commonAnnotations": {},
-            "externalURL": "http://alertmanager:9093", "version": "4",
-            "groupKey": '{}:{alertname="HighErrorRate"}', "truncatedAlerts": 0}
+    return {
+        "receiver": "incidents",
+        "status": "firing",
+        "alerts": [alert()],
+        "groupLabels": {"alertname": "HighErrorRate"},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager:9093",
+        "version": "4",
+        "groupKey": '{}:{alertname="HighErrorRate"}',
+        "truncatedAlerts": 0,
+    }
 
 
 def event() -> dict:
-    return {"routing_key": ROUTING_KEY, "event_action": "trigger", "dedup_key": "disk-full-db-1",
-            "payload": {"summary": "Disk full on db-1", "source": "db-1", "severity": "critical",
-                        "timestamp": "2026-11-26T14:33:41Z", "custom_details": {"free": "0%"}}}
+    return {
+        "routing_key": ROUTING_KEY,
+        "event_action": "trigger",
+        "dedup_key": "disk-full-db-1",
+        "payload": {
+            "summary": "Disk full on db-1",
+            "source": "db-1",
+            "severity": "critical",
+            "timestamp": "2026-11-26T14:33:41Z",
+            "custom_details": {"free": "0%"},
+        },
+    }
 
 
 # Where a near-valid body is spoiled, and with what: anything at all, or a value of the right shape.
 WEBHOOK_SPOTS = {
-    ("version",): st.sampled_from(["4", "1"]), ("groupKey",): texts, ("status",): texts,
-    ("receiver",): texts, ("truncatedAlerts",): numbers, ("groupLabels",): string_maps,
-    ("commonLabels",): string_maps, ("commonAnnotations",): string_maps, ("externalURL",): texts,
-    ("orgId",): numbers, ("alerts",): st.lists(st.builds(alert), max_size=3),
-    ("alerts", 0): st.builds(alert), ("alerts", 0, "status"): st.sampled_from(["firing", "resolved"]) | texts,
-    ("alerts", 0, "labels"): string_maps, ("alerts", 0, "annotations"): string_maps,
-    ("alerts", 0, "labels", "severity"): texts, ("alerts", 0, "labels", "service"): texts,
-    ("alerts", 0, "startsAt"): texts, ("alerts", 0, "endsAt"): texts, ("alerts", 0, "generatorURL"): texts,
+    ("version",): st.sampled_from(["4", "1"]),
+    ("groupKey",): texts,
+    ("status",): texts,
+    ("receiver",): texts,
+    ("truncatedAlerts",): numbers,
+    ("groupLabels",): string_maps,
+    ("commonLabels",): string_maps,
+    ("commonAnnotations",): string_maps,
+    ("externalURL",): texts,
+    ("orgId",): numbers,
+    ("alerts",): st.lists(st.builds(alert), max_size=3),
+    ("alerts", 0): st.builds(alert),
+    ("alerts", 0, "status"): st.sampled_from(["firing", "resolved"]) | texts,
+    ("alerts", 0, "labels"): string_maps,
+    ("alerts", 0, "annotations"): string_maps,
+    ("alerts", 0, "labels", "severity"): texts,
+    ("alerts", 0, "labels", "service"): texts,
+    ("alerts", 0, "startsAt"): texts,
+    ("alerts", 0, "endsAt"): texts,
+    ("alerts", 0, "generatorURL"): texts,
     ("alerts", 0, "fingerprint"): texts,
 }
 EVENT_SPOTS = {
-    ("routing_key",): texts, ("event_action",): st.sampled_from(["trigger", "acknowledge", "resolve"]) | texts,
-    ("dedup_key",): texts, ("payload",): st.dictionaries(texts, json_values, max_size=4),
-    ("payload", "summary"): texts, ("payload", "source"): texts,
+    ("routing_key",): texts,
+    ("event_action",): st.sampled_from(["trigger", "acknowledge", "resolve"]) | texts,
+    ("dedup_key",): texts,
+    ("payload",): st.dictionaries(texts, json_values, max_size=4),
+    ("payload", "summary"): texts,
+    ("payload", "source"): texts,
     ("payload", "severity"): st.sampled_from(["critical", "error", "warning", "info"]) | texts,
-    ("payload", "timestamp"): texts, ("payload", "component"): texts, ("payload", "group"): texts,
-    ("payload", "class"): texts, ("payload", "custom_details"): json_values,
-    ("images",): json_values, ("links",): json_values, ("client",): texts,
+    ("payload", "timestamp"): texts,
+    ("payload", "component"): texts,
+    ("payload", "group"): texts,
+    ("payload", "class"): texts,
+    ("payload", "custom_details"): json_values,
+    ("images",): json_values,
+    ("links",): json_values,
+    ("client",): texts,
 }
 DELETED = object()
 
@@ -143,8 +234,11 @@ def _set(container, key, value) -> None:
 
 
 def near_valid_bodies(valid, spots):
-    return st.builds(lambda body, ascii_only: encode(body, ascii_only).encode("utf-8", "surrogatepass"),
-                     near_valid(valid, spots), st.booleans())
+    return st.builds(
+        lambda body, ascii_only: encode(body, ascii_only).encode("utf-8", "surrogatepass"),
+        near_valid(valid, spots),
+        st.booleans(),
+    )
 
 
 def stored_requests(engine) -> int:
@@ -170,8 +264,9 @@ def with_long_group_key() -> bytes:
 
 
 def with_custom_details(literal: str) -> bytes:
-    return encode(event() | {"payload": event()["payload"] | {"custom_details": {"load": Number(literal)}}},
-                  True).encode()
+    return encode(
+        event() | {"payload": event()["payload"] | {"custom_details": {"load": Number(literal)}}}, True
+    ).encode()
 
 
 @FUZZ

@@ -1,10 +1,24 @@
 """Bodies unreadable as a whole, on every intake endpoint: 4xx, nothing stored."""
+
 import json
 
 import pytest
 
-from tests.integration.spoiling import (ALERTMANAGER, BASIC, BEARER, MIB, PAGERDUTY, assert_nothing_stored,
-                                        event, firing_alert, grafana, post, post_json, trigger, webhook)
+from tests.integration.spoiling import (
+    ALERTMANAGER,
+    BASIC,
+    BEARER,
+    MIB,
+    PAGERDUTY,
+    assert_nothing_stored,
+    event,
+    firing_alert,
+    grafana,
+    post,
+    post_json,
+    trigger,
+    webhook,
+)
 
 
 def test_the_bodies_these_tests_spoil_are_accepted_when_left_alone(client):
@@ -65,12 +79,15 @@ def test_a_body_just_under_the_limit_is_not_refused_for_its_size(client, path, h
 
 
 @pytest.mark.parametrize("path, headers, valid", ENDPOINTS)
-@pytest.mark.parametrize("content_type", [
-    pytest.param("text/plain", id="text/plain"),
-    pytest.param("application/x-www-form-urlencoded", id="form"),
-    pytest.param("multipart/form-data; boundary=x", id="multipart"),
-    pytest.param(None, id="no Content-Type"),
-])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        pytest.param("text/plain", id="text/plain"),
+        pytest.param("application/x-www-form-urlencoded", id="form"),
+        pytest.param("multipart/form-data; boundary=x", id="multipart"),
+        pytest.param(None, id="no Content-Type"),
+    ],
+)
 def test_a_body_that_is_not_declared_json_is_refused_with_415(client, engine, path, headers, valid, content_type):
     response = post(client, path, json.dumps(valid()).encode(), headers, content_type=content_type)
     assert response.status_code == 415

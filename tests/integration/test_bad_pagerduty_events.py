@@ -1,9 +1,18 @@
 """PagerDuty events with a wrong field or routing key: 400 in PagerDuty's shape, nothing stored."""
+
 import pytest
 
-from tests.integration.spoiling import (PAGERDUTY, ROUTING_KEY, assert_nothing_stored, drop, event, names,
-                                        post_json, put, trigger)
-
+from tests.integration.spoiling import (
+    PAGERDUTY,
+    ROUTING_KEY,
+    assert_nothing_stored,
+    drop,
+    event,
+    names,
+    post_json,
+    put,
+    trigger,
+)
 
 # --- PagerDuty Events API v2 ---------------------------------------------------------------------
 
@@ -17,8 +26,12 @@ PAGERDUTY_FIELDS = [
     pytest.param(trigger, put("payload", "summary", ""), "payload.summary", id="payload.summary empty"),
     pytest.param(trigger, put("payload", "summary", "x" * 1025), "payload.summary", id="payload.summary too long"),
     pytest.param(trigger, put("payload", "timestamp", "now"), "payload.timestamp", id="payload.timestamp not ISO"),
-    pytest.param(trigger, put("payload", "custom_details", {"a": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}),
-                 "payload.custom_details", id="payload.custom_details nested too deeply"),
+    pytest.param(
+        trigger,
+        put("payload", "custom_details", {"a": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}),
+        "payload.custom_details",
+        id="payload.custom_details nested too deeply",
+    ),
     pytest.param(trigger, put("dedup_key", "k" * 256), "dedup_key", id="dedup_key too long"),
     pytest.param(trigger, put("dedup_key", 42), "dedup_key", id="dedup_key a number"),
     pytest.param(trigger, put("routing_key", ["key"]), "routing_key", id="routing_key a list"),
@@ -30,28 +43,40 @@ PAGERDUTY_FIELDS = [
     pytest.param(trigger, drop("payload", "source"), "payload.source", id="payload.source missing"),
     pytest.param(trigger, drop("payload", "severity"), "payload.severity", id="payload.severity missing"),
     pytest.param(lambda: event("resolve"), drop("dedup_key"), "dedup_key", id="dedup_key missing for resolve"),
-    pytest.param(lambda: event("acknowledge"), drop("dedup_key"), "dedup_key",
-                 id="dedup_key missing for acknowledge"),
+    pytest.param(lambda: event("acknowledge"), drop("dedup_key"), "dedup_key", id="dedup_key missing for acknowledge"),
     pytest.param(lambda: event("resolve"), put("dedup_key", ""), "dedup_key", id="dedup_key empty for resolve"),
     pytest.param(trigger, put("payload", "summary", "Disk\x00full"), "payload.summary", id="NUL in summary"),
     pytest.param(trigger, put("dedup_key", "\x00"), "dedup_key", id="NUL in dedup_key"),
-    pytest.param(trigger, put("payload", "custom_details", {"log": ["ok", "\x00"]}), "payload.custom_details",
-                 id="NUL inside custom_details"),
-    pytest.param(trigger, put("payload", "custom_details", {"\x00": 1}), "payload.custom_details",
-                 id="NUL in a custom_details key"),
+    pytest.param(
+        trigger,
+        put("payload", "custom_details", {"log": ["ok", "\x00"]}),
+        "payload.custom_details",
+        id="NUL inside custom_details",
+    ),
+    pytest.param(
+        trigger,
+        put("payload", "custom_details", {"\x00": 1}),
+        "payload.custom_details",
+        id="NUL in a custom_details key",
+    ),
     pytest.param(trigger, put("payload", "source", "db-\ud800"), "payload.source", id="lone surrogate in source"),
-    pytest.param(trigger, put("routing_key", ROUTING_KEY + "\udfff"), "routing_key",
-                 id="lone surrogate in routing_key"),
-    pytest.param(trigger, put("payload", "custom_details", {"k": {"\udc80": "v"}}), "payload.custom_details",
-                 id="lone surrogate in a custom_details key"),
-    pytest.param(trigger, put("payload", "component", "\ud83d"), "payload.component",
-                 id="half an emoji in component"),
+    pytest.param(
+        trigger, put("routing_key", ROUTING_KEY + "\udfff"), "routing_key", id="lone surrogate in routing_key"
+    ),
+    pytest.param(
+        trigger,
+        put("payload", "custom_details", {"k": {"\udc80": "v"}}),
+        "payload.custom_details",
+        id="lone surrogate in a custom_details key",
+    ),
+    pytest.param(trigger, put("payload", "component", "\ud83d"), "payload.component", id="half an emoji in component"),
 ]
 
 
 @pytest.mark.parametrize("valid, spoil, field", PAGERDUTY_FIELDS)
 def test_a_pagerduty_event_with_a_wrong_or_missing_field_is_refused_in_pagerdutys_shape_naming_it(
-        client, engine, valid, spoil, field):
+    client, engine, valid, spoil, field
+):
     body = valid()
     spoil(body)
     response = post_json(client, PAGERDUTY, body)
@@ -62,12 +87,15 @@ def test_a_pagerduty_event_with_a_wrong_or_missing_field_is_refused_in_pagerduty
     assert_nothing_stored(engine)
 
 
-@pytest.mark.parametrize("routing_key", [
-    pytest.param("unknownintegrationkey0000000001", id="unknown key"),
-    pytest.param(ROUTING_KEY.upper(), id="known key in capitals"),
-    pytest.param(ROUTING_KEY[:-1], id="known key cut short"),
-    pytest.param(" " + ROUTING_KEY, id="known key with a leading space"),
-])
+@pytest.mark.parametrize(
+    "routing_key",
+    [
+        pytest.param("unknownintegrationkey0000000001", id="unknown key"),
+        pytest.param(ROUTING_KEY.upper(), id="known key in capitals"),
+        pytest.param(ROUTING_KEY[:-1], id="known key cut short"),
+        pytest.param(" " + ROUTING_KEY, id="known key with a leading space"),
+    ],
+)
 def test_an_unknown_routing_key_is_refused_with_400_in_pagerdutys_shape(client, engine, routing_key):
     response = post_json(client, PAGERDUTY, trigger() | {"routing_key": routing_key})
     assert response.status_code == 400
@@ -77,9 +105,14 @@ def test_an_unknown_routing_key_is_refused_with_400_in_pagerdutys_shape(client, 
     assert_nothing_stored(engine)
 
 
-@pytest.mark.parametrize("body", [
-    pytest.param([], id="a list"), pytest.param("trigger", id="a string"), pytest.param(None, id="null"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param([], id="a list"),
+        pytest.param("trigger", id="a string"),
+        pytest.param(None, id="null"),
+    ],
+)
 def test_a_pagerduty_body_that_is_not_an_object_is_refused_in_pagerdutys_shape(client, engine, body):
     response = post_json(client, PAGERDUTY, body)
     assert response.status_code == 400

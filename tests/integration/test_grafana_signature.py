@@ -3,6 +3,7 @@
 The example config gives production-api (the default service) one secret, and payment-service one
 that signs `timestamp:body` with the timestamp in X-Grafana-Alerting-Timestamp.
 """
+
 import dataclasses
 import hashlib
 import hmac
@@ -41,11 +42,19 @@ def test_a_signature_that_does_not_match_the_body_opens_nothing(client, engine):
 def test_the_timestamp_is_signed_with_the_body_when_the_service_says_so(client, engine):
     body, stamp = payments_body(), "1764167621"
     assert post(client, ALERTMANAGER, body, {SIGNATURE: sign(PAYMENTS_SECRET, body)}).status_code == 401
-    assert post(client, ALERTMANAGER, body, {SIGNATURE: sign(PAYMENTS_SECRET, f"{stamp}:".encode() + body),
-                                             TIMESTAMP: "1764167699"}).status_code == 401
+    assert (
+        post(
+            client,
+            ALERTMANAGER,
+            body,
+            {SIGNATURE: sign(PAYMENTS_SECRET, f"{stamp}:".encode() + body), TIMESTAMP: "1764167699"},
+        ).status_code
+        == 401
+    )
     assert_nothing_stored(engine)
-    response = post(client, ALERTMANAGER, body, {SIGNATURE: sign(PAYMENTS_SECRET, f"{stamp}:".encode() + body),
-                                                 TIMESTAMP: stamp})
+    response = post(
+        client, ALERTMANAGER, body, {SIGNATURE: sign(PAYMENTS_SECRET, f"{stamp}:".encode() + body), TIMESTAMP: stamp}
+    )
     assert response.status_code == 200, response.get_json()
 
 
@@ -60,10 +69,13 @@ def test_a_secret_opens_only_its_own_service(client, engine):
 
 def test_a_rotated_secret_opens_the_service_while_both_are_configured(engine, catalog, settings):
     service = catalog.service("production-api")
-    rotated = dataclasses.replace(service, credentials=dataclasses.replace(
-        service.credentials, grafana_hmac_secrets=("the-new-grafana-secret", SECRET)))
-    catalog = dataclasses.replace(catalog, services=tuple(rotated if s.name == service.name else s
-                                                          for s in catalog.services))
+    rotated = dataclasses.replace(
+        service,
+        credentials=dataclasses.replace(service.credentials, grafana_hmac_secrets=("the-new-grafana-secret", SECRET)),
+    )
+    catalog = dataclasses.replace(
+        catalog, services=tuple(rotated if s.name == service.name else s for s in catalog.services)
+    )
     client = create_app(settings, catalog=catalog, engine=engine).test_client()
     body = json.dumps(grafana()).encode()
     for secret in ("the-new-grafana-secret", SECRET):

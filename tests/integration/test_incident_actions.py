@@ -1,21 +1,30 @@
 """Acting on an incident through the API: acknowledge, resolve, escalate, add a responder."""
+
 import pytest
 
-from tests.integration.acting import (API_TOKEN, act, detail, mark_sent, messages, open_incident, outbox,
-                                      snapshot)
+from tests.integration.acting import API_TOKEN, act, detail, mark_sent, messages, open_incident, outbox, snapshot
 
 
-@pytest.mark.parametrize("authorization", [
-    None, "Bearer wrong-token", "Bearer ", "Basic ZXhhbXBsZS1vcGVyYXRvcjpleGFtcGxl", f"Token {API_TOKEN}",
-    f"Bearer {API_TOKEN}x",
-], ids=["none", "wrong token", "empty token", "basic auth", "other scheme", "token with a suffix"])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer wrong-token",
+        "Bearer ",
+        "Basic ZXhhbXBsZS1vcGVyYXRvcjpleGFtcGxl",
+        f"Token {API_TOKEN}",
+        f"Bearer {API_TOKEN}x",
+    ],
+    ids=["none", "wrong token", "empty token", "basic auth", "other scheme", "token with a suffix"],
+)
 def test_actions_without_a_valid_api_token_answer_401_with_a_challenge(client, engine, authorization):
     incident = open_incident(client, engine)
     before = snapshot(engine, incident.id)
     headers = {"Authorization": authorization} if authorization else {}
     for action in ("acknowledge", "resolve", "escalate", "responders"):
-        response = client.post(f"/api/incidents/INC-{incident.number}/{action}", headers=headers,
-                               json={"user": "sre-manager"})
+        response = client.post(
+            f"/api/incidents/INC-{incident.number}/{action}", headers=headers, json={"user": "sre-manager"}
+        )
         assert response.status_code == 401, action
         assert "Bearer" in response.headers["WWW-Authenticate"]
         assert response.get_json()["error"]
@@ -40,9 +49,11 @@ def test_resolving_through_the_api_resolves_sent_pages_and_cancels_pending_ones(
     assert response.status_code == 200
     found = detail(client, incident.number)
     assert found["status"] == "resolved" and found["resolved_at"]
-    assert outbox(engine, incident.id) == [("trigger", "0.0", "oncall-sre", "sent"),
-                                           ("trigger", "0.1", "sre-manager", "cancelled"),
-                                           ("resolve", "resolve:0.0", "oncall-sre", "pending")]
+    assert outbox(engine, incident.id) == [
+        ("trigger", "0.0", "oncall-sre", "sent"),
+        ("trigger", "0.1", "sre-manager", "cancelled"),
+        ("resolve", "resolve:0.0", "oncall-sre", "pending"),
+    ]
     assert messages(client, incident.number, "resolved") == ["Resolved by example-operator (API)"]
 
 
@@ -66,15 +77,22 @@ def test_a_responder_added_through_the_api_is_paged_now(client, engine, kind, na
     assert "example-operator (API)" in message and name in message
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"user": "nobody"}, "user"), ({"team": "nobody"}, "team"),
-    ({"user": "sre-manager", "team": "sre"}, "user"), ({}, "user"),
-], ids=["unknown user", "unknown team", "both", "neither"])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"user": "nobody"}, "user"),
+        ({"team": "nobody"}, "team"),
+        ({"user": "sre-manager", "team": "sre"}, "user"),
+        ({}, "user"),
+    ],
+    ids=["unknown user", "unknown team", "both", "neither"],
+)
 def test_a_responder_that_is_not_exactly_one_known_name_answers_400_naming_the_field(client, engine, body, field):
     incident = open_incident(client, engine)
     before = snapshot(engine, incident.id)
-    response = client.post(f"/api/incidents/INC-{incident.number}/responders",
-                           headers={"Authorization": f"Bearer {API_TOKEN}"}, json=body)
+    response = client.post(
+        f"/api/incidents/INC-{incident.number}/responders", headers={"Authorization": f"Bearer {API_TOKEN}"}, json=body
+    )
     assert response.status_code == 400
     assert field in response.get_json()["fields"]
     assert snapshot(engine, incident.id) == before
@@ -83,8 +101,9 @@ def test_a_responder_that_is_not_exactly_one_known_name_answers_400_naming_the_f
 @pytest.mark.parametrize("action", ["acknowledge", "resolve", "escalate", "responders"])
 @pytest.mark.parametrize("ref", ["INC-99", "99", "nonsense"])
 def test_actions_on_an_unknown_incident_answer_404(client, engine, action, ref):
-    response = client.post(f"/api/incidents/{ref}/{action}", headers={"Authorization": f"Bearer {API_TOKEN}"},
-                           json={"user": "sre-manager"})
+    response = client.post(
+        f"/api/incidents/{ref}/{action}", headers={"Authorization": f"Bearer {API_TOKEN}"}, json={"user": "sre-manager"}
+    )
     assert response.status_code == 404
     assert ref in response.get_json()["error"]
 

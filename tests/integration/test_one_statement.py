@@ -4,8 +4,9 @@ Its timeline entries are written in SQL; the transactional path (SQLite) writes 
 both must tell the same story. And a request that dies between its statement and its catch-up
 leaves an incident behind that the next request, or the beat's sweep, brings up to date.
 """
+
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -22,8 +23,12 @@ from tests.support import READ, recorded_requests
 
 
 def alert(fingerprint: str, status: str = "firing", severity: str = "warning") -> dict:
-    return {**firing_alert(service="checkout", instance=fingerprint, severity=severity), "status": status,
-            "fingerprint": fingerprint, "annotations": {"summary": f"errors on {fingerprint}"}}
+    return {
+        **firing_alert(service="checkout", instance=fingerprint, severity=severity),
+        "status": status,
+        "fingerprint": fingerprint,
+        "annotations": {"summary": f"errors on {fingerprint}"},
+    }
 
 
 # Joined, repeated, resolved while the group fires, fired again, a new alert, and a rise to SEV1.
@@ -42,19 +47,25 @@ def story(client) -> list:
     told = []
     for listed in reversed(client.get("/api/incidents", headers=READ).get_json()["incidents"]):
         detail = client.get(f"/api/incidents/{listed['id']}", headers=READ).get_json()
-        told.append((listed["id"], listed["status"], listed["severity"],
-                     sorted((a["fingerprint"], a["status"], a["received_count"]) for a in detail["alerts"]),
-                     [(e["kind"], e["message"], e["data"]) for e in detail["timeline"]]))
+        told.append(
+            (
+                listed["id"],
+                listed["status"],
+                listed["severity"],
+                sorted((a["fingerprint"], a["status"], a["received_count"]) for a in detail["alerts"]),
+                [(e["kind"], e["message"], e["data"]) for e in detail["timeline"]],
+            )
+        )
     return told
 
 
-def test_postgresql_in_one_statement_and_sqlite_in_python_write_the_same_timeline(client, settings, catalog,
-                                                                                   tmp_path):
+def test_postgresql_in_one_statement_and_sqlite_in_python_write_the_same_timeline(client, settings, catalog, tmp_path):
     url = f"sqlite:///{tmp_path / 'incidents.db'}"
     upgrade(url)
     sqlite_engine = create_engine(url)
-    sqlite = create_app(dataclasses.replace(settings, database_url=url), catalog=catalog,
-                        engine=sqlite_engine).test_client()
+    sqlite = create_app(
+        dataclasses.replace(settings, database_url=url), catalog=catalog, engine=sqlite_engine
+    ).test_client()
     bodies = SEQUENCE + [body for _, _, body in recorded_requests()]
     for number, body in enumerate(bodies):
         headers = BEARER if number < len(SEQUENCE) else recorded_requests()[number - len(SEQUENCE)][1]
@@ -90,7 +101,7 @@ def counts(engine, incident_id) -> tuple[int, int]:
 
 
 def test_an_incident_left_unnumbered_is_caught_up_by_the_next_request_of_its_group(client, engine, catalog):
-    upserted = die_after_statement(engine, catalog, webhook(alert("a1")), datetime.now(timezone.utc))
+    upserted = die_after_statement(engine, catalog, webhook(alert("a1")), datetime.now(UTC))
     assert upserted.incident.number is None and upserted.raw_id is not None
     assert counts(engine, upserted.incident.id) == (0, 0)  # no entry, no page: not caught up yet
 
@@ -103,7 +114,7 @@ def test_an_incident_left_unnumbered_is_caught_up_by_the_next_request_of_its_gro
 
 
 def test_the_sweep_catches_up_what_a_dead_request_left_behind_once(client, engine, catalog):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     die_after_statement(engine, catalog, webhook(alert("a1")), now)
     assert catch_up_left_behind(engine, catalog, now=now) == []  # within the grace: the request may live
     later = now + timedelta(seconds=31)

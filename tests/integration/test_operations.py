@@ -1,4 +1,5 @@
 """Health, readiness, metrics, a database outage, and replaying stored requests."""
+
 import dataclasses
 
 import sqlalchemy as sa
@@ -42,7 +43,7 @@ def test_an_unreachable_database_answers_503_so_that_senders_retry(settings, cat
 
 def test_metrics_count_requests_by_outcome_and_deduplicated_alerts(client):
     def value(text, line_start):
-        line = next((l for l in text.splitlines() if l.startswith(line_start)), None)
+        line = next((row for row in text.splitlines() if row.startswith(line_start)), None)
         return float(line.rsplit(" ", 1)[1]) if line else 0.0
 
     before = client.get("/metrics").get_data(as_text=True)
@@ -63,8 +64,7 @@ def test_accepted_requests_are_kept_verbatim_and_replay_rebuilds_the_same_incide
     for index in range(6):
         assert post_capture(client, index).status_code == 200
     with engine.begin() as conn:
-        kept = conn.execute(sa.select(raw_requests.c.source, raw_requests.c.body)
-                            .order_by(raw_requests.c.id)).all()
+        kept = conn.execute(sa.select(raw_requests.c.source, raw_requests.c.body).order_by(raw_requests.c.id)).all()
         assert [row.source for row in kept] == ["alertmanager"] * 6
         assert b'"truncatedAlerts": 1' in kept[1].body or b'"truncatedAlerts":1' in kept[1].body
         before = conn.execute(sa.select(incidents.c.number, incidents.c.status).order_by(incidents.c.number)).all()
@@ -88,7 +88,7 @@ def test_metrics_still_answer_when_the_database_is_down(settings, catalog):
 
 def test_metrics_show_escalations_overdue_right_now(client, engine):
     post_capture(client, 0)
-    overdue = 'incidents_escalations_overdue '
+    overdue = "incidents_escalations_overdue "
     assert f"{overdue}0.0" in client.get("/metrics").get_data(as_text=True)
     with engine.begin() as conn:
         conn.execute(incidents.update().values(next_wake_at=sa.func.now() - sa.text("interval '1 minute'")))
@@ -96,8 +96,11 @@ def test_metrics_show_escalations_overdue_right_now(client, engine):
 
 
 def test_replay_gives_a_trigger_sent_without_dedup_key_the_key_it_was_answered(client, engine, catalog):
-    trigger = {"routing_key": "exampleintegrationkey00000000001", "event_action": "trigger",
-               "payload": {"summary": "Disk full on db-1", "source": "db-1", "severity": "error"}}
+    trigger = {
+        "routing_key": "exampleintegrationkey00000000001",
+        "event_action": "trigger",
+        "payload": {"summary": "Disk full on db-1", "source": "db-1", "severity": "error"},
+    }
     answered = [client.post("/v2/enqueue", json=trigger).get_json()["dedup_key"] for _ in range(2)]
     assert answered[0] != answered[1]  # two keyless triggers are two alerts, as at PagerDuty
     with engine.begin() as conn:

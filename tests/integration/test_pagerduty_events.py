@@ -1,4 +1,5 @@
 """PagerDuty Events API v2 on /v2/enqueue: trigger, dedup, acknowledge, resolve, exact answers."""
+
 from tests.support import READ
 
 KEY = "exampleintegrationkey00000000001"
@@ -9,9 +10,15 @@ def enqueue(client, **event):
 
 
 def trigger(client, dedup_key=None, severity="critical", summary="Checkout latency high"):
-    event = {"event_action": "trigger",
-             "payload": {"summary": summary, "source": "checkout-1", "severity": severity,
-                         "custom_details": {"p99_ms": 950}}}
+    event = {
+        "event_action": "trigger",
+        "payload": {
+            "summary": summary,
+            "source": "checkout-1",
+            "severity": severity,
+            "custom_details": {"p99_ms": 950},
+        },
+    }
     if dedup_key:
         event["dedup_key"] = dedup_key
     return enqueue(client, **event)
@@ -20,8 +27,7 @@ def trigger(client, dedup_key=None, severity="critical", summary="Checkout laten
 def test_trigger_answers_202_with_pagerdutys_shape_and_opens_an_incident(client):
     response = trigger(client, "checkout-latency")
     assert response.status_code == 202
-    assert response.get_json() == {"status": "success", "message": "Event processed",
-                                   "dedup_key": "checkout-latency"}
+    assert response.get_json() == {"status": "success", "message": "Event processed", "dedup_key": "checkout-latency"}
     detail = client.get("/api/incidents/INC-1", headers=READ).get_json()
     assert (detail["service"], detail["severity"], detail["source"]) == ("production-api", "SEV2", "pagerduty")
     assert detail["alerts"][0]["annotations"]["custom_details"] == {"p99_ms": 950}
@@ -64,7 +70,13 @@ def test_resolving_an_unknown_key_is_accepted_and_changes_nothing(client):
 
 
 def test_the_integration_key_picks_the_service(client):
-    client.post("/v2/enqueue", json={"routing_key": "examplepaymentskey00000000000002", "event_action": "trigger",
-                                     "payload": {"summary": "s", "source": "x", "severity": "critical"}})
+    client.post(
+        "/v2/enqueue",
+        json={
+            "routing_key": "examplepaymentskey00000000000002",
+            "event_action": "trigger",
+            "payload": {"summary": "s", "source": "x", "severity": "critical"},
+        },
+    )
     detail = client.get("/api/incidents/INC-1", headers=READ).get_json()
     assert (detail["service"], detail["severity"]) == ("payment-service", "SEV1")

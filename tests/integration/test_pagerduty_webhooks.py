@@ -1,10 +1,23 @@
 """PagerDuty V3 webhooks: signatures, and acknowledgements and resolutions made in PagerDuty."""
+
 from dataclasses import replace
 
 import pytest
 
-from tests.integration.acting import (WEBHOOK_SECRET, deliver, detail, first_page, mark_sent, messages,
-                                      open_incident, outbox, snapshot, v1, webhook, webhook_body)
+from tests.integration.acting import (
+    WEBHOOK_SECRET,
+    deliver,
+    detail,
+    first_page,
+    mark_sent,
+    messages,
+    open_incident,
+    outbox,
+    snapshot,
+    v1,
+    webhook,
+    webhook_body,
+)
 
 
 def test_a_signed_acknowledgement_in_pagerduty_acknowledges_our_incident_through_its_dedup_key(client, engine):
@@ -16,11 +29,15 @@ def test_a_signed_acknowledgement_in_pagerduty_acknowledges_our_incident_through
     assert messages(client, incident.number, "acknowledged") == ["Acknowledged by Jane Doe in PagerDuty"]
 
 
-@pytest.mark.parametrize("header", [
-    lambda raw: f"{v1(raw, 'the-old-secret')},{v1(raw)}",
-    lambda raw: f"{v1(raw, 'the-old-secret')}, {v1(raw)}",
-    lambda raw: v1(raw).upper().replace("V1=", "v1="),
-], ids=["second of two", "second of two with a space", "upper-case hex"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        lambda raw: f"{v1(raw, 'the-old-secret')},{v1(raw)}",
+        lambda raw: f"{v1(raw, 'the-old-secret')}, {v1(raw)}",
+        lambda raw: v1(raw).upper().replace("V1=", "v1="),
+    ],
+    ids=["second of two", "second of two with a space", "upper-case hex"],
+)
 def test_a_signature_is_accepted_when_any_of_the_values_matches(client, engine, header):
     incident = open_incident(client, engine)
     raw = webhook_body("incident.acknowledged", first_page(engine, incident.id).dedup_key)
@@ -31,6 +48,7 @@ def test_a_signature_is_accepted_when_any_of_the_values_matches(client, engine, 
 @pytest.mark.parametrize("secret", ["the-new-secret", WEBHOOK_SECRET])
 def test_both_subscription_secrets_are_accepted_during_rotation(client, engine, settings, catalog, secret):
     from ingest.app import create_app
+
     rotating = replace(catalog, webhook_secrets=("the-new-secret", WEBHOOK_SECRET))
     rotated = create_app(settings, catalog=rotating, engine=engine).test_client()
     incident = open_incident(client, engine)
@@ -39,12 +57,16 @@ def test_both_subscription_secrets_are_accepted_during_rotation(client, engine, 
     assert detail(client, incident.number)["status"] == "acknowledged"
 
 
-@pytest.mark.parametrize("forge", [
-    lambda raw: (raw.replace(b"incident.acknowledged", b"incident.resolved"), v1(raw)),
-    lambda raw: (raw + b" ", v1(raw)),
-    lambda raw: (raw, v1(raw, "someone-elses-secret")),
-    lambda raw: (raw, "v1=" + "0" * 64),
-], ids=["event type changed", "one byte added", "other secret", "zeros"])
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda raw: (raw.replace(b"incident.acknowledged", b"incident.resolved"), v1(raw)),
+        lambda raw: (raw + b" ", v1(raw)),
+        lambda raw: (raw, v1(raw, "someone-elses-secret")),
+        lambda raw: (raw, "v1=" + "0" * 64),
+    ],
+    ids=["event type changed", "one byte added", "other secret", "zeros"],
+)
 def test_a_signature_that_does_not_match_answers_403_and_changes_nothing(client, engine, forge):
     incident = open_incident(client, engine)
     before = snapshot(engine, incident.id)
@@ -54,9 +76,20 @@ def test_a_signature_that_does_not_match_answers_403_and_changes_nothing(client,
     assert snapshot(engine, incident.id) == before
 
 
-@pytest.mark.parametrize("header", [
-    None, "", "v1=", "v1=not-hex-at-all", "v1=abc123", "sha256={digest}", "{digest}", "v0={digest}",
-], ids=["missing", "empty", "no value", "not hex", "too short", "other scheme", "no scheme", "other version"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "v1=",
+        "v1=not-hex-at-all",
+        "v1=abc123",
+        "sha256={digest}",
+        "{digest}",
+        "v0={digest}",
+    ],
+    ids=["missing", "empty", "no value", "not hex", "too short", "other scheme", "no scheme", "other version"],
+)
 def test_a_missing_or_malformed_signature_header_answers_400_and_changes_nothing(client, engine, header):
     incident = open_incident(client, engine)
     before = snapshot(engine, incident.id)
@@ -78,7 +111,8 @@ def test_the_same_webhook_delivered_twice_acknowledges_once(client, engine):
     assert snapshot(engine, incident.id) == after_first
     assert len(messages(client, incident.number, "acknowledged")) == 1
     assert [row for row in outbox(engine, incident.id) if row[0] == "acknowledge"] == [
-        ("acknowledge", "ack0:0.0", "oncall-sre", "pending")]
+        ("acknowledge", "ack0:0.0", "oncall-sre", "pending")
+    ]
 
 
 def test_unacknowledged_in_pagerduty_puts_the_incident_back_to_triggered_and_pages_again(client, engine):
@@ -115,8 +149,9 @@ def test_a_webhook_for_an_incident_we_do_not_know_is_accepted_and_changes_nothin
     assert snapshot(engine, incident.id) == before
 
 
-@pytest.mark.parametrize("event_type", ["incident.triggered", "incident.escalated", "incident.reopened",
-                                        "incident.annotated"])
+@pytest.mark.parametrize(
+    "event_type", ["incident.triggered", "incident.escalated", "incident.reopened", "incident.annotated"]
+)
 def test_event_types_we_do_not_act_on_are_accepted_and_ignored(client, engine, event_type):
     incident = open_incident(client, engine)
     before = snapshot(engine, incident.id)

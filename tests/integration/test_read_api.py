@@ -1,4 +1,5 @@
 """GET /api/incidents: filters, pagination, ISO 8601 UTC times; GET one incident."""
+
 import re
 
 from tests.support import READ
@@ -8,8 +9,15 @@ ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
 
 def trigger(client, key, severity, routing_key=KEY):
-    client.post("/v2/enqueue", json={"routing_key": routing_key, "event_action": "trigger", "dedup_key": key,
-                                     "payload": {"summary": key, "source": "s", "severity": severity}})
+    client.post(
+        "/v2/enqueue",
+        json={
+            "routing_key": routing_key,
+            "event_action": "trigger",
+            "dedup_key": key,
+            "payload": {"summary": key, "source": "s", "severity": severity},
+        },
+    )
 
 
 def numbers(response):
@@ -45,23 +53,32 @@ def test_one_incident_has_alerts_with_counts_a_timeline_and_utc_times(client):
     assert client.get("/api/incidents/1", headers=READ).get_json() == detail
     assert detail["id"] == "INC-1"
     assert detail["alerts"][0]["received_count"] == 2
-    times = [detail["opened_at"], detail["last_alert_at"], detail["alerts"][0]["first_seen"],
-             *[entry["at"] for entry in detail["timeline"]]]
+    times = [
+        detail["opened_at"],
+        detail["last_alert_at"],
+        detail["alerts"][0]["first_seen"],
+        *[entry["at"] for entry in detail["timeline"]],
+    ]
     assert all(ISO_UTC.fullmatch(t) for t in times), times
 
 
 def test_bad_filters_and_unknown_incidents_get_clear_answers(client):
     assert client.get("/api/incidents?status=open", headers=READ).status_code == 400
     assert client.get("/api/incidents?severity=SEV9", headers=READ).get_json()["fields"] == {
-        "severity": "'SEV9' is not a severity (SEV1..SEV4)"}
+        "severity": "'SEV9' is not a severity (SEV1..SEV4)"
+    }
     assert client.get("/api/incidents?limit=0", headers=READ).status_code == 400
     assert client.get("/api/incidents/INC-99", headers=READ).status_code == 404
     assert client.get("/api/incidents/nonsense", headers=READ).status_code == 404
 
 
 def test_the_read_api_asks_for_an_api_token_and_refuses_webhook_credentials(client):
-    for headers in ({}, {"Authorization": "Bearer example-token"}, {"Authorization": "Bearer "},
-                    {"Authorization": "Basic YWxlcnRtYW5hZ2VyOmV4YW1wbGUtcGFzc3dvcmQ="}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer example-token"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic YWxlcnRtYW5hZ2VyOmV4YW1wbGUtcGFzc3dvcmQ="},
+    ):
         for path in ("/api/incidents", "/api/incidents/INC-1"):
             response = client.get(path, headers=headers)
             assert response.status_code == 401, (path, headers)

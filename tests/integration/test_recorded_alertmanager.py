@@ -1,4 +1,5 @@
 """The six requests recorded from Alertmanager 0.25, replayed in order against PostgreSQL."""
+
 import sqlalchemy as sa
 
 from store.tables import raw_requests
@@ -65,8 +66,15 @@ def test_recorded_sequence_yields_one_incident_per_group_with_per_alert_state(cl
     checkout = incident(client, 1)
     assert checkout["status"] == "resolved" and checkout["resolved_at"] is not None
     assert alert_states(checkout) == {CHECKOUT_1: "resolved", CHECKOUT_2: "resolved"}
-    assert kinds(checkout) == ["opened", "alert_firing", "paged", "alert_firing", "alert_resolved",
-                               "alert_resolved", "resolved"]
+    assert kinds(checkout) == [
+        "opened",
+        "alert_firing",
+        "paged",
+        "alert_firing",
+        "alert_resolved",
+        "alert_resolved",
+        "resolved",
+    ]
 
     # The truncated group resolves; the third alert was never sent, so it is never known.
     post(client, *captures[5][1:])

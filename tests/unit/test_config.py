@@ -1,4 +1,5 @@
 """Configuration loading: the example config is valid, and every mistake names file, field and reason."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +30,9 @@ def test_the_example_config_loads_with_the_seed_policy():
     api = catalog.service("production-api")
     assert api.default
     assert [(level.targets[0].name, level.timeout) for level in api.escalation_policy.levels] == [
-        ("oncall-sre", timedelta(minutes=30)), ("sre-manager", timedelta(minutes=15))]
+        ("oncall-sre", timedelta(minutes=30)),
+        ("sre-manager", timedelta(minutes=15)),
+    ]
     assert catalog.route({"service": "payment-service"}).name == "payment-service"
     assert catalog.route({"service": "checkout"}).name == "production-api"
     assert catalog.service("payment-service").severity.severity_of({"severity": "critical"}) == Severity.SEV1
@@ -37,11 +40,13 @@ def test_the_example_config_loads_with_the_seed_policy():
 
 def test_a_misspelt_duration_names_file_field_and_value(tmp_path):
     services = "services:\n" + "".join(
-        f"  - name: s{i}\n    default: {str(i == 0).lower()}\n    escalation_policy:\n{LEVEL}" for i in range(2))
+        f"  - name: s{i}\n    default: {str(i == 0).lower()}\n    escalation_policy:\n{LEVEL}" for i in range(2)
+    )
     services += "  - name: s2\n    escalation_policy:\n      - targets: [{user: a}]\n        timeout: 30 minuets\n"
     write(tmp_path, services)
     assert problems(tmp_path) == [
-        f'{tmp_path}/services.yaml: services[2].escalation_policy[0].timeout: "30 minuets" is not a duration']
+        f'{tmp_path}/services.yaml: services[2].escalation_policy[0].timeout: "30 minuets" is not a duration'
+    ]
 
 
 def test_unknown_keys_missing_policy_and_no_default_are_all_reported(tmp_path):
@@ -52,16 +57,24 @@ def test_unknown_keys_missing_policy_and_no_default_are_all_reported(tmp_path):
 
 
 def test_targets_must_name_people_from_the_people_file(tmp_path):
-    write(tmp_path, f"services:\n  - name: api\n    default: true\n    escalation_policy:\n{LEVEL}",
-          "people:\n  - name: b\n    routing_key: k\n")
-    assert problems(tmp_path) == [f'{tmp_path}/services.yaml: services[0].escalation_policy[0].targets[0].user: '
-                                  'no user called "a" in people.yaml']
+    write(
+        tmp_path,
+        f"services:\n  - name: api\n    default: true\n    escalation_policy:\n{LEVEL}",
+        "people:\n  - name: b\n    routing_key: k\n",
+    )
+    assert problems(tmp_path) == [
+        f'{tmp_path}/services.yaml: services[0].escalation_policy[0].targets[0].user: no user called "a" in people.yaml'
+    ]
 
 
 def test_secrets_come_from_the_environment_and_a_missing_one_is_named(tmp_path):
-    write(tmp_path, "services:\n  - name: api\n    default: true\n    intake:\n      bearer_token: ${API_TOKEN}\n"
-          f"    escalation_policy:\n{LEVEL}")
+    write(
+        tmp_path,
+        "services:\n  - name: api\n    default: true\n    intake:\n      bearer_token: ${API_TOKEN}\n"
+        f"    escalation_policy:\n{LEVEL}",
+    )
     catalog = load_catalog(tmp_path, environ={"API_TOKEN": "s3cret-token"})
     assert catalog.service("api").credentials.bearer_tokens == ("s3cret-token",)
     assert problems(tmp_path) == [
-        f"{tmp_path}/services.yaml: services[0].intake.bearer_token: environment variable API_TOKEN is not set"]
+        f"{tmp_path}/services.yaml: services[0].intake.bearer_token: environment variable API_TOKEN is not set"
+    ]

@@ -1,9 +1,9 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from store.escalation import Applied
 from workers.dispatch import PAGE_GRID, PAGES_PER_TASK, WAKE_GRID, Dispatcher
 
-NOW = datetime(2026, 11, 26, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 AT = NOW + timedelta(seconds=PAGE_GRID / 4)  # a quarter into a grid step of pages
 REST = round(PAGE_GRID * 3 / 4, 6)  # the countdown from AT to the step's end
 
@@ -31,7 +31,8 @@ def test_the_pages_of_many_decisions_take_one_delivery_task_for_the_end_of_the_g
     celery = RecordingCelery()
     dispatcher(celery, clock=lambda: AT)([decision(n, [n]) for n in range(1, PAGES_PER_TASK + 3)])
     assert [(args, round(countdown, 6)) for _, args, countdown in celery.sent] == [
-        ((list(range(1, PAGES_PER_TASK + 1)),), REST)]
+        ((list(range(1, PAGES_PER_TASK + 1)),), REST)
+    ]
 
 
 def test_pages_committed_within_one_grid_step_share_its_delivery_task_and_later_ones_get_another():
@@ -42,15 +43,15 @@ def test_pages_committed_within_one_grid_step_share_its_delivery_task_and_later_
     dispatch([decision(2, [2]), decision(3, [3])])
     now[0] += timedelta(seconds=PAGE_GRID / 2)
     dispatch([decision(4, [4])])
-    assert [(args, round(countdown, 6)) for _, args, countdown in celery.sent] == [
-        (([1],), REST), (([4],), REST)]
+    assert [(args, round(countdown, 6)) for _, args, countdown in celery.sent] == [(([1],), REST), (([4],), REST)]
 
 
 def test_a_drain_stopped_at_its_bound_asks_for_another_delivery_of_whatever_is_ready():
     celery = RecordingCelery()
     dispatcher(celery, clock=lambda: AT).ready_pages()
     assert [(name, args, round(countdown, 6)) for name, args, countdown in celery.sent] == [
-        ("tasks.page_targets", ([],), REST)]
+        ("tasks.page_targets", ([],), REST)
+    ]
 
 
 def test_decisions_without_pages_send_no_delivery_task():
@@ -66,7 +67,9 @@ def test_wake_ups_due_within_one_grid_step_share_one_hint_sent_for_the_end_of_th
     dispatch([decision(3, wake_in=2.2)])
     dispatch([decision(4, wake_in=2.3)])
     assert [(args, countdown) for _, args, countdown in celery.sent] == [
-        ((1, 10), 2 + WAKE_GRID), ((4, 40), 2 + 2 * WAKE_GRID)]
+        ((1, 10), 2 + WAKE_GRID),
+        ((4, 40), 2 + 2 * WAKE_GRID),
+    ]
 
 
 def test_a_wake_up_never_comes_before_its_due_time():

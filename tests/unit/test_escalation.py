@@ -1,5 +1,6 @@
 """The escalation state machine, driven with plain objects and a controlled clock."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -7,7 +8,7 @@ from incidents import escalation
 from incidents.policy import EscalationPolicy, Level, Plan, Target
 from incidents.severity import Severity
 
-T0 = datetime(2026, 11, 26, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 SRE, MANAGER = Target("user", "oncall-sre"), Target("user", "sre-manager")
 SEED = EscalationPolicy((Level((SRE,), timedelta(minutes=30)), Level((MANAGER,), timedelta(minutes=15))))
 

@@ -1,4 +1,5 @@
 """The PagerDuty client's Session reads the environment once, at start, for the URL it posts to."""
+
 from workers.pagerduty import PagerDutyClient
 
 

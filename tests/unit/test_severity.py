@@ -3,20 +3,23 @@ import pytest
 from incidents.severity import Severity, SeverityRules
 
 
-@pytest.mark.parametrize("labels, expected", [
-    ({"severity": "critical"}, Severity.SEV2),
-    ({"severity": "error"}, Severity.SEV2),
-    ({"severity": "major"}, Severity.SEV2),
-    ({"severity": "warning"}, Severity.SEV3),
-    ({"severity": "Minor"}, Severity.SEV3),
-    ({"severity": "info"}, Severity.SEV4),
-    ({"severity": "SEV1"}, Severity.SEV1),
-    ({"severity": "sev-2"}, Severity.SEV2),
-    ({"priority": "P1"}, Severity.SEV1),
-    ({"priority": "p5"}, Severity.SEV4),
-    ({"severity": "whatever"}, Severity.SEV3),
-    ({}, Severity.SEV3),
-])
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        ({"severity": "critical"}, Severity.SEV2),
+        ({"severity": "error"}, Severity.SEV2),
+        ({"severity": "major"}, Severity.SEV2),
+        ({"severity": "warning"}, Severity.SEV3),
+        ({"severity": "Minor"}, Severity.SEV3),
+        ({"severity": "info"}, Severity.SEV4),
+        ({"severity": "SEV1"}, Severity.SEV1),
+        ({"severity": "sev-2"}, Severity.SEV2),
+        ({"priority": "P1"}, Severity.SEV1),
+        ({"priority": "p5"}, Severity.SEV4),
+        ({"severity": "whatever"}, Severity.SEV3),
+        ({}, Severity.SEV3),
+    ],
+)
 def test_default_rules_map_labels_to_severities(labels, expected):
     assert SeverityRules().severity_of(labels) == expected
 

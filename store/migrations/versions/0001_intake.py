@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -50,8 +51,14 @@ def upgrade() -> None:
         sa.Column("open_token", sa.BigInteger, nullable=False),
         sa.Column("policy", Json, nullable=False),
     )
-    op.create_index("uq_incidents_open_group", "incidents", ["service", "group_hash"], unique=True,
-                    postgresql_where=OPEN, sqlite_where=OPEN)
+    op.create_index(
+        "uq_incidents_open_group",
+        "incidents",
+        ["service", "group_hash"],
+        unique=True,
+        postgresql_where=OPEN,
+        sqlite_where=OPEN,
+    )
     op.create_index("ix_incidents_status_opened", "incidents", ["status", "opened_at"])
     op.create_table(
         "alerts",

@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,8 +30,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("esc_last_level_loop", sa.Integer, nullable=False, server_default="-1"))
         batch.add_column(sa.Column("esc_token", sa.BigInteger, nullable=False, server_default="0"))
         batch.add_column(sa.Column("next_wake_at", Time))
-    op.create_index("ix_incidents_next_wake_at", "incidents", ["next_wake_at"],
-                    postgresql_where=WAKING, sqlite_where=WAKING)
+    op.create_index(
+        "ix_incidents_next_wake_at", "incidents", ["next_wake_at"], postgresql_where=WAKING, sqlite_where=WAKING
+    )
     op.create_table(
         "pages",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
@@ -66,6 +68,15 @@ def downgrade() -> None:
     op.drop_table("pages")
     op.drop_index("ix_incidents_next_wake_at", "incidents")
     with op.batch_alter_table("incidents") as batch:
-        for column in ("esc_level", "esc_loop", "esc_round", "esc_due_at", "esc_unresolved_due_at",
-                       "esc_exhausted", "esc_last_level_loop", "esc_token", "next_wake_at"):
+        for column in (
+            "esc_level",
+            "esc_loop",
+            "esc_round",
+            "esc_due_at",
+            "esc_unresolved_due_at",
+            "esc_exhausted",
+            "esc_last_level_loop",
+            "esc_token",
+            "next_wake_at",
+        ):
             batch.drop_column(column)
