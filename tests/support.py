@@ -18,8 +18,8 @@ from store.db import normalise_url
 from store.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
-FIXTURES = SHARED / "fixtures" / "alertmanager-0.25"
+# Recorded from a real Alertmanager 0.25 on loopback: tests/fixtures/alertmanager-0.25/README.md.
+FIXTURES = ROOT / "tests" / "fixtures" / "alertmanager-0.25"
 
 
 BASE_DATABASE_URL = normalise_url(

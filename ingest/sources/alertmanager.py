@@ -1,7 +1,7 @@
 """Prometheus Alertmanager webhooks (payload version "4") and Grafana's (version "1").
 
 Upstream contract: prometheus/alertmanager `notify/webhook/webhook.go` and `template/template.go`;
-Grafana unified alerting's webhook notifier. Field by field in shared/CONTRACTS.md sections 1-2.
+Grafana unified alerting's webhook notifier. Field by field in docs/contracts.md (Alertmanager, Grafana).
 """
 
 import hashlib
