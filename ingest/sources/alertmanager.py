@@ -1,7 +1,8 @@
 """Prometheus Alertmanager webhooks (payload version "4") and Grafana's (version "1").
 
 Upstream contract: prometheus/alertmanager `notify/webhook/webhook.go` and `template/template.go`;
-Grafana unified alerting's webhook notifier. Field by field in docs/contracts.md (Alertmanager, Grafana).
+Grafana unified alerting's webhook notifier. Field by field in docs/contracts.md, "Alertmanager webhook (v4)"
+and "Grafana webhook (v1)".
 """
 
 import hashlib
