@@ -53,7 +53,10 @@ class DeploySchema(Schema):
     commit = Text(load_default=None, validate=validate.Length(1, 255))
     summary = Text(load_default=None, validate=validate.Length(1, 1024))
     author = Text(load_default=None, validate=validate.Length(1, 255))
-    link = Text(load_default=None, validate=[validate.Length(1, 2048), validate.URL(require_tld=False)])
+    link = Text(
+        load_default=None,
+        validate=[validate.Length(1, 2048), validate.URL(require_tld=False, schemes={"http", "https"})],
+    )
     time = Timestamp(load_default=None)
 
     @validates_schema

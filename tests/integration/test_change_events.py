@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ingest.app import create_app
+from ingest.replay import replay
 from store.db import create_engine
 from tests.integration.changing import (
     CHANGE_EVENTS,
@@ -139,3 +140,9 @@ def test_an_unreachable_database_answers_503_so_that_senders_retry(settings, cat
     app = create_app(settings, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
     response = post_json(app.test_client(), CHANGE_EVENTS, change_event())
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+
+
+def test_replay_leaves_change_requests_alone(client, engine, catalog):
+    post_json(client, CHANGE_EVENTS, change_event())
+    assert replay(engine, catalog) == {"replayed": 0, "skipped": 0}
+    assert len(stored(engine)[0]) == 1
