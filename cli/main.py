@@ -1,10 +1,11 @@
-"""`incidents`: serve, worker, beat, up, db upgrade, check-config, replay."""
+"""`incidents`: serve, worker, beat, up, db upgrade, check-config, replay, change."""
 
 import os
 import sys
 
 import click
 
+from cli.change import change
 from settings import env
 from settings.catalog import ConfigError, load_catalog
 
@@ -131,6 +132,8 @@ def _catalog_or_exit(settings):
             click.echo(problem, err=True)
         sys.exit(2)
 
+
+cli.add_command(change)
 
 if __name__ == "__main__":
     cli()

@@ -79,6 +79,8 @@ class Catalog:
     api_tokens: dict[str, str] = field(default_factory=dict)
     # Secrets of PagerDuty V3 webhook subscriptions (several during rotation).
     webhook_secrets: tuple[str, ...] = ()
+    # How long before a problem started a change is a rollback candidate (config `changes.rollback_window`).
+    rollback_window: timedelta = timedelta(hours=1)
 
     @property
     def default_service(self) -> Service:

@@ -46,8 +46,12 @@ def register(app) -> None:
     app.register_error_handler(sqlalchemy.exc.TimeoutError, _database_down)
 
 
+# Events API senders (alert and change events) expect PagerDuty's own answer shape.
+PAGERDUTY_SHAPED = frozenset({"intake.pagerduty_enqueue", "change_intake.pagerduty_change"})
+
+
 def _problem(error: Problem):
-    if request.endpoint == "intake.pagerduty_enqueue":  # Events API senders expect its own shape
+    if request.endpoint in PAGERDUTY_SHAPED:
         return jsonify(status="invalid event", message=error.message, errors=[error.message]), error.status
     body = {"error": error.message}
     if error.fields:

@@ -10,15 +10,19 @@ from marshmallow import ValidationError
 from incidents.services import Catalog
 from ingest import auth
 from ingest.sources import alertmanager, pagerduty
+from ingest.sources.changes import DEPLOY, PAGERDUTY_CHANGE
 from store.intake import record_batches
 from store.tables import raw_requests
 
 log = logging.getLogger(__name__)
+CHANGE_SOURCES = (PAGERDUTY_CHANGE, DEPLOY)
 
 
 def replay(engine: sa.Engine, catalog: Catalog, *, since_id: int = 0, source: str | None = None) -> dict:
     """Re-ingest raw requests with id >= since_id; returns counts of replayed and skipped requests."""
-    query = sa.select(raw_requests).where(raw_requests.c.id >= since_id).order_by(raw_requests.c.id)
+    # Changes are not alerts; replaying them would record each change twice.
+    alert_requests = raw_requests.c.source.not_in(CHANGE_SOURCES)
+    query = sa.select(raw_requests).where(raw_requests.c.id >= since_id, alert_requests).order_by(raw_requests.c.id)
     if source:
         query = query.where(raw_requests.c.source == source)
     counts = {"replayed": 0, "skipped": 0}

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from marshmallow import Schema, ValidationError
 
+from incidents.changes import DEFAULT_WINDOW
 from incidents.policy import EscalationPolicy, UrgencyRules
 from incidents.services import Catalog, Credentials, Person, Service, Team
 from incidents.severity import SeverityRules
@@ -127,7 +128,8 @@ def _build(services_data: dict, people_data: dict) -> Catalog:
     teams = {t["name"]: Team(t["name"], t["routing_key"], tuple(t["members"])) for t in people_data.get("teams", [])}
     tokens = {t["token"]: t["name"] for t in services_data["api_tokens"]}
     secrets = tuple(services_data["pagerduty"].get("webhook_secrets", ()))
-    return Catalog(services, people, teams, tokens, secrets)
+    window = services_data["changes"].get("rollback_window", DEFAULT_WINDOW)
+    return Catalog(services, people, teams, tokens, secrets, rollback_window=window)
 
 
 def _urgency(base: UrgencyRules, override: dict) -> UrgencyRules:

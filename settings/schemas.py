@@ -1,5 +1,7 @@
 """The YAML files' shapes, as marshmallow schemas: every field validated, unknown keys refused."""
 
+from datetime import timedelta
+
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from incidents.durations import parse_duration
@@ -99,6 +101,12 @@ class PagerDutySchema(Schema):
     webhook_secrets = fields.List(fields.String(validate=validate.Length(min=8)), load_default=list)
 
 
+class ChangesSchema(Schema):
+    rollback_window = Duration(
+        validate=validate.Range(timedelta(seconds=1), timedelta(days=7), error="must be from 1 second to 7 days")
+    )
+
+
 class ServiceSchema(Schema):
     name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"))
     default = fields.Boolean(load_default=False)
@@ -125,6 +133,7 @@ class ServicesFileSchema(Schema):
     urgency = fields.Nested(UrgencySchema, load_default=dict)
     api_tokens = fields.List(fields.Nested(ApiTokenSchema), load_default=list)
     pagerduty = fields.Nested(PagerDutySchema, load_default=dict)
+    changes = fields.Nested(ChangesSchema, load_default=dict)
 
     @validates_schema
     def one_default(self, data, **kwargs):

@@ -137,3 +137,23 @@ used_links = sa.Table(
     sa.Column("link_id", sa.String(64), primary_key=True),
     sa.Column("used_at", Time, nullable=False),
 )
+
+# Deploys and configuration changes (incidents.changes.Change): the first suspects of an incident.
+changes = sa.Table(
+    "changes",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("service", sa.String(128), nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("origin", sa.Text),
+    sa.Column("version", sa.Text),
+    sa.Column("commit", sa.Text),
+    sa.Column("author", sa.Text),
+    sa.Column("links", Json, nullable=False),
+    sa.Column("custom_details", Json),
+    sa.Column("changed_at", Time, nullable=False),
+    sa.Column("received_at", Time, nullable=False),
+    sa.Column("raw_request_id", Id, sa.ForeignKey("raw_requests.id"), nullable=False),
+    sa.Index("ix_changes_service_changed_at", "service", "changed_at"),
+)

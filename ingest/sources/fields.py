@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from marshmallow import ValidationError, fields
 
 _ZERO_TIME = "0001-01-01T00:00:00Z"
-_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)", re.IGNORECASE)
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)", re.IGNORECASE)
 
 
 def check_text(value: str) -> str:
@@ -79,13 +79,15 @@ class Timestamp(fields.Field):
 
 
 def parse_time(value: str) -> datetime:
-    """A UTC datetime from RFC 3339; fractions past microseconds are dropped (Go sends nanoseconds)."""
+    """A UTC datetime from RFC 3339 (an offset may omit its colon, as PagerDuty's examples do); fractions
+    past microseconds are dropped (Go sends nanoseconds)."""
     match = _RFC3339.fullmatch(value.strip())
     if not match:
         raise ValidationError(f'"{value[:64]}" is not an RFC 3339 timestamp')
     base, fraction, zone = match.groups()
     micro = (fraction or ".0")[1:7].ljust(6, "0")
-    zone = "+00:00" if zone.upper() == "Z" else zone
+    # PagerDuty's own examples write the offset without its colon ("+0000"), as ISO 8601's basic format does.
+    zone = "+00:00" if zone.upper() == "Z" else f"{zone[:3]}:{zone[-2:]}"
     try:
         return datetime.fromisoformat(f"{base}.{micro}{zone}").astimezone(UTC)
     except (ValueError, OverflowError):

@@ -1,0 +1,114 @@
+"""The changes API: changes by service and time, and an incident's rollback candidates."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import ValidationError
+
+from incidents.changes import Change, RollbackCandidate
+from ingest import auth
+from ingest.errors import Problem
+from ingest.sources.fields import parse_time
+from store.changes import candidates_for_incident, changes_for
+
+bp = Blueprint("change_api", __name__, url_prefix="/api")
+DEFAULT_SINCE = timedelta(days=1)
+MAX_CHANGES = 1000
+
+
+@bp.before_request
+def _authenticate():
+    """As every /api/ call: an API token (config `api_tokens`)."""
+    auth.api_caller(current_app.extensions["incidents"].catalog, request.headers.get("Authorization"))
+
+
+@bp.get("/changes")
+def change_list():
+    """Changes, newest first: `service` (repeatable or comma-separated; default all), `since` (default
+    a day ago), `until` (RFC 3339), at most `limit` (≤ 1000, default 100)."""
+    state = current_app.extensions["incidents"]
+    services = _services() or tuple(service.name for service in state.catalog.services)
+    now = datetime.now(UTC)
+    since, until = _time("since") or now - DEFAULT_SINCE, _time("until")
+    limit = _limit()
+    with state.engine.connect() as conn:
+        found = changes_for(conn, services, since, until, limit=limit)
+    return jsonify(changes=[change_json(c) for c in found], since=iso(since), until=iso(until), limit=limit)
+
+
+@bp.get("/incidents/<incident_ref>/rollback-candidates")
+def rollback_candidates(incident_ref: str):
+    """The changes to the incident's service in the rollback window before its problem started."""
+    number = incident_ref.upper().removeprefix("INC-")
+    state = current_app.extensions["incidents"]
+    window, now = state.catalog.rollback_window, datetime.now(UTC)
+    found = None
+    if number.isdigit() and len(number) < 10:
+        with state.engine.connect() as conn:
+            found = candidates_for_incident(conn, int(number), window=window, now=now)
+    if found is None:
+        raise Problem(404, f"no incident {incident_ref}")
+    incident, started, candidates = found
+    return jsonify(
+        incident=f"INC-{incident.number}",
+        services=[incident.service],
+        problem_started_at=iso(started),
+        window_seconds=int(window.total_seconds()),
+        candidates=[candidate_json(c) for c in candidates],
+    )
+
+
+def change_json(change: Change) -> dict:
+    return {
+        "id": change.id,
+        "service": change.service,
+        "summary": change.summary,
+        "source": change.source,
+        "origin": change.origin,
+        "version": change.version,
+        "commit": change.commit,
+        "author": change.author,
+        "links": [{"href": link.href, "text": link.text} for link in change.links],
+        "custom_details": change.custom_details,
+        "changed_at": iso(change.changed_at),
+        "received_at": iso(change.received_at),
+        "raw_request_id": change.raw_request_id,
+    }
+
+
+def candidate_json(candidate: RollbackCandidate) -> dict:
+    return {
+        "change": change_json(candidate.change),
+        "before_problem_seconds": int(candidate.before_problem.total_seconds()),
+        "age_seconds": int(candidate.age.total_seconds()),
+        "recent": candidate.recent,
+        "questions": [
+            {"key": q.key, "question": q.text, "answer": q.answer, "answered_by": q.answered_by}
+            for q in candidate.questions()
+        ],
+    }
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _services() -> tuple[str, ...]:
+    return tuple(v for raw in request.args.getlist("service") for v in raw.split(",") if v)
+
+
+def _time(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse_time(raw)
+    except ValidationError as error:
+        raise Problem(400, "invalid parameter", {name: error.messages[0]}) from None
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "100")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_CHANGES:
+        raise Problem(400, "invalid parameter", {"limit": f"must be an integer from 1 to {MAX_CHANGES}"})
+    return int(raw)

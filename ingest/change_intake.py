@@ -1,0 +1,60 @@
+"""Change intake: PagerDuty's Change Events API and our deploy webhook (docs/contracts-more.md)."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, g, jsonify, request
+from marshmallow import ValidationError
+
+from ingest import auth, intake, metrics
+from ingest.change_api import change_json
+from ingest.errors import InvalidEvent, Problem, invalid_fields
+from ingest.requests import json_body
+from ingest.sources import changes
+from store.changes import record_change
+
+bp = Blueprint("change_intake", __name__)
+bp.before_request(intake.start_clock)
+bp.after_request(intake.count_request)
+
+
+@bp.post("/v2/change/enqueue")
+def pagerduty_change():
+    """PagerDuty Change Events API: 202 as PagerDuty answers, or 400 `invalid event` with its errors."""
+    g.source = changes.PAGERDUTY_CHANGE
+    body, raw = json_body()
+    now = datetime.now(UTC)
+    try:
+        event = changes.parse(body, now=now)
+    except ValidationError as error:
+        raise InvalidEvent([f"{path}: {reason}" for path, reason in invalid_fields(error).items()]) from None
+    service = auth.service_for_routing_key(current_app.extensions["incidents"].catalog, event.routing_key)
+    if service is None:
+        raise InvalidEvent(["Invalid routing key"])
+    _record(event.for_service(service), raw, now)
+    return jsonify(status="success", message="Change event processed"), 202
+
+
+@bp.post("/webhooks/deploy")
+def deploy_webhook():
+    """A deploy: `service`, `version` or `commit`, `summary`, `author`, `link`, `time`; a webhook's credentials."""
+    g.source = changes.DEPLOY
+    catalog = current_app.extensions["incidents"].catalog
+    allowed = auth.services_for_webhook(catalog, request.headers, b"")
+    body, raw = json_body()
+    now = datetime.now(UTC)
+    change = changes.parse_deploy(body, now=now)  # ValidationError: 400 naming the field (ingest/errors.py)
+    if change.service not in {service.name for service in catalog.services}:
+        raise Problem(400, "invalid body", {"service": f'no service called "{change.service[:128]}"'})
+    if change.service not in allowed:
+        raise Problem(403, f"these credentials may not record changes to service {change.service}")
+    return jsonify(status="success", change=change_json(_record(change, raw, now))), 201
+
+
+def _record(change, raw: bytes, now: datetime):
+    engine = current_app.extensions["incidents"].engine
+    user_agent = request.user_agent.string
+    stored = record_change(
+        engine, change, body=raw, now=now, remote_addr=request.remote_addr or "", user_agent=user_agent
+    )
+    metrics.CHANGES_RECEIVED.labels(change.source).inc()
+    return stored
