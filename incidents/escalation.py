@@ -117,6 +117,17 @@ def raise_severity(plan: Plan, state: State, severity: Severity, now: datetime) 
     return _apply_rules(plan, Step(state), now)
 
 
+def set_severity(plan: Plan, state: State, severity: Severity, now: datetime) -> Step:
+    """A person sets the severity: a rise applies its urgency (raise_severity); a lowering is kept and
+    disarms the "still unresolved" timer the lower severity does not have."""
+    if state.status == RESOLVED or severity == state.severity:
+        return Step(state)
+    if severity < state.severity:
+        return raise_severity(plan, state, severity, now)
+    keep = severity in plan.rules.escalate_unresolved_after
+    return Step(replace(state, severity=severity, unresolved_due_at=state.unresolved_due_at if keep else None))
+
+
 def escalate_now(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
     """Manual escalation: page the next level now, whatever the timers say."""
     if state.status == RESOLVED:
