@@ -108,20 +108,22 @@ def begin(*, opened_at: datetime, problem_started_at: datetime | None, service: 
     return Lifecycle(start, opened_at, phase_times=((Phase.DETECTION, start),), affected=(service,), found_by=found_by)
 
 
-def enter(lc: Lifecycle, phase: Phase, now: datetime, *, by: str, why: str = "") -> Change:
-    """Move to `phase` (forwards or back); the first entry time of each phase is kept."""
+def enter(lc: Lifecycle, phase: Phase, now: datetime, *, by: str, quiet: bool = False) -> Change:
+    """Move to `phase` (forwards or back); the first entry time of each phase is kept.
+
+    `quiet`: the entry that moved it (acknowledged, resolved, a status word) tells it already."""
     if phase == lc.phase:
         return Change(lc)
     times = lc.phase_times if lc.entered(phase) else lc.phase_times + ((phase, now),)
-    message = f"Phase: {phase.value}" + (f" ({why})" if why else f", set by {by}")
-    return Change(replace(lc, phase=phase, phase_times=times), (Entry("phase", message, {"phase": phase.value}),))
+    entries = () if quiet else (Entry("phase", f"Phase: {phase.value}, set by {by}", {"phase": phase.value}),)
+    return Change(replace(lc, phase=phase, phase_times=times), entries)
 
 
 def acknowledged(lc: Lifecycle, now: datetime) -> Change:
     """The first acknowledgement, however it came, starts the Response phase."""
     if lc.entered(Phase.RESPONSE) or lc.phase.order > Phase.RESPONSE.order:
         return Change(lc)
-    return enter(lc, Phase.RESPONSE, now, by="", why="acknowledged")
+    return enter(lc, Phase.RESPONSE, now, by="", quiet=True)
 
 
 def resolved(lc: Lifecycle, now: datetime) -> Change:
@@ -129,7 +131,7 @@ def resolved(lc: Lifecycle, now: datetime) -> Change:
     lc = replace(lc, status_word=StatusWord.RESOLVED, next_update_due=None, update_misses=0)
     if lc.phase.order >= Phase.POSTMORTEM.order:
         return Change(lc)
-    return enter(lc, Phase.POSTMORTEM, now, by="", why="resolved")
+    return enter(lc, Phase.POSTMORTEM, now, by="", quiet=True)
 
 
 def take_command(lc: Lifecycle, person: str, now: datetime, *, by: str) -> Change:
@@ -173,7 +175,7 @@ def set_status(
     if impact is not None and impact != lc.impact:
         entries.append(Entry("impact", f"Impact: {impact}", {"impact": impact}))
     lc = replace(lc, status_word=word, impact=lc.impact if impact is None else impact)
-    moved = enter(lc, phase or PHASE_OF_WORD[word], now, by=by, why="" if phase else f"status {word.value}")
+    moved = enter(lc, phase or PHASE_OF_WORD[word], now, by=by, quiet=phase is None and bool(entries))
     return Change(moved.lifecycle, tuple(entries) + moved.entries)
 
 

@@ -36,7 +36,7 @@ def test_a_problem_start_after_opening_counts_from_opening():
 def test_the_first_acknowledgement_starts_response_and_a_second_changes_nothing():
     first = lifecycle.acknowledged(fresh(), minutes(2))
     assert first.lifecycle.phase == Phase.RESPONSE and first.lifecycle.entered(Phase.RESPONSE) == minutes(2)
-    assert [e.kind for e in first.entries] == ["phase"]
+    assert first.entries == ()  # the "acknowledged" entry tells it
     assert lifecycle.acknowledged(first.lifecycle, minutes(9)) == lifecycle.Change(first.lifecycle)
 
 
