@@ -162,6 +162,19 @@ def add_responder(state: State, target: Target, *, by: str) -> Step:
     )
 
 
+def notice_pages(plan: Plan, state: State, notices) -> tuple[Page, ...]:
+    """Pages for lifecycle notices: the commander, the current on-call level, or the policy's last level."""
+    out = []
+    for notice in notices:
+        if notice.to == "commander":
+            targets = (Target("user", notice.person),)
+        else:
+            index = -1 if notice.to == "last_level" else max(state.level, 0)
+            targets = plan.policy.levels[index].targets
+        out += [Page(target, notice.step, notice.reason) for target in targets]
+    return tuple(out)
+
+
 def _due(plan: Plan, state: State, now: datetime) -> Step:
     if state.status == ACKNOWLEDGED:
         back = Step(

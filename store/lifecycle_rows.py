@@ -12,7 +12,7 @@ from incidents.targets import Targets, next_due
 from store.tables import alerts, incident_lifecycle
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; they are UTC."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
@@ -27,17 +27,17 @@ def begin(conn, row, *, started_at: datetime | None = None, found_by: str = "") 
     """A new lifecycle: the problem started at `started_at`, else its first alert's startsAt."""
     if started_at is None:
         query = sa.select(sa.func.min(alerts.c.starts_at)).where(alerts.c.incident_id == row.id)
-        started_at = _utc(conn.execute(query).scalar())
+        started_at = utc(conn.execute(query).scalar())
     return lifecycle.begin(
-        opened_at=_utc(row.opened_at), problem_started_at=started_at, service=row.service, found_by=found_by
+        opened_at=utc(row.opened_at), problem_started_at=started_at, service=row.service, found_by=found_by
     )
 
 
 def from_row(stored) -> Lifecycle:
     """The Lifecycle value of a stored row."""
     return Lifecycle(
-        problem_started_at=_utc(stored.problem_started_at),
-        detected_at=_utc(stored.detected_at),
+        problem_started_at=utc(stored.problem_started_at),
+        detected_at=utc(stored.detected_at),
         phase=Phase(stored.phase),
         phase_times=tuple((Phase(p), datetime.fromisoformat(t)) for p, t in stored.phase_times),
         status_word=StatusWord(stored.status_word),
@@ -46,11 +46,11 @@ def from_row(stored) -> Lifecycle:
         commander=stored.commander,
         roles=tuple(sorted(stored.roles.items())),
         pinned=tuple(stored.pinned),
-        next_update_due=_utc(stored.next_update_due_at),
+        next_update_due=utc(stored.next_update_due_at),
         update_misses=stored.update_misses,
         updates_posted=stored.updates_posted,
         severity_set_by=stored.severity_set_by,
-        severity_set_at=_utc(stored.severity_set_at),
+        severity_set_at=utc(stored.severity_set_at),
         breaches=tuple(stored.breaches),
         found_by=stored.found_by,
     )
