@@ -117,6 +117,17 @@ def raise_severity(plan: Plan, state: State, severity: Severity, now: datetime) 
     return _apply_rules(plan, Step(state), now)
 
 
+def set_severity(plan: Plan, state: State, severity: Severity, now: datetime) -> Step:
+    """A person sets the severity: a rise applies its urgency (raise_severity); a lowering is kept and
+    disarms the "still unresolved" timer the lower severity does not have."""
+    if state.status == RESOLVED or severity == state.severity:
+        return Step(state)
+    if severity < state.severity:
+        return raise_severity(plan, state, severity, now)
+    keep = severity in plan.rules.escalate_unresolved_after
+    return Step(replace(state, severity=severity, unresolved_due_at=state.unresolved_due_at if keep else None))
+
+
 def escalate_now(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
     """Manual escalation: page the next level now, whatever the timers say."""
     if state.status == RESOLVED:
@@ -149,6 +160,19 @@ def add_responder(state: State, target: Target, *, by: str) -> Step:
         pages=(Page(target, "responder", f"added as responder by {by}"),),
         entries=(Entry("responder_added", f"{by} paged {target.label} as a responder"),),
     )
+
+
+def notice_pages(plan: Plan, state: State, notices) -> tuple[Page, ...]:
+    """Pages for lifecycle notices: the commander, the current on-call level, or the policy's last level."""
+    out = []
+    for notice in notices:
+        if notice.to == "commander":
+            targets = (Target("user", notice.person),)
+        else:
+            index = -1 if notice.to == "last_level" else max(state.level, 0)
+            targets = plan.policy.levels[index].targets
+        out += [Page(target, notice.step, notice.reason) for target in targets]
+    return tuple(out)
 
 
 def _due(plan: Plan, state: State, now: datetime) -> Step:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from incidents.policy import EscalationPolicy, Plan, Target, UrgencyRules
 from incidents.severity import SeverityRules
+from incidents.targets import Targets
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Service:
     ack_timeout: timedelta | None = timedelta(minutes=30)
     # Paged when a target has no routing key of its own.
     fallback_routing_key: str = ""
+    # Phase and response targets, status-update cadence (config `lifecycle:`).
+    targets: Targets = field(default_factory=Targets)
 
     @property
     def plan(self) -> Plan:
@@ -57,6 +60,7 @@ class Person:
     name: str
     routing_key: str
     email: str = ""
+    title: str = ""  # shown after the name in the incident channel, e.g. "SRE"
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,17 @@ class Catalog:
     def default_service(self) -> Service:
         """The service that takes alerts no matcher claims."""
         return next(service for service in self.services if service.default)
+
+    def targets_for(self, name: str) -> Targets:
+        """The lifecycle targets of a service (the defaults for one no longer configured)."""
+        return next((s.targets for s in self.services if s.name == name), Targets())
+
+    def label_of(self, person: str) -> str:
+        """What the channel shows after a person's name: their title, else their first team."""
+        found = self.people.get(person)
+        if found and found.title:
+            return found.title
+        return next((team.name for team in self.teams.values() if person in team.members), "")
 
     def service(self, name: str) -> Service:
         """The service called `name`; KeyError if there is none."""

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from incidents.severity import Severity
 from ingest import auth
 from ingest.errors import Problem
+from store.channel import lifecycle_of
 from store.queries import IncidentFilter, get_incident, list_incidents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -41,17 +42,75 @@ def incident_list():
 def incident_detail(incident_ref: str):
     """One incident (`INC-123` or `123`) with its alerts and timeline."""
     number = incident_ref.upper().removeprefix("INC-")
-    found = None
+    document = None
     if number.isdigit() and len(number) < 10:
         with current_app.extensions["incidents"].engine.connect() as conn:
-            found = get_incident(conn, int(number))
-    if found is None:
+            document = incident_document(conn, int(number))
+    if document is None:
         raise Problem(404, f"no incident {incident_ref}")
+    return jsonify(document)
+
+
+def incident_document(conn, number: int) -> dict | None:
+    """One incident in full: alerts, timeline, lifecycle, actions and status updates; None if none."""
+    found = get_incident(conn, number)
+    if found is None:
+        return None
     incident, alerts, entries = found
-    return jsonify(
+    lc, actions, updates = lifecycle_of(conn, incident)
+    return (
         incident_json(incident)
         | {"alerts": [alert_json(a) for a in alerts], "timeline": [entry_json(e) for e in entries]}
+        | {
+            "lifecycle": lifecycle_json(lc),
+            "actions": [action_json(a) for a in actions],
+            "updates": [update_json(u) for u in updates],
+        }
     )
+
+
+def lifecycle_json(lc) -> dict:
+    return {
+        "phase": lc.phase.value,
+        "phase_times": {phase.value: iso(at) for phase, at in lc.phase_times},
+        "problem_started_at": iso(lc.problem_started_at),
+        "status": lc.status_word.value,
+        "impact": lc.impact,
+        "affected": list(lc.affected),
+        "commander": lc.commander,
+        "roles": dict(lc.roles),
+        "pinned": list(lc.pinned),
+        "next_update_due": iso(lc.next_update_due),
+        "update_misses": lc.update_misses,
+        "severity_set_by": lc.severity_set_by,
+        "severity_set_at": iso(lc.severity_set_at),
+        "breaches": list(lc.breaches),
+        "found_by": lc.found_by,
+    }
+
+
+def action_json(action) -> dict:
+    return {
+        "id": action.id,
+        "text": action.text,
+        "done": action.done,
+        "done_by": action.done_by,
+        "done_at": iso(action.done_at),
+        "assignee": action.assignee,
+        "created_by": action.created_by,
+        "created_at": iso(action.created_at),
+    }
+
+
+def update_json(update) -> dict:
+    return {
+        "status": update.word.value,
+        "text": update.text,
+        "eta": update.eta,
+        "eta_at": iso(update.eta_at),
+        "author": update.author,
+        "at": iso(update.at),
+    }
 
 
 def incident_json(row) -> dict:
@@ -90,7 +149,14 @@ def alert_json(row) -> dict:
 
 
 def entry_json(row) -> dict:
-    return {"at": iso(row.at), "kind": row.kind, "message": row.message, "data": row.data}
+    return {
+        "id": row.id,
+        "at": iso(row.at),
+        "kind": row.kind,
+        "message": row.message,
+        "data": row.data,
+        "actor": row.actor,
+    }
 
 
 def iso(value) -> str | None:

@@ -8,7 +8,19 @@ import sqlalchemy as sa
 from flask import Flask
 
 from incidents.services import Catalog
-from ingest import ack_links, actions, api, change_api, change_intake, errors, health, intake, pagerduty_webhooks
+from ingest import (
+    ack_links,
+    actions,
+    api,
+    change_api,
+    change_intake,
+    errors,
+    export,
+    health,
+    intake,
+    lifecycle_api,
+    pagerduty_webhooks,
+)
 from settings import env
 from settings.catalog import load_catalog
 from store.db import create_engine
@@ -47,8 +59,8 @@ def create_app(
         engine=engine or create_engine(settings.database_url),
         dispatch=dispatch,
     )
-    blueprints = (intake.bp, api.bp, actions.bp, ack_links.bp, pagerduty_webhooks.bp, health.bp)
-    for blueprint in blueprints + (change_intake.bp, change_api.bp):
+    blueprints = (intake.bp, api.bp, actions.bp, lifecycle_api.bp, export.bp, ack_links.bp, pagerduty_webhooks.bp)
+    for blueprint in (*blueprints, change_intake.bp, change_api.bp, health.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

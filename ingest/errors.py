@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from ingest.auth import Unauthenticated
 from settings.catalog import flatten_errors
+from store.lifecycle import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def register(app) -> None:
     app.register_error_handler(InvalidEvent, _invalid_event)
     app.register_error_handler(ValidationError, lambda e: _problem(Problem(400, "invalid body", invalid_fields(e))))
     app.register_error_handler(Unauthenticated, _unauthenticated)
+    app.register_error_handler(NotFound, lambda e: _problem(Problem(404, str(e))))
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(sqlalchemy.exc.OperationalError, _database_down)
     app.register_error_handler(sqlalchemy.exc.InterfaceError, _database_down)

@@ -124,7 +124,9 @@ def _build(services_data: dict, people_data: dict) -> Catalog:
         )
         for item in services_data["services"]
     )
-    people = {p["name"]: Person(p["name"], p["routing_key"], p["email"]) for p in people_data.get("people", [])}
+    people = {
+        p["name"]: Person(p["name"], p["routing_key"], p["email"], p["title"]) for p in people_data.get("people", [])
+    }
     teams = {t["name"]: Team(t["name"], t["routing_key"], tuple(t["members"])) for t in people_data.get("teams", [])}
     tokens = {t["token"]: t["name"] for t in services_data["api_tokens"]}
     secrets = tuple(services_data["pagerduty"].get("webhook_secrets", ()))

@@ -150,6 +150,7 @@ class PersonSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1))
     routing_key = fields.String(required=True, validate=validate.Length(min=1))
     email = fields.String(load_default="")
+    title = fields.String(load_default="", validate=validate.Length(max=64))
 
 
 class TeamSchema(PersonSchema):

@@ -19,7 +19,8 @@ from incidents.alerts import FIRING, RESOLVED
 from incidents.services import Catalog
 from incidents.severity import Severity
 from store import escalation as escalation_store
-from store.tables import OPEN, Time, alerts, incident_numbers, incidents
+from store import lifecycle_rows
+from store.tables import OPEN, Time, alerts, incident_lifecycle, incident_numbers, incidents
 from store.timeline import append_timeline
 
 log = logging.getLogger(__name__)
@@ -45,22 +46,27 @@ def catch_up(
     token: int,
     catalog: Catalog,
     now: datetime,
+    actor: str | None = None,
 ) -> CaughtUp:
     """Bring an incident up to date with its alerts, under its row lock; doing it twice does nothing.
 
     A new incident gets its number, "opened" entry and escalation; `severity` (the highest firing in
     the batch) above the incident's raises it; `unnoted` alert changes go on the timeline; a
-    resolved group resolves its other alerts and, once none fires, the incident.
+    resolved group resolves its other alerts and, once none fires, the incident. A severity a person
+    chose stands against the alerts that fired before the choice (lifecycle.counts_after_choice).
     """
     row = escalation_store.lock(conn, incident_id=incident_id)
+    actor = actor or row.source
     # Under the lock: an UPDATE ... WHERE number IS NULL racing another would burn a number.
     opened = row.number is None
     number = _assign_number(conn, row.id) if opened else row.number
     remaining = _resolve_remaining(conn, row.id, now, token) if resolve_group else []
     before = Severity(row.severity)
+    if severity is not None and severity < before and not opened:
+        severity = _since_choice(conn, row.id, severity)
     after = min(before, severity) if severity is not None else before
     change = timeline_rules.IncidentChange(opened, tuple([*unnoted, *remaining]), before, after)
-    append_timeline(conn, row.id, timeline_rules.entries(change, service=service), now)
+    append_timeline(conn, row.id, timeline_rules.entries(change, service=service), now, actor=actor)
     if row.status == "resolved":  # resolved by hand since the upsert: its alerts are noted, no more
         return CaughtUp(number, resolved=remaining)
     # Only a resolved group closes: a firing group may hold alerts cut off by `max_alerts`.
@@ -68,16 +74,44 @@ def catch_up(
     decision = _escalate(
         conn, row, opened=opened, risen=after < before, closed=closed, severity=after, catalog=catalog, now=now
     )
+    if opened:  # a declared incident stored its lifecycle already: insert_only keeps it
+        lc = lifecycle_rows.begin(conn, row)
+        targets = catalog.targets_for(row.service)
+        lifecycle_rows.save(conn, row.id, lc, severity=after, targets=targets, insert_only=True)
     return CaughtUp(number, opened, closed, remaining, decision)
 
 
-# Open incidents a request left behind: not numbered after the grace period, or below the
-# severity of a firing alert (incident severity is never lowered, so this means a rise not applied).
-_FIRING_SEVERITY = (
-    sa.select(sa.func.min(alerts.c.severity))
-    .where(alerts.c.incident_id == incidents.c.id, alerts.c.status == FIRING)
+# When a person chose the incident's severity; only alerts that fired after it may raise it again
+# (incidents.lifecycle.counts_after_choice, in SQL).
+_CHOSEN_AT = (
+    sa.select(incident_lifecycle.c.severity_set_at)
+    .where(incident_lifecycle.c.incident_id == alerts.c.incident_id)
     .scalar_subquery()
 )
+_COUNTS = sa.or_(_CHOSEN_AT.is_(None), alerts.c.first_seen > _CHOSEN_AT, alerts.c.starts_at > _CHOSEN_AT)
+# Open incidents a request left behind: not numbered after the grace period, or below the
+# severity of a firing alert that counts (only alerts and people raise it; a person may lower it).
+_FIRING_SEVERITY = (
+    sa.select(sa.func.min(alerts.c.severity))
+    .where(alerts.c.incident_id == incidents.c.id, alerts.c.status == FIRING, _COUNTS)
+    .scalar_subquery()
+)
+_SINCE_CHOICE = sa.select(sa.func.min(alerts.c.severity)).where(
+    alerts.c.incident_id == sa.bindparam("incident_id"), alerts.c.status == FIRING, _COUNTS
+)
+
+
+def _since_choice(conn, incident_id: int, severity: Severity) -> Severity | None:
+    """The batch's `severity`, unless a person chose one since: then the highest firing alert that counts."""
+    if not _chosen(conn, incident_id):
+        return severity
+    highest = conn.execute(_SINCE_CHOICE, {"incident_id": incident_id}).scalar()
+    return Severity(highest) if highest is not None else None
+
+
+def _chosen(conn, incident_id: int) -> bool:
+    query = sa.select(incident_lifecycle.c.severity_set_at).where(incident_lifecycle.c.incident_id == incident_id)
+    return conn.execute(query).scalar() is not None
 
 
 def catch_up_left_behind(

@@ -5,16 +5,17 @@ wake-up task carrying an older token finds nothing to do.
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from incidents import escalation
+from incidents import escalation, lifecycle, updates
 from incidents.policy import Plan
 from incidents.services import Catalog
 from incidents.severity import Severity
+from store import lifecycle_rows
 from store.tables import incidents, pages
 from store.timeline import append_timeline
 
@@ -22,6 +23,7 @@ STATE_COLUMNS = (
     incidents.c.id,
     incidents.c.number,
     incidents.c.service,
+    incidents.c.source,
     incidents.c.status,
     incidents.c.severity,
     incidents.c.opened_at,
@@ -91,9 +93,16 @@ def lock(conn, *, incident_id: int | None = None, number: int | None = None, ski
 
 
 def act(
-    engine, decide, *, catalog: Catalog, now: datetime, incident_id: int | None = None, number: int | None = None
+    engine,
+    decide,
+    *,
+    catalog: Catalog,
+    now: datetime,
+    incident_id: int | None = None,
+    number: int | None = None,
+    actor: str = "system",
 ) -> Applied | None:
-    """Lock the incident, let `decide(plan, state)` return a Step, apply it; None if no such incident."""
+    """Lock the incident, let `decide(plan, state)` return a Step, apply it as `actor`; None if no such incident."""
     with engine.begin() as conn:
         row = lock(conn, incident_id=incident_id, number=number)
         if row is None:
@@ -101,13 +110,20 @@ def act(
         step = decide(plan_of(row), state_of(row))
         if step == escalation.Step(state_of(row)):
             return Applied(row.id, row.esc_token, (), None)  # nothing changed: keep the token
-        return apply(conn, row, step, catalog=catalog, now=now)
+        return apply(conn, row, step, catalog=catalog, now=now, actor=actor)
 
 
 def apply(
-    conn, row, step: escalation.Step, *, catalog: Catalog, now: datetime, due_at: datetime | None = None
+    conn,
+    row,
+    step: escalation.Step,
+    *,
+    catalog: Catalog,
+    now: datetime,
+    due_at: datetime | None = None,
+    actor: str = "system",
 ) -> Applied:
-    """Write the step's state with a new token, its pages and notifications, and its timeline.
+    """Write the step's state with a new token, its pages and notifications, and its timeline (by `actor`).
 
     `due_at` is when the step was due (a wake-up's scheduled time), for the lateness metric.
     """
@@ -135,8 +151,26 @@ def apply(
     page_ids = _insert_pages(conn, row, step.pages, catalog, now, due_at or now)
     if step.notify:
         page_ids += _notify(conn, row.id, step.notify, state.round, now)
-    append_timeline(conn, row.id, step.entries, now)
+    append_timeline(conn, row.id, step.entries, now, actor=actor)
+    if state.status != row.status and state.status in (escalation.ACKNOWLEDGED, escalation.RESOLVED):
+        _follow_status(conn, row, state, catalog, now)
     return Applied(row.id, token, tuple(page_ids), state.next_wake)
+
+
+def _follow_status(conn, row, state: escalation.State, catalog: Catalog, now: datetime) -> None:
+    """The one place where the lifecycle follows escalation: the first acknowledgement, however it came
+    (link, API, PagerDuty, the web), starts the Response phase; resolution enters the post-mortem."""
+    targets = catalog.targets_for(row.service)
+    lc = lifecycle_rows.load(conn, row)
+    if state.status == escalation.RESOLVED:
+        change = lifecycle.resolved(lc, now)
+    else:
+        change = lifecycle.acknowledged(lc, now)
+        change = replace(
+            change, lifecycle=updates.first_due(change.lifecycle, now, targets.update_every.get(state.severity))
+        )
+    append_timeline(conn, row.id, change.entries, now)
+    lifecycle_rows.save(conn, row.id, change.lifecycle, severity=state.severity, targets=targets)
 
 
 _SAVE_STATE = (
@@ -177,6 +211,8 @@ def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
     A later loop (`1.0`) or a re-page after an acknowledgement timeout (`0.0.r1`) gets a key of its
     own: PagerDuty folds a trigger into an open alert with the same key and notifies nobody.
     """
+    if ":" in step:  # a lifecycle notice (`breach:response`, `update0:miss1`): an alert of its own
+        return f"incident-{incident_id}-{kind}-{name}"[:200] + "-" + step.replace(":", "-")
     loop, _, rest = step.partition(".")
     round_ = rest.partition(".")[2]
     suffix = (f"-l{loop}" if loop.isdigit() and loop != "0" else "") + (f"-{round_}" if round_ else "")

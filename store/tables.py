@@ -98,6 +98,8 @@ timeline = sa.Table(
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("data", Json, nullable=False),
+    # Who did it: a person's name, `api:<token name>`, `pagerduty`, `alertmanager`, `grafana`, `system`.
+    sa.Column("actor", sa.String(160), nullable=False, server_default="system"),
 )
 
 # The outbox: one row per page (and per acknowledge/resolve sent for it), written in the
@@ -156,4 +158,67 @@ changes = sa.Table(
     sa.Column("received_at", Time, nullable=False),
     sa.Column("raw_request_id", Id, sa.ForeignKey("raw_requests.id"), nullable=False),
     sa.Index("ix_changes_service_changed_at", "service", "changed_at"),
+)
+
+# The lifecycle of an incident (incidents.lifecycle.Lifecycle), one row per incident beside it: the
+# intake's one-statement upsert of `incidents` stays as it is. `due_at` is the next target or status
+# update the breach sweep looks at, claimed like escalations.
+incident_lifecycle = sa.Table(
+    "incident_lifecycle",
+    metadata,
+    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("phase", sa.String(16), nullable=False),
+    sa.Column("phase_times", Json, nullable=False),
+    sa.Column("problem_started_at", Time, nullable=False),
+    sa.Column("detected_at", Time, nullable=False),
+    sa.Column("status_word", sa.String(16), nullable=False),
+    sa.Column("impact", sa.Text, nullable=False, server_default=""),
+    sa.Column("affected", Json, nullable=False),
+    sa.Column("commander", sa.String(128)),
+    sa.Column("roles", Json, nullable=False),
+    sa.Column("pinned", Json, nullable=False),
+    sa.Column("next_update_due_at", Time),
+    sa.Column("update_misses", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updates_posted", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("severity_set_by", sa.String(160)),
+    sa.Column("severity_set_at", Time),
+    sa.Column("breaches", Json, nullable=False),
+    sa.Column("found_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("due_at", Time),
+    sa.Index(
+        "ix_incident_lifecycle_due_at",
+        "due_at",
+        postgresql_where=sa.text("due_at IS NOT NULL"),
+        sqlite_where=sa.text("due_at IS NOT NULL"),
+    ),
+)
+
+# The checklist (incidents.checklist.Action), in the order added.
+incident_actions = sa.Table(
+    "incident_actions",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("done", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("done_by", sa.String(160)),
+    sa.Column("done_at", Time),
+    sa.Column("assignee", sa.String(128)),
+    sa.Column("created_by", sa.String(160), nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+)
+
+# Status updates (incidents.updates.Update); `public` marks those for a status page (later).
+status_updates = sa.Table(
+    "status_updates",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False, index=True),
+    sa.Column("status_word", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("eta", sa.String(64), nullable=False, server_default=""),
+    sa.Column("eta_at", Time),
+    sa.Column("author", sa.String(160), nullable=False),
+    sa.Column("at", Time, nullable=False),
+    sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),
 )

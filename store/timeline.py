@@ -10,20 +10,28 @@ from store.tables import Time, timeline
 # On PostgreSQL the entries go as one JSON array, in one statement of one shape (prepared once),
 # in their order; psycopg's executemany costs a pipeline round of its own.
 _APPEND = sa.text("""
-INSERT INTO timeline (incident_id, at, kind, message, data)
-SELECT :incident_id, :at, t.kind, t.message, t.data
+INSERT INTO timeline (incident_id, at, kind, message, data, actor)
+SELECT :incident_id, :at, t.kind, t.message, t.data, :actor
 FROM ROWS FROM (jsonb_to_recordset(:entries) AS (kind text, message text, data jsonb)) WITH ORDINALITY
      AS t(kind, message, data, n)
 ORDER BY t.n
 """).bindparams(sa.bindparam("at", type_=Time))
 
 
-def append_timeline(conn, incident_id: int, entries, now: datetime) -> None:
-    """Append entries to an incident's timeline (never updated, never deleted)."""
+def append_timeline(conn, incident_id: int, entries, now: datetime, *, actor: str = "system") -> None:
+    """Append entries to an incident's timeline (never updated, never deleted), done by `actor`."""
     if not entries:
         return
     rows = [{"kind": e.kind, "message": e.message, "data": e.data} for e in entries]
     if conn.dialect.name == "postgresql":
-        conn.execute(_APPEND, {"incident_id": incident_id, "at": now, "entries": Jsonb(rows)})
+        conn.execute(_APPEND, {"incident_id": incident_id, "at": now, "entries": Jsonb(rows), "actor": actor})
     else:
-        conn.execute(timeline.insert(), [{"incident_id": incident_id, "at": now, **row} for row in rows])
+        conn.execute(
+            timeline.insert(), [{"incident_id": incident_id, "at": now, "actor": actor, **row} for row in rows]
+        )
+
+
+def append_one(conn, incident_id: int, entry, now: datetime, *, actor: str) -> int:
+    """Append one entry and return its id (a note, which may be pinned next)."""
+    values = {"incident_id": incident_id, "at": now, "kind": entry.kind, "message": entry.message, "data": entry.data}
+    return conn.execute(timeline.insert().values(actor=actor, **values).returning(timeline.c.id)).scalar_one()

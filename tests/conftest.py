@@ -17,7 +17,18 @@ from settings.catalog import load_catalog
 from store.db import create_engine
 from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
 
-TABLES = ("changes", "used_links", "pages", "timeline", "alerts", "incidents", "raw_requests")
+TABLES = (
+    "changes",
+    "status_updates",
+    "incident_actions",
+    "incident_lifecycle",
+    "used_links",
+    "pages",
+    "timeline",
+    "alerts",
+    "incidents",
+    "raw_requests",
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,153 @@
+"""Time targets of the playbook and the status-update cadence, and the breaches they find.
+
+Each target is a deadline for a milestone: detection (the incident opened), response (acknowledged),
+mitigation (impact contained: Monitoring), recovery (resolved), each measured from the start of the
+problem; post-mortem (published) measured from the resolution.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from incidents.lifecycle import Change, Lifecycle, Notice, Phase
+from incidents.severity import Severity
+from incidents.timeline import Entry
+
+# The milestone of each target: the phase whose entry reaches it.
+MILESTONES = {
+    "detection": None,  # reached when the incident opened (Lifecycle.detected_at)
+    "response": Phase.RESPONSE,
+    "mitigation": Phase.RECOVERY,
+    "recovery": Phase.POSTMORTEM,
+    "postmortem": Phase.DONE,
+}
+
+
+def _default_phases() -> dict[str, timedelta]:
+    return {
+        "detection": timedelta(minutes=5),
+        "mitigation": timedelta(minutes=30),
+        "recovery": timedelta(hours=4),
+        "postmortem": timedelta(days=7),
+    }
+
+
+def _default_response() -> dict[Severity, timedelta]:
+    return {
+        Severity.SEV1: timedelta(minutes=15),
+        Severity.SEV2: timedelta(minutes=30),
+        Severity.SEV3: timedelta(hours=2),
+        Severity.SEV4: timedelta(hours=24),
+    }
+
+
+def _default_updates() -> dict[Severity, timedelta]:
+    return {
+        Severity.SEV1: timedelta(minutes=15),
+        Severity.SEV2: timedelta(minutes=30),
+        Severity.SEV3: timedelta(hours=2),
+    }
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Phase targets, the response target by severity, and how often a status update is due (None: never)."""
+
+    phases: dict[str, timedelta] = field(default_factory=_default_phases)
+    response: dict[Severity, timedelta] = field(default_factory=_default_response)
+    update_every: dict[Severity, timedelta] = field(default_factory=_default_updates)
+
+    def limit(self, name: str, severity: Severity) -> timedelta | None:
+        """How long the target `name` allows an incident of this severity."""
+        return self.response.get(severity) if name == "response" else self.phases.get(name)
+
+
+def reached_at(lc: Lifecycle, name: str) -> datetime | None:
+    """When the target's milestone was reached (entering that phase or any later one), or None."""
+    phase = MILESTONES[name]
+    if phase is None:
+        return lc.detected_at
+    times = [at for entered, at in lc.phase_times if entered.order >= phase.order]
+    return min(times) if times else None
+
+
+def deadline(lc: Lifecycle, name: str, severity: Severity, targets: Targets) -> datetime | None:
+    """When the target falls due; the post-mortem's counts from the resolution."""
+    limit = targets.limit(name, severity)
+    if limit is None:
+        return None
+    if name == "postmortem":
+        resolved = lc.entered(Phase.POSTMORTEM)
+        return resolved + limit if resolved else None
+    return lc.problem_started_at + limit
+
+
+def open_deadlines(lc: Lifecycle, severity: Severity, targets: Targets) -> dict[str, datetime]:
+    """Targets not yet breached whose milestone is not reached, or was reached late."""
+    out = {}
+    for name in MILESTONES:
+        due, reached = deadline(lc, name, severity, targets), reached_at(lc, name)
+        if due is not None and name not in lc.breaches and (reached is None or reached > due):
+            out[name] = due
+    return out
+
+
+def next_due(lc: Lifecycle, severity: Severity, targets: Targets) -> datetime | None:
+    """The earliest time the sweep has something to look at: a target or a status update."""
+    times = list(open_deadlines(lc, severity, targets).values())
+    times += [lc.next_update_due] if lc.next_update_due is not None else []
+    return min(times) if times else None
+
+
+def sweep(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime) -> Change:
+    """Every breach due by `now`, each written once, and a missed status update."""
+    change = Change(lc)
+    for name, due in sorted(open_deadlines(lc, severity, targets).items(), key=lambda item: item[1]):
+        if due <= now:
+            change = _then(change, _breach(change.lifecycle, name, severity, targets))
+    if lc.next_update_due is not None and lc.next_update_due <= now:
+        change = _then(change, missed_update(change.lifecycle, severity, targets, now))
+    return change
+
+
+def missed_update(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime) -> Change:
+    """First miss: remind the commander (else on-call) once; second: notify the policy's last level."""
+    misses, step = lc.update_misses + 1, f"update{lc.updates_posted}:miss"
+    if misses == 1:
+        every = targets.update_every.get(severity)
+        notice = _to_commander(lc, f"{step}1", "status update overdue")
+        entry = Entry("update_overdue", f"Status update overdue: reminded {_whom(lc)}", {"misses": 1})
+        return Change(replace(lc, update_misses=1, next_update_due=now + every if every else None), (entry,), (notice,))
+    notice = Notice("last_level", f"{step}2", "second status update missed")
+    entry = Entry("update_overdue", "Second status update missed: notified the policy's last level", {"misses": 2})
+    return Change(replace(lc, update_misses=misses, next_update_due=None), (entry,), (notice,))
+
+
+def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets) -> Change:
+    limit = targets.limit(name, severity)
+    text = f"Target breached: {name} within {_span(limit)}" + (f" ({severity.name})" if name == "response" else "")
+    notice = _to_commander(lc, f"breach:{name}", text)
+    entry = Entry("breach", f"{text}; notified {_whom(lc)}", {"target": name})
+    return Change(replace(lc, breaches=lc.breaches + (name,)), (entry,), (notice,))
+
+
+def _to_commander(lc: Lifecycle, step: str, reason: str) -> Notice:
+    """To the commander if there is one, else to the current on-call level."""
+    if lc.commander:
+        return Notice("commander", step, reason, lc.commander)
+    return Notice("oncall", step, reason)
+
+
+def _whom(lc: Lifecycle) -> str:
+    return f"commander {lc.commander}" if lc.commander else "the current on-call level"
+
+
+def _then(first: Change, second: Change) -> Change:
+    return Change(second.lifecycle, first.entries + second.entries, first.notices + second.notices)
+
+
+def _span(limit: timedelta) -> str:
+    seconds = int(limit.total_seconds())
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds % size == 0 and seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} seconds"

@@ -1,0 +1,65 @@
+"""Status updates: a status word, text and an ETA; each one sets when the next is due."""
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from incidents.durations import parse_duration
+from incidents.lifecycle import Change, Lifecycle, StatusWord, set_status
+from incidents.timeline import Entry
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?:\s*UTC)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Update:
+    """One status update as posted."""
+
+    word: StatusWord
+    text: str
+    eta: str  # as given ("15 minutes", "11:30"); empty without one
+    eta_at: datetime | None
+    author: str
+    at: datetime
+
+
+def eta_time(text: str, now: datetime) -> datetime | None:
+    """When an ETA falls: "15 minutes" from now, "11:30" (UTC, the next such time), or an ISO 8601 time.
+
+    ValueError when it is none of these."""
+    text = text.strip()
+    clock = _CLOCK.fullmatch(text)
+    if clock:
+        at = now.replace(hour=int(clock.group(1)), minute=int(clock.group(2)), second=0, microsecond=0)
+        return at if at > now else at + timedelta(days=1)
+    try:
+        return now + parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f'"{text}" is not an ETA (say "15 minutes", "11:30" or an ISO 8601 time)') from None
+    if at.tzinfo is None:
+        raise ValueError(f'"{text}" has no time zone (add Z or +00:00)')
+    return at
+
+
+def post(
+    lc: Lifecycle, word: StatusWord, text: str, now: datetime, *, by: str, eta: str = "", every: timedelta | None
+) -> tuple[Change, Update]:
+    """Post an update: sets the status word (and phase), and the next update's due time by `every`."""
+    update = Update(word, text, eta.strip(), eta_time(eta, now) if eta.strip() else None, by, now)
+    moved = set_status(lc, word, now, by=by)
+    due = now + every if every and word != StatusWord.RESOLVED else None
+    lc = replace(moved.lifecycle, next_update_due=due, update_misses=0, updates_posted=lc.updates_posted + 1)
+    message = f"Update ({word.value}) from {by}: {text}" + (f" (ETA: {update.eta})" if update.eta else "")
+    entry = Entry("update", message, {"status": word.value, "eta": update.eta})
+    return Change(lc, moved.entries + (entry,)), update
+
+
+def first_due(lc: Lifecycle, now: datetime, every: timedelta | None) -> Lifecycle:
+    """At the first acknowledgement the first update falls due, unless one was posted."""
+    if lc.next_update_due is not None or lc.updates_posted or every is None:
+        return lc
+    return replace(lc, next_update_due=now + every)

@@ -1,0 +1,31 @@
+"""The incident channel as Markdown: `GET /incidents/INC-123.md`, for an API token (and, with the web
+UI, a signed-in person: extend `reader`)."""
+
+from flask import Blueprint, Response, current_app, request
+
+from incidents.channel import render
+from ingest import auth
+from ingest.errors import Problem
+from store.channel import channel_of
+
+bp = Blueprint("export", __name__)
+
+
+def reader() -> str:
+    """Who may read the export: the name of the API token presented (Unauthenticated otherwise)."""
+    return auth.api_caller(current_app.extensions["incidents"].catalog, request.headers.get("Authorization"))
+
+
+@bp.get("/incidents/<incident_ref>.md")
+def channel_markdown(incident_ref: str):
+    """The incident channel template, filled in, as text/markdown."""
+    reader()
+    number = incident_ref.upper().removeprefix("INC-")
+    state = current_app.extensions["incidents"]
+    found = None
+    if number.isdigit() and len(number) < 10:
+        with state.engine.connect() as conn:
+            found = channel_of(conn, int(number), state.catalog)
+    if found is None:
+        raise Problem(404, f"no incident {incident_ref}")
+    return Response(render(found), mimetype="text/markdown", headers={"Content-Disposition": "inline"})

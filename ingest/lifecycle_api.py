@@ -1,0 +1,232 @@
+"""Running an incident through the API: declare one, take command, roles, severity, status, updates,
+notes and pins, the actions checklist. Every call presents an API token; the actor is `api:<token name>`."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from incidents.lifecycle import ROLES, Phase, StatusWord
+from incidents.severity import Severity
+from ingest import auth
+from ingest.errors import Problem
+from ingest.requests import json_body
+from store import lifecycle as store
+
+bp = Blueprint("lifecycle_api", __name__, url_prefix="/api/incidents")
+Name = fields.String(validate=validate.Length(1, 128))
+Text = fields.String(required=True, validate=validate.Length(1, 10_000))
+
+
+class Choice(fields.Field):
+    """A value parsed by `parse` (Severity.parse, StatusWord.parse, Phase): its ValueError is the field's error."""
+
+    def __init__(self, parse, **kwargs):
+        super().__init__(**kwargs)
+        self.parse = parse
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return self.parse(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class DeclareSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(1, 1024))
+    service = fields.String(required=True, validate=validate.Length(1, 128))
+    severity = Choice(Severity.parse, required=True)
+    impact = fields.String(load_default="", validate=validate.Length(max=10_000))
+    found_by = fields.String(load_default="", validate=validate.Length(max=1000))
+    started_at = fields.AwareDateTime(load_default=None)
+
+
+class CommandSchema(Schema):
+    person = fields.String(required=True, validate=validate.Length(1, 128))
+
+
+class HandoverSchema(Schema):
+    to = fields.String(required=True, validate=validate.Length(1, 128))
+
+
+class RoleSchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    person = fields.String(required=True, allow_none=True, validate=validate.Length(1, 128))
+
+
+class SeveritySchema(Schema):
+    severity = Choice(Severity.parse, required=True)
+    reason = fields.String(required=True, validate=validate.Length(1, 1000))
+
+
+class StatusSchema(Schema):
+    status = Choice(StatusWord.parse, required=True)
+    impact = fields.String(validate=validate.Length(max=10_000))
+    phase = Choice(Phase)
+    affected = fields.List(fields.String(validate=validate.Length(1, 128)), validate=validate.Length(1, 50))
+
+
+class UpdateSchema(Schema):
+    status = Choice(StatusWord.parse, required=True)
+    text = Text
+    eta = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class NoteSchema(Schema):
+    text = Text
+    pinned = fields.Boolean(load_default=False)
+
+
+class PinSchema(Schema):
+    pinned = fields.Boolean(load_default=True)
+
+
+class ActionSchema(Schema):
+    text = fields.String(validate=validate.Length(1, 1000))
+    playbook = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def text_or_playbook(self, data, **kwargs):
+        if bool(data.get("text")) == data["playbook"]:
+            raise ValidationError("give `text`, or `playbook: true` for the mitigation prompts", "text")
+
+
+class ActionChangeSchema(Schema):
+    done = fields.Boolean()
+    assignee = fields.String(allow_none=True, validate=validate.Length(1, 128))
+
+
+@bp.post("")
+def declare():
+    """Declare an incident by hand; 201 with its number. It pages like an alert-born one of its severity."""
+    actor, body = _caller(), _load(DeclareSchema)
+    if body["service"] not in {s.name for s in _state().catalog.services}:
+        raise Problem(400, "invalid body", {"service": f'no service called "{body["service"]}"'})
+    done = store.declare(_state().engine, **body, **_context(actor))
+    return _answer(done, 201)
+
+
+@bp.post("/<ref>/command")
+def command(ref):
+    """`{"person": name}` takes command."""
+    actor, body = _caller(), _load(CommandSchema)
+    return _answer(store.take_command(_state().engine, _number(ref), _person(body["person"]), **_context(actor)))
+
+
+@bp.post("/<ref>/handover")
+def handover(ref):
+    """`{"to": name}`: command goes to that person."""
+    actor, body = _caller(), _load(HandoverSchema)
+    return _answer(store.hand_over(_state().engine, _number(ref), _person(body["to"]), **_context(actor)))
+
+
+@bp.post("/<ref>/roles")
+def roles(ref):
+    """`{"role": "scribe", "person": name | null}`."""
+    actor, body = _caller(), _load(RoleSchema)
+    person = _person(body["person"]) if body["person"] else None
+    return _answer(store.set_role(_state().engine, _number(ref), body["role"], person, **_context(actor)))
+
+
+@bp.post("/<ref>/severity")
+def severity(ref):
+    """`{"severity": "SEV1", "reason": "..."}`: up applies its urgency, down is kept."""
+    actor, body = _caller(), _load(SeveritySchema)
+    engine = _state().engine
+    return _answer(store.set_severity(engine, _number(ref), body["severity"], body["reason"], **_context(actor)))
+
+
+@bp.post("/<ref>/status")
+def status(ref):
+    """`{"status": "Identified", "impact": "...", "phase": "mitigation", "affected": [...]}`."""
+    actor, body = _caller(), _load(StatusSchema)
+    word = body.pop("status")
+    return _answer(store.set_status(_state().engine, _number(ref), word, **body, **_context(actor)))
+
+
+@bp.post("/<ref>/updates")
+def post_update(ref):
+    """`{"status": "Identified", "text": "...", "eta": "15 minutes"}`; 201 with the update's id."""
+    actor, body = _caller(), _load(UpdateSchema)
+    try:
+        done = store.post_update(
+            _state().engine, _number(ref), body["status"], body["text"], body["eta"], **_context(actor)
+        )
+    except ValueError as error:
+        raise Problem(400, "invalid body", {"eta": str(error)}) from None
+    return _answer(done, 201)
+
+
+@bp.post("/<ref>/notes")
+def add_note(ref):
+    """`{"text": "...", "pinned": true}`; 201 with the note's timeline entry id."""
+    actor, body = _caller(), _load(NoteSchema)
+    return _answer(
+        store.add_note(_state().engine, _number(ref), body["text"], pinned=body["pinned"], **_context(actor)), 201
+    )
+
+
+@bp.post("/<ref>/notes/<int:entry_id>/pin")
+def pin(ref, entry_id):
+    """`{"pinned": false}` unpins; any timeline entry of the incident may be pinned as a key event."""
+    actor, body = _caller(), _load(PinSchema)
+    return _answer(store.pin(_state().engine, _number(ref), entry_id, body["pinned"], **_context(actor)))
+
+
+@bp.post("/<ref>/actions")
+def add_action(ref):
+    """`{"text": "..."}` adds an action; `{"playbook": true}` the mitigation prompts. 201."""
+    actor, body = _caller(), _load(ActionSchema)
+    engine = _state().engine
+    done = store.add_action(engine, _number(ref), body.get("text"), playbook=body["playbook"], **_context(actor))
+    return _answer(done, 201)
+
+
+@bp.post("/<ref>/actions/<int:action_id>")
+def change_action(ref, action_id):
+    """`{"done": true}` ticks, `{"done": false}` unticks, `{"assignee": name | null}` assigns."""
+    actor, body = _caller(), _load(ActionChangeSchema)
+    if "assignee" in body and body["assignee"]:
+        _person(body["assignee"])
+    engine, number = _state().engine, _number(ref)
+    return _answer(store.change_action(engine, number, action_id, **body, **_context(actor)))
+
+
+def _answer(done: store.Done, status: int = 200):
+    """The incident in full (as GET answers it), with the new row's id; the decision goes to the workers."""
+    from ingest.api import incident_document  # noqa: PLC0415 (ingest.api registers first)
+
+    _state().hand_over([done.decision] if done.decision else [])
+    with _state().engine.connect() as conn:
+        document = incident_document(conn, done.number)
+    return jsonify(document | ({"created_id": done.created_id} if done.created_id else {})), status
+
+
+def _load(schema):
+    body, _ = json_body()
+    return schema().load(body or {})
+
+
+def _person(name: str) -> str:
+    if name not in _state().catalog.people:
+        raise Problem(400, "unknown person", {"person": f'no person called "{name}" in people.yaml'})
+    return name
+
+
+def _state():
+    return current_app.extensions["incidents"]
+
+
+def _context(actor: str) -> dict:
+    return {"catalog": _state().catalog, "now": datetime.now(UTC), "actor": actor}
+
+
+def _caller() -> str:
+    return "api:" + auth.api_caller(_state().catalog, request.headers.get("Authorization"))
+
+
+def _number(ref: str) -> int:
+    number = ref.upper().removeprefix("INC-")
+    if not number.isdigit() or len(number) >= 10:
+        raise Problem(404, f"no incident {ref}")
+    return int(number)

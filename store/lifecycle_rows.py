@@ -1,0 +1,89 @@
+"""Reading and writing an incident's lifecycle row; the caller holds the incident's row lock."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from incidents import lifecycle
+from incidents.lifecycle import Lifecycle, Phase, StatusWord
+from incidents.severity import Severity
+from incidents.targets import Targets, next_due
+from store.tables import alerts, incident_lifecycle
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they are UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def load(conn, row) -> Lifecycle:
+    """The lifecycle of the locked incident `row`; a fresh one if none is stored (an older incident)."""
+    stored = conn.execute(sa.select(incident_lifecycle).where(incident_lifecycle.c.incident_id == row.id)).first()
+    return from_row(stored) if stored is not None else begin(conn, row)
+
+
+def begin(conn, row, *, started_at: datetime | None = None, found_by: str = "") -> Lifecycle:
+    """A new lifecycle: the problem started at `started_at`, else its first alert's startsAt."""
+    if started_at is None:
+        query = sa.select(sa.func.min(alerts.c.starts_at)).where(alerts.c.incident_id == row.id)
+        started_at = utc(conn.execute(query).scalar())
+    return lifecycle.begin(
+        opened_at=utc(row.opened_at), problem_started_at=started_at, service=row.service, found_by=found_by
+    )
+
+
+def from_row(stored) -> Lifecycle:
+    """The Lifecycle value of a stored row."""
+    return Lifecycle(
+        problem_started_at=utc(stored.problem_started_at),
+        detected_at=utc(stored.detected_at),
+        phase=Phase(stored.phase),
+        phase_times=tuple((Phase(p), datetime.fromisoformat(t)) for p, t in stored.phase_times),
+        status_word=StatusWord(stored.status_word),
+        impact=stored.impact,
+        affected=tuple(stored.affected),
+        commander=stored.commander,
+        roles=tuple(sorted(stored.roles.items())),
+        pinned=tuple(stored.pinned),
+        next_update_due=utc(stored.next_update_due_at),
+        update_misses=stored.update_misses,
+        updates_posted=stored.updates_posted,
+        severity_set_by=stored.severity_set_by,
+        severity_set_at=utc(stored.severity_set_at),
+        breaches=tuple(stored.breaches),
+        found_by=stored.found_by,
+    )
+
+
+def save(conn, incident_id: int, lc: Lifecycle, *, severity: Severity, targets: Targets, insert_only=False) -> None:
+    """Write the lifecycle with its next due time; `insert_only` keeps a row already there."""
+    values = _values(lc) | {"due_at": next_due(lc, severity, targets)}
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(incident_lifecycle)
+    insert = insert.values(incident_id=incident_id, **values)
+    if insert_only:
+        conn.execute(insert.on_conflict_do_nothing())
+    else:
+        conn.execute(insert.on_conflict_do_update(index_elements=["incident_id"], set_=values))
+
+
+def _values(lc: Lifecycle) -> dict:
+    return {
+        "phase": lc.phase.value,
+        "phase_times": [[p.value, at.isoformat()] for p, at in lc.phase_times],
+        "problem_started_at": lc.problem_started_at,
+        "detected_at": lc.detected_at,
+        "status_word": lc.status_word.value,
+        "impact": lc.impact,
+        "affected": list(lc.affected),
+        "commander": lc.commander,
+        "roles": dict(lc.roles),
+        "pinned": list(lc.pinned),
+        "next_update_due_at": lc.next_update_due,
+        "update_misses": lc.update_misses,
+        "updates_posted": lc.updates_posted,
+        "severity_set_by": lc.severity_set_by,
+        "severity_set_at": lc.severity_set_at,
+        "breaches": list(lc.breaches),
+        "found_by": lc.found_by,
+    }

@@ -1,0 +1,225 @@
+"""Running an incident through the API: every action and its timeline entry with its actor, declaring
+one, severity chosen by a person against alerts, and the Markdown export of a full incident."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from incidents.lifecycle import StatusWord
+from store import lifecycle as store
+from store.escalation import act as escalation_act
+from store.tables import incident_lifecycle, timeline
+from tests.integration.acting import act, detail, mark_sent, open_incident, outbox
+from tests.support import READ
+
+PAYMENTS_KEY = "examplepaymentskey00000000000002"
+
+
+def entries(engine, incident_id, kind):
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(timeline.c.message, timeline.c.actor)
+            .where(timeline.c.incident_id == incident_id, timeline.c.kind == kind)
+            .order_by(timeline.c.id)
+        ).all()
+
+
+def test_every_action_is_on_the_timeline_with_who_did_it(client, engine):
+    incident = open_incident(client, engine)
+    n = incident.number
+    assert act(client, n, "command", person="alice").status_code == 200
+    assert act(client, n, "handover", to="oncall-sre").status_code == 200
+    assert act(client, n, "roles", role="scribe", person="alice").status_code == 200
+    assert act(client, n, "status", status="Identified", impact="Disk full on db-1").status_code == 200
+    update = act(client, n, "updates", status="Identified", text="Cleaning up", eta="15 minutes")
+    assert update.status_code == 201
+    note = act(client, n, "notes", text="Found the culprit", pinned=True)
+    assert note.status_code == 201
+    assert act(client, n, "actions", playbook=True).status_code == 201
+    action_id = act(client, n, "actions", text="Rotate logs").get_json()["created_id"]
+    assert act(client, n, f"actions/{action_id}", done=True, assignee="alice").status_code == 200
+    assert act(client, n, f"notes/{note.get_json()['created_id']}/pin", pinned=False).status_code == 200
+    document = detail(client, n)
+    lc = document["lifecycle"]
+    assert (lc["commander"], lc["roles"], lc["status"], lc["phase"], lc["impact"], lc["pinned"]) == (
+        "oncall-sre",
+        {"scribe": "alice"},
+        "Identified",
+        "mitigation",
+        "Disk full on db-1",
+        [],
+    )
+    assert lc["next_update_due"] is not None  # SEV3: every 2 hours
+    assert [a["text"] for a in document["actions"]][-1] == "Rotate logs" and len(document["actions"]) == 5
+    assert document["actions"][-1]["done"] and document["actions"][-1]["assignee"] == "alice"
+    assert document["updates"][0] | {"at": None, "eta_at": None} == {
+        "status": "Identified",
+        "text": "Cleaning up",
+        "eta": "15 minutes",
+        "eta_at": None,
+        "author": "api:example-operator",
+        "at": None,
+    }
+    kinds = [e["kind"] for e in document["timeline"]]
+    for kind in ("commander", "role", "status", "impact", "update", "note", "pinned", "unpinned", "action_done"):
+        assert kind in kinds, kind
+    assert {e["actor"] for e in document["timeline"] if e["kind"] in ("note", "commander")} == {"api:example-operator"}
+    assert {e["actor"] for e in document["timeline"] if e["kind"] == "opened"} == {"pagerduty"}
+
+
+def test_wrong_requests_are_answered_with_the_field(client, engine):
+    n = open_incident(client, engine).number
+    assert act(client, n, "command", person="nobody-here").get_json()["fields"] == {
+        "person": 'no person called "nobody-here" in people.yaml'
+    }
+    assert "eta" in act(client, n, "updates", status="Identified", text="x", eta="soonish").get_json()["fields"]
+    assert "status" in act(client, n, "status", status="Sleeping").get_json()["fields"]
+    assert act(client, n, "actions/999", done=True).status_code == 404
+    assert act(client, 999, "command", person="alice").status_code == 404
+    assert act(client, n, "command", token=None, person="alice").status_code == 401
+
+
+def test_the_first_acknowledgement_starts_response_whichever_way(client, engine):
+    incident = open_incident(client, engine)
+    assert detail(client, incident.number)["lifecycle"]["phase"] == "detection"
+    act(client, incident.number, "acknowledge")
+    lc = detail(client, incident.number)["lifecycle"]
+    assert lc["phase"] == "response" and "response" in lc["phase_times"]
+    act(client, incident.number, "resolve")
+    assert detail(client, incident.number)["lifecycle"]["phase"] == "postmortem"
+
+
+def test_a_declared_incident_pages_like_an_alert_born_one(client, engine):
+    response = client.post(
+        "/api/incidents",
+        headers=READ,
+        json={
+            "title": "Checkout broken for EU users",
+            "service": "payment-service",
+            "severity": "SEV1",
+            "impact": "EU customers cannot pay",
+            "found_by": "support escalation",
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    document = response.get_json()
+    assert (document["number"], document["severity"], document["lifecycle"]["impact"]) == (
+        1,
+        "SEV1",
+        "EU customers cannot pay",
+    )
+    # SEV1: the first level and, at once, the last level
+    assert [(step, target) for _, step, target, _ in outbox(engine, 1)] == [
+        ("0.0", "oncall-sre"),
+        ("0.1", "sre-manager"),
+    ]
+    kinds = [e["kind"] for e in document["timeline"]]
+    assert kinds[0] == "opened" and "declared" in kinds
+
+
+def test_declaring_names_a_wrong_field(client):
+    response = client.post("/api/incidents", headers=READ, json={"title": "x", "service": "nope", "severity": "SEV9"})
+    assert response.status_code == 400 and set(response.get_json()["fields"]) == {"severity"}
+
+
+def test_a_lowered_severity_stands_until_a_higher_alert_arrives_after_it(client, engine, catalog):
+    trigger = {
+        "routing_key": "exampleintegrationkey00000000001",
+        "event_action": "trigger",
+        "dedup_key": "db",
+        "payload": {"summary": "DB errors", "source": "db-1", "severity": "error"},
+    }
+    assert client.post("/v2/enqueue", json=trigger).status_code == 202
+    assert detail(client, 1)["severity"] == "SEV2"
+    assert act(client, 1, "severity", severity="SEV3", reason="one replica only").status_code == 200
+    assert client.post("/v2/enqueue", json=trigger).status_code == 202  # the same alert again
+    assert detail(client, 1)["severity"] == "SEV3"
+    from store.catch_up import catch_up_left_behind
+
+    assert catch_up_left_behind(engine, catalog, now=datetime.now(UTC)) == []
+    assert detail(client, 1)["severity"] == "SEV3"
+    assert act(client, 1, "severity", severity="SEV1", reason="site down").status_code == 200
+    assert detail(client, 1)["severity"] == "SEV1"
+    assert ("0.1", "sre-manager") in [(step, target) for _, step, target, _ in outbox(engine, 1)]
+
+
+TEMPLATE = """#inc-1: Payment Service Outage
+
+**Status**: 🔴 SEV1 - Investigating
+**Impact**: All payment processing failing
+**Commander**: @alice (SRE)
+**Affected**: payment-service
+
+**Timeline**:
+- 10:30 - Alert triggered (PagerDuty)
+- 10:32 - On-call acknowledged
+- 10:35 - Incident channel created
+- 10:40 - Identified DB connection pool exhaustion
+
+**Actions**:
+- [x] Enabled circuit breaker on payment service
+- [ ] Rolling restart of payment pods
+- [ ] Scaling up DB connections
+
+**Updates**:
+- 10:45: Mitigation in progress
+- ETA: 15 minutes
+"""
+
+
+def at(minute):
+    return datetime(2026, 5, 1, 10, minute, tzinfo=UTC)
+
+
+def test_the_markdown_export_of_a_full_incident_is_the_template(client, engine, catalog):
+    trigger = {
+        "routing_key": PAYMENTS_KEY,
+        "event_action": "trigger",
+        "dedup_key": "payments",
+        "payload": {"summary": "Payment Service Outage", "source": "pay-1", "severity": "critical"},
+    }
+    assert client.post("/v2/enqueue", json=trigger).status_code == 202
+    with engine.begin() as conn:  # the intake stamps the real time; move its entries to 10:30
+        conn.execute(timeline.update().values(at=at(30)))
+        conn.execute(incident_lifecycle.update().values(problem_started_at=at(30), detected_at=at(30)))
+    mark_sent(engine, 1)
+    ctx = {"catalog": catalog, "actor": "alice"}
+    from incidents import escalation
+
+    escalation_act(
+        engine,
+        lambda plan, state: escalation.acknowledge(plan, state, at(32), by="alice"),
+        catalog=catalog,
+        now=at(32),
+        number=1,
+        actor="alice",
+    )
+    store.take_command(engine, 1, "alice", now=at(33), **ctx)
+    with engine.begin() as conn:  # what the chat helper writes once a channel exists
+        conn.execute(
+            timeline.insert().values(
+                incident_id=1, at=at(35), kind="channel_created", message="Incident channel created", data={}
+            )
+        )
+    store.set_status(engine, 1, StatusWord.INVESTIGATING, impact="All payment processing failing", now=at(36), **ctx)
+    store.add_note(engine, 1, "Identified DB connection pool exhaustion", pinned=True, now=at(40), **ctx)
+    store.add_note(engine, 1, "Looked at dashboards", now=at(41), **ctx)
+    for minute, text in (
+        (41, "Enabled circuit breaker on payment service"),
+        (42, "Rolling restart of payment pods"),
+        (43, "Scaling up DB connections"),
+    ):
+        store.add_action(engine, 1, text, now=at(minute), **ctx)
+    store.change_action(engine, 1, 1, done=True, now=at(44), **ctx)
+    store.post_update(engine, 1, StatusWord.INVESTIGATING, "Mitigation in progress", "15 minutes", now=at(45), **ctx)
+    response = client.get("/incidents/INC-1.md", headers=READ)
+    assert response.status_code == 200 and response.mimetype == "text/markdown"
+    expected = TEMPLATE.splitlines()
+    expected.insert(10, "- 10:33 - alice took command")  # a commander change is a key event too
+    assert response.get_data(as_text=True).splitlines() == expected
+
+
+def test_the_export_needs_an_api_token(client, engine):
+    open_incident(client, engine)
+    assert client.get("/incidents/INC-1.md").status_code == 401
+    assert client.get("/incidents/INC-9.md", headers=READ).status_code == 404

@@ -1,0 +1,196 @@
+"""The lifecycle rules with controlled time: phases, commander, roles, status words, updates, targets."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from incidents import checklist, lifecycle, targets, updates
+from incidents.lifecycle import Phase, StatusWord
+from incidents.severity import Severity
+
+T0 = datetime(2026, 5, 1, 10, 30, tzinfo=UTC)
+
+
+def minutes(n):
+    return T0 + timedelta(minutes=n)
+
+
+def fresh(**kwargs):
+    return lifecycle.begin(opened_at=T0, problem_started_at=kwargs.pop("started", None), service="payment-service")
+
+
+def test_a_new_incident_is_in_detection_from_its_problem_start():
+    lc = lifecycle.begin(opened_at=T0, problem_started_at=minutes(-3), service="api")
+    assert (lc.phase, lc.problem_started_at, lc.entered(Phase.DETECTION), lc.affected) == (
+        Phase.DETECTION,
+        minutes(-3),
+        minutes(-3),
+        ("api",),
+    )
+
+
+def test_a_problem_start_after_opening_counts_from_opening():
+    assert lifecycle.begin(opened_at=T0, problem_started_at=minutes(5), service="api").problem_started_at == T0
+
+
+def test_the_first_acknowledgement_starts_response_and_a_second_changes_nothing():
+    first = lifecycle.acknowledged(fresh(), minutes(2))
+    assert first.lifecycle.phase == Phase.RESPONSE and first.lifecycle.entered(Phase.RESPONSE) == minutes(2)
+    assert first.entries == ()  # the "acknowledged" entry tells it
+    assert lifecycle.acknowledged(first.lifecycle, minutes(9)) == lifecycle.Change(first.lifecycle)
+
+
+@pytest.mark.parametrize(
+    ("word", "phase"),
+    [
+        (StatusWord.INVESTIGATING, Phase.RESPONSE),
+        (StatusWord.IDENTIFIED, Phase.MITIGATION),
+        (StatusWord.MONITORING, Phase.RECOVERY),
+        (StatusWord.RESOLVED, Phase.POSTMORTEM),
+    ],
+)
+def test_a_status_word_moves_the_phase(word, phase):
+    change = lifecycle.set_status(fresh(), word, minutes(5), by="alice", impact="Payments failing")
+    assert (change.lifecycle.phase, change.lifecycle.status_word, change.lifecycle.impact) == (
+        phase,
+        word,
+        "Payments failing",
+    )
+    assert change.lifecycle.entered(phase) == minutes(5)
+
+
+def test_an_explicit_phase_wins_over_the_status_word_and_first_entry_times_are_kept():
+    lc = lifecycle.set_status(fresh(), StatusWord.IDENTIFIED, minutes(5), by="alice").lifecycle
+    lc = lifecycle.set_status(lc, StatusWord.IDENTIFIED, minutes(8), by="alice", phase=Phase.RESPONSE).lifecycle
+    lc = lifecycle.set_status(lc, StatusWord.IDENTIFIED, minutes(9), by="alice").lifecycle
+    assert (lc.phase, lc.entered(Phase.MITIGATION)) == (Phase.MITIGATION, minutes(5))
+
+
+def test_resolution_enters_postmortem_and_stops_updates():
+    lc = updates.first_due(fresh(), minutes(1), timedelta(minutes=15))
+    change = lifecycle.resolved(lc, minutes(40))
+    assert (change.lifecycle.phase, change.lifecycle.status_word, change.lifecycle.next_update_due) == (
+        Phase.POSTMORTEM,
+        StatusWord.RESOLVED,
+        None,
+    )
+
+
+def test_take_command_then_hand_over():
+    lc = lifecycle.take_command(fresh(), "alice", minutes(3), by="alice")
+    assert lc.lifecycle.commander == "alice" and lc.entries[0].message == "alice took command"
+    handed = lifecycle.hand_over(lc.lifecycle, "bob", minutes(30), by="alice")
+    assert handed.lifecycle.commander == "bob"
+    assert handed.entries[0].message == "Command handed over from alice to bob"
+
+
+def test_roles_are_given_and_freed_and_unknown_ones_refused():
+    lc = lifecycle.set_role(fresh(), "scribe", "carol", minutes(1), by="alice").lifecycle
+    assert lc.role("scribe") == "carol"
+    assert lifecycle.set_role(lc, "scribe", None, minutes(2), by="alice").lifecycle.roles == ()
+    with pytest.raises(ValueError):
+        lifecycle.set_role(lc, "chef", "carol", minutes(2), by="alice")
+
+
+def test_pin_and_unpin_a_key_event_once():
+    lc = lifecycle.pin(fresh(), 7, minutes(1), by="alice").lifecycle
+    assert lc.pinned == (7,) and lifecycle.pin(lc, 7, minutes(2), by="alice").entries == ()
+    assert lifecycle.unpin(lc, 7, minutes(3), by="alice").lifecycle.pinned == ()
+
+
+def test_a_choice_of_severity_stands_against_alerts_that_were_there_before():
+    assert lifecycle.counts_after_choice(minutes(0), minutes(-1), None)
+    assert not lifecycle.counts_after_choice(minutes(0), minutes(-1), minutes(5))
+    assert lifecycle.counts_after_choice(minutes(6), None, minutes(5))
+    assert lifecycle.counts_after_choice(minutes(0), minutes(7), minutes(5))  # the same alert fired again
+
+
+def test_an_update_sets_status_and_the_next_due_time_by_cadence():
+    change, update = updates.post(
+        fresh(), StatusWord.IDENTIFIED, "Pool exhausted", minutes(10), by="alice", eta="15 minutes", every=None
+    )
+    assert change.lifecycle.next_update_due is None  # SEV4: no cadence
+    change, update = updates.post(
+        fresh(), StatusWord.IDENTIFIED, "Pool", minutes(10), by="alice", eta="15 minutes", every=timedelta(minutes=15)
+    )
+    assert (update.eta, update.eta_at, change.lifecycle.next_update_due) == ("15 minutes", minutes(25), minutes(25))
+    assert change.lifecycle.phase == Phase.MITIGATION and change.entries[-1].kind == "update"
+
+
+@pytest.mark.parametrize(
+    ("eta", "at"),
+    [
+        ("15 minutes", minutes(15)),
+        ("11:30", minutes(60)),
+        ("10:00", minutes(-30) + timedelta(days=1)),
+        ("2026-05-01T12:00:00Z", minutes(90)),
+    ],
+)
+def test_an_eta_is_a_duration_a_clock_time_or_an_iso_time(eta, at):
+    assert updates.eta_time(eta, T0) == at
+
+
+def test_a_wrong_eta_is_refused():
+    with pytest.raises(ValueError):
+        updates.eta_time("soonish", T0)
+
+
+def test_missed_updates_remind_the_commander_once_then_notify_the_last_level():
+    lc = lifecycle.take_command(fresh(), "alice", T0, by="alice").lifecycle
+    lc = updates.first_due(lc, T0, timedelta(minutes=15))
+    rules = targets.Targets(phases={}, response={})
+    first = targets.sweep(lc, Severity.SEV1, rules, minutes(15))
+    assert [(n.to, n.person, n.step) for n in first.notices] == [("commander", "alice", "update0:miss1")]
+    assert first.lifecycle.next_update_due == minutes(30)
+    assert targets.sweep(first.lifecycle, Severity.SEV1, rules, minutes(29)).notices == ()
+    second = targets.sweep(first.lifecycle, Severity.SEV1, rules, minutes(30))
+    assert [(n.to, n.step) for n in second.notices] == [("last_level", "update0:miss2")]
+    assert second.lifecycle.next_update_due is None
+    posted, _ = updates.post(
+        second.lifecycle, StatusWord.IDENTIFIED, "x", minutes(31), by="alice", every=timedelta(minutes=15)
+    )
+    assert (posted.lifecycle.update_misses, posted.lifecycle.next_update_due) == (0, minutes(46))
+
+
+def test_the_response_target_follows_severity_and_is_breached_once():
+    lc, rules = fresh(), targets.Targets()
+    assert targets.next_due(lc, Severity.SEV1, rules) == minutes(15)  # detection met when it opened
+    swept = targets.sweep(lc, Severity.SEV1, rules, minutes(15))
+    assert [e.data["target"] for e in swept.entries] == ["response"]  # opened at once: detection met
+    assert [(n.to, n.step) for n in swept.notices] == [("oncall", "breach:response")]
+    assert targets.sweep(swept.lifecycle, Severity.SEV1, rules, minutes(16)).entries == ()
+    assert targets.next_due(lc, Severity.SEV3, rules) == minutes(30)  # mitigation before SEV3's 2 h response
+
+
+def test_a_late_detection_and_a_late_acknowledgement_are_breaches_too():
+    lc = lifecycle.begin(opened_at=T0, problem_started_at=minutes(-10), service="api")
+    lc = lifecycle.acknowledged(lc, minutes(10)).lifecycle  # 20 minutes after the start: SEV1 allows 15
+    swept = targets.sweep(lc, Severity.SEV1, targets.Targets(), minutes(11))
+    assert [e.data["target"] for e in swept.entries] == ["detection", "response"]
+
+
+def test_a_breach_notifies_the_commander_when_there_is_one():
+    lc = lifecycle.take_command(fresh(), "alice", T0, by="alice").lifecycle
+    swept = targets.sweep(lc, Severity.SEV2, targets.Targets(), minutes(30))
+    assert [(n.to, n.person, n.step) for n in swept.notices] == [
+        ("commander", "alice", "breach:response"),
+        ("commander", "alice", "breach:mitigation"),
+    ]
+
+
+def test_resolution_meets_the_open_targets_and_starts_the_postmortem_clock():
+    lc = lifecycle.resolved(lifecycle.acknowledged(fresh(), minutes(1)).lifecycle, minutes(20)).lifecycle
+    assert targets.next_due(lc, Severity.SEV1, targets.Targets()) == minutes(20) + timedelta(days=7)
+    swept = targets.sweep(lc, Severity.SEV1, targets.Targets(), minutes(20) + timedelta(days=7))
+    assert [e.data["target"] for e in swept.entries] == ["postmortem"]
+
+
+def test_the_checklist_starts_from_the_playbook_once_and_ticks():
+    new, entries = checklist.from_playbook([], T0, by="alice")
+    assert [a.text for a in new] == list(checklist.PLAYBOOK) and len(entries) == 1
+    assert checklist.from_playbook(new, T0, by="alice") == ([], ())
+    done, entries = checklist.tick(new[0], minutes(1), by="bob")
+    assert (done.done, done.done_by, entries[0].kind) == (True, "bob", "action_done")
+    assert checklist.tick(done, minutes(2), by="bob") == (done, ())
+    assert checklist.untick(done, minutes(3), by="bob")[0].done is False
+    assert checklist.assign(done, "carol", minutes(3), by="bob")[0].assignee == "carol"
