@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask
 
+import web
 from incidents.services import Catalog
 from ingest import ack_links, actions, api, errors, health, intake, pagerduty_webhooks
 from settings import env
@@ -47,8 +48,11 @@ def create_app(
         engine=engine or create_engine(settings.database_url),
         dispatch=dispatch,
     )
-    for blueprint in (intake.bp, api.bp, actions.bp, ack_links.bp, pagerduty_webhooks.bp, health.bp):
+    machine = (intake.bp, api.bp, actions.bp, ack_links.bp, pagerduty_webhooks.bp, health.bp)
+    for blueprint in machine:
         app.register_blueprint(blueprint)
     errors.register(app)
+    # Ack links (signed, single use) and machines (their own credentials) post without a CSRF token.
+    web.install(app, machine_blueprints=machine)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app

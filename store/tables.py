@@ -137,3 +137,12 @@ used_links = sa.Table(
     sa.Column("link_id", sa.String(64), primary_key=True),
     sa.Column("used_at", Time, nullable=False),
 )
+
+# Passwords of the people in people.yaml who sign in to the web UI (a hash, never the password).
+credentials = sa.Table(
+    "credentials",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("updated_at", Time, nullable=False),
+)

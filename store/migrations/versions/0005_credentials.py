@@ -1,0 +1,27 @@
+"""Passwords for the web UI: one hash per person of people.yaml who has set one.
+
+Revision ID: 0005
+Revises: 0003
+Create Date: 2026-11-30
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "credentials",
+        sa.Column("name", sa.String(128), primary_key=True),
+        sa.Column("password_hash", sa.Text, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("credentials")
