@@ -146,3 +146,13 @@ credentials = sa.Table(
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("updated_at", Time, nullable=False),
 )
+
+# Failed sign-ins by the name typed (known or not): a name is throttled after too many.
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("at", Time, nullable=False),
+    sa.Index("ix_sign_in_failures_name_at", "name", "at"),
+)

@@ -17,7 +17,7 @@ from settings.catalog import load_catalog
 from store.db import create_engine
 from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
 
-TABLES = ("credentials", "used_links", "pages", "timeline", "alerts", "incidents", "raw_requests")
+TABLES = ("sign_in_failures", "credentials", "used_links", "pages", "timeline", "alerts", "incidents", "raw_requests")
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Signing in with a name and password, and signing out (POST)."""
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -9,11 +10,15 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from store.credentials import password_hash
+from store.sign_in_failures import failures_since, forget_failures, record_failure
 from web import passwords
 from web.people import Person
 
 bp = Blueprint("sign_in", __name__)
 REFUSED = "Name or password not accepted."  # the same words whether the name exists or not
+THROTTLED = "Too many failed sign-ins for this name. Wait 15 minutes and try again."
+# Per name typed, known or not (so the throttle tells nothing either), across every web process.
+MAX_FAILURES, WINDOW = 10, timedelta(minutes=15)
 
 
 class SignInForm(FlaskForm):
@@ -32,10 +37,12 @@ def form():
         return redirect(safe_next(sign_in.next.data))
     if sign_in.validate_on_submit():
         name = sign_in.name.data.strip()
-        if _accepted(name, sign_in.password.data):
+        outcome = _check(name, sign_in.password.data, datetime.now(UTC))
+        if outcome == "accepted":
             login_user(Person(name))
             return redirect(safe_next(sign_in.next.data))
-        return render_template("sign_in.html", form=sign_in, error=REFUSED), 401
+        error, status = (THROTTLED, 429) if outcome == "throttled" else (REFUSED, 401)
+        return render_template("sign_in.html", form=sign_in, error=error), status
     return render_template("sign_in.html", form=sign_in, error=None), 400 if request.method == "POST" else 200
 
 
@@ -46,12 +53,20 @@ def sign_out():
     return redirect(url_for("sign_in.form"))
 
 
-def _accepted(name: str, password: str) -> bool:
+def _check(name: str, password: str, now: datetime) -> str:
+    """`accepted`, `refused` or `throttled` (too many failures for this name lately)."""
     state = current_app.extensions["incidents"]
-    known = name in state.catalog.people
-    with state.engine.connect() as conn:
-        stored = password_hash(conn, name) if known else None
-    return passwords.matches(stored, password)
+    with state.engine.begin() as conn:
+        if failures_since(conn, name, now - WINDOW) >= MAX_FAILURES:
+            return "throttled"
+        stored = password_hash(conn, name) if name in state.catalog.people else None
+    accepted = passwords.matches(stored, password)
+    with state.engine.begin() as conn:
+        if accepted:
+            forget_failures(conn, name, before=now - WINDOW)
+        else:
+            record_failure(conn, name, now)
+    return "accepted" if accepted else "refused"
 
 
 def safe_next(target: str | None) -> str:

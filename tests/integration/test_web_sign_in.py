@@ -132,3 +132,25 @@ def test_the_trusted_header_is_ignored_from_another_address_or_for_an_unknown_pe
 def test_without_configuration_the_header_is_ignored_even_from_loopback(client):
     response = client.get("/incidents", headers={"X-Forwarded-User": "oncall-sre"})
     assert response.status_code == 302
+
+
+def test_a_name_is_throttled_after_ten_failures_known_or_not(client, engine):
+    set_password(engine)
+    for name in ("oncall-sre", "nobody-here"):
+        for _ in range(10):
+            assert sign_in(client, name, "wrong password").status_code == 401
+        throttled = sign_in(client, name, PASSWORD)
+        assert throttled.status_code == 429 and "Too many failed sign-ins" in throttled.get_data(as_text=True)
+    set_password(engine, "sre-manager")
+    assert sign_in(client, "sre-manager").status_code == 302  # other names are not affected
+
+
+def test_a_good_sign_in_forgets_earlier_failures(client, engine):
+    set_password(engine)
+    for _ in range(9):
+        sign_in(client, password="wrong password")
+    assert sign_in(client).status_code == 302
+    client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/incidents").get_data(as_text=True))})
+    for _ in range(9):
+        sign_in(client, password="wrong password")
+    assert sign_in(client).status_code == 302

@@ -1,4 +1,4 @@
-"""Passwords for the web UI: one hash per person of people.yaml who has set one.
+"""Passwords for the web UI: one hash per person of people.yaml who has set one; failed sign-ins by name.
 
 Revision ID: 0005
 Revises: 0003
@@ -21,7 +21,15 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.Text, nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "sign_in_failures",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("name", sa.String(128), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_sign_in_failures_name_at", "sign_in_failures", ["name", "at"])
 
 
 def downgrade() -> None:
+    op.drop_table("sign_in_failures")
     op.drop_table("credentials")
