@@ -95,8 +95,13 @@ def beat():
 @click.option("--host", default="127.0.0.1", show_default=True)
 def up(port, host):
     """Web, worker and beat together; Ctrl-C stops all three."""
-    _catalog_or_exit(env.load())
+    settings = env.load()
+    catalog = _catalog_or_exit(settings)
+    from cli.passwords import first_sign_in
     from cli.processes import run_together
+
+    if not os.environ.get("DATABASE_URL"):  # the embedded defaults: a newcomer trying it out
+        click.echo(first_sign_in(settings, catalog, port=port))
 
     sys.exit(
         run_together(
@@ -107,6 +112,25 @@ def up(port, host):
             ]
         )
     )
+
+
+@cli.group()
+def user():
+    """People who sign in to the web UI (people.yaml names them)."""
+
+
+@user.command("set-password")
+@click.argument("name")
+def set_password(name):
+    """Set NAME's password: asked twice on a terminal, else read as one line from stdin."""
+    from cli.passwords import read_password, store_password
+
+    settings = env.load()
+    if name not in _catalog_or_exit(settings).people:
+        click.echo(f'no person called "{name}" in {settings.config_dir / "people.yaml"}', err=True)
+        sys.exit(2)
+    store_password(settings, name, read_password())
+    click.echo(f"password set for {name}")
 
 
 @cli.command()

@@ -1,7 +1,8 @@
-"""One-click acknowledgement links and the incident page they point to.
+"""One-click acknowledgement links: no sign-in, the signed link is the credential.
 
 GET only shows a page with a button, because mail scanners and chat previews follow links;
-the button POSTs, and only that acknowledges.
+the button POSTs, and only that acknowledges. Every answer links to the incident's page (which
+asks for sign-in); an incident acknowledged already says by whom and when instead of a button.
 """
 
 from datetime import UTC, datetime
@@ -9,10 +10,9 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, render_template, request
 
 from incidents import links
-from incidents.severity import Severity
-from ingest.api import entry_json
 from store.links import acknowledge_by_link, is_used
 from store.queries import get_incident
+from web.incident_view import incident_summary, last_acknowledgement
 
 bp = Blueprint("ack_links", __name__)
 ANSWERS = {
@@ -36,18 +36,19 @@ def confirm(token: str):
     link = _verified(token)
     if isinstance(link, str):
         return _answer(link)
-    state = current_app.extensions["incidents"]
-    with state.engine.connect() as conn:
+    with current_app.extensions["incidents"].engine.connect() as conn:
         used = is_used(conn, links.link_id(token))
-        incident = get_incident(conn, link.incident_id, by_id=True)
-    if incident is None:
+        found = get_incident(conn, link.incident_id, by_id=True)
+    if found is None:
         return _answer("unknown")
-    if used or incident[0].status == "resolved":
-        return _answer("used" if used else "resolved", incident[0])
+    status = found[0].status
+    if used or status in ("resolved", "acknowledged"):
+        outcome = "used" if used else "resolved" if status == "resolved" else "already_acknowledged"
+        return _answer(outcome, found)
     return render_template(
         "page.html",
         heading="Acknowledge this incident?",
-        incident=_view(incident[0]),
+        incident=incident_summary(found[0]),
         message=f"Acknowledging as {link.target.replace(':', ' ', 1)} stops escalation.",
         form_action=request.path,
         button="Acknowledge",
@@ -66,25 +67,9 @@ def acknowledge(token: str):
     )
     if decision is not None:
         state.hand_over([decision])
-    return _answer(outcome)
-
-
-@bp.get("/incidents/<incident_ref>")
-def incident_page(incident_ref: str):
-    """The incident as a person reads it: status, severity and timeline."""
-    number = incident_ref.upper().removeprefix("INC-")
-    with current_app.extensions["incidents"].engine.connect() as conn:
-        found = get_incident(conn, int(number)) if number.isdigit() and len(number) < 10 else None
-    if found is None:
-        return _answer("unknown")
-    incident, _, entries = found
-    return render_template(
-        "page.html",
-        heading=f"INC-{incident.number}",
-        incident=_view(incident),
-        message="",
-        timeline=[entry_json(e) for e in entries],
-    )
+    with state.engine.connect() as conn:
+        found = get_incident(conn, link.incident_id, by_id=True)
+    return _answer(outcome, found)
 
 
 def _verified(token: str):
@@ -101,18 +86,15 @@ def _verified(token: str):
     return link if link.action == "acknowledge" else "invalid"
 
 
-def _answer(outcome: str, incident=None):
+def _answer(outcome: str, found=None):
+    """The outcome's page; with the incident, who acknowledged it and when, from its timeline."""
     status, heading, message = ANSWERS[outcome]
+    incident, _, entries = found if found else (None, None, ())
+    acknowledged = last_acknowledgement(entries) if incident is not None and incident.status != "triggered" else None
     return render_template(
-        "page.html", heading=heading, message=message, incident=_view(incident) if incident else None
+        "page.html",
+        heading=heading,
+        message=message,
+        incident=incident_summary(incident) if incident is not None else None,
+        acknowledged=acknowledged,
     ), status
-
-
-def _view(row) -> dict:
-    return {
-        "number": row.number,
-        "title": row.title,
-        "status": row.status,
-        "service": row.service,
-        "severity": Severity(row.severity).name,
-    }

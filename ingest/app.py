@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask
 
+import web
 from incidents.services import Catalog
 from ingest import (
     ack_links,
@@ -59,9 +60,12 @@ def create_app(
         engine=engine or create_engine(settings.database_url),
         dispatch=dispatch,
     )
-    blueprints = (intake.bp, api.bp, actions.bp, lifecycle_api.bp, export.bp, ack_links.bp, pagerduty_webhooks.bp)
-    for blueprint in (*blueprints, change_intake.bp, change_api.bp, health.bp):
+    machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
+    machine += (ack_links.bp, pagerduty_webhooks.bp)
+    for blueprint in (*machine, health.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
+    # Ack links (signed, single use) and machines (their own credentials) post without a CSRF token.
+    web.install(app, machine_blueprints=machine)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app

@@ -1,5 +1,6 @@
 """Settings from the environment. Unset means the embedded default: SQLite and a file broker under ./var."""
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,14 @@ class Settings:
     ack_link_max_age: int = 24 * 3600  # seconds
     tick_seconds: float = 2.0  # how often beat claims due escalations and lost pages
     broker_prefix: str = ""  # keeps several installations (or test runs) apart on one Redis
+    # A header naming the signed-in person (name or email), trusted only from these proxy networks.
+    web_auth_header: str = ""
+    web_auth_proxies: tuple = ()
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS when the service is reached over HTTPS."""
+        return self.public_url.startswith("https://")
 
     @property
     def embedded_broker(self) -> bool:
@@ -67,4 +76,11 @@ def load(environ=None) -> Settings:
         ack_link_max_age=int(env.get("INCIDENTS_ACK_LINK_MAX_AGE", 24 * 3600)),
         tick_seconds=float(env.get("INCIDENTS_TICK_SECONDS", 2.0)),
         broker_prefix=env.get("CELERY_BROKER_PREFIX", ""),
+        web_auth_header=env.get("WEB_AUTH_HEADER", "").strip(),
+        web_auth_proxies=_networks(env.get("WEB_AUTH_PROXIES", "")),
     )
+
+
+def _networks(text: str) -> tuple:
+    """`10.0.0.1, 10.1.0.0/16` as networks; a wrong address stops start-up with ValueError."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())

@@ -32,8 +32,10 @@ class IncidentFilter:
     services: tuple[str, ...] = ()
 
 
-def list_incidents(conn, where: IncidentFilter, *, limit: int, offset: int) -> tuple[list, int]:
-    """A page of incidents, newest first, and the total that match."""
+def list_incidents(
+    conn, where: IncidentFilter, *, limit: int, offset: int, open_first: bool = False
+) -> tuple[list, int]:
+    """A page of incidents, newest first (open ones before resolved ones with `open_first`), and the total."""
     conditions = []
     if where.statuses:
         conditions.append(incidents.c.status.in_(where.statuses))
@@ -43,7 +45,10 @@ def list_incidents(conn, where: IncidentFilter, *, limit: int, offset: int) -> t
         conditions.append(incidents.c.service.in_(where.services))
     query = sa.select(*INCIDENT_COLUMNS).where(incidents.c.number.is_not(None), *conditions)
     total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    rows = conn.execute(query.order_by(incidents.c.number.desc()).limit(limit).offset(offset)).all()
+    order = (incidents.c.number.desc(),)
+    if open_first:
+        order = (sa.case((incidents.c.status == "resolved", 1), else_=0), *order)
+    rows = conn.execute(query.order_by(*order).limit(limit).offset(offset)).all()
     return rows, total
 
 

@@ -38,6 +38,7 @@ def test_up_runs_web_worker_and_beat_on_embedded_defaults_and_ctrl_c_stops_all(t
         answer = requests.post(f"{base}/webhooks/alertmanager", json=body, headers=headers, timeout=10)
         assert answer.status_code == 200 and answer.json()["incidents"] == ["INC-1"]
         eventually(lambda: "ready." in up.log() and "beat: Starting" in up.log(), timeout=60)
+        assert f"Sign in at http://127.0.0.1:{port}/ as oncall-sre with password " in up.log()
         assert (tmp_path / "var" / "incidents.db").exists()
         children = descendants(up.popen.pid)
         assert len(children) >= 5, children  # web master and its workers, worker, beat

@@ -1,0 +1,126 @@
+"""The incident list and page for signed-in people: filters, pages, alerts told apart, acting by form."""
+
+import re
+
+from tests.integration.acting import ack_url, act, detail, mark_sent, messages, open_incident
+from tests.integration.signing_in import csrf_token, signed_in
+from tests.support import READ
+
+
+def alertmanager(client, status="firing", instances=("db-1:9100", "db-2:9100")):
+    """One group of two alerts that differ only by instance (and fingerprint)."""
+    body = {
+        "version": "4",
+        "groupKey": '{}:{alertname="DiskFull"}',
+        "status": status,
+        "receiver": "incidents",
+        "alerts": [
+            {
+                "status": status,
+                "labels": {"alertname": "DiskFull", "severity": "warning", "instance": instance, "job": "node"},
+                "annotations": {"summary": "Disk full"},
+                "startsAt": "2026-11-26T03:00:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "fingerprint": f"{n:016x}",
+            }
+            for n, instance in enumerate(instances, start=1)
+        ],
+    }
+    response = client.post("/webhooks/alertmanager", json=body, headers={"Authorization": "Bearer example-token"})
+    assert response.status_code == 200, response.get_json()
+
+
+def numbers_listed(html: str) -> list[str]:
+    return re.findall(r'<span class="ref">(INC-\d+)</span>', html)
+
+
+def test_the_list_shows_open_incidents_first_then_newest(client, engine):
+    for key in ("a", "b", "c"):
+        open_incident(client, engine, dedup_key=key)
+    assert act(client, 3, "resolve").status_code == 200
+    signed_in(client, engine)
+    assert numbers_listed(client.get("/incidents").get_data(as_text=True)) == ["INC-2", "INC-1", "INC-3"]
+
+
+def test_the_list_filters_by_status_severity_and_service(client, engine):
+    for key in ("a", "b"):
+        open_incident(client, engine, dedup_key=key)
+    act(client, 1, "acknowledge")
+    signed_in(client, engine)
+    assert numbers_listed(client.get("/incidents?status=acknowledged").get_data(as_text=True)) == ["INC-1"]
+    assert numbers_listed(client.get("/incidents?severity=SEV3&status=triggered").get_data(as_text=True)) == ["INC-2"]
+    assert numbers_listed(client.get("/incidents?service=payment-service").get_data(as_text=True)) == []
+    assert numbers_listed(client.get("/incidents?severity=SEV1").get_data(as_text=True)) == []
+    assert len(numbers_listed(client.get("/incidents?status=bogus").get_data(as_text=True))) == 2  # ignored
+
+
+def test_the_list_has_pages_of_25_keeping_the_filters(client, engine):
+    for n in range(27):
+        open_incident(client, engine, dedup_key=f"k{n}")
+    signed_in(client, engine)
+    first = client.get("/incidents?status=triggered").get_data(as_text=True)
+    assert len(numbers_listed(first)) == 25 and "Page 1 of 2" in first
+    assert 'href="/incidents?status=triggered&amp;page=2"' in first
+    second = client.get("/incidents?status=triggered&page=2").get_data(as_text=True)
+    assert numbers_listed(second) == ["INC-2", "INC-1"]
+
+
+def test_the_page_shows_alerts_told_apart_by_instance_and_the_timeline_in_utc(client, engine):
+    alertmanager(client)
+    signed_in(client, engine)
+    html = client.get("/incidents/INC-1").get_data(as_text=True)
+    assert "INC-1" in html and "production-api" in html and "SEV3" in html and "triggered" in html
+    for instance in ("db-1:9100", "db-2:9100"):
+        assert f'<span class="tag-name">instance</span>={instance}' in html
+    assert '<span class="tag-name">job</span>' not in html.split("All labels")[0]  # equal labels are not tags
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" title="[^"]+ UTC">[^<]+ UTC</time>', html)
+    assert html.count("Alert firing: Disk full") == 2
+
+
+def test_an_unknown_incident_is_a_404_page(client, engine):
+    signed_in(client, engine)
+    assert client.get("/incidents/INC-99").status_code == 404
+    assert client.get("/incidents/nonsense").status_code == 404
+
+
+def test_acknowledging_by_form_is_recorded_with_the_signed_in_name(client, engine):
+    incident = open_incident(client, engine)
+    mark_sent(engine, incident.id)
+    signed_in(client, engine, "sre-manager")
+    page = client.get("/incidents/INC-1").get_data(as_text=True)
+    response = client.post("/incidents/INC-1/acknowledge", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302 and response.headers["Location"] == "/incidents/INC-1"
+    assert detail(client, 1)["status"] == "acknowledged"
+    assert messages(client, 1, "acknowledged") == ["Acknowledged by sre-manager"]
+    after = client.get("/incidents/INC-1").get_data(as_text=True)
+    assert "Acknowledged: escalation has stopped." in after and ">Acknowledge</button>" not in after
+
+
+def test_resolving_by_form_resolves(client, engine):
+    open_incident(client, engine)
+    signed_in(client, engine)
+    page = client.get("/incidents/INC-1").get_data(as_text=True)
+    client.post("/incidents/INC-1/resolve", data={"csrf_token": csrf_token(page)})
+    assert detail(client, 1)["status"] == "resolved"
+    assert messages(client, 1, "resolved") == ["Resolved by oncall-sre"]
+
+
+def test_an_action_without_csrf_token_or_sign_in_changes_nothing(client, engine):
+    open_incident(client, engine)
+    assert client.post("/incidents/INC-1/acknowledge").status_code == 400  # CSRF is checked first
+    signed_in(client, engine)
+    assert client.post("/incidents/INC-1/acknowledge").status_code == 400
+    assert client.get("/api/incidents/INC-1", headers=READ).get_json()["status"] == "triggered"
+
+
+def test_the_ack_link_page_links_to_the_incident_and_says_who_acknowledged_when(client, engine):
+    incident = open_incident(client, engine)
+    url = ack_url(engine, incident)
+    before = client.get(url).get_data(as_text=True)
+    assert 'href="/incidents/INC-1"' in before
+    act(client, 1, "acknowledge")  # someone else, through the API
+    after = client.get(url)
+    html = after.get_data(as_text=True)
+    assert after.status_code == 200 and "Already acknowledged" in html
+    assert "Acknowledged by example-operator (API)" in html and "<time datetime=" in html
+    assert '<form method="post"' not in html and 'href="/incidents/INC-1"' in html

@@ -1,0 +1,51 @@
+"""People-facing pages: sign-in, the incident list and the incident page, with CSRF on every form."""
+
+from flask import Blueprint, Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from web import incident_pages, people, sign_in
+from web.incident_view import utc
+
+csrf = CSRFProtect()
+# Templates and the one stylesheet (and the time-zone script) for every page people see, the ack link's too.
+assets = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
+
+
+def install(app: Flask, *, machine_blueprints) -> None:
+    """Sessions, CSRF and the people's blueprints; machines' POST routes keep their own credentials."""
+    settings = app.extensions["incidents"].settings
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        # The token lives as long as the session: a page left open all night still submits.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    csrf.init_app(app)
+    for blueprint in machine_blueprints:
+        csrf.exempt(blueprint)
+    people.install(app)
+    app.add_template_filter(_iso, "iso")
+    app.add_template_filter(_utc_text, "utc_text")
+    app.register_blueprint(assets)
+    app.register_blueprint(sign_in.bp)
+    app.register_blueprint(incident_pages.bp)
+    app.register_error_handler(CSRFError, _refused)
+
+
+def _refused(error: CSRFError):
+    message = "This form has expired or did not come from this site. Go back, reload the page and try again."
+    return render_template("message.html", heading="Form refused", message=message), 400
+
+
+def _iso(value) -> str:
+    """`2026-11-30T21:05:09Z`, for `<time datetime>`."""
+    return utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _utc_text(value) -> str:
+    """`2026-11-30 21:05:09 UTC`: the title (hover) and what shows without JavaScript."""
+    return utc(value).strftime("%Y-%m-%d %H:%M:%S UTC")

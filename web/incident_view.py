@@ -1,0 +1,69 @@
+"""Incidents as the pages show them: plain dicts of what a person reads, times as aware UTC datetimes."""
+
+from datetime import UTC, datetime
+
+from incidents.labels import distinguishing
+from incidents.severity import Severity
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes, which are UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def incident_summary(row) -> dict:
+    """What the list and the page's header show of an incident."""
+    return {
+        "number": row.number,
+        "ref": f"INC-{row.number}",
+        "title": row.title,
+        "status": row.status,
+        "severity": Severity(row.severity).name,
+        "service": row.service,
+        "opened_at": utc(row.opened_at),
+        "acknowledged_at": utc(row.acknowledged_at),
+        "resolved_at": utc(row.resolved_at),
+        "last_alert_at": utc(row.last_alert_at),
+    }
+
+
+def alert_views(rows) -> list[dict]:
+    """The incident's alerts, each with the labels that tell it apart from the others."""
+    tags = distinguishing([dict(row.labels or {}) for row in rows])
+    return [
+        {
+            "fingerprint": row.fingerprint,
+            "summary": row.summary,
+            "status": row.status,
+            "severity": Severity(row.severity).name,
+            "labels": dict(sorted((row.labels or {}).items())),
+            "tag": tag,
+            "generator_url": row.generator_url,
+            "starts_at": utc(row.starts_at),
+            "last_seen": utc(row.last_seen),
+            "received_count": row.received_count,
+        }
+        for row, tag in zip(rows, tags, strict=True)
+    ]
+
+
+def timeline_views(entries, alerts: list[dict]) -> list[dict]:
+    """Timeline entries, oldest first; an alert's entry carries the labels that tell its alert apart."""
+    tags = {alert["fingerprint"]: alert["tag"] for alert in alerts}
+    return [
+        {
+            "at": utc(entry.at),
+            "kind": entry.kind,
+            "message": entry.message,
+            "tag": tags.get((entry.data or {}).get("fingerprint"), {}),
+        }
+        for entry in entries
+    ]
+
+
+def last_acknowledgement(entries):
+    """The latest `acknowledged` timeline entry (who and when), or None."""
+    found = [entry for entry in entries if entry.kind == "acknowledged"]
+    return {"at": utc(found[-1].at), "message": found[-1].message} if found else None
