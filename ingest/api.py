@@ -4,9 +4,11 @@ from datetime import UTC
 
 from flask import Blueprint, current_app, jsonify, request
 
+from incidents import paging, urls
 from incidents.severity import Severity
 from ingest import auth
 from ingest.errors import Problem
+from store.pages import pages_of
 from store.queries import IncidentFilter, get_incident, list_incidents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -41,16 +43,18 @@ def incident_list():
 def incident_detail(incident_ref: str):
     """One incident (`INC-123` or `123`) with its alerts and timeline."""
     number = incident_ref.upper().removeprefix("INC-")
-    found = None
+    found, state = None, current_app.extensions["incidents"]
     if number.isdigit() and len(number) < 10:
-        with current_app.extensions["incidents"].engine.connect() as conn:
+        with state.engine.connect() as conn:
             found = get_incident(conn, int(number))
+            page_rows = pages_of(conn, found[0].id) if found else []
     if found is None:
         raise Problem(404, f"no incident {incident_ref}")
     incident, alerts, entries = found
     return jsonify(
         incident_json(incident)
         | {"alerts": [alert_json(a) for a in alerts], "timeline": [entry_json(e) for e in entries]}
+        | {"pages": [page_json(p, state.settings) for p in page_rows]}
     )
 
 
@@ -86,6 +90,25 @@ def alert_json(row) -> dict:
         "first_seen": iso(row.first_seen),
         "last_seen": iso(row.last_seen),
         "received_count": row.received_count,
+    }
+
+
+def page_json(row, settings) -> dict:
+    """A page with what became of it; a trigger carries its acknowledgement link (API callers may act anyway)."""
+    ack = row.action == "trigger" and row.status in ("pending", "sent")
+    return {
+        "id": row.id,
+        "action": row.action,
+        "target": paging.target_label(row),
+        "state": row.status,
+        "attempts": row.attempts,
+        "created_at": iso(row.created_at),
+        "sent_at": iso(row.sent_at),
+        "next_attempt_at": iso(row.next_attempt_at) if row.status == "pending" else None,
+        "last_error": row.last_error,
+        "reason": row.reason,
+        "outcome": paging.outcome(row),
+        "ack_url": urls.page_ack_url(settings.public_url, settings.secret_key, row) if ack else None,
     }
 
 

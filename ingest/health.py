@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from kombu import Connection
 
 from ingest import metrics
-from store.pages import overdue_count
+from store.pages import delivery_counts, overdue_count
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ def readyz():
 @bp.get("/metrics")
 def prometheus_metrics():
     """Prometheus text format."""
-    body, content_type = metrics.exposition(_check_value(_overdue, current_app.extensions["incidents"].engine))
+    engine = current_app.extensions["incidents"].engine
+    body, content_type = metrics.exposition(_check_value(_overdue, engine), _check_value(_deliveries, engine))
     return Response(body, content_type=content_type)
 
 
@@ -58,6 +59,11 @@ def _check_value(probe, target):
 def _overdue(engine) -> int:
     with engine.connect() as conn:
         return overdue_count(conn, datetime.now(UTC) - timedelta(seconds=5))
+
+
+def _deliveries(engine) -> dict:
+    with engine.connect() as conn:
+        return delivery_counts(conn)
 
 
 def _database(engine) -> None:
