@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from incidents.services import Catalog
-from ingest import ack_links, actions, api, errors, health, intake, pagerduty_webhooks
+from ingest import ack_links, actions, api, errors, health, intake, local_pagerduty, pagerduty_webhooks
 from settings import env
 from settings.catalog import load_catalog
 from store.db import create_engine
@@ -49,6 +49,8 @@ def create_app(
     )
     for blueprint in (intake.bp, api.bp, actions.bp, ack_links.bp, pagerduty_webhooks.bp, health.bp):
         app.register_blueprint(blueprint)
+    if settings.local_pagerduty:
+        app.register_blueprint(local_pagerduty.bp)
     errors.register(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app

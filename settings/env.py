@@ -4,6 +4,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from incidents import urls
+
 # Redis redelivers an unacknowledged task after this long; no countdown may come near it.
 VISIBILITY_TIMEOUT = 3600
 
@@ -23,6 +25,11 @@ class Settings:
     ack_link_max_age: int = 24 * 3600  # seconds
     tick_seconds: float = 2.0  # how often beat claims due escalations and lost pages
     broker_prefix: str = ""  # keeps several installations (or test runs) apart on one Redis
+
+    @property
+    def local_pagerduty(self) -> bool:
+        """True when pages go to the built-in local sink (ingest/local_pagerduty.py), not to PagerDuty."""
+        return self.pagerduty_events_url == urls.local_pagerduty_url(self.public_url)
 
     @property
     def embedded_broker(self) -> bool:
@@ -52,16 +59,25 @@ def load(environ=None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("INCIDENTS_VAR", "var")).resolve()
     port = env.get("PORT", "8000")
+    public_url = (env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     return Settings(
         config_dir=Path(env.get("INCIDENTS_CONFIG", "config")).resolve(),
         database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'incidents.db'}",
         broker_url=env.get("CELERY_BROKER_URL") or "filesystem://",
         secret_key=env.get("SECRET_KEY") or "dev-only-insecure-secret-key",
-        public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+        public_url=public_url,
         var_dir=var_dir,
         max_body_bytes=int(env.get("INCIDENTS_MAX_BODY_BYTES", 1024 * 1024)),
-        pagerduty_events_url=(env.get("PAGERDUTY_EVENTS_URL") or "https://events.pagerduty.com").rstrip("/"),
+        pagerduty_events_url=_events_url(env, public_url),
         ack_link_max_age=int(env.get("INCIDENTS_ACK_LINK_MAX_AGE", 24 * 3600)),
         tick_seconds=float(env.get("INCIDENTS_TICK_SECONDS", 2.0)),
         broker_prefix=env.get("CELERY_BROKER_PREFIX", ""),
     )
+
+
+def _events_url(env, public_url: str) -> str:
+    """PAGERDUTY_EVENTS_URL; unset, the built-in local sink on the embedded set-up (a first run pages
+    somewhere visible), else PagerDuty's host."""
+    if env.get("PAGERDUTY_EVENTS_URL"):
+        return env["PAGERDUTY_EVENTS_URL"].rstrip("/")
+    return urls.local_pagerduty_url(public_url) if not env.get("DATABASE_URL") else "https://events.pagerduty.com"
