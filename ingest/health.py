@@ -34,8 +34,9 @@ def readyz():
 @bp.get("/metrics")
 def prometheus_metrics():
     """Prometheus text format."""
-    engine = current_app.extensions["incidents"].engine
-    body, content_type = metrics.exposition(_check_value(_overdue, engine), _check_value(_deliveries, engine))
+    state = current_app.extensions["incidents"]
+    overdue = _check_value(lambda engine: _overdue(engine, state.settings.timings.overdue_after), state.engine)
+    body, content_type = metrics.exposition(overdue, _check_value(_deliveries, state.engine))
     return Response(body, content_type=content_type)
 
 
@@ -56,9 +57,9 @@ def _check_value(probe, target):
         return None
 
 
-def _overdue(engine) -> int:
+def _overdue(engine, after: timedelta) -> int:
     with engine.connect() as conn:
-        return overdue_count(conn, datetime.now(UTC) - timedelta(seconds=5))
+        return overdue_count(conn, datetime.now(UTC) - after)
 
 
 def _deliveries(engine) -> dict:

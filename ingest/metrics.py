@@ -43,7 +43,7 @@ def exposition(overdue: int | None, deliveries: dict | None = None) -> tuple[byt
         facts.register(
             _Gauge(
                 "incidents_escalations_overdue",
-                "Escalations past their due time by more than 5 seconds, right now",
+                "Escalations past their due time by more than the overdue threshold (Timings.overdue_after), right now",
                 overdue,
             )
         )

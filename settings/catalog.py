@@ -6,7 +6,6 @@ Every problem is reported as `file: field.path: reason`, e.g.
 
 import os
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -15,6 +14,7 @@ from marshmallow import Schema, ValidationError
 from incidents.policy import EscalationPolicy, UrgencyRules
 from incidents.services import Catalog, Credentials, Person, Service, Team
 from incidents.severity import SeverityRules
+from incidents.timings import DEFAULT
 from settings.schemas import PeopleFileSchema, ServicesFileSchema
 
 
@@ -139,9 +139,9 @@ def _urgency(base: UrgencyRules, override: dict) -> UrgencyRules:
 
 
 def _ack_timeout(value):
-    """Default 30 minutes; `0` turns the acknowledgement timeout off."""
+    """Default incidents.timings (30 minutes); `0` turns the acknowledgement timeout off."""
     if value is None:
-        return timedelta(minutes=30)
+        return DEFAULT.ack_timeout
     return value or None
 
 

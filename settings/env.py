@@ -1,10 +1,12 @@
 """Settings from the environment. Unset means the embedded default: SQLite and a file broker under ./var."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from incidents import urls
+from incidents.timings import Timings
 
 # Redis redelivers an unacknowledged task after this long; no countdown may come near it.
 VISIBILITY_TIMEOUT = 3600
@@ -25,6 +27,7 @@ class Settings:
     ack_link_max_age: int = 24 * 3600  # seconds
     tick_seconds: float = 2.0  # how often beat claims due escalations and lost pages
     broker_prefix: str = ""  # keeps several installations (or test runs) apart on one Redis
+    timings: Timings = field(default_factory=Timings)  # policy timings and batch sizes
 
     @property
     def local_pagerduty(self) -> bool:
@@ -72,6 +75,7 @@ def load(environ=None) -> Settings:
         ack_link_max_age=int(env.get("INCIDENTS_ACK_LINK_MAX_AGE", 24 * 3600)),
         tick_seconds=float(env.get("INCIDENTS_TICK_SECONDS", 2.0)),
         broker_prefix=env.get("CELERY_BROKER_PREFIX", ""),
+        timings=Timings(sweep_grace=timedelta(seconds=float(env.get("INCIDENTS_SWEEP_GRACE_SECONDS", 10)))),
     )
 
 

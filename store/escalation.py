@@ -271,7 +271,7 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
     return list(conn.execute(_insert_new_pages(conn), values).scalars())
 
 
-def claim_due(conn, now: datetime, limit: int = 100) -> list:
+def claim_due(conn, now: datetime, limit: int) -> list:
     """Incidents whose escalation is due, locked; rows other workers hold are skipped."""
     query = (
         sa.select(*STATE_COLUMNS)

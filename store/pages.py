@@ -15,7 +15,7 @@ INCIDENT_FIELDS = (
 )
 
 
-def claim(conn, page_ids: list[int], *, ready_by: datetime | None = None, limit: int = 50) -> list:
+def claim(conn, page_ids: list[int], *, limit: int, ready_by: datetime | None = None) -> list:
     """Pending pages with their incident's fields, locked for this transaction; pages already sent,
     gone or being sent by another worker are left out. One query for the whole batch.
 
@@ -104,7 +104,7 @@ def delivery_counts(conn) -> dict[tuple[str, str], int]:
     return counts
 
 
-def requeue_stale(conn, now: datetime, *, grace: timedelta = timedelta(seconds=10), limit: int = 500) -> list[int]:
+def requeue_stale(conn, now: datetime, *, grace: timedelta, limit: int) -> list[int]:
     """Pending pages whose delivery should have happened `grace` ago (a lost task, a flushed broker).
 
     Each is stamped as re-queued now, so a backlog is re-sent once per grace period, not every tick.

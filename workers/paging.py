@@ -13,13 +13,10 @@ from incidents import paging, urls
 from store import pages as outbox
 from store.escalation import utc
 from store.timeline import append_entries
-from workers.dispatch import PAGES_PER_TASK
 from workers.metrics import LATENESS, PAGES
 from workers.pagerduty import PagerDutyClient, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
-# A drain stops after this many batches (and asks for another delivery): a task never runs for long.
-DRAIN_BATCHES = 20
 
 
 @dataclass(frozen=True)
@@ -55,8 +52,8 @@ def deliver(
     backoff: Callable[[int], float | None],
     drain: bool = False,
     send_all=map,
-    batch: int = PAGES_PER_TASK,
-    batches: int = DRAIN_BATCHES,
+    batch: int | None = None,
+    batches: int | None = None,
 ) -> Delivered:
     """Send the pending ones of `page_ids`; with `drain` (a first delivery), then every other page
     ready, `batch` pages a transaction, until none is left, PagerDuty asks us to back off (the pages
@@ -67,6 +64,8 @@ def deliver(
     The rows stay locked while PagerDuty answers, so a second delivery of the same pages skips them
     and then finds them sent: one page, never two.
     """
+    timings = settings.timings
+    batch, batches = batch or timings.pages_per_batch, batches or timings.batches_per_drain
     send = functools.partial(
         _batch, engine, client, settings, clock=clock, backoff=backoff, send_all=send_all, drain=drain
     )
@@ -98,7 +97,7 @@ def _batch(engine, client, settings, page_ids, *, limit, clock, backoff, send_al
         claimed = outbox.claim(conn, page_ids, ready_by=clock() if drain else None, limit=limit)
         events = [(page, _event(page, settings)) for page in claimed]
         answers = list(send_all(lambda item: _send(client, *item, clock=clock, backoff=backoff), events))
-        _record(conn, answers, clock)
+        _record(conn, answers, clock() + settings.timings.retry_margin)
     for answer in answers:
         _count(answer)
     return answers
@@ -117,13 +116,13 @@ def _send(client: PagerDutyClient, page, event: dict, *, clock, backoff) -> Answ
     return Answer(page, "sent", clock())
 
 
-def _record(conn, answers: list[Answer], clock) -> None:
+def _record(conn, answers: list[Answer], margin_from: datetime) -> None:
     """Every answer, and what the timelines say of it, in the batch's transaction: a few statements
     for the whole batch, never one per page."""
     outbox.mark_sent(conn, {answer.page.id: answer.at for answer in answers if answer.outcome == "sent"})
     outbox.mark_failed(conn, {answer.page.id: answer.detail for answer in answers if answer.outcome == "failed"})
     retrying = [answer for answer in answers if answer.outcome == "retrying"]
-    retry_at = clock() + timedelta(seconds=max((answer.countdown for answer in retrying), default=0.0) + 30)
+    retry_at = margin_from + timedelta(seconds=max((answer.countdown for answer in retrying), default=0.0))
     # committed before the task retries: the sweep waits past the retry
     outbox.mark_retrying(conn, {answer.page.id: answer.detail for answer in retrying}, retry_at)
     append_entries(

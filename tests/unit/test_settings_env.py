@@ -1,5 +1,9 @@
-"""Where pages go by default: the built-in local sink on the embedded set-up, PagerDuty otherwise."""
+"""Settings from the environment: where pages go by default (the built-in local sink on the embedded
+set-up, PagerDuty otherwise), and the timings an operator may override."""
 
+from datetime import timedelta
+
+from incidents.timings import Timings
 from settings import env
 
 
@@ -19,3 +23,9 @@ def test_a_routing_url_switches_the_local_sink_off():
     settings = env.load({"PAGERDUTY_EVENTS_URL": "https://events.eu.pagerduty.com/"})
     assert settings.pagerduty_events_url == "https://events.eu.pagerduty.com"
     assert not settings.local_pagerduty
+
+
+def test_timings_default_to_the_policy_and_the_sweep_grace_can_be_overridden():
+    assert env.load({}).timings == Timings()
+    assert Timings().sweep_grace == timedelta(seconds=10) and Timings().ack_timeout == timedelta(minutes=30)
+    assert env.load({"INCIDENTS_SWEEP_GRACE_SECONDS": "1.5"}).timings.sweep_grace == timedelta(seconds=1.5)
