@@ -95,6 +95,7 @@ def beat():
 @click.option("--host", default="127.0.0.1", show_default=True)
 def up(port, host):
     """Web, worker and beat together; Ctrl-C stops all three."""
+    os.environ["PORT"] = str(port)  # the worker's links (and the local PagerDuty sink) point at this web
     settings = env.load()
     catalog = _catalog_or_exit(settings)
     from cli.passwords import first_sign_in

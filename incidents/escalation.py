@@ -52,6 +52,7 @@ class Step:
     pages: tuple[Page, ...] = ()
     entries: tuple[Entry, ...] = ()
     notify: str | None = None  # "acknowledge" or "resolve": tell PagerDuty about pages sent
+    why: str = ""  # why pages not yet sent are cancelled ("acknowledged by alice"), with `notify`
 
 
 def start(plan: Plan, severity: Severity, now: datetime) -> Step:
@@ -83,6 +84,7 @@ def acknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
         replace(state, status=ACKNOWLEDGED, due_at=due),
         entries=(Entry("acknowledged", f"Acknowledged by {by}"),),
         notify="acknowledge",
+        why=f"acknowledged by {by}",
     )
 
 
@@ -94,14 +96,15 @@ def unacknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
     return _merge(back, _repage(plan, back.state, now, "unacknowledged"))
 
 
-def resolve(state: State, now: datetime, *, reason: str) -> Step:
-    """Stop everything and resolve every page sent; `reason` is the timeline's words."""
+def resolve(state: State, now: datetime, *, reason: str, why: str = "the incident was resolved") -> Step:
+    """Stop everything and resolve every page sent; `reason` is the timeline's words, `why` a cancelled page's."""
     if state.status == RESOLVED:
         return Step(state)
     return Step(
         replace(state, status=RESOLVED, due_at=None, unresolved_due_at=None),
         entries=(Entry("resolved", reason),),
         notify="resolve",
+        why=why,
     )
 
 
@@ -145,7 +148,7 @@ def requested(action: str, plan: Plan, state: State, now: datetime, *, by: str) 
     if action == "unacknowledge":
         return unacknowledge(plan, state, now, by=by)
     if action == "resolve":
-        return resolve(state, now, reason=f"Resolved by {by}")
+        return resolve(state, now, reason=f"Resolved by {by}", why=f"resolved by {by}")
     if action == "escalate":
         return escalate_now(plan, state, now, by=by)
     raise ValueError(f"unknown action {action!r}")
@@ -278,7 +281,13 @@ def _next(plan: Plan, state: State) -> tuple[int | None, int]:
 
 
 def _merge(first: Step, second: Step) -> Step:
-    return Step(second.state, first.pages + second.pages, first.entries + second.entries, second.notify or first.notify)
+    return Step(
+        second.state,
+        first.pages + second.pages,
+        first.entries + second.entries,
+        second.notify or first.notify,
+        second.why or first.why,
+    )
 
 
 def _minutes(window: timedelta) -> str:

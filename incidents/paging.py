@@ -1,6 +1,7 @@
 """The PagerDuty Events API v2 events we send for pages, built from plain values."""
 
 from incidents.severity import Severity
+from incidents.timeline import Entry
 
 # PagerDuty knows four severities; ours map one to one.
 PAGERDUTY_SEVERITY = {
@@ -48,3 +49,56 @@ def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dic
 def follow_up_event(page) -> dict:
     """An `acknowledge` or `resolve` for a page already sent: same routing key, same dedup key."""
     return {"routing_key": page.routing_key, "event_action": page.action, "dedup_key": page.dedup_key}
+
+
+def target_label(page) -> str:
+    """ "user oncall-sre": how a page's target reads on the timeline."""
+    return f"{page.target_kind} {page.target_name}"
+
+
+def delivered(page) -> Entry:
+    """A trigger PagerDuty accepted: the person is being notified now."""
+    return Entry("page_sent", f"Page delivered to {target_label(page)}", {"page_id": page.id, "action": page.action})
+
+
+def not_delivered_yet(page, summary: str) -> Entry:
+    """The first failed attempt of a page that will be retried (written once, not per retry)."""
+    what = "Page" if page.action == "trigger" else f"PagerDuty {page.action}"
+    return Entry(
+        "page_retrying",
+        f"{what} to {target_label(page)} not delivered yet ({summary}); retrying",
+        {"page_id": page.id, "action": page.action},
+    )
+
+
+def failed(page, reason: str) -> Entry:
+    """A page given up on: nobody was notified by it."""
+    what = "Page" if page.action == "trigger" else f"PagerDuty {page.action}"
+    return Entry(
+        "page_failed",
+        f"{what} to {target_label(page)} failed: {reason}"[:2000],
+        {"page_id": page.id, "action": page.action},
+    )
+
+
+def cancelled(page, why: str) -> Entry:
+    """A page not sent because the incident moved on first (`why`: "acknowledged by alice")."""
+    return Entry(
+        "page_cancelled",
+        f"Page to {target_label(page)} cancelled: {why} before it was sent",
+        {"page_id": page.id},
+    )
+
+
+def outcome(page) -> str:
+    """One line on what became of a page: queued, delivered, retrying, failed or cancelled, and why."""
+    if page.status == "sent":
+        return f"delivered to {target_label(page)}"
+    if page.status == "failed":
+        return f"failed: {page.last_error}"
+    if page.status == "cancelled":
+        return f"cancelled: {page.cancel_reason or 'the incident moved on before it was sent'}"
+    if page.attempts:
+        tries = "attempt" if page.attempts == 1 else "attempts"
+        return f"not delivered yet after {page.attempts} {tries} ({page.last_error}); retrying"
+    return "queued"

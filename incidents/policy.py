@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from incidents.severity import Severity
+from incidents.timings import DEFAULT
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Plan:
     policy: EscalationPolicy
     rules: UrgencyRules = field(default_factory=UrgencyRules)
     # An acknowledged incident returns to triggered after this long; None turns it off.
-    ack_timeout: timedelta | None = timedelta(minutes=30)
+    ack_timeout: timedelta | None = DEFAULT.ack_timeout
 
     def as_data(self) -> dict:
         """A plain, JSON-ready copy."""
@@ -88,5 +89,5 @@ class Plan:
             {Severity[s]: timedelta(seconds=v) for s, v in data.get("escalate_unresolved_after", {}).items()},
             frozenset(Severity[s] for s in data.get("low_urgency", ["SEV4"])),
         )
-        ack = data.get("ack_timeout_seconds", 1800)
+        ack = data.get("ack_timeout_seconds", DEFAULT.ack_timeout.total_seconds())
         return cls(EscalationPolicy(levels, data.get("repeat", 0)), rules, timedelta(seconds=ack) if ack else None)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from incidents.policy import EscalationPolicy, Plan, Target, UrgencyRules
 from incidents.severity import SeverityRules
 from incidents.targets import Targets
+from incidents.timings import DEFAULT
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Service:
     severity: SeverityRules = field(default_factory=SeverityRules)
     default: bool = False
     urgency: UrgencyRules = field(default_factory=UrgencyRules)
-    ack_timeout: timedelta | None = timedelta(minutes=30)
+    ack_timeout: timedelta | None = DEFAULT.ack_timeout
     # Paged when a target has no routing key of its own.
     fallback_routing_key: str = ""
     # Phase and response targets, status-update cadence (config `lifecycle:`).

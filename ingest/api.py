@@ -4,10 +4,12 @@ from datetime import UTC
 
 from flask import Blueprint, current_app, jsonify, request
 
+from incidents import paging, urls
 from incidents.severity import Severity
 from ingest import auth
 from ingest.errors import Problem
 from store.channel import lifecycle_of
+from store.pages import pages_of
 from store.queries import IncidentFilter, get_incident, list_incidents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -45,14 +47,14 @@ def incident_detail(incident_ref: str):
     document = None
     if number.isdigit() and len(number) < 10:
         with current_app.extensions["incidents"].engine.connect() as conn:
-            document = incident_document(conn, int(number))
+            document = incident_document(conn, int(number), current_app.extensions["incidents"].settings)
     if document is None:
         raise Problem(404, f"no incident {incident_ref}")
     return jsonify(document)
 
 
-def incident_document(conn, number: int) -> dict | None:
-    """One incident in full: alerts, timeline, lifecycle, actions and status updates; None if none."""
+def incident_document(conn, number: int, settings) -> dict | None:
+    """One incident in full: alerts, timeline, lifecycle, actions, status updates and pages; None if none."""
     found = get_incident(conn, number)
     if found is None:
         return None
@@ -65,6 +67,7 @@ def incident_document(conn, number: int) -> dict | None:
             "lifecycle": lifecycle_json(lc),
             "actions": [action_json(a) for a in actions],
             "updates": [update_json(u) for u in updates],
+            "pages": [page_json(p, settings) for p in pages_of(conn, incident.id)],
         }
     )
 
@@ -145,6 +148,25 @@ def alert_json(row) -> dict:
         "first_seen": iso(row.first_seen),
         "last_seen": iso(row.last_seen),
         "received_count": row.received_count,
+    }
+
+
+def page_json(row, settings) -> dict:
+    """A page with what became of it; a trigger carries its acknowledgement link (API callers may act anyway)."""
+    ack = row.action == "trigger" and row.status in ("pending", "sent")
+    return {
+        "id": row.id,
+        "action": row.action,
+        "target": paging.target_label(row),
+        "state": row.status,
+        "attempts": row.attempts,
+        "created_at": iso(row.created_at),
+        "sent_at": iso(row.sent_at),
+        "next_attempt_at": iso(row.next_attempt_at) if row.status == "pending" else None,
+        "last_error": row.last_error,
+        "reason": row.reason,
+        "outcome": paging.outcome(row),
+        "ack_url": urls.page_ack_url(settings.public_url, settings.secret_key, row) if ack else None,
     }
 
 

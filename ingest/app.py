@@ -20,6 +20,7 @@ from ingest import (
     health,
     intake,
     lifecycle_api,
+    local_pagerduty,
     pagerduty_webhooks,
 )
 from settings import env
@@ -61,7 +62,7 @@ def create_app(
         dispatch=dispatch,
     )
     machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
-    machine += (ack_links.bp, pagerduty_webhooks.bp)
+    machine += (ack_links.bp, pagerduty_webhooks.bp) + ((local_pagerduty.bp,) if settings.local_pagerduty else ())
     for blueprint in (*machine, health.bp):
         app.register_blueprint(blueprint)
     errors.register(app)

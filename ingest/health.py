@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from kombu import Connection
 
 from ingest import metrics
-from store.pages import overdue_count
+from store.pages import delivery_counts, overdue_count
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -34,7 +34,9 @@ def readyz():
 @bp.get("/metrics")
 def prometheus_metrics():
     """Prometheus text format."""
-    body, content_type = metrics.exposition(_check_value(_overdue, current_app.extensions["incidents"].engine))
+    state = current_app.extensions["incidents"]
+    overdue = _check_value(lambda engine: _overdue(engine, state.settings.timings.overdue_after), state.engine)
+    body, content_type = metrics.exposition(overdue, _check_value(_deliveries, state.engine))
     return Response(body, content_type=content_type)
 
 
@@ -55,9 +57,14 @@ def _check_value(probe, target):
         return None
 
 
-def _overdue(engine) -> int:
+def _overdue(engine, after: timedelta) -> int:
     with engine.connect() as conn:
-        return overdue_count(conn, datetime.now(UTC) - timedelta(seconds=5))
+        return overdue_count(conn, datetime.now(UTC) - after)
+
+
+def _deliveries(engine) -> dict:
+    with engine.connect() as conn:
+        return delivery_counts(conn)
 
 
 def _database(engine) -> None:

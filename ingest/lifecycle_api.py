@@ -198,7 +198,7 @@ def _answer(done: store.Done, status: int = 200):
 
     _state().hand_over([done.decision] if done.decision else [])
     with _state().engine.connect() as conn:
-        document = incident_document(conn, done.number)
+        document = incident_document(conn, done.number, _state().settings)
     return jsonify(document | ({"created_id": done.created_id} if done.created_id else {})), status
 
 

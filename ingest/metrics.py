@@ -11,7 +11,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 REQUESTS = Counter("incidents_intake_requests_total", "Intake requests by source and outcome", ["source", "outcome"])
 ALERTS_RECEIVED = Counter("incidents_alerts_received_total", "Alerts received", ["source"])
@@ -28,11 +28,11 @@ LATENCY = Histogram(
 )
 
 
-def exposition(overdue: int | None) -> tuple[bytes, str]:
+def exposition(overdue: int | None, deliveries: dict | None = None) -> tuple[bytes, str]:
     """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set.
 
-    `overdue` is read from the database at scrape time: escalations due but not acted on
-    (None when the database cannot say).
+    `overdue` and `deliveries` are read from the database at scrape time: escalations due but not
+    acted on, and pages by (action, outcome) (store.pages.delivery_counts), None when it cannot say.
     """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -44,11 +44,36 @@ def exposition(overdue: int | None) -> tuple[bytes, str]:
         facts.register(
             _Gauge(
                 "incidents_escalations_overdue",
-                "Escalations past their due time by more than 5 seconds, right now",
+                "Escalations past their due time by more than the overdue threshold (Timings.overdue_after), right now",
                 overdue,
             )
         )
+    if deliveries is not None:
+        facts.register(_PageDeliveries(deliveries))
     return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
+
+
+class _PageDeliveries:
+    """Page outcomes of every worker, from the outbox: counters only grow (rows are never deleted)."""
+
+    OUTCOMES = ("sent", "failed", "retried", "cancelled")
+
+    def __init__(self, counts: dict[tuple[str, str], int]):
+        self.counts = counts
+
+    def collect(self):
+        outcomes = CounterMetricFamily(
+            "incidents_page_deliveries",
+            "Pages by action and outcome (sent, failed, retried attempts, cancelled), from the database",
+            labels=["action", "outcome"],
+        )
+        pending = GaugeMetricFamily("incidents_pages_pending", "Pages waiting to be sent, right now", labels=["action"])
+        for action in ("trigger", "acknowledge", "resolve"):
+            for outcome in self.OUTCOMES:
+                outcomes.add_metric([action, outcome], self.counts.get((action, outcome), 0))
+            pending.add_metric([action], self.counts.get((action, "pending"), 0))
+        yield outcomes
+        yield pending
 
 
 class _Gauge:

@@ -6,7 +6,6 @@ Every problem is reported as `file: field.path: reason`, e.g.
 
 import os
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -16,6 +15,7 @@ from incidents.changes import DEFAULT_WINDOW
 from incidents.policy import EscalationPolicy, UrgencyRules
 from incidents.services import Catalog, Credentials, Person, Service, Team
 from incidents.severity import SeverityRules
+from incidents.timings import DEFAULT
 from settings.schemas import PeopleFileSchema, ServicesFileSchema
 
 
@@ -143,9 +143,9 @@ def _urgency(base: UrgencyRules, override: dict) -> UrgencyRules:
 
 
 def _ack_timeout(value):
-    """Default 30 minutes; `0` turns the acknowledgement timeout off."""
+    """Default incidents.timings (30 minutes); `0` turns the acknowledgement timeout off."""
     if value is None:
-        return timedelta(minutes=30)
+        return DEFAULT.ack_timeout
     return value or None
 
 

@@ -2,8 +2,12 @@
 
 import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+
+from incidents import urls
+from incidents.timings import Timings
 
 # Redis redelivers an unacknowledged task after this long; no countdown may come near it.
 VISIBILITY_TIMEOUT = 3600
@@ -27,9 +31,15 @@ class Settings:
     ack_link_max_age: int = 24 * 3600  # seconds
     tick_seconds: float = 2.0  # how often beat claims due escalations and lost pages
     broker_prefix: str = ""  # keeps several installations (or test runs) apart on one Redis
+    timings: Timings = field(default_factory=Timings)  # policy timings and batch sizes
     # A header naming the signed-in person (name or email), trusted only from these proxy networks.
     web_auth_header: str = ""
     web_auth_proxies: tuple = ()
+
+    @property
+    def local_pagerduty(self) -> bool:
+        """True when pages go to the built-in local sink (ingest/local_pagerduty.py), not to PagerDuty."""
+        return self.pagerduty_events_url == urls.local_pagerduty_url(self.public_url)
 
     @property
     def secure_cookies(self) -> bool:
@@ -64,18 +74,20 @@ def load(environ=None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("INCIDENTS_VAR", "var")).resolve()
     port = env.get("PORT", "8000")
+    public_url = (env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     return Settings(
         config_dir=Path(env.get("INCIDENTS_CONFIG", "config")).resolve(),
         database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'incidents.db'}",
         broker_url=env.get("CELERY_BROKER_URL") or "filesystem://",
         secret_key=env.get("SECRET_KEY") or "dev-only-insecure-secret-key",
-        public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+        public_url=public_url,
         var_dir=var_dir,
         max_body_bytes=int(env.get("INCIDENTS_MAX_BODY_BYTES", MAX_BODY_BYTES)),
-        pagerduty_events_url=(env.get("PAGERDUTY_EVENTS_URL") or "https://events.pagerduty.com").rstrip("/"),
+        pagerduty_events_url=_events_url(env, public_url),
         ack_link_max_age=int(env.get("INCIDENTS_ACK_LINK_MAX_AGE", 24 * 3600)),
         tick_seconds=float(env.get("INCIDENTS_TICK_SECONDS", 2.0)),
         broker_prefix=env.get("CELERY_BROKER_PREFIX", ""),
+        timings=Timings(sweep_grace=timedelta(seconds=float(env.get("INCIDENTS_SWEEP_GRACE_SECONDS", 10)))),
         web_auth_header=env.get("WEB_AUTH_HEADER", "").strip(),
         web_auth_proxies=_networks(env.get("WEB_AUTH_PROXIES", "")),
     )
@@ -84,3 +96,11 @@ def load(environ=None) -> Settings:
 def _networks(text: str) -> tuple:
     """`10.0.0.1, 10.1.0.0/16` as networks; a wrong address stops start-up with ValueError."""
     return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
+
+
+def _events_url(env, public_url: str) -> str:
+    """PAGERDUTY_EVENTS_URL; unset, the built-in local sink on the embedded set-up (a first run pages
+    somewhere visible), else PagerDuty's host."""
+    if env.get("PAGERDUTY_EVENTS_URL"):
+        return env["PAGERDUTY_EVENTS_URL"].rstrip("/")
+    return urls.local_pagerduty_url(public_url) if not env.get("DATABASE_URL") else "https://events.pagerduty.com"

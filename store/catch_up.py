@@ -18,6 +18,7 @@ from incidents import timeline as timeline_rules
 from incidents.alerts import FIRING, RESOLVED
 from incidents.services import Catalog
 from incidents.severity import Severity
+from incidents.timings import DEFAULT
 from store import escalation as escalation_store
 from store import lifecycle_rows
 from store.tables import OPEN, Time, alerts, incident_lifecycle, incident_numbers, incidents
@@ -115,7 +116,7 @@ def _chosen(conn, incident_id: int) -> bool:
 
 
 def catch_up_left_behind(
-    engine: sa.Engine, catalog: Catalog, *, now: datetime, grace: timedelta = timedelta(seconds=30)
+    engine: sa.Engine, catalog: Catalog, *, now: datetime, grace: timedelta = DEFAULT.catch_up_grace
 ) -> list:
     """The sweep behind the one-statement intake: a request that died between its statement and its
     catch-up (process killed, database gone) left an incident behind; the beat catches it up here."""

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from incidents import escalation, lifecycle, updates
+from incidents import escalation, lifecycle, paging, updates
 from incidents.policy import Plan
 from incidents.services import Catalog
 from incidents.severity import Severity
+from incidents.timeline import Entry
 from store import lifecycle_rows
 from store.tables import incidents, pages
 from store.timeline import append_timeline
@@ -148,10 +149,11 @@ def apply(
             "v_resolved_at": resolved_at,
         },
     )
-    page_ids = _insert_pages(conn, row, step.pages, catalog, now, due_at or now)
+    page_ids, entries = _insert_pages(conn, row, step.pages, catalog, now, due_at or now), step.entries
     if step.notify:
+        entries += _cancel_unsent(conn, row.id, step.notify, step.why)
         page_ids += _notify(conn, row.id, step.notify, state.round, now)
-    append_timeline(conn, row.id, step.entries, now, actor=actor)
+    append_timeline(conn, row.id, entries, now, actor=actor)
     if state.status != row.status and state.status in (escalation.ACKNOWLEDGED, escalation.RESOLVED):
         _follow_status(conn, row, state, catalog, now)
     return Applied(row.id, token, tuple(page_ids), state.next_wake)
@@ -256,15 +258,25 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
     return list(conn.execute(_insert_new_pages(conn), values).scalars())
 
 
-def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> list[int]:
-    """Cancel triggers not yet sent; queue `action` once for every (routing key, dedup key) paged.
+def _cancel_unsent(conn, incident_id: int, action: str, why: str) -> tuple[Entry, ...]:
+    """Cancel triggers not yet sent, saying why on each and on the timeline (one statement).
 
     An acknowledgement spares responder pages: someone asked for that person explicitly.
     """
     unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "pending"]
     if action != "resolve":
         unsent.append(pages.c.step != "responder")
-    conn.execute(pages.update().where(*unsent).values(status="cancelled"))
+    stmt = (
+        pages.update()
+        .where(*unsent)
+        .values(status="cancelled", cancel_reason=f"{why} before it was sent"[:1000])
+        .returning(pages.c.id, pages.c.target_kind, pages.c.target_name)
+    )
+    return tuple(paging.cancelled(page, why) for page in sorted(conn.execute(stmt).all()))
+
+
+def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> list[int]:
+    """Queue `action` once for every (routing key, dedup key) paged."""
     keys = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
     sent = conn.execute(
         sa.select(*keys, sa.func.min(pages.c.step).label("step"))
@@ -295,7 +307,7 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
     return list(conn.execute(_insert_new_pages(conn), values).scalars())
 
 
-def claim_due(conn, now: datetime, limit: int = 100) -> list:
+def claim_due(conn, now: datetime, limit: int) -> list:
     """Incidents whose escalation is due, locked; rows other workers hold are skipped."""
     query = (
         sa.select(*STATE_COLUMNS)

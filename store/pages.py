@@ -4,9 +4,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from incidents.timeline import Entry
 from store.tables import alerts, incidents, pages
-from store.timeline import append_timeline
 
 INCIDENT_FIELDS = (
     incidents.c.number,
@@ -17,7 +15,7 @@ INCIDENT_FIELDS = (
 )
 
 
-def claim(conn, page_ids: list[int], *, ready_by: datetime | None = None, limit: int = 50) -> list:
+def claim(conn, page_ids: list[int], *, limit: int, ready_by: datetime | None = None) -> list:
     """Pending pages with their incident's fields, locked for this transaction; pages already sent,
     gone or being sent by another worker are left out. One query for the whole batch.
 
@@ -63,34 +61,26 @@ def mark_sent(conn, sent_at: dict[int, datetime]) -> None:
         conn.execute(stmt, [{"page_id": page_id, "at": at} for page_id, at in sent_at.items()])
 
 
-def mark_retrying(conn, page, error: str, retry_at: datetime) -> None:
-    """A transient failure: the task retries; the sweep steps in only after `retry_at`."""
-    conn.execute(
-        pages.update()
-        .where(pages.c.id == page.id)
-        .values(attempts=pages.c.attempts + 1, last_error=error[:1000], next_attempt_at=retry_at)
-    )
+def mark_retrying(conn, errors: dict[int, str], retry_at: datetime) -> None:
+    """Transient failures: their task retries; the sweep steps in only after `retry_at`."""
+    if errors:
+        stmt = (
+            pages.update()
+            .where(pages.c.id == sa.bindparam("page_id"))
+            .values(attempts=pages.c.attempts + 1, last_error=sa.bindparam("error"), next_attempt_at=retry_at)
+        )
+        conn.execute(stmt, [{"page_id": page_id, "error": error[:1000]} for page_id, error in errors.items()])
 
 
-def mark_failed(conn, page, error: str, now: datetime) -> None:
-    """A permanent failure: recorded on the page and on the incident's timeline, where people look."""
-    conn.execute(
-        pages.update()
-        .where(pages.c.id == page.id)
-        .values(status="failed", attempts=pages.c.attempts + 1, last_error=error[:1000])
-    )
-    append_timeline(
-        conn,
-        page.incident_id,
-        [
-            Entry(
-                "page_failed",
-                f"PagerDuty {page.action} for {page.target_kind} {page.target_name} failed: {error}"[:2000],
-                {"page_id": page.id, "action": page.action},
-            )
-        ],
-        now,
-    )
+def mark_failed(conn, errors: dict[int, str]) -> None:
+    """Permanent failures (the caller writes them on the incidents' timelines, where people look)."""
+    if errors:
+        stmt = (
+            pages.update()
+            .where(pages.c.id == sa.bindparam("page_id"))
+            .values(status="failed", attempts=pages.c.attempts + 1, last_error=sa.bindparam("error"))
+        )
+        conn.execute(stmt, [{"page_id": page_id, "error": error[:1000]} for page_id, error in errors.items()])
 
 
 def overdue_count(conn, now: datetime) -> int:
@@ -99,7 +89,22 @@ def overdue_count(conn, now: datetime) -> int:
     return conn.execute(query).scalar_one()
 
 
-def requeue_stale(conn, now: datetime, *, grace: timedelta = timedelta(seconds=10), limit: int = 500) -> list[int]:
+def delivery_counts(conn) -> dict[tuple[str, str], int]:
+    """Pages by (action, outcome) since the start, from the outbox (so every worker's work, counted
+    at scrape time): sent, failed, cancelled, pending; `retried` counts attempts that failed and
+    were retried. One scan of the pages table, grouped."""
+    query = sa.select(
+        pages.c.action, pages.c.status, sa.func.count(), sa.func.coalesce(sa.func.sum(pages.c.attempts), 0)
+    ).group_by(pages.c.action, pages.c.status)
+    counts: dict[tuple[str, str], int] = {}
+    for action, status, number, attempts in conn.execute(query):
+        counts[action, status] = counts.get((action, status), 0) + number
+        retried = attempts - (number if status in ("sent", "failed") else 0)  # the last attempt decided
+        counts[action, "retried"] = counts.get((action, "retried"), 0) + retried
+    return counts
+
+
+def requeue_stale(conn, now: datetime, *, grace: timedelta, limit: int) -> list[int]:
     """Pending pages whose delivery should have happened `grace` ago (a lost task, a flushed broker).
 
     Each is stamped as re-queued now, so a backlog is re-sent once per grace period, not every tick.
@@ -120,3 +125,29 @@ def incident_for_dedup_key(conn, dedup_key: str) -> int | None:
     """Our incident behind a PagerDuty `incident_key` (the dedup key of one of its pages)."""
     query = sa.select(pages.c.incident_id).where(pages.c.dedup_key == dedup_key).limit(1)
     return conn.execute(query).scalar()
+
+
+PAGE_LIST_COLUMNS = (
+    pages.c.id,
+    pages.c.incident_id,
+    pages.c.action,
+    pages.c.step,
+    pages.c.target_kind,
+    pages.c.target_name,
+    pages.c.reason,
+    pages.c.status,
+    pages.c.attempts,
+    pages.c.created_at,
+    pages.c.sent_at,
+    pages.c.next_attempt_at,
+    pages.c.last_error,
+    pages.c.cancel_reason,
+)
+
+
+def pages_of(conn, incident_id: int) -> list:
+    """An incident's pages (triggers, then the acknowledge/resolve sent for them), oldest first: what
+    the API and the incident page list (incidents.paging.outcome words each; incidents.urls.page_ack_url
+    builds a trigger's acknowledgement link from the row)."""
+    query = sa.select(*PAGE_LIST_COLUMNS).where(pages.c.incident_id == incident_id).order_by(pages.c.id)
+    return conn.execute(query).all()

@@ -123,6 +123,7 @@ pages = sa.Table(
     sa.Column("next_attempt_at", Time, nullable=False),
     sa.Column("sent_at", Time),
     sa.Column("last_error", sa.Text),
+    sa.Column("cancel_reason", sa.Text),  # "acknowledged by alice before it was sent"
     sa.UniqueConstraint("incident_id", "action", "step", "target_kind", "target_name", name="uq_pages_step"),
     sa.Index("ix_pages_dedup_key", "dedup_key"),
     sa.Index(

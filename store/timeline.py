@@ -35,3 +35,28 @@ def append_one(conn, incident_id: int, entry, now: datetime, *, actor: str) -> i
     """Append one entry and return its id (a note, which may be pinned next)."""
     values = {"incident_id": incident_id, "at": now, "kind": entry.kind, "message": entry.message, "data": entry.data}
     return conn.execute(timeline.insert().values(actor=actor, **values).returning(timeline.c.id)).scalar_one()
+
+
+# Entries of many incidents, each with its own time, in one statement (a delivery batch's outcomes).
+_APPEND_MANY = sa.text("""
+INSERT INTO timeline (incident_id, at, kind, message, data)
+SELECT t.incident_id, t.at, t.kind, t.message, t.data
+FROM ROWS FROM (jsonb_to_recordset(:entries)
+     AS (incident_id bigint, at timestamptz, kind text, message text, data jsonb)) WITH ORDINALITY
+     AS t(incident_id, at, kind, message, data, n)
+ORDER BY t.n
+""")
+
+
+def append_entries(conn, entries: list[tuple[int, datetime, object]]) -> None:
+    """Append (incident id, time, Entry) rows, of any number of incidents, in one statement."""
+    if not entries:
+        return
+    rows = [
+        {"incident_id": incident_id, "at": at, "kind": e.kind, "message": e.message, "data": e.data}
+        for incident_id, at, e in entries
+    ]
+    if conn.dialect.name == "postgresql":
+        conn.execute(_APPEND_MANY, {"entries": Jsonb([row | {"at": row["at"].isoformat()} for row in rows])})
+    else:
+        conn.execute(timeline.insert(), rows)

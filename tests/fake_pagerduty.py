@@ -34,6 +34,15 @@ def contract_errors(event) -> list[str]:
     return errors
 
 
+def forced_answer(status: int, errors: tuple[str, ...]) -> dict:
+    """What PagerDuty answers with this status (docs/contracts.md (PagerDuty Events API v2))."""
+    if status == 400:
+        return {"status": "invalid event", "message": "Event object is invalid", "errors": list(errors)}
+    if status == 429:
+        return {"status": "throttle event", "message": "Requests for this service are arriving too quickly."}
+    return {"status": "error", "message": f"forced {status}"}
+
+
 class FakePagerDuty:
     """Start with `start()`, read `events` (every accepted event, in order), stop with `stop()`."""
 
@@ -54,10 +63,11 @@ class FakePagerDuty:
         self._server.shutdown()
         self._server.server_close()
 
-    def answer_next(self, *statuses: int) -> None:
-        """Answer the next requests with these statuses instead of processing them."""
+    def answer_next(self, *statuses: int, errors: tuple[str, ...] = ("forced by the test",)) -> None:
+        """Answer the next requests with these statuses instead of processing them; a 400 names `errors`,
+        as PagerDuty's does."""
         with self._lock:
-            self._answers.extend(statuses)
+            self._answers.extend((status, errors) for status in statuses)
 
     def triggers(self, target_key: str | None = None) -> list[dict]:
         return [
@@ -78,7 +88,7 @@ class FakePagerDuty:
                 {"status": "invalid event", "message": "Event object is invalid", "errors": ["body is not JSON"]},
             )
         if forced is not None:
-            return self._record(forced, event, {"status": "forced", "message": f"answered {forced}"})
+            return self._record(forced[0], event, forced_answer(*forced))
         errors = contract_errors(event)
         if errors:
             return self._record(

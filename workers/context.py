@@ -36,6 +36,6 @@ def context() -> WorkerContext:
         load_catalog(settings.config_dir),
         create_engine(settings.database_url),
         PagerDutyClient(settings.pagerduty_events_url),
-        Dispatcher(celery),
+        Dispatcher(celery, batch=settings.timings.pages_per_batch),
         ThreadPoolExecutor(SENDERS, thread_name_prefix="pagerduty"),
     )

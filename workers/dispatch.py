@@ -11,14 +11,13 @@ from datetime import UTC, datetime
 
 from kombu.exceptions import OperationalError
 
+from incidents.timings import DEFAULT
 from settings.env import VISIBILITY_TIMEOUT
 
 log = logging.getLogger(__name__)
 # A countdown past the broker's visibility timeout would be delivered twice; later wake-ups are
 # left to the tick, which claims them from the database when they fall due.
 MAX_COUNTDOWN = VISIBILITY_TIMEOUT - 600
-# Pages per claim of a delivery: bounds how long a batch keeps its rows locked and what a killed worker re-sends.
-PAGES_PER_TASK = 50
 # Pages committed by one process within one step of this grid share one delivery task, sent for the
 # step's end: it drains every page ready by then, so a burst of decisions costs a few messages, not one each.
 # The task's ETA is this host's clock; a worker whose clock runs ahead could start it before a page
@@ -41,9 +40,10 @@ class Dispatcher:
     a delivery task must not be due before the pages it is for were committed.
     """
 
-    def __init__(self, celery_app, *, clock=utcnow):
+    def __init__(self, celery_app, *, clock=utcnow, batch: int = DEFAULT.pages_per_batch):
         self.celery = celery_app
         self.clock = clock
+        self.batch = batch  # pages a delivery task names (it drains the rest)
         self._hinted: set[tuple[str, int]] = set()  # (task, grid step) this process already sent a task for
         self._lock = threading.Lock()
 
@@ -57,7 +57,7 @@ class Dispatcher:
         """A delivery task for these (committed) pages: see `ready_pages`. It names the first of
         them, so that a delivery coming after they were sent can tell (`skipped`)."""
         if page_ids:
-            self.ready_pages(page_ids[:PAGES_PER_TASK])
+            self.ready_pages(page_ids[: self.batch])
 
     def ready_pages(self, page_ids: list[int] = ()) -> None:
         """A delivery task for the end of this grid step, unless this process already sent it: it

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from incidents import escalation
 from incidents.services import Catalog
+from incidents.timings import Timings
 from store import escalation as store
 from store.pages import requeue_stale
 
@@ -22,17 +23,17 @@ def wake_one(engine: sa.Engine, catalog: Catalog, incident_id: int, token: int, 
         return _wake(conn, row, catalog, now)
 
 
-def claim_due(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 200) -> list:
+def claim_due(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int) -> list:
     """Every escalation due by `now` that no other worker holds: the net under lost wake-ups."""
     with engine.begin() as conn:
         decisions = [_wake(conn, row, catalog, now) for row in store.claim_due(conn, now, limit)]
     return [decision for decision in decisions if decision is not None]
 
 
-def lost_pages(engine: sa.Engine, *, now: datetime) -> list[int]:
+def lost_pages(engine: sa.Engine, *, now: datetime, timings: Timings) -> list[int]:
     """Pending pages whose task must have been lost (a killed worker, a flushed broker)."""
     with engine.begin() as conn:
-        return requeue_stale(conn, now)
+        return requeue_stale(conn, now, grace=timings.sweep_grace, limit=timings.pages_per_sweep)
 
 
 def _wake(conn, row, catalog, now):

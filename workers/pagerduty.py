@@ -5,11 +5,25 @@ import os
 import requests
 
 
-class TransientError(Exception):
+class DeliveryError(Exception):
+    """PagerDuty did not take the event: `summary` says what happened ("PagerDuty answered 400"),
+    `detail` why, both in words a person on call reads on the timeline."""
+
+    def __init__(self, summary: str, detail: str = ""):
+        super().__init__(f"{summary}: {detail}" if detail else summary)
+        self.summary, self.detail = summary, detail
+
+    def after(self, attempts: int) -> str:
+        """The reason once we gave up: "PagerDuty unreachable after 9 attempts: connection refused"."""
+        tries = "attempt" if attempts == 1 else "attempts"
+        return f"{self.summary} after {attempts} {tries}" + (f": {self.detail}" if self.detail else "")
+
+
+class TransientError(DeliveryError):
     """Worth retrying: 429, 5xx, a timeout or a lost connection."""
 
 
-class PermanentError(Exception):
+class PermanentError(DeliveryError):
     """Not worth retrying: PagerDuty refused the event (400) or another 4xx."""
 
 
@@ -33,13 +47,40 @@ class PagerDutyClient:
         try:
             response = self.session.post(self.url, json=event, timeout=self.timeout)
         except (requests.Timeout, requests.ConnectionError) as error:
-            raise TransientError(f"{error.__class__.__name__}: {error}") from error
+            raise TransientError("PagerDuty unreachable", unreachable_reason(error)) from error
         if response.status_code == 202:
             return _json(response)
-        detail = f"HTTP {response.status_code}: {response.text[:500]}"
-        if response.status_code == 429 or response.status_code >= 500:
-            raise TransientError(detail)
-        raise PermanentError(detail)
+        error_class = TransientError if response.status_code == 429 or response.status_code >= 500 else PermanentError
+        raise error_class(f"PagerDuty answered {response.status_code}", answer_reason(response))
+
+
+def answer_reason(response) -> str:
+    """What PagerDuty's answer says went wrong: its `errors`, else its `message`, else the body's start."""
+    answer = _json(response)
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    if isinstance(errors, list) and errors:
+        return "; ".join(str(e) for e in errors)[:500]
+    if isinstance(answer, dict) and answer.get("message"):
+        return str(answer["message"])[:500]
+    return " ".join(response.text.split())[:200]
+
+
+def unreachable_reason(error: Exception) -> str:
+    """ "connection refused", "timed out", "name or service not known": the OS's words under the layers
+    of requests and urllib3 (an exception's repr says nothing to a person woken at night)."""
+    if isinstance(error, requests.Timeout):
+        return "timed out"
+    seen, todo = set(), [error]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror.lower()
+        todo += [e for e in (getattr(current, "reason", None), current.__cause__, current.__context__) if e]
+        todo += [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+    return "connection failed"
 
 
 def _session(url: str) -> requests.Session:

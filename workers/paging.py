@@ -9,16 +9,14 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from incidents import links, paging
+from incidents import paging, urls
 from store import pages as outbox
 from store.escalation import utc
-from workers.dispatch import PAGES_PER_TASK
+from store.timeline import append_entries
 from workers.metrics import LATENESS, PAGES
 from workers.pagerduty import PagerDutyClient, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
-# A drain stops after this many batches (and asks for another delivery): a task never runs for long.
-DRAIN_BATCHES = 20
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,7 @@ class Answer:
     at: datetime
     detail: str = ""
     countdown: float = 0.0
+    summary: str = ""  # what happened, in short, for a retry's timeline entry
 
 
 def deliver(
@@ -53,8 +52,8 @@ def deliver(
     backoff: Callable[[int], float | None],
     drain: bool = False,
     send_all=map,
-    batch: int = PAGES_PER_TASK,
-    batches: int = DRAIN_BATCHES,
+    batch: int | None = None,
+    batches: int | None = None,
 ) -> Delivered:
     """Send the pending ones of `page_ids`; with `drain` (a first delivery), then every other page
     ready, `batch` pages a transaction, until none is left, PagerDuty asks us to back off (the pages
@@ -65,6 +64,8 @@ def deliver(
     The rows stay locked while PagerDuty answers, so a second delivery of the same pages skips them
     and then finds them sent: one page, never two.
     """
+    timings = settings.timings
+    batch, batches = batch or timings.pages_per_batch, batches or timings.batches_per_drain
     send = functools.partial(
         _batch, engine, client, settings, clock=clock, backoff=backoff, send_all=send_all, drain=drain
     )
@@ -96,7 +97,7 @@ def _batch(engine, client, settings, page_ids, *, limit, clock, backoff, send_al
         claimed = outbox.claim(conn, page_ids, ready_by=clock() if drain else None, limit=limit)
         events = [(page, _event(page, settings)) for page in claimed]
         answers = list(send_all(lambda item: _send(client, *item, clock=clock, backoff=backoff), events))
-        _record(conn, answers, clock)
+        _record(conn, answers, clock() + settings.timings.retry_margin)
     for answer in answers:
         _count(answer)
     return answers
@@ -110,45 +111,55 @@ def _send(client: PagerDutyClient, page, event: dict, *, clock, backoff) -> Answ
     except TransientError as error:
         countdown = backoff(page.attempts)
         if countdown is None:
-            return Answer(page, "failed", clock(), f"gave up after {page.attempts + 1} attempts: {error}")
-        return Answer(page, "retrying", clock(), str(error), countdown)
+            return Answer(page, "failed", clock(), error.after(page.attempts + 1))
+        return Answer(page, "retrying", clock(), str(error), countdown, error.summary)
     return Answer(page, "sent", clock())
 
 
-def _record(conn, answers: list[Answer], clock) -> None:
-    """Every answer, in the batch's transaction."""
+def _record(conn, answers: list[Answer], margin_from: datetime) -> None:
+    """Every answer, and what the timelines say of it, in the batch's transaction: a few statements
+    for the whole batch, never one per page."""
     outbox.mark_sent(conn, {answer.page.id: answer.at for answer in answers if answer.outcome == "sent"})
-    for answer in answers:
-        if answer.outcome == "failed":
-            outbox.mark_failed(conn, answer.page, answer.detail, answer.at)
+    outbox.mark_failed(conn, {answer.page.id: answer.detail for answer in answers if answer.outcome == "failed"})
     retrying = [answer for answer in answers if answer.outcome == "retrying"]
-    countdown = max((answer.countdown for answer in retrying), default=0.0)
-    for answer in retrying:  # committed before the task retries: the sweep waits past the retry
-        outbox.mark_retrying(conn, answer.page, answer.detail, clock() + timedelta(seconds=countdown + 30))
+    retry_at = margin_from + timedelta(seconds=max((answer.countdown for answer in retrying), default=0.0))
+    # committed before the task retries: the sweep waits past the retry
+    outbox.mark_retrying(conn, {answer.page.id: answer.detail for answer in retrying}, retry_at)
+    append_entries(
+        conn, [(answer.page.incident_id, answer.at, entry) for answer in answers if (entry := _entry(answer))]
+    )
+
+
+def _entry(answer: Answer):
+    """The timeline entry an answer deserves: a delivered trigger, a failure, a page's first retry."""
+    page = answer.page
+    if answer.outcome == "sent":
+        return paging.delivered(page) if page.action == "trigger" else None
+    if answer.outcome == "failed":
+        return paging.failed(page, answer.detail)
+    return paging.not_delivered_yet(page, answer.summary) if page.attempts == 0 else None
 
 
 def _count(answer: Answer) -> None:
     """Metrics and logs, once the transaction committed."""
     page = answer.page
     PAGES.labels(page.action, "retried" if answer.outcome == "retrying" else answer.outcome).inc()
+    where = f"{page.action} {page.id} to {paging.target_label(page)} for INC-{page.number}"
     if answer.outcome == "sent":
         LATENESS.observe(max(0.0, (answer.at - utc(page.due_at)).total_seconds()))
+        log.info("page %s delivered", where)
     elif answer.outcome == "retrying":
-        log.warning(
-            "page %s of incident %s: %s; retrying in %.1fs", page.id, page.incident_id, answer.detail, answer.countdown
-        )
+        log.warning("page %s not delivered: %s; retrying in %.1fs", where, answer.detail, answer.countdown)
     else:
-        log.error("page %s of incident %s failed for good: %s", page.id, page.incident_id, answer.detail)
+        log.warning("page %s failed for good: %s", where, answer.detail)
 
 
 def _event(page, settings) -> dict:
     if page.action != "trigger":
         return paging.follow_up_event(page)
-    target = f"{page.target_kind}:{page.target_name}"
-    token = links.sign(links.Link(page.incident_id, target, "acknowledge", page.id), settings.secret_key)
     return paging.trigger_event(
         page,
         labels=page.labels or {},
-        incident_url=f"{settings.public_url}/incidents/INC-{page.number}",
-        ack_url=f"{settings.public_url}/ack/{token}",
+        incident_url=urls.incident_url(settings.public_url, page.number),
+        ack_url=urls.page_ack_url(settings.public_url, settings.secret_key, page),
     )

@@ -1,16 +1,17 @@
 """The tasks: thin entry points that take ids, re-read state, and are safe to run twice."""
 
+import functools
 from datetime import UTC, datetime
 
 import sqlalchemy.exc
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
+from incidents.timings import DEFAULT
 from store.catch_up import catch_up_left_behind
 from workers import escalating, paging
 from workers.context import context
 
-MAX_PAGE_RETRIES = 8
 DB_RETRY = {
     "autoretry_for": (sqlalchemy.exc.OperationalError,),
     "retry_backoff": True,
@@ -23,9 +24,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def backoff(attempts: int) -> float | None:
-    """Seconds before the next try of a page that failed `attempts` times; None: give up."""
-    if attempts >= MAX_PAGE_RETRIES:
+def backoff(attempts: int, retries: int = DEFAULT.page_retries) -> float | None:
+    """Seconds before the next try of a page that failed `attempts` times; None: give up after `retries`."""
+    if attempts >= retries:
         return None
     return get_exponential_backoff_interval(1, attempts, 300, full_jitter=True) + 0.5
 
@@ -33,7 +34,7 @@ def backoff(attempts: int) -> float | None:
 @shared_task(
     name="tasks.page_targets",
     bind=True,
-    max_retries=MAX_PAGE_RETRIES,
+    max_retries=DEFAULT.page_retries,
     **{k: v for k, v in DB_RETRY.items() if k != "max_retries"},
 )
 def page_targets(self, page_ids: list[int]) -> dict:
@@ -50,7 +51,7 @@ def page_targets(self, page_ids: list[int]) -> dict:
         ctx.settings,
         page_ids,
         clock=utcnow,
-        backoff=backoff,
+        backoff=functools.partial(backoff, retries=ctx.settings.timings.page_retries),
         drain=self.request.retries == 0,
         send_all=ctx.senders.map,
     )
@@ -78,18 +79,19 @@ def tick() -> int:
     """Every few seconds: catch up incidents a dead request left behind, claim due escalations and
     re-send pages whose task was lost."""
     ctx, now = context(), utcnow()
-    ctx.dispatch(catch_up_left_behind(ctx.engine, ctx.catalog, now=now))
+    timings = ctx.settings.timings
+    ctx.dispatch(catch_up_left_behind(ctx.engine, ctx.catalog, now=now, grace=timings.catch_up_grace))
     claimed = claim_due(ctx, now)
-    ctx.dispatch.pages(escalating.lost_pages(ctx.engine, now=now))
+    ctx.dispatch.pages(escalating.lost_pages(ctx.engine, now=now, timings=timings))
     return claimed
 
 
-def claim_due(ctx, now: datetime, batch: int = 50, batches: int = 20) -> int:
+def claim_due(ctx, now: datetime) -> int:
     """Escalations due by `now`, a batch per transaction, each handed over once committed.
 
-    At most `batches` batches: the next tick carries on."""
-    claimed = 0
-    for _ in range(batches):
+    At most `claims_per_tick` batches: the next tick carries on."""
+    claimed, batch = 0, ctx.settings.timings.escalations_per_claim
+    for _ in range(ctx.settings.timings.claims_per_tick):
         decisions = escalating.claim_due(ctx.engine, ctx.catalog, now=now, limit=batch)
         ctx.dispatch(decisions)
         claimed += len(decisions)

@@ -17,6 +17,8 @@ WEBHOOK_TOKEN = "e2e-webhook-token"
 API_TOKEN = "e2e-api-token-0123456789"
 READ = {"Authorization": f"Bearer {API_TOKEN}"}  # the read API asks for a token too
 PD_SECRET = "e2e-pagerduty-secret"
+# The tick re-sends a page left pending this long (INCIDENTS_SWEEP_GRACE_SECONDS; 10 s in production).
+SWEEP_GRACE = 2
 
 
 def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window="30 minutes", repeat=0):
@@ -79,7 +81,11 @@ class Stack:
 
     def _env(self) -> dict:
         return process_env(
-            self.settings, PAGERDUTY_EVENTS_URL=self.pagerduty.url, INCIDENTS_TICK_SECONDS="0.5", PUBLIC_URL=self.web
+            self.settings,
+            PAGERDUTY_EVENTS_URL=self.pagerduty.url,
+            INCIDENTS_TICK_SECONDS="0.5",
+            INCIDENTS_SWEEP_GRACE_SECONDS=SWEEP_GRACE,
+            PUBLIC_URL=self.web,
         )
 
 

@@ -3,12 +3,14 @@ the fake PagerDuty received."""
 
 import time
 from collections import Counter
+from datetime import UTC, datetime
 
 import requests
 import sqlalchemy as sa
 
 from store.tables import pages
 from tests.e2e.conftest import WEBHOOK_TOKEN
+from workers.pagerduty import PagerDutyClient
 
 TIMEOUT = 45  # seconds for anything asynchronous: generous, the machine is shared and loaded
 LONG = (600, 600)  # level timeouts that never fall due during a test
@@ -38,6 +40,21 @@ def post_alert(stack, alertname="DiskFull"):
         timeout=10,
     )
     assert answer.status_code == 200, answer.text
+
+
+def deliver_now(engine, stack, page_ids, *, client=None, backoff=None, **options):
+    """paging.deliver with the real client against the stack's fake PagerDuty; its Delivered."""
+    from workers import paging, tasks
+
+    return paging.deliver(
+        engine,
+        client or PagerDutyClient(stack.pagerduty.url),
+        stack.settings,
+        page_ids,
+        clock=lambda: datetime.now(UTC),
+        backoff=backoff or tasks.backoff,
+        **options,
+    )
 
 
 def page_rows(engine) -> list:

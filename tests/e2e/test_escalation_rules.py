@@ -135,11 +135,17 @@ def test_acknowledgement_timeout_sends_the_incident_back_to_triggered_and_pages_
     assert triggers[1]["dedup_key"] != first["dedup_key"]
     assert not sent(stack, "trigger", MANAGER_KEY)
 
-    detail = incident(stack)
+    # The worker writes "page_sent" once it recorded PagerDuty's answer, just after the fake saw it.
+    detail = eventually(lambda: delivered_twice(incident(stack)), timeout=WAIT)
     assert detail["status"] == "triggered" and detail["acknowledged_at"] is None
     kinds = [entry["kind"] for entry in detail["timeline"]]
-    assert kinds[kinds.index("acknowledged") :] == ["acknowledged", "ack_timeout", "paged"]
+    assert kinds[kinds.index("acknowledged") :] == ["acknowledged", "ack_timeout", "paged", "page_sent"]
     assert [e["data"]["level"] for e in detail["timeline"] if e["kind"] == "paged"] == [1, 1]
+
+
+def delivered_twice(detail: dict) -> dict | None:
+    """The incident once two of its pages are recorded as delivered on its timeline."""
+    return detail if [e["kind"] for e in detail["timeline"]].count("page_sent") == 2 else None
 
 
 def test_api_escalates_to_the_next_level_and_pages_an_added_responder_at_once(start_stack):

@@ -4,31 +4,13 @@ first delivery that drains every ready page (workers/paging.py).
 """
 
 import threading
-from datetime import UTC, datetime
 
 import pytest
 
 from tests.e2e.conftest import SRE_KEY
-from tests.e2e.outbox import LONG, TIMEOUT, page_rows, post_alert, triggers_by_key
-from workers.pagerduty import PagerDutyClient
+from tests.e2e.outbox import LONG, TIMEOUT, deliver_now, page_rows, post_alert, triggers_by_key
 
 pytestmark = pytest.mark.e2e
-
-
-def deliver_now(engine, stack, page_ids, **options):
-    """paging.deliver with the real client against the stack's fake PagerDuty; its Delivered."""
-    from workers import paging
-    from workers.tasks import backoff
-
-    return paging.deliver(
-        engine,
-        PagerDutyClient(stack.pagerduty.url),
-        stack.settings,
-        page_ids,
-        clock=lambda: datetime.now(UTC),
-        backoff=backoff,
-        **options,
-    )
 
 
 def test_a_page_refused_with_400_in_the_middle_of_a_batch_does_not_hold_back_the_others(start_stack, engine):

@@ -16,7 +16,7 @@ import redis
 import requests
 import sqlalchemy as sa
 
-from tests.e2e.conftest import MANAGER_KEY, READ, SRE_KEY
+from tests.e2e.conftest import MANAGER_KEY, READ, SRE_KEY, SWEEP_GRACE
 from tests.e2e.outbox import LONG, TIMEOUT, page_rows, post_alert, settle, triggers_by_key
 from tests.support import eventually, free_port
 
@@ -121,8 +121,8 @@ def test_a_rate_limited_page_is_retried_by_its_own_task_and_not_also_by_the_swee
     eventually(lambda: stack.pagerduty.requests, timeout=TIMEOUT)
 
     # The task retries itself after its backoff; the sweeper must leave the page to it (a retrying
-    # row's next attempt is pushed 30 s past the retry). Watch for longer than the sweeper's 10 s grace.
-    deadline = time.monotonic() + 14
+    # row's next attempt is pushed 30 s past the retry). Watch for longer than the sweeper's grace.
+    deadline = time.monotonic() + SWEEP_GRACE + 4
     while time.monotonic() < deadline and len(page_task_ids(stack.processes["worker"])) <= 1:
         time.sleep(0.5)
     assert len(page_task_ids(stack.processes["worker"])) == 1, "the sweeper started a second delivery"

@@ -1,6 +1,8 @@
-"""`incidents up` on the embedded defaults (SQLite file, file broker), as `make run` starts it."""
+"""`incidents up` on the embedded defaults (SQLite file, file broker, pages to the built-in local
+PagerDuty sink), as `make run` starts it."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -8,7 +10,7 @@ import sys
 import pytest
 import requests
 
-from tests.support import ROOT, Process, eventually, free_port, recorded_requests, wait_http
+from tests.support import READ, ROOT, Process, eventually, free_port, recorded_requests, wait_http
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +20,8 @@ def embedded_env(tmp_path):
     environ = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "PROMETHEUS_MULTIPROC_DIR")
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "PROMETHEUS_MULTIPROC_DIR", "PAGERDUTY_EVENTS_URL")
+        and k != "PUBLIC_URL"
     }
     environ.update(INCIDENTS_VAR=str(tmp_path / "var"), INCIDENTS_CONFIG=str(ROOT / "config"), PYTHONUNBUFFERED="1")
     return environ
@@ -39,6 +42,12 @@ def test_up_runs_web_worker_and_beat_on_embedded_defaults_and_ctrl_c_stops_all(t
         assert answer.status_code == 200 and answer.json()["incidents"] == ["INC-1"]
         eventually(lambda: "ready." in up.log() and "beat: Starting" in up.log(), timeout=60)
         assert f"Sign in at http://127.0.0.1:{port}/ as oncall-sre with password " in up.log()
+        ack_url = eventually(lambda: page_logged(up.log(), base), timeout=60)  # the built-in local sink took it
+        [page] = requests.get(f"{base}/api/incidents/INC-1", headers=READ, timeout=5).json()["pages"]
+        assert (page["target"], page["state"], page["attempts"]) == ("user oncall-sre", "sent", 1)
+        assert requests.post(ack_url, timeout=10).status_code == 200
+        incident = requests.get(f"{base}/api/incidents/INC-1", headers=READ, timeout=5).json()
+        assert incident["status"] == "acknowledged", incident["timeline"]
         assert (tmp_path / "var" / "incidents.db").exists()
         children = descendants(up.popen.pid)
         assert len(children) >= 5, children  # web master and its workers, worker, beat
@@ -49,6 +58,12 @@ def test_up_runs_web_worker_and_beat_on_embedded_defaults_and_ctrl_c_stops_all(t
         eventually(lambda: not any(alive(pid) for pid in children), timeout=15)
     finally:
         up.stop()
+
+
+def page_logged(log: str, base: str) -> str | None:
+    """The acknowledgement link of the page the local sink logged for oncall-sre, once it did."""
+    found = re.search(rf"page for oncall-sre: \[INC-1\] .* ack: ({re.escape(base)}/ack/\S+)", log)
+    return found and found.group(1)
 
 
 def descendants(pid: int) -> list[int]:

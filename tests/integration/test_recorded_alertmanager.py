@@ -74,6 +74,7 @@ def test_recorded_sequence_yields_one_incident_per_group_with_per_alert_state(cl
         "alert_resolved",
         "alert_resolved",
         "resolved",
+        "page_cancelled",  # no worker runs here: the page was still pending
     ]
 
     # The truncated group resolves; the third alert was never sent, so it is never known.

@@ -1,7 +1,10 @@
 from datetime import UTC, datetime, timedelta
 
+from incidents.timings import DEFAULT
 from store.escalation import Applied
-from workers.dispatch import PAGE_GRID, PAGES_PER_TASK, WAKE_GRID, Dispatcher
+from workers.dispatch import PAGE_GRID, WAKE_GRID, Dispatcher
+
+PAGES_PER_TASK = DEFAULT.pages_per_batch
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 AT = NOW + timedelta(seconds=PAGE_GRID / 4)  # a quarter into a grid step of pages

@@ -1,0 +1,40 @@
+"""Timings and sizes that are policy, not physics, in one place.
+
+Passed as an argument (`settings.timings`) to what uses them; the defaults are what an installation
+runs with. The environment overrides only what an operator (or a test) needs to change: see
+settings/env.py and the README's settings table.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class Timings:
+    # An acknowledged incident returns to triggered after this long, when its service sets no
+    # `ack_timeout` of its own.
+    ack_timeout: timedelta = timedelta(minutes=30)
+    # A pending page untouched this long lost its task (a killed worker, a flushed broker): the
+    # tick re-sends it. Longer than a delivery takes; env INCIDENTS_SWEEP_GRACE_SECONDS.
+    sweep_grace: timedelta = timedelta(seconds=10)
+    # A page waiting for its task's retry is left to that retry this long past it, then swept.
+    retry_margin: timedelta = timedelta(seconds=30)
+    # An incident a dead request left behind (not numbered, not escalated) is caught up after this.
+    catch_up_grace: timedelta = timedelta(seconds=30)
+    # An escalation later than this past its due time counts as overdue (metrics).
+    overdue_after: timedelta = timedelta(seconds=5)
+    # Pages per claim of a delivery: bounds how long a batch keeps its rows locked and what a
+    # killed worker re-sends.
+    pages_per_batch: int = 50
+    # A drain stops after this many batches (and asks for another delivery): a task never runs long.
+    batches_per_drain: int = 20
+    # Escalations claimed per transaction, and transactions per tick (the next tick carries on).
+    escalations_per_claim: int = 50
+    claims_per_tick: int = 20
+    # Lost pages re-sent per tick.
+    pages_per_sweep: int = 500
+    # Retries of a page PagerDuty answered 429/5xx or did not answer, before it is given up on.
+    page_retries: int = 8
+
+
+DEFAULT = Timings()

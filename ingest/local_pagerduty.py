@@ -1,0 +1,39 @@
+"""A built-in stand-in for PagerDuty's Events API v2, for a first run without a PagerDuty account.
+
+Served only when the events URL points at it, which is the default on the embedded set-up
+(`make run`: no DATABASE_URL, no PAGERDUTY_EVENTS_URL). It answers as PagerDuty does (202 with
+`status`, `message`, `dedup_key`; docs/contracts.md (PagerDuty Events API v2)) and logs each page
+with its acknowledgement link, so a newcomer sees paging work in the terminal. Setting
+PAGERDUTY_EVENTS_URL (a real PagerDuty host) switches it off.
+"""
+
+import logging
+
+from flask import Blueprint, jsonify, request
+
+from incidents.urls import LOCAL_PAGERDUTY_PATH
+
+bp = Blueprint("local_pagerduty", __name__, url_prefix=LOCAL_PAGERDUTY_PATH)
+log = logging.getLogger(__name__)
+ACTIONS = ("trigger", "acknowledge", "resolve")
+
+
+@bp.post("/v2/enqueue")
+def enqueue():
+    """Take an event as PagerDuty would, and say in the log who would have been notified."""
+    event = request.get_json(silent=True)
+    if not isinstance(event, dict) or event.get("event_action") not in ACTIONS:
+        errors = ["'event_action' is invalid"] if isinstance(event, dict) else ["Event object is not an object"]
+        return jsonify(status="invalid event", message="Event object is invalid", errors=errors), 400
+    log.info("%s", describe(event))
+    return jsonify(status="success", message="Event processed", dedup_key=event.get("dedup_key")), 202
+
+
+def describe(event: dict) -> str:
+    """ "page for oncall-sre: [INC-1] Disk full ack: http://.../ack/..." or "acknowledge for <dedup key>"."""
+    if event["event_action"] != "trigger":
+        return f"local PagerDuty: {event['event_action']} for {event.get('dedup_key')}"
+    payload = event.get("payload") or {}
+    paged = str((payload.get("custom_details") or {}).get("paged", "someone"))
+    ack = next((link.get("href") for link in event.get("links") or [] if "Acknowledge" in str(link.get("text"))), "")
+    return f"page for {paged.partition(' ')[2] or paged}: {payload.get('summary')} ack: {ack}"
