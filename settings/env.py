@@ -26,6 +26,8 @@ class Settings:
     ack_link_max_age: int = 24 * 3600  # seconds
     tick_seconds: float = 2.0  # how often beat claims due escalations and lost pages
     broker_prefix: str = ""  # keeps several installations (or test runs) apart on one Redis
+    page_retry_base: float = 1.0  # seconds before a failed page's first retry; doubles each time
+    page_retry_cap: float = 300.0  # the longest wait between two tries of a page
 
     @property
     def embedded_broker(self) -> bool:
@@ -67,4 +69,6 @@ def load(environ=None) -> Settings:
         ack_link_max_age=int(env.get("INCIDENTS_ACK_LINK_MAX_AGE", 24 * 3600)),
         tick_seconds=float(env.get("INCIDENTS_TICK_SECONDS", 2.0)),
         broker_prefix=env.get("CELERY_BROKER_PREFIX", ""),
+        page_retry_base=float(env.get("INCIDENTS_PAGE_RETRY_BASE_SECONDS", 1.0)),
+        page_retry_cap=float(env.get("INCIDENTS_PAGE_RETRY_CAP_SECONDS", 300.0)),
     )

@@ -1,16 +1,20 @@
 """The tasks: thin entry points that take ids, re-read state, and are safe to run twice."""
 
+import functools
+import random
 from datetime import UTC, datetime
 
 import sqlalchemy.exc
 from celery import shared_task
-from celery.utils.time import get_exponential_backoff_interval
 
 from store.catch_up import catch_up_left_behind
 from workers import escalating, paging
 from workers.context import context
 
-MAX_PAGE_RETRIES = 8
+# With each wait at least half its doubling interval (1, 2, 4 ... 300 s), 32 tries span at least an
+# hour of PagerDuty failing: 8 tries (at most ~4 minutes) gave every page up in a 5-minute outage
+# (tests/faults/test_pagerduty_outage.py).
+MAX_PAGE_RETRIES = 32
 DB_RETRY = {
     "autoretry_for": (sqlalchemy.exc.OperationalError,),
     "retry_backoff": True,
@@ -23,11 +27,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def backoff(attempts: int) -> float | None:
-    """Seconds before the next try of a page that failed `attempts` times; None: give up."""
+def backoff(attempts: int, *, base: float = 1.0, cap: float = 300.0) -> float | None:
+    """Seconds before the next try of a page that failed `attempts` times; None: give up.
+
+    `base` and `cap` are settings (INCIDENTS_PAGE_RETRY_BASE_SECONDS, _CAP_SECONDS) so that the
+    fault suite can play a long PagerDuty outage at a smaller scale."""
     if attempts >= MAX_PAGE_RETRIES:
         return None
-    return get_exponential_backoff_interval(1, attempts, 300, full_jitter=True) + 0.5
+    interval = min(cap, base * 2**attempts)
+    # "Equal jitter": spread, yet never shorter than half the interval, so the retries span a known time.
+    return interval / 2 + random.uniform(0, interval / 2)
 
 
 @shared_task(
@@ -50,7 +59,7 @@ def page_targets(self, page_ids: list[int]) -> dict:
         ctx.settings,
         page_ids,
         clock=utcnow,
-        backoff=backoff,
+        backoff=functools.partial(backoff, base=ctx.settings.page_retry_base, cap=ctx.settings.page_retry_cap),
         drain=self.request.retries == 0,
         send_all=ctx.senders.map,
     )
