@@ -33,8 +33,15 @@ class Timings:
     claims_per_tick: int = 20
     # Lost pages re-sent per tick.
     pages_per_sweep: int = 500
-    # Retries of a page PagerDuty answered 429/5xx or did not answer, before it is given up on.
-    page_retries: int = 8
+    # Retries of a page PagerDuty answered 429/5xx or did not answer, before it is given up on. With
+    # each wait at least half its doubling interval (1, 2, 4 ... 300 s), 32 tries span at least an
+    # hour of PagerDuty failing: 8 tries (at most ~4 minutes) gave every page up in a 5-minute outage
+    # (tests/faults/test_pagerduty_outage.py).
+    page_retries: int = 32
+    # Seconds before a failed page's first retry (doubling each time), and the longest wait between
+    # two tries; env INCIDENTS_PAGE_RETRY_BASE_SECONDS, INCIDENTS_PAGE_RETRY_CAP_SECONDS.
+    page_retry_base: float = 1.0
+    page_retry_cap: float = 300.0
 
 
 DEFAULT = Timings()

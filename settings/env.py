@@ -87,7 +87,11 @@ def load(environ=None) -> Settings:
         ack_link_max_age=int(env.get("INCIDENTS_ACK_LINK_MAX_AGE", 24 * 3600)),
         tick_seconds=float(env.get("INCIDENTS_TICK_SECONDS", 2.0)),
         broker_prefix=env.get("CELERY_BROKER_PREFIX", ""),
-        timings=Timings(sweep_grace=timedelta(seconds=float(env.get("INCIDENTS_SWEEP_GRACE_SECONDS", 10)))),
+        timings=Timings(
+            sweep_grace=timedelta(seconds=float(env.get("INCIDENTS_SWEEP_GRACE_SECONDS", 10))),
+            page_retry_base=float(env.get("INCIDENTS_PAGE_RETRY_BASE_SECONDS", 1.0)),
+            page_retry_cap=float(env.get("INCIDENTS_PAGE_RETRY_CAP_SECONDS", 300.0)),
+        ),
         web_auth_header=env.get("WEB_AUTH_HEADER", "").strip(),
         web_auth_proxies=_networks(env.get("WEB_AUTH_PROXIES", "")),
     )

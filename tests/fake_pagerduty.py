@@ -76,6 +76,10 @@ class FakePagerDuty:
             if e["event_action"] == "trigger" and (target_key is None or e["routing_key"] == target_key)
         ]
 
+    def headers(self, status: int) -> dict:
+        """Extra headers of an answer with `status` (a subclass adds Retry-After to its 429s)."""
+        return {}
+
     def _receive(self, body: bytes) -> tuple[int, dict]:
         with self._lock:
             forced = self._answers.pop(0) if self._answers else None
@@ -120,6 +124,8 @@ class FakePagerDuty:
                 status, answer = fake._receive(body) if self.path == "/v2/enqueue" else (404, {"error": "not found"})
                 data = json.dumps(answer).encode()
                 self.send_response(status)
+                for name, value in fake.headers(status).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

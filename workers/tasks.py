@@ -1,11 +1,11 @@
 """The tasks: thin entry points that take ids, re-read state, and are safe to run twice."""
 
 import functools
+import random
 from datetime import UTC, datetime
 
 import sqlalchemy.exc
 from celery import shared_task
-from celery.utils.time import get_exponential_backoff_interval
 
 from incidents.timings import DEFAULT
 from store.catch_up import catch_up_left_behind
@@ -24,11 +24,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def backoff(attempts: int, retries: int = DEFAULT.page_retries) -> float | None:
-    """Seconds before the next try of a page that failed `attempts` times; None: give up after `retries`."""
+def backoff(
+    attempts: int, *, retries: int = DEFAULT.page_retries, base: float = 1.0, cap: float = 300.0
+) -> float | None:
+    """Seconds before the next try of a page that failed `attempts` times; None: give up after `retries`.
+
+    `base` and `cap` are settings (INCIDENTS_PAGE_RETRY_BASE_SECONDS, _CAP_SECONDS) so that the
+    fault suite can play a long PagerDuty outage at a smaller scale."""
     if attempts >= retries:
         return None
-    return get_exponential_backoff_interval(1, attempts, 300, full_jitter=True) + 0.5
+    interval = min(cap, base * 2**attempts)
+    # "Equal jitter": spread, yet never shorter than half the interval, so the retries span a known time.
+    return interval / 2 + random.uniform(0, interval / 2)
 
 
 @shared_task(
@@ -51,7 +58,12 @@ def page_targets(self, page_ids: list[int]) -> dict:
         ctx.settings,
         page_ids,
         clock=utcnow,
-        backoff=functools.partial(backoff, retries=ctx.settings.timings.page_retries),
+        backoff=functools.partial(
+            backoff,
+            retries=ctx.settings.timings.page_retries,
+            base=ctx.settings.timings.page_retry_base,
+            cap=ctx.settings.timings.page_retry_cap,
+        ),
         drain=self.request.retries == 0,
         send_all=ctx.senders.map,
     )
