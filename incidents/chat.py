@@ -58,12 +58,13 @@ class Message:
 def messages(entries, *, number: int, title: str, severity: Severity, template: str, target: str) -> list[Message]:
     """The messages a decision's timeline entries call for, in their order.
 
-    `template` is the incident channel (store.channel) as Markdown, needed when an entry is `opened`."""
-    out = []
+    `template` is the incident channel (store.channel) as Markdown, needed when an entry is `opened`.
+    An update names its status word, so the status entry that comes with it is not told twice."""
+    out, kinds = [], {entry.kind for entry in entries}
     for entry in entries:
         if entry.kind == "opened":
             out += opening(number, title, template, target)
-        elif entry.kind in TOLD:
+        elif entry.kind in TOLD and not (entry.kind == "status" and "update" in kinds):
             out.append(Message(entry.kind, line(number, severity, entry.kind, entry.message)))
     return out
 

@@ -18,6 +18,7 @@ from store.db import create_engine
 from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
 
 TABLES = (
+    "chat_messages",
     "changes",
     "status_updates",
     "incident_actions",

@@ -80,6 +80,12 @@ def test_status_severity_command_breaches_and_resolution_are_told_and_pages_are_
     ]
 
 
+def test_an_update_is_told_once_with_its_status_word():
+    entries = [Entry("status", "Status: Identified (set by bob)"), Entry("update", "Update (Identified) from bob: x")]
+    assert [m.kind for m in told(entries)] == ["update"]
+    assert [m.kind for m in told(entries[:1])] == ["status"]
+
+
 def test_the_template_message_links_to_the_incident_page():
     body = chat.payload("opened", "*#inc-12: x*", 12, "https://incidents.example/incidents/INC-12")
     assert body["text"].endswith("\n<https://incidents.example/incidents/INC-12|Open INC-12>")
