@@ -37,7 +37,7 @@ def worker_argv(concurrency: int) -> list[str]:
         "--concurrency",
         str(concurrency),
         "-Q",
-        "paging,escalation,default",
+        "paging,escalation,chat,default",
     ]
 
 

@@ -87,6 +87,8 @@ def _key_text(entry, pinned, source, *, first_ack: bool) -> str | None:
         return "On-call acknowledged" if first_ack else None
     if entry.kind == "resolved":
         return "Resolved"
+    if entry.kind == "channel_created":  # the timeline's entry names the channel; the template does not
+        return "Incident channel created"
     if entry.kind in KEY_KINDS or entry.kind in SEVERITY_KINDS:
         return entry.message
     return None

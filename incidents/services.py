@@ -4,6 +4,7 @@ import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from incidents.chat import ChatConfig
 from incidents.policy import EscalationPolicy, Plan, Target, UrgencyRules
 from incidents.severity import SeverityRules
 from incidents.targets import Targets
@@ -38,6 +39,8 @@ class Service:
     fallback_routing_key: str = ""
     # Phase and response targets, status-update cadence (config `lifecycle:`).
     targets: Targets = field(default_factory=Targets)
+    # Where the service's incidents are told in chat (config `chat:`); None: nowhere.
+    chat: ChatConfig | None = None
 
     @property
     def plan(self) -> Plan:
@@ -95,6 +98,10 @@ class Catalog:
     def targets_for(self, name: str) -> Targets:
         """The lifecycle targets of a service (the defaults for one no longer configured)."""
         return next((s.targets for s in self.services if s.name == name), Targets())
+
+    def chat_of(self, name: str) -> ChatConfig | None:
+        """The chat of a service (None for one without, or no longer configured)."""
+        return next((s.chat for s in self.services if s.name == name), None)
 
     def label_of(self, person: str) -> str:
         """What the channel shows after a person's name: their title, else their first team."""

@@ -121,6 +121,7 @@ def _build(services_data: dict, people_data: dict) -> Catalog:
             urgency=_urgency(urgency, item["urgency"]),
             ack_timeout=_ack_timeout(item["ack_timeout"]),
             fallback_routing_key=item["fallback_routing_key"],
+            chat=item["chat"],
         )
         for item in services_data["services"]
     )

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from incidents.chat import ChatConfig
 from incidents.durations import parse_duration
 from incidents.policy import Level, Target
 from incidents.services import Credentials
@@ -107,6 +108,24 @@ class ChangesSchema(Schema):
     )
 
 
+class ChatSchema(Schema):
+    """`chat: {webhook_url: ...}` or `chat: {slack_bot_token: ..., slack_api_url: ...}` (incidents.chat)."""
+
+    webhook_url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    slack_bot_token = fields.String(validate=validate.Length(min=8))
+    slack_api_url = fields.Url(schemes={"http", "https"}, require_tld=False, load_default="https://slack.com/api")
+
+    @validates_schema
+    def one_way(self, data, **kwargs):
+        if ("webhook_url" in data) == ("slack_bot_token" in data):
+            raise ValidationError("give exactly one of `webhook_url` and `slack_bot_token`", "webhook_url")
+
+    @post_load
+    def make(self, data, **kwargs):
+        api_url = data["slack_api_url"].rstrip("/")
+        return ChatConfig(data.get("webhook_url", ""), data.get("slack_bot_token", ""), api_url)
+
+
 class ServiceSchema(Schema):
     name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"))
     default = fields.Boolean(load_default=False)
@@ -118,6 +137,7 @@ class ServiceSchema(Schema):
     urgency = fields.Nested(UrgencySchema, load_default=dict)
     ack_timeout = Duration(load_default=None)
     fallback_routing_key = fields.String(load_default="")
+    chat = fields.Nested(ChatSchema, load_default=None)
 
     @pre_load
     def unwrap(self, data, **kwargs):

@@ -67,13 +67,22 @@ def catch_up(
         severity = _since_choice(conn, row.id, severity)
     after = min(before, severity) if severity is not None else before
     change = timeline_rules.IncidentChange(opened, tuple([*unnoted, *remaining]), before, after)
-    append_timeline(conn, row.id, timeline_rules.entries(change, service=service), now, actor=actor)
+    entries = tuple(timeline_rules.entries(change, service=service))
+    append_timeline(conn, row.id, entries, now, actor=actor)
     if row.status == "resolved":  # resolved by hand since the upsert: its alerts are noted, no more
         return CaughtUp(number, resolved=remaining)
     # Only a resolved group closes: a firing group may hold alerts cut off by `max_alerts`.
     closed = resolve_group and _quiet(conn, row.id)
     decision = _escalate(
-        conn, row, opened=opened, risen=after < before, closed=closed, severity=after, catalog=catalog, now=now
+        conn,
+        row,
+        opened=opened,
+        risen=after < before,
+        closed=closed,
+        severity=after,
+        catalog=catalog,
+        now=now,
+        told=entries,
     )
     if opened:  # a declared incident stored its lifecycle already: insert_only keeps it
         lc = lifecycle_rows.begin(conn, row)
@@ -149,8 +158,9 @@ def catch_up_left_behind(
     return decisions
 
 
-def _escalate(conn, row, *, opened, risen, closed, severity, catalog, now):
-    """The escalation decision the catch-up calls for, applied to the locked `row` (or None)."""
+def _escalate(conn, row, *, opened, risen, closed, severity, catalog, now, told):
+    """The escalation decision the catch-up calls for, applied to the locked `row` (or None); chat
+    is told the entries written above (`told`: the opening, a severity rise) with it."""
     if not (opened or risen or closed):
         return None
     plan, state = escalation_store.plan_of(row), escalation_store.state_of(row)
@@ -160,7 +170,7 @@ def _escalate(conn, row, *, opened, risen, closed, severity, catalog, now):
         step = escalation.start(plan, severity, now)
     else:
         step = escalation.raise_severity(plan, state, severity, now)
-    return escalation_store.apply(conn, row, step, catalog=catalog, now=now)
+    return escalation_store.apply(conn, row, step, catalog=catalog, now=now, told=told)
 
 
 _RESOLVE_REMAINING = (

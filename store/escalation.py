@@ -16,6 +16,7 @@ from incidents.policy import Plan
 from incidents.services import Catalog
 from incidents.severity import Severity
 from incidents.timeline import Entry
+from store import chat as chat_outbox
 from store import lifecycle_rows
 from store.tables import incidents, pages
 from store.timeline import append_timeline
@@ -50,6 +51,7 @@ class Applied:
     token: int
     page_ids: tuple[int, ...]
     wake_at: datetime | None
+    chat_ids: tuple[int, ...] = ()
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -123,10 +125,13 @@ def apply(
     now: datetime,
     due_at: datetime | None = None,
     actor: str = "system",
+    told: tuple = (),
 ) -> Applied:
-    """Write the step's state with a new token, its pages and notifications, and its timeline (by `actor`).
+    """Write the step's state with a new token, its pages and notifications, its timeline (by `actor`),
+    and the chat messages its entries call for.
 
-    `due_at` is when the step was due (a wake-up's scheduled time), for the lateness metric.
+    `due_at` is when the step was due (a wake-up's scheduled time), for the lateness metric. `told`
+    are entries the caller wrote itself (the intake's "opened", a severity rise) that chat tells too.
     """
     token, state = random.getrandbits(62), step.state
     acknowledged_at, resolved_at = _status_times(row, state, now)
@@ -156,7 +161,9 @@ def apply(
     append_timeline(conn, row.id, entries, now, actor=actor)
     if state.status != row.status and state.status in (escalation.ACKNOWLEDGED, escalation.RESOLVED):
         _follow_status(conn, row, state, catalog, now)
-    return Applied(row.id, token, tuple(page_ids), state.next_wake)
+    entries = tuple(told) + step.entries
+    chat_ids = chat_outbox.queue(conn, row, entries, severity=state.severity, catalog=catalog, now=now)
+    return Applied(row.id, token, tuple(page_ids), state.next_wake, chat_ids)
 
 
 def _follow_status(conn, row, state: escalation.State, catalog: Catalog, now: datetime) -> None:

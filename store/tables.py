@@ -242,3 +242,31 @@ sign_in_failures = sa.Table(
     sa.Column("at", Time, nullable=False),
     sa.Index("ix_sign_in_failures_name_at", "name", "at"),
 )
+
+# The chat outbox (incidents.chat.Message): written in the transaction that decided it, delivered
+# after commit, in order per incident and target. `remote` is what Slack gave back: the channel id
+# of a created channel, the `ts` of a posted message (so a retry only pins it).
+chat_messages = sa.Table(
+    "chat_messages",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("target", sa.String(16), nullable=False),  # "webhook" or "slack" (the incident's channel)
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("payload", Json, nullable=False),  # {"name": channel name} or {"pin": true}
+    sa.Column("status", sa.String(16), nullable=False),  # pending, sent, failed, skipped
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("next_attempt_at", Time, nullable=False),
+    sa.Column("sent_at", Time),
+    sa.Column("last_error", sa.Text),
+    sa.Column("remote", sa.String(64)),
+    sa.Index("ix_chat_messages_incident", "incident_id", "target", "id"),
+    sa.Index(
+        "ix_chat_messages_pending",
+        "next_attempt_at",
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
+    ),
+)

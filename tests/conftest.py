@@ -20,6 +20,7 @@ from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
 TABLES = (
     "sign_in_failures",
     "credentials",
+    "chat_messages",
     "changes",
     "status_updates",
     "incident_actions",

@@ -9,12 +9,14 @@ from kombu import Queue
 
 from settings import env
 
-QUEUES = ("paging", "escalation", "default")
+# Chat has a queue of its own: a chat outage never delays paging.
+QUEUES = ("paging", "escalation", "chat", "default")
 # Every task must have a route here; tests/unit/test_celery_routes.py checks it.
 ROUTES: dict[str, dict] = {
     "tasks.page_targets": {"queue": "paging"},
     "tasks.escalate": {"queue": "escalation"},
     "tasks.tick": {"queue": "escalation"},
+    "tasks.send_chat": {"queue": "chat"},
 }
 
 

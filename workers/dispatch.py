@@ -49,6 +49,7 @@ class Dispatcher:
 
     def __call__(self, decisions) -> None:
         self.pages([page_id for decision in decisions for page_id in decision.page_ids])
+        self.chat([message_id for decision in decisions for message_id in decision.chat_ids])
         for decision in decisions:
             if decision.wake_at is not None:
                 self.wake(decision.incident_id, decision.token, decision.wake_at)
@@ -64,6 +65,13 @@ class Dispatcher:
         drains every page ready when it runs, so every page committed by now."""
         now = self.clock()
         self._once_per_step("tasks.page_targets", (list(page_ids),), now, now, PAGE_GRID)
+
+    def chat(self, message_ids: list[int]) -> None:
+        """A chat delivery task for these (committed) messages, shared like page deliveries: it sends
+        every message ready when it runs."""
+        if message_ids:
+            now = self.clock()
+            self._once_per_step("tasks.send_chat", (list(message_ids[: self.batch]),), now, now, PAGE_GRID)
 
     def wake(self, incident_id: int, token: int, wake_at: datetime) -> None:
         self._once_per_step("tasks.escalate", (incident_id, token), wake_at, self.clock(), WAKE_GRID)

@@ -7,6 +7,9 @@ served on INCIDENTS_WORKER_METRICS_PORT when that is set.
 from prometheus_client import Counter, Histogram
 
 PAGES = Counter("incidents_pages_total", "PagerDuty events by action and outcome", ["action", "outcome"])
+CHAT = Counter(
+    "incidents_chat_messages_total", "Chat messages by target (webhook, slack) and outcome", ["target", "outcome"]
+)
 LATENESS = Histogram(
     "incidents_escalation_lateness_seconds",
     "From a page's due time to PagerDuty accepting it",

@@ -9,7 +9,7 @@ from celery import shared_task
 
 from incidents.timings import DEFAULT
 from store.catch_up import catch_up_left_behind
-from workers import escalating, paging
+from workers import chat, escalating, paging
 from workers.context import context
 
 DB_RETRY = {
@@ -95,6 +95,7 @@ def tick() -> int:
     ctx.dispatch(catch_up_left_behind(ctx.engine, ctx.catalog, now=now, grace=timings.catch_up_grace))
     claimed = claim_due(ctx, now)
     ctx.dispatch.pages(escalating.lost_pages(ctx.engine, now=now, timings=timings))
+    ctx.dispatch.chat(chat.lost(ctx.engine, now=now))
     return claimed
 
 
@@ -110,3 +111,35 @@ def claim_due(ctx, now: datetime) -> int:
         if len(decisions) < batch:
             break
     return claimed
+
+
+MAX_CHAT_ATTEMPTS = 12  # about 40 minutes of a chat outage with backoff up to 5 minutes
+
+
+def chat_backoff(attempts: int) -> float | None:
+    """Seconds before the next try of a chat message that failed `attempts` times; None: give up."""
+    return backoff(attempts, retries=MAX_CHAT_ATTEMPTS)
+
+
+@shared_task(
+    name="tasks.send_chat", bind=True, max_retries=None, **{k: v for k, v in DB_RETRY.items() if k != "max_retries"}
+)
+def send_chat(self, message_ids: list[int]) -> dict:
+    """Send every chat message ready, in order per incident; 429 (after Retry-After), 5xx and timeouts
+    retry with backoff, a permanent error is on the incident's timeline. `message_ids` name the
+    messages that asked for this delivery; it sends those and any other ready.
+
+    One delivery at a time per worker process (workers.chat): another waits for its turn by retrying."""
+    if not chat.ONE_AT_A_TIME.acquire(blocking=False):
+        raise self.retry(countdown=1)
+    try:
+        ctx = context()
+        public_url = ctx.settings.public_url
+        done = chat.deliver(ctx.engine, ctx.catalog, public_url=public_url, clock=utcnow, backoff=chat_backoff)
+    finally:
+        chat.ONE_AT_A_TIME.release()
+    if done.more:
+        ctx.dispatch.chat(message_ids or [0])
+    if done.retry_in is not None:
+        raise self.retry(countdown=done.retry_in + 0.05)
+    return done.outcomes

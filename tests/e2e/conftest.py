@@ -21,8 +21,9 @@ PD_SECRET = "e2e-pagerduty-secret"
 SWEEP_GRACE = 2
 
 
-def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window="30 minutes", repeat=0):
-    """A config like the example's, with timeouts in seconds so escalation happens during a test."""
+def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window="30 minutes", repeat=0, chat=""):
+    """A config like the example's, with timeouts in seconds so escalation happens during a test;
+    `chat`: the service's `chat:` as a YAML flow mapping."""
     levels = "".join(
         f"      - targets: [{{user: {user}}}]\n        timeout: {seconds}s\n"
         for user, seconds in zip(("oncall-sre", "sre-manager"), level_timeouts, strict=False)
@@ -45,6 +46,7 @@ def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window=
             escalation_policy:
         """)
         + levels
+        + (f"    chat: {chat}\n" if chat else "")
     )
     (folder / "people.yaml").write_text(
         textwrap.dedent(f"""\

@@ -79,3 +79,13 @@ def test_a_wake_up_never_comes_before_its_due_time():
     celery = RecordingCelery()
     dispatcher(celery)([decision(1, wake_in=0.6), decision(2, wake_in=0)])
     assert [countdown for *_, countdown in celery.sent] == [0.75, 0.0]
+
+
+def test_chat_messages_of_committed_decisions_take_one_chat_delivery_task_apart_from_pages():
+    celery = RecordingCelery()
+    decisions = [Applied(1, 10, (1,), None, (7, 8)), Applied(2, 20, (), None, (9,))]
+    dispatcher(celery, clock=lambda: AT)(decisions)
+    assert [(name, args) for name, args, _ in celery.sent] == [
+        ("tasks.page_targets", ([1],)),
+        ("tasks.send_chat", ([7, 8, 9],)),
+    ]
