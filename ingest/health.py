@@ -11,6 +11,7 @@ from kombu import Connection
 
 from ingest import metrics
 from store.pages import overdue_count
+from store.targets import breach_counts
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def readyz():
 @bp.get("/metrics")
 def prometheus_metrics():
     """Prometheus text format."""
-    body, content_type = metrics.exposition(_check_value(_overdue, current_app.extensions["incidents"].engine))
+    engine = current_app.extensions["incidents"].engine
+    body, content_type = metrics.exposition(_check_value(_overdue, engine), _check_value(_breaches, engine))
     return Response(body, content_type=content_type)
 
 
@@ -58,6 +60,11 @@ def _check_value(probe, target):
 def _overdue(engine) -> int:
     with engine.connect() as conn:
         return overdue_count(conn, datetime.now(UTC) - timedelta(seconds=5))
+
+
+def _breaches(engine) -> list[tuple[str, str, int]]:
+    with engine.connect() as conn:
+        return breach_counts(conn)
 
 
 def _database(engine) -> None:

@@ -11,7 +11,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 REQUESTS = Counter("incidents_intake_requests_total", "Intake requests by source and outcome", ["source", "outcome"])
 ALERTS_RECEIVED = Counter("incidents_alerts_received_total", "Alerts received", ["source"])
@@ -28,11 +28,13 @@ LATENCY = Histogram(
 )
 
 
-def exposition(overdue: int | None) -> tuple[bytes, str]:
+def exposition(overdue: int | None, breaches: list[tuple[str, str, int]] | None = None) -> tuple[bytes, str]:
     """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set.
 
-    `overdue` is read from the database at scrape time: escalations due but not acted on
-    (None when the database cannot say).
+    `overdue` and `breaches` are read from the database at scrape time: escalations due but not
+    acted on, and (target, severity, count) of the breaches on every timeline (None when the
+    database cannot say). Counted there, breaches are the same whichever process scrapes and
+    whichever beat swept them, and survive restarts.
     """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -48,7 +50,21 @@ def exposition(overdue: int | None) -> tuple[bytes, str]:
                 overdue,
             )
         )
+    if breaches is not None:
+        facts.register(_Breaches(breaches))
     return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
+
+
+class _Breaches:
+    def __init__(self, counts: list[tuple[str, str, int]]):
+        self.family = CounterMetricFamily(
+            "incidents_target_breaches", "Time targets breached, by target and severity", labels=["target", "severity"]
+        )
+        for target, severity, count in counts:
+            self.family.add_metric([target, severity], count)
+
+    def collect(self):
+        yield self.family
 
 
 class _Gauge:
