@@ -19,8 +19,9 @@ READ = {"Authorization": f"Bearer {API_TOKEN}"}  # the read API asks for a token
 PD_SECRET = "e2e-pagerduty-secret"
 
 
-def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window="30 minutes", repeat=0):
-    """A config like the example's, with timeouts in seconds so escalation happens during a test."""
+def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window="30 minutes", repeat=0, lifecycle="{}"):
+    """A config like the example's, with timeouts in seconds so escalation happens during a test;
+    `lifecycle`: the `lifecycle:` section (YAML flow style), e.g. targets in seconds."""
     levels = "".join(
         f"      - targets: [{{user: {user}}}]\n        timeout: {seconds}s\n"
         for user, seconds in zip(("oncall-sre", "sre-manager"), level_timeouts, strict=False)
@@ -29,6 +30,7 @@ def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window=
         textwrap.dedent(f"""\
         urgency:
           escalate_unresolved_after: {{SEV2: {sev2_window}}}
+        lifecycle: {lifecycle}
         api_tokens:
           - {{name: e2e-operator, token: {API_TOKEN}}}
         pagerduty:
