@@ -123,11 +123,16 @@ def missed_update(lc: Lifecycle, severity: Severity, targets: Targets, now: date
 
 
 def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets) -> Change:
+    """Written once; paged unless the incident is resolved (a trigger then would stay open in PagerDuty,
+    with no resolution left to close it)."""
     limit = targets.limit(name, severity)
     text = f"Target breached: {name} within {_span(limit)}" + (f" ({severity.name})" if name == "response" else "")
-    notice = _to_commander(lc, f"breach:{name}", text)
-    entry = Entry("breach", f"{text}; notified {_whom(lc)}", {"target": name})
-    return Change(replace(lc, breaches=lc.breaches + (name,)), (entry,), (notice,))
+    data = {"target": name, "severity": severity.name}
+    lc = replace(lc, breaches=lc.breaches + (name,))
+    if lc.phase.order >= Phase.POSTMORTEM.order:
+        return Change(lc, (Entry("breach", f"{text} (resolved: nobody paged)", data),))
+    entry = Entry("breach", f"{text}; notified {_whom(lc)}", data)
+    return Change(lc, (entry,), (_to_commander(lc, f"breach:{name}", text),))
 
 
 def _to_commander(lc: Lifecycle, step: str, reason: str) -> Notice:

@@ -11,6 +11,7 @@ from kombu import Connection
 
 from ingest import metrics
 from store.pages import delivery_counts, overdue_count
+from store.targets import breach_counts
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ def prometheus_metrics():
     """Prometheus text format."""
     state = current_app.extensions["incidents"]
     overdue = _check_value(lambda engine: _overdue(engine, state.settings.timings.overdue_after), state.engine)
-    body, content_type = metrics.exposition(overdue, _check_value(_deliveries, state.engine))
+    deliveries, breaches = _check_value(_deliveries, state.engine), _check_value(_breaches, state.engine)
+    body, content_type = metrics.exposition(overdue, deliveries, breaches)
     return Response(body, content_type=content_type)
 
 
@@ -65,6 +67,11 @@ def _overdue(engine, after: timedelta) -> int:
 def _deliveries(engine) -> dict:
     with engine.connect() as conn:
         return delivery_counts(conn)
+
+
+def _breaches(engine) -> list[tuple[str, str, int]]:
+    with engine.connect() as conn:
+        return breach_counts(conn)
 
 
 def _database(engine) -> None:

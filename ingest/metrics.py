@@ -28,11 +28,15 @@ LATENCY = Histogram(
 )
 
 
-def exposition(overdue: int | None, deliveries: dict | None = None) -> tuple[bytes, str]:
+def exposition(
+    overdue: int | None, deliveries: dict | None = None, breaches: list[tuple[str, str, int]] | None = None
+) -> tuple[bytes, str]:
     """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set.
 
-    `overdue` and `deliveries` are read from the database at scrape time: escalations due but not
-    acted on, and pages by (action, outcome) (store.pages.delivery_counts), None when it cannot say.
+    `overdue`, `deliveries` and `breaches` are read from the database at scrape time: escalations due
+    but not acted on, pages by (action, outcome) (store.pages.delivery_counts), and (target, severity,
+    count) of the breaches on every timeline; None when the database cannot say. Counted there, they
+    are the same whichever process scrapes, and survive restarts.
     """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -50,6 +54,8 @@ def exposition(overdue: int | None, deliveries: dict | None = None) -> tuple[byt
         )
     if deliveries is not None:
         facts.register(_PageDeliveries(deliveries))
+    if breaches is not None:
+        facts.register(_Breaches(breaches))
     return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
 
 
@@ -74,6 +80,18 @@ class _PageDeliveries:
             pending.add_metric([action], self.counts.get((action, "pending"), 0))
         yield outcomes
         yield pending
+
+
+class _Breaches:
+    def __init__(self, counts: list[tuple[str, str, int]]):
+        self.family = CounterMetricFamily(
+            "incidents_target_breaches", "Time targets breached, by target and severity", labels=["target", "severity"]
+        )
+        for target, severity, count in counts:
+            self.family.add_metric([target, severity], count)
+
+    def collect(self):
+        yield self.family
 
 
 class _Gauge:

@@ -15,6 +15,7 @@ from incidents.changes import DEFAULT_WINDOW
 from incidents.policy import EscalationPolicy, UrgencyRules
 from incidents.services import Catalog, Credentials, Person, Service, Team
 from incidents.severity import SeverityRules
+from incidents.targets import Targets
 from incidents.timings import DEFAULT
 from settings.schemas import PeopleFileSchema, ServicesFileSchema
 
@@ -110,6 +111,7 @@ def _dotted(path: list) -> str:
 def _build(services_data: dict, people_data: dict) -> Catalog:
     base = _rules(SeverityRules(), services_data["severity"])
     urgency = _urgency(UrgencyRules(), services_data["urgency"])
+    targets = _targets(Targets(), services_data["lifecycle"])
     services = tuple(
         Service(
             name=item["name"],
@@ -122,6 +124,7 @@ def _build(services_data: dict, people_data: dict) -> Catalog:
             ack_timeout=_ack_timeout(item["ack_timeout"]),
             fallback_routing_key=item["fallback_routing_key"],
             chat=item["chat"],
+            targets=_targets(targets, item["lifecycle"]),
         )
         for item in services_data["services"]
     )
@@ -140,6 +143,19 @@ def _urgency(base: UrgencyRules, override: dict) -> UrgencyRules:
         frozenset(override.get("page_last_level_at_once", base.page_last_level_at_once)),
         dict(override.get("escalate_unresolved_after", base.escalate_unresolved_after)),
         frozenset(override.get("low_urgency", base.low_urgency)),
+    )
+
+
+def _targets(base: Targets, override: dict) -> Targets:
+    """`override` (a `lifecycle:` section) merged over `base`, target by target; a zero duration removes one."""
+
+    def merged(before: dict, after: dict) -> dict:
+        return {key: value for key, value in {**before, **after}.items() if value}
+
+    return Targets(
+        merged(base.phases, override.get("phases", {})),
+        merged(base.response, override.get("response", {})),
+        merged(base.update_every, override.get("update_every", {})),
     )
 
 

@@ -126,6 +126,23 @@ class ChatSchema(Schema):
         return ChatConfig(data.get("webhook_url", ""), data.get("slack_bot_token", ""), api_url)
 
 
+class PhaseTargetsSchema(Schema):
+    """Phase targets measured from the problem's start (the post-mortem's from the resolution); 0: none."""
+
+    detection = Duration()
+    mitigation = Duration()
+    recovery = Duration()
+    postmortem = Duration()
+
+
+class LifecycleSchema(Schema):
+    """Time targets and the status-update cadence (incidents.targets.Targets); a duration of 0 turns one off."""
+
+    phases = fields.Nested(PhaseTargetsSchema, load_default=dict)
+    response = fields.Dict(keys=SeverityField(), values=Duration(), load_default=dict)
+    update_every = fields.Dict(keys=SeverityField(), values=Duration(), load_default=dict)
+
+
 class ServiceSchema(Schema):
     name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"))
     default = fields.Boolean(load_default=False)
@@ -138,6 +155,7 @@ class ServiceSchema(Schema):
     ack_timeout = Duration(load_default=None)
     fallback_routing_key = fields.String(load_default="")
     chat = fields.Nested(ChatSchema, load_default=None)
+    lifecycle = fields.Nested(LifecycleSchema, load_default=dict)
 
     @pre_load
     def unwrap(self, data, **kwargs):
@@ -154,6 +172,7 @@ class ServicesFileSchema(Schema):
     api_tokens = fields.List(fields.Nested(ApiTokenSchema), load_default=list)
     pagerduty = fields.Nested(PagerDutySchema, load_default=dict)
     changes = fields.Nested(ChangesSchema, load_default=dict)
+    lifecycle = fields.Nested(LifecycleSchema, load_default=dict)
 
     @validates_schema
     def one_default(self, data, **kwargs):

@@ -71,12 +71,13 @@ def _typed(sql: str) -> sa.TextClause:
 # The alert changes of an incident already numbered go on its timeline in the same statement:
 # the wording is incidents.timeline's, passed in (tests/integration/test_one_statement.py holds the
 # two paths to the same timeline). A new, not yet numbered incident gets its entries from the caller.
+# The actor is the request's source (alertmanager, grafana, pagerduty), bound already for the incident.
 _NOTE_CHANGES = """
-INSERT INTO timeline (incident_id, at, kind, message, data)
+INSERT INTO timeline (incident_id, at, kind, message, data, actor)
 SELECT incident.id, :now, CASE WHEN u.status = 'firing' THEN 'alert_firing' ELSE 'alert_resolved' END,
        CASE WHEN u.status <> 'firing' THEN :resolved_word WHEN u.insert_token = :token THEN :joined_word
             ELSE :refired_word END || ': ' || u.summary,
-       jsonb_build_object('fingerprint', u.fingerprint)
+       jsonb_build_object('fingerprint', u.fingerprint), :source
 FROM incident JOIN upserted AS u ON u.insert_token = :token OR u.change_token = :token
 WHERE incident.number IS NOT NULL
 ORDER BY u.fingerprint

@@ -45,13 +45,19 @@ def run(engine, number: int, decide, *, catalog: Catalog, now: datetime, actor: 
         if row is None:
             raise NotFound(f"no incident INC-{number}")
         change, step, created = decide(conn, row, lifecycle_rows.load(conn, row))
-        step = step or escalation.Step(escalation_store.state_of(row))
-        pages = escalation.notice_pages(escalation_store.plan_of(row), step.state, change.notices)
-        step = replace(step, pages=step.pages + pages, entries=change.entries + step.entries)
-        applied = escalation_store.apply(conn, row, step, catalog=catalog, now=now, actor=actor)
-        targets = catalog.targets_for(row.service)
-        lifecycle_rows.save(conn, row.id, change.lifecycle, severity=step.state.severity, targets=targets)
-        return Done(applied, row.number, created)
+        return Done(apply(conn, row, change, step, catalog=catalog, now=now, actor=actor), row.number, created)
+
+
+def apply(conn, row, change: Change, step, *, catalog: Catalog, now: datetime, actor: str) -> escalation_store.Applied:
+    """Write a lifecycle Change (and an escalation Step, or None) on the locked incident `row`: its
+    entries, its notices as page outbox rows (unique by step), the lifecycle with its next due time."""
+    step = step or escalation.Step(escalation_store.state_of(row))
+    pages = escalation.notice_pages(escalation_store.plan_of(row), step.state, change.notices)
+    step = replace(step, pages=step.pages + pages, entries=change.entries + step.entries)
+    applied = escalation_store.apply(conn, row, step, catalog=catalog, now=now, actor=actor)
+    targets = catalog.targets_for(row.service)
+    lifecycle_rows.save(conn, row.id, change.lifecycle, severity=step.state.severity, targets=targets)
+    return applied
 
 
 def take_command(engine, number, person: str, **kw) -> Done:

@@ -100,6 +100,13 @@ timeline = sa.Table(
     sa.Column("data", Json, nullable=False),
     # Who did it: a person's name, `api:<token name>`, `pagerduty`, `alertmanager`, `grafana`, `system`.
     sa.Column("actor", sa.String(160), nullable=False, server_default="system"),
+    # /metrics counts breaches at every scrape (store.targets.breach_counts).
+    sa.Index(
+        "ix_timeline_breaches",
+        "kind",
+        postgresql_where=sa.text("kind = 'breach'"),
+        sqlite_where=sa.text("kind = 'breach'"),
+    ),
 )
 
 # The outbox: one row per page (and per acknowledge/resolve sent for it), written in the

@@ -1,4 +1,5 @@
-"""Running escalations: a wake-up for one incident, and the claim of everything due."""
+"""Running escalations: a wake-up for one incident, the claim of everything due, and the sweep of
+lifecycle targets and status updates due."""
 
 import logging
 from datetime import datetime
@@ -9,6 +10,7 @@ from incidents import escalation
 from incidents.services import Catalog
 from incidents.timings import Timings
 from store import escalation as store
+from store import targets as targets_store
 from store.pages import requeue_stale
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,11 @@ def claim_due(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int)
     with engine.begin() as conn:
         decisions = [_wake(conn, row, catalog, now) for row in store.claim_due(conn, now, limit)]
     return [decision for decision in decisions if decision is not None]
+
+
+def sweep_targets(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
+    """Breaches and missed status updates due by `now` (a batch of incidents no other beat holds)."""
+    return targets_store.sweep_due(engine, catalog, now=now, limit=limit)
 
 
 def lost_pages(engine: sa.Engine, *, now: datetime, timings: Timings) -> list[int]:

@@ -88,29 +88,38 @@ def escalate(incident_id: int, token: int) -> int:
 
 @shared_task(name="tasks.tick")
 def tick() -> int:
-    """Every few seconds: catch up incidents a dead request left behind, claim due escalations and
-    re-send pages whose task was lost."""
+    """Every few seconds: catch up incidents a dead request left behind, claim due escalations, sweep
+    breached targets and missed status updates, and re-send pages whose task was lost."""
     ctx, now = context(), utcnow()
     timings = ctx.settings.timings
     ctx.dispatch(catch_up_left_behind(ctx.engine, ctx.catalog, now=now, grace=timings.catch_up_grace))
-    claimed = claim_due(ctx, now)
+    claimed = claim_due(ctx, now) + sweep_targets(ctx, now)
     ctx.dispatch.pages(escalating.lost_pages(ctx.engine, now=now, timings=timings))
     ctx.dispatch.chat(chat.lost(ctx.engine, now=now))
     return claimed
 
 
 def claim_due(ctx, now: datetime) -> int:
-    """Escalations due by `now`, a batch per transaction, each handed over once committed.
+    """Escalations due by `now`, a batch per transaction, each handed over once committed."""
+    return in_batches(ctx, lambda limit: escalating.claim_due(ctx.engine, ctx.catalog, now=now, limit=limit))
 
-    At most `claims_per_tick` batches: the next tick carries on."""
-    claimed, batch = 0, ctx.settings.timings.escalations_per_claim
+
+def sweep_targets(ctx, now: datetime) -> int:
+    """Breached targets and missed status updates due by `now`, a batch of incidents per transaction."""
+    return in_batches(ctx, lambda limit: escalating.sweep_targets(ctx.engine, ctx.catalog, now=now, limit=limit))
+
+
+def in_batches(ctx, claim) -> int:
+    """Run `claim(limit)` until a batch comes back short, handing each batch's decisions over once
+    committed; at most `claims_per_tick` batches: the next tick carries on."""
+    done, batch = 0, ctx.settings.timings.escalations_per_claim
     for _ in range(ctx.settings.timings.claims_per_tick):
-        decisions = escalating.claim_due(ctx.engine, ctx.catalog, now=now, limit=batch)
+        decisions = claim(batch)
         ctx.dispatch(decisions)
-        claimed += len(decisions)
+        done += len(decisions)
         if len(decisions) < batch:
             break
-    return claimed
+    return done
 
 
 MAX_CHAT_ATTEMPTS = 12  # about 40 minutes of a chat outage with backoff up to 5 minutes

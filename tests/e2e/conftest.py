@@ -21,9 +21,27 @@ PD_SECRET = "e2e-pagerduty-secret"
 SWEEP_GRACE = 2
 
 
-def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window="30 minutes", repeat=0, chat=""):
+# Time targets off: the tests' alerts started days ago (fixed startsAt), so every target would be
+# breached, and paged, at once; tests of targets pass a `lifecycle` of their own.
+NO_TARGETS = (
+    "{phases: {detection: 0, mitigation: 0, recovery: 0, postmortem: 0}, "
+    "response: {SEV1: 0, SEV2: 0, SEV3: 0, SEV4: 0}, update_every: {SEV1: 0, SEV2: 0, SEV3: 0}}"
+)
+
+
+def write_config(
+    folder,
+    *,
+    level_timeouts=(3, 3),
+    ack_timeout="0",
+    sev2_window="30 minutes",
+    repeat=0,
+    lifecycle=NO_TARGETS,
+    chat="",
+):
     """A config like the example's, with timeouts in seconds so escalation happens during a test;
-    `chat`: the service's `chat:` as a YAML flow mapping."""
+    `lifecycle`: the `lifecycle:` section (YAML flow style), e.g. targets in seconds; `chat`: the
+    service's `chat:` as a YAML flow mapping."""
     levels = "".join(
         f"      - targets: [{{user: {user}}}]\n        timeout: {seconds}s\n"
         for user, seconds in zip(("oncall-sre", "sre-manager"), level_timeouts, strict=False)
@@ -32,6 +50,7 @@ def write_config(folder, *, level_timeouts=(3, 3), ack_timeout="0", sev2_window=
         textwrap.dedent(f"""\
         urgency:
           escalate_unresolved_after: {{SEV2: {sev2_window}}}
+        lifecycle: {lifecycle}
         api_tokens:
           - {{name: e2e-operator, token: {API_TOKEN}}}
         pagerduty:

@@ -18,7 +18,7 @@ from store.db import create_engine
 from store.intake import _Recording
 from store.migrate import upgrade
 from store.tables import incidents, pages, timeline
-from tests.integration.spoiling import ALERTMANAGER, BEARER, firing_alert, webhook
+from tests.integration.spoiling import ALERTMANAGER, BEARER, PAGERDUTY, event, firing_alert, grafana, trigger, webhook
 from tests.support import READ, recorded_requests
 
 
@@ -53,7 +53,7 @@ def story(client) -> list:
                 listed["status"],
                 listed["severity"],
                 sorted((a["fingerprint"], a["status"], a["received_count"]) for a in detail["alerts"]),
-                [(e["kind"], e["message"], e["data"]) for e in detail["timeline"]],
+                [(e["kind"], e["message"], e["data"], e["actor"]) for e in detail["timeline"]],
             )
         )
     return told
@@ -72,9 +72,13 @@ def test_postgresql_in_one_statement_and_sqlite_in_python_write_the_same_timelin
         assert client.post(ALERTMANAGER, json=body, headers=headers).status_code == 200
         assert sqlite.post(ALERTMANAGER, json=body, headers=headers).status_code == 200
         assert story(client) == story(sqlite), f"after request {number}"
-    kinds = [kind for _, _, _, _, entries in story(client) for kind, _, _ in entries]
+    kinds = [kind for _, _, _, _, entries in story(client) for kind, _, _, _ in entries]
     assert {"opened", "alert_firing", "alert_resolved", "severity_raised", "resolved"} <= set(kinds)
-    assert any(message.startswith("Alert firing again:") for *_, entries in story(client) for _, message, _ in entries)
+    assert any(
+        message.startswith("Alert firing again:") for *_, entries in story(client) for _, message, _, _ in entries
+    )
+    alert_actors = {actor for *_, entries in story(client) for kind, _, _, actor in entries if kind.startswith("alert")}
+    assert alert_actors == {"alertmanager"}  # the sender, not "system"
     sqlite_engine.dispose()
 
 
@@ -132,3 +136,19 @@ def test_the_sweep_catches_up_what_a_dead_request_left_behind_once(client, engin
     kinds = [e["kind"] for e in client.get(f"/api/incidents/INC-{row.number}", headers=READ).get_json()["timeline"]]
     assert kinds.count("severity_raised") == 1 and kinds.count("opened") == 1
     assert catch_up_left_behind(engine, catalog, now=later) == []
+
+
+def test_alert_entries_written_in_the_one_statement_name_their_sender(client, engine):
+    first = {**grafana(), "alerts": [alert("g1")]}
+    assert client.post(ALERTMANAGER, json=first, headers=BEARER).status_code == 200
+    assert client.post(ALERTMANAGER, json={**first, "alerts": [alert("g1"), alert("g2")]}, headers=BEARER).status_code
+    assert client.post(PAGERDUTY, json=trigger()).status_code == 202
+    assert client.post(PAGERDUTY, json=event("resolve")).status_code == 202
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(incidents.c.source, timeline.c.kind, timeline.c.actor)
+            .join(incidents, incidents.c.id == timeline.c.incident_id)
+            .where(timeline.c.kind.like("alert%"))
+        ).all()
+    assert {(row.source, row.actor) for row in rows} == {("grafana", "grafana"), ("pagerduty", "pagerduty")}
+    assert ("grafana", "alert_firing", "grafana") in rows  # g2 joined the numbered incident in SQL

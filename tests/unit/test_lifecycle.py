@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incidents import checklist, lifecycle, targets, updates
-from incidents.lifecycle import Phase, StatusWord
+from incidents.lifecycle import Change, Phase, StatusWord
 from incidents.severity import Severity
 
 T0 = datetime(2026, 5, 1, 10, 30, tzinfo=UTC)
@@ -182,7 +182,13 @@ def test_resolution_meets_the_open_targets_and_starts_the_postmortem_clock():
     lc = lifecycle.resolved(lifecycle.acknowledged(fresh(), minutes(1)).lifecycle, minutes(20)).lifecycle
     assert targets.next_due(lc, Severity.SEV1, targets.Targets()) == minutes(20) + timedelta(days=7)
     swept = targets.sweep(lc, Severity.SEV1, targets.Targets(), minutes(20) + timedelta(days=7))
-    assert [e.data["target"] for e in swept.entries] == ["postmortem"]
+    assert [e.data for e in swept.entries] == [{"target": "postmortem", "severity": "SEV1"}]
+    assert swept.notices == ()  # resolved: written and counted, not paged
+
+
+def test_a_response_target_met_by_resolution_is_not_breached():
+    lc = lifecycle.resolved(fresh(), minutes(10)).lifecycle  # SEV1, never acknowledged, resolved in time
+    assert targets.sweep(lc, Severity.SEV1, targets.Targets(), minutes(16)) == Change(lc)
 
 
 def test_the_checklist_starts_from_the_playbook_once_and_ticks():

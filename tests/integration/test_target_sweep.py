@@ -1,0 +1,155 @@
+"""Beat's sweep of time targets and status updates on PostgreSQL: each breach written and paged once
+under two concurrent beats, who is notified, missed updates, resolved incidents, the metric."""
+
+import threading
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from incidents import escalation
+from store import lifecycle as lifecycle_store
+from store import targets as store
+from store.escalation import act
+from store.tables import incident_lifecycle, pages, timeline
+from tests.integration.acting import open_incident
+
+PAYMENTS_KEY = "examplepaymentskey00000000000002"
+
+
+def started(engine, incident_id):
+    """When the incident's problem started: every target counts from there."""
+    with engine.connect() as conn:
+        query = sa.select(incident_lifecycle.c.problem_started_at).where(
+            incident_lifecycle.c.incident_id == incident_id
+        )
+        return conn.execute(query).scalar_one()
+
+
+def breaches(engine, incident_id=None):
+    where = [timeline.c.kind == "breach"] + ([timeline.c.incident_id == incident_id] if incident_id else [])
+    with engine.connect() as conn:
+        query = sa.select(timeline.c.incident_id, timeline.c.data, timeline.c.actor).where(*where)
+        return conn.execute(query.order_by(timeline.c.id)).all()
+
+
+def notices(engine, incident_id=None):
+    """(incident, step, target) of the pages lifecycle notices made (their steps have a colon)."""
+    where = [pages.c.step.contains(":"), pages.c.action == "trigger"]
+    where += [pages.c.incident_id == incident_id] if incident_id else []
+    with engine.connect() as conn:
+        query = sa.select(pages.c.incident_id, pages.c.step, pages.c.target_name).where(*where)
+        return sorted(conn.execute(query).all())
+
+
+def test_two_beats_sweeping_at_once_write_and_page_each_breach_once(client, engine, catalog):
+    ids = [open_incident(client, engine, dedup_key=f"disk-{i}").id for i in range(30)]
+    now = max(started(engine, i) for i in ids) + timedelta(minutes=31)  # SEV3: mitigation is due at 30 min
+    barrier, swept = threading.Barrier(2), []
+
+    def beat():
+        barrier.wait()
+        while batch := store.sweep_due(engine, catalog, now=now, limit=4):
+            swept.append(len(batch))
+
+    threads = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(row.incident_id for row in breaches(engine)) == ids
+    assert {(row.data["target"], row.data["severity"], row.actor) for row in breaches(engine)} == {
+        ("mitigation", "SEV3", "system")
+    }
+    assert notices(engine) == [(i, "breach:mitigation", "oncall-sre") for i in ids]
+    assert store.sweep_due(engine, catalog, now=now, limit=50) == []  # the next due time moved on
+
+
+def test_an_incident_a_beat_holds_is_skipped_by_the_other(client, engine, catalog):
+    held, free = (open_incident(client, engine, dedup_key=key).id for key in ("held", "free"))
+    now = max(started(engine, held), started(engine, free)) + timedelta(minutes=31)
+    with engine.begin() as conn:
+        assert [row.id for row in store.claim_due(conn, now, 1)] == [held]  # the earlier one
+        assert [d.incident_id for d in store.sweep_due(engine, catalog, now=now)] == [free]
+    assert [d.incident_id for d in store.sweep_due(engine, catalog, now=now)] == [held]
+    assert [row.incident_id for row in breaches(engine)] == [free, held]
+
+
+def test_a_breach_notifies_the_commander_when_there_is_one_else_the_current_oncall_level(client, engine, catalog):
+    commanded, alone = (open_incident(client, engine, dedup_key=key) for key in ("commanded", "alone"))
+    lifecycle_store.take_command(
+        engine, commanded.number, "alice", catalog=catalog, now=started(engine, commanded.id), actor="alice"
+    )
+    store.sweep_due(engine, catalog, now=started(engine, alone.id) + timedelta(minutes=31))
+    assert notices(engine) == [
+        (commanded.id, "breach:mitigation", "alice"),
+        (alone.id, "breach:mitigation", "oncall-sre"),
+    ]
+    assert "notified commander alice" in message(engine, commanded.id, "breach")
+
+
+def test_a_missed_update_reminds_the_commander_then_a_second_miss_notifies_the_last_level(client, engine, catalog):
+    incident = open_incident(client, engine)
+    start = started(engine, incident.id)
+    acknowledge(engine, catalog, incident.number, start + timedelta(minutes=1))  # SEV3: an update every 2 hours
+    lifecycle_store.take_command(engine, incident.number, "alice", catalog=catalog, now=start, actor="alice")
+    store.sweep_due(engine, catalog, now=start + timedelta(hours=2, minutes=1))
+    assert ("update0:miss1", "alice") in steps(engine, incident.id)
+    assert not any(step.startswith("update0:miss2") for step, _ in steps(engine, incident.id))
+    store.sweep_due(engine, catalog, now=start + timedelta(hours=4))
+    assert not any(step == "update0:miss2" for step, _ in steps(engine, incident.id))  # not yet 2 h after the first
+    store.sweep_due(engine, catalog, now=start + timedelta(hours=4, minutes=1))
+    misses = [(step, name) for step, name in steps(engine, incident.id) if step.startswith("update")]
+    assert misses == [("update0:miss1", "alice"), ("update0:miss2", "sre-manager")]
+    store.sweep_due(engine, catalog, now=start + timedelta(hours=9))
+    assert len([s for s, _ in steps(engine, incident.id) if s.startswith("update")]) == 2  # nothing more
+
+
+def test_a_resolved_incident_breaches_no_response_target(client, engine, catalog):
+    trigger = {
+        "routing_key": PAYMENTS_KEY,
+        "event_action": "trigger",
+        "dedup_key": "payments",
+        "payload": {"summary": "Payments failing", "source": "pay-1", "severity": "critical"},
+    }
+    assert client.post("/v2/enqueue", json=trigger).status_code == 202  # SEV1: respond within 15 minutes
+    start = started(engine, 1)
+    act(
+        engine,
+        lambda plan, state: escalation.resolve(state, start + timedelta(minutes=5), reason="fixed"),
+        catalog=catalog,
+        now=start + timedelta(minutes=5),
+        number=1,
+    )
+    assert store.sweep_due(engine, catalog, now=start + timedelta(hours=5)) == []
+    assert breaches(engine) == [] and notices(engine) == []
+    with engine.connect() as conn:
+        due = conn.execute(sa.select(incident_lifecycle.c.due_at)).scalar_one()
+    assert due == start + timedelta(minutes=5, days=7)  # only the post-mortem is due
+
+
+def test_breaches_are_counted_by_target_and_severity_on_the_metrics(client, engine, catalog):
+    ids = [open_incident(client, engine, dedup_key=f"disk-{i}").id for i in range(2)]
+    store.sweep_due(engine, catalog, now=max(started(engine, i) for i in ids) + timedelta(minutes=31))
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'incidents_target_breaches_total{severity="SEV3",target="mitigation"} 2.0' in text.splitlines()
+
+
+def acknowledge(engine, catalog, number, now):
+    act(
+        engine,
+        lambda plan, state: escalation.acknowledge(plan, state, now, by="alice"),
+        catalog=catalog,
+        now=now,
+        number=number,
+        actor="alice",
+    )
+
+
+def steps(engine, incident_id):
+    return [(step, name) for _, step, name in notices(engine, incident_id)]
+
+
+def message(engine, incident_id, kind):
+    with engine.connect() as conn:
+        query = sa.select(timeline.c.message).where(timeline.c.incident_id == incident_id, timeline.c.kind == kind)
+        return conn.execute(query).scalar_one()
