@@ -98,41 +98,59 @@ def next_due(lc: Lifecycle, severity: Severity, targets: Targets) -> datetime | 
     return min(times) if times else None
 
 
-def sweep(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime) -> Change:
-    """Every breach due by `now`, each written once, and a missed status update."""
+def sweep(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime, *, notify: bool = True) -> Change:
+    """Every breach due by `now`, each written once, and a missed status update.
+
+    Breaches found together are told in one notice (an alert that started hours before it reached us
+    breaches several targets at once: one page says so, not four). Detection is never paged: when it
+    is breached, the incident is already open. `notify` False (a low-urgency severity) writes the
+    entries and pages nobody."""
     change = Change(lc)
-    for name, due in sorted(open_deadlines(lc, severity, targets).items(), key=lambda item: item[1]):
-        if due <= now:
-            change = _then(change, _breach(change.lifecycle, name, severity, targets))
+    due = sorted(open_deadlines(lc, severity, targets).items(), key=lambda item: item[1])
+    breached = [name for name, at in due if at <= now]
+    for name in breached:
+        change = _then(change, _breach(change.lifecycle, name, severity, targets, notify=notify))
+    told = [name for name in breached if name != "detection"]
+    if notify and told and lc.phase.order < Phase.POSTMORTEM.order:
+        reason = "Target breached: " + ", ".join(told) + (f" ({severity.name})" if "response" in told else "")
+        change = Change(change.lifecycle, change.entries, (_to_commander(lc, f"breach:{told[0]}", reason),))
     if lc.next_update_due is not None and lc.next_update_due <= now:
-        change = _then(change, missed_update(change.lifecycle, severity, targets, now))
+        change = _then(change, missed_update(change.lifecycle, severity, targets, now, notify=notify))
     return change
 
 
-def missed_update(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime) -> Change:
+def missed_update(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime, *, notify: bool = True) -> Change:
     """First miss: remind the commander (else on-call) once; second: notify the policy's last level."""
     misses, step = lc.update_misses + 1, f"update{lc.updates_posted}:miss"
     if misses == 1:
         every = targets.update_every.get(severity)
         notice = _to_commander(lc, f"{step}1", "status update overdue")
-        entry = Entry("update_overdue", f"Status update overdue: reminded {_whom(lc)}", {"misses": 1})
-        return Change(replace(lc, update_misses=1, next_update_due=now + every if every else None), (entry,), (notice,))
+        told = f"reminded {_whom(lc)}" if notify else "low urgency: nobody paged"
+        entry = Entry("update_overdue", f"Status update overdue: {told}", {"misses": 1})
+        lc = replace(lc, update_misses=1, next_update_due=now + every if every else None)
+        return Change(lc, (entry,), (notice,) if notify else ())
     notice = Notice("last_level", f"{step}2", "second status update missed")
-    entry = Entry("update_overdue", "Second status update missed: notified the policy's last level", {"misses": 2})
-    return Change(replace(lc, update_misses=misses, next_update_due=None), (entry,), (notice,))
+    told = "notified the policy's last level" if notify else "low urgency: nobody paged"
+    entry = Entry("update_overdue", f"Second status update missed: {told}", {"misses": 2})
+    return Change(replace(lc, update_misses=misses, next_update_due=None), (entry,), (notice,) if notify else ())
 
 
-def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets) -> Change:
-    """Written once; paged unless the incident is resolved (a trigger then would stay open in PagerDuty,
-    with no resolution left to close it)."""
+def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets, *, notify: bool) -> Change:
+    """The breach's entry, written once (`sweep` decides who is told). Nobody is paged once the incident
+    is resolved: a trigger then would stay open in PagerDuty, with no resolution left to close it."""
     limit = targets.limit(name, severity)
     text = f"Target breached: {name} within {_span(limit)}" + (f" ({severity.name})" if name == "response" else "")
     data = {"target": name, "severity": severity.name}
     lc = replace(lc, breaches=lc.breaches + (name,))
     if lc.phase.order >= Phase.POSTMORTEM.order:
-        return Change(lc, (Entry("breach", f"{text} (resolved: nobody paged)", data),))
-    entry = Entry("breach", f"{text}; notified {_whom(lc)}", data)
-    return Change(lc, (entry,), (_to_commander(lc, f"breach:{name}", text),))
+        told = "resolved: nobody paged"
+    elif name == "detection":
+        told = "the incident was already open: nobody paged"
+    elif not notify:
+        told = "low urgency: nobody paged"
+    else:
+        told = f"notified {_whom(lc)}"
+    return Change(lc, (Entry("breach", f"{text} ({told})" if "nobody" in told else f"{text}; {told}", data),))
 
 
 def _to_commander(lc: Lifecycle, step: str, reason: str) -> Notice:

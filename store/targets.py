@@ -42,7 +42,9 @@ def claim_due(conn, now: datetime, limit: int) -> list:
 def _sweep(conn, row, catalog: Catalog, now: datetime):
     # Re-read under the lock: a beat that claimed the row after another committed sees its breaches.
     lc = lifecycle_rows.load(conn, row)
-    change = targets.sweep(lc, Severity(row.severity), catalog.targets_for(row.service), now)
+    severity = Severity(row.severity)
+    notify = severity not in escalation_store.plan_of(row).rules.low_urgency  # SEV4: recorded, nobody paged
+    change = targets.sweep(lc, severity, catalog.targets_for(row.service), now, notify=notify)
     return lifecycle_store.apply(conn, row, change, None, catalog=catalog, now=now, actor="system")
 
 

@@ -153,3 +153,21 @@ def message(engine, incident_id, kind):
     with engine.connect() as conn:
         query = sa.select(timeline.c.message).where(timeline.c.incident_id == incident_id, timeline.c.kind == kind)
         return conn.execute(query).scalar_one()
+
+
+def test_a_low_urgency_incident_has_its_breach_written_and_nobody_paged(client, engine, catalog):
+    answer = client.post(
+        "/v2/enqueue",
+        json={
+            "routing_key": "exampleintegrationkey00000000001",
+            "event_action": "trigger",
+            "dedup_key": "slow-ui",
+            "payload": {"summary": "A button is misaligned", "source": "web", "severity": "info"},  # SEV4
+        },
+    )
+    assert answer.status_code == 202
+    with engine.connect() as conn:
+        incident_id = conn.execute(sa.select(incident_lifecycle.c.incident_id)).scalar_one()
+    store.sweep_due(engine, catalog, now=started(engine, incident_id) + timedelta(minutes=31), limit=50)
+    assert [row.data["target"] for row in breaches(engine, incident_id)] == ["mitigation"]
+    assert notices(engine, incident_id) == []

@@ -1,5 +1,6 @@
 """The lifecycle rules with controlled time: phases, commander, roles, status words, updates, targets."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -169,13 +170,32 @@ def test_a_late_detection_and_a_late_acknowledgement_are_breaches_too():
     assert [e.data["target"] for e in swept.entries] == ["detection", "response"]
 
 
-def test_a_breach_notifies_the_commander_when_there_is_one():
+def test_breaches_found_together_notify_the_commander_once():
     lc = lifecycle.take_command(fresh(), "alice", T0, by="alice").lifecycle
     swept = targets.sweep(lc, Severity.SEV2, targets.Targets(), minutes(30))
-    assert [(n.to, n.person, n.step) for n in swept.notices] == [
-        ("commander", "alice", "breach:response"),
-        ("commander", "alice", "breach:mitigation"),
+    assert [e.data["target"] for e in swept.entries] == ["response", "mitigation"]
+    assert [(n.to, n.person, n.step, n.reason) for n in swept.notices] == [
+        ("commander", "alice", "breach:response", "Target breached: response, mitigation (SEV2)"),
     ]
+
+
+def test_an_alert_that_started_hours_before_it_arrived_pages_once_and_never_for_detection():
+    lc = lifecycle.begin(opened_at=T0, problem_started_at=minutes(-300), service="api")
+    swept = targets.sweep(lc, Severity.SEV2, targets.Targets(), T0)
+    assert [e.data["target"] for e in swept.entries] == ["detection", "response", "mitigation", "recovery"]
+    assert "nobody paged" in swept.entries[0].message
+    assert [(n.to, n.step) for n in swept.notices] == [("oncall", "breach:response")]
+    late_detection_only = lifecycle.begin(opened_at=T0, problem_started_at=minutes(-6), service="api")
+    assert targets.sweep(late_detection_only, Severity.SEV1, targets.Targets(), T0).notices == ()
+
+
+def test_a_low_urgency_incident_records_its_breaches_and_missed_updates_and_pages_nobody():
+    lc = lifecycle.acknowledged(fresh(), minutes(1)).lifecycle
+    lc = replace(lc, next_update_due=minutes(20))
+    swept = targets.sweep(lc, Severity.SEV4, targets.Targets(), minutes(31), notify=False)
+    assert [e.kind for e in swept.entries] == ["breach", "update_overdue"]
+    assert all("low urgency: nobody paged" in e.message for e in swept.entries)
+    assert swept.notices == ()
 
 
 def test_resolution_meets_the_open_targets_and_starts_the_postmortem_clock():
