@@ -89,7 +89,7 @@ def test_acknowledging_by_form_is_recorded_with_the_signed_in_name(client, engin
     signed_in(client, engine, "sre-manager")
     page = client.get("/incidents/INC-1").get_data(as_text=True)
     response = client.post("/incidents/INC-1/acknowledge", data={"csrf_token": csrf_token(page)})
-    assert response.status_code == 302 and response.headers["Location"] == "/incidents/INC-1"
+    assert response.status_code == 303 and response.headers["Location"] == "/incidents/INC-1"  # see other: PRG
     assert detail(client, 1)["status"] == "acknowledged"
     assert messages(client, 1, "acknowledged") == ["Acknowledged by sre-manager"]
     after = client.get("/incidents/INC-1").get_data(as_text=True)
