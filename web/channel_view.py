@@ -80,7 +80,7 @@ def _channel_view(conn, row, lc: Lifecycle, catalog: Catalog, actions, updates) 
 
 
 def target_views(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime, *, resolved: bool) -> dict:
-    """The next deadline (for the countdown), targets breached (recorded or past due), an overdue update."""
+    """The most urgent open deadline (for the countdown), targets breached (recorded or past due), an overdue update."""
     pending = []
     for name in MILESTONES:
         due = deadline(lc, name, severity, targets)
@@ -93,9 +93,8 @@ def target_views(lc: Lifecycle, severity: Severity, targets: Targets, now: datet
     breached = [TARGET_NAMES[name] for name in lc.breaches]
     # A target past due that the sweep has not written yet is breached all the same.
     breached += [TARGET_NAMES[t["name"]] for t in pending if t["due"] <= now and t["name"] in TARGET_NAMES]
-    ahead = [t for t in pending if t["due"] > now]
     return {
-        "next": ahead[0] if ahead else None,
+        "next": pending[0] if pending else None,  # the most urgent: counted down, or overdue
         "breached": list(dict.fromkeys(breached)),
         "update_overdue": update_due is not None and (update_due <= now or lc.update_misses > 0),
         "update_due": update_due,
