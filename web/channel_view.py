@@ -8,7 +8,7 @@ from incidents import channel
 from incidents.lifecycle import ROLES, Lifecycle, StatusWord
 from incidents.services import Catalog
 from incidents.severity import Severity
-from incidents.targets import MILESTONES, Targets, deadline, reached_at
+from incidents.targets import MILESTONES, Targets, deadline, open_deadlines, reached_at
 from store.channel import lifecycle_of
 from store.incident_page import RESPONDER_STEP, key_entries, live_version, newest_entries, pages_of
 from store.queries import INCIDENT_COLUMNS
@@ -25,7 +25,9 @@ TARGET_NAMES = {
 UPDATE_DUE = "Next status update"
 
 
-def page_context(conn, number: int, catalog: Catalog, now: datetime, *, timeline_limit: int | None) -> dict | None:
+def page_context(
+    conn, number: int, catalog: Catalog, now: datetime, *, timeline_limit: int | None, alerts_limit: int | None
+) -> dict | None:
     """Everything the incident page shows of incident `number`, or None if there is none."""
     row = conn.execute(sa.select(*INCIDENT_COLUMNS).where(incidents.c.number == number)).first()
     if row is None:
@@ -43,7 +45,9 @@ def page_context(conn, number: int, catalog: Catalog, now: datetime, *, timeline
         "version": live_version(conn, number),
         "channel": _channel_view(conn, row, lc, catalog, actions, updates),
         "targets": target_views(lc, severity, catalog.targets_for(row.service), now, resolved=row.status == "resolved"),
-        "alerts": shown_alerts,
+        # Firing ones first; the labels that tell alerts apart are worked out over all of them.
+        "alerts": sorted(shown_alerts, key=lambda alert: alert["status"] != "firing")[:alerts_limit],
+        "alerts_total": len(shown_alerts),
         "timeline": timeline_views(entries, shown_alerts, pinned=lc.pinned),
         "timeline_total": total,
         "pages": pages,
@@ -91,8 +95,8 @@ def target_views(lc: Lifecycle, severity: Severity, targets: Targets, now: datet
         pending.append({"name": "update", "label": UPDATE_DUE, "due": update_due})
     pending.sort(key=lambda target: target["due"])
     breached = [TARGET_NAMES[name] for name in lc.breaches]
-    # A target past due that the sweep has not written yet is breached all the same.
-    breached += [TARGET_NAMES[t["name"]] for t in pending if t["due"] <= now and t["name"] in TARGET_NAMES]
+    # A target past due (reached late, or not yet) that the sweep has not written yet is breached all the same.
+    breached += [TARGET_NAMES[name] for name, due in open_deadlines(lc, severity, targets).items() if due <= now]
     return {
         "next": pending[0] if pending else None,  # the most urgent: counted down, or overdue
         "breached": list(dict.fromkeys(breached)),

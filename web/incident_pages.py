@@ -14,8 +14,9 @@ from web.incident_view import incident_summary, utc
 bp = Blueprint("incident_pages", __name__)
 PAGE_SIZE = 25
 STATUSES = ("triggered", "acknowledged", "resolved")
-# The page shows the newest entries of a long timeline; `?timeline=all` shows every one.
-TIMELINE_SHOWN = 200
+# A long incident shows its newest timeline entries and its first alerts (firing first);
+# `?timeline=all` and `?alerts=all` show every one.
+TIMELINE_SHOWN, ALERTS_SHOWN = 100, 50
 
 
 @bp.get("/")
@@ -50,10 +51,13 @@ def incident_list():
 @login_required
 def incident_page(incident_ref: str):
     """One incident as its channel: status, targets, checklist, updates, forms to act, pages, alerts, timeline."""
-    limit = None if request.args.get("timeline") == "all" else TIMELINE_SHOWN
+    limits = {
+        "timeline_limit": None if request.args.get("timeline") == "all" else TIMELINE_SHOWN,
+        "alerts_limit": None if request.args.get("alerts") == "all" else ALERTS_SHOWN,
+    }
     state = _state()
     with state.engine.connect() as conn:
-        context = page_context(conn, _number(incident_ref), state.catalog, datetime.now(UTC), timeline_limit=limit)
+        context = page_context(conn, _number(incident_ref), state.catalog, datetime.now(UTC), **limits)
     if context is None:
         abort(404)
     return render_template("incident.html", **context)
