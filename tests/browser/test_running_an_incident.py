@@ -37,7 +37,7 @@ def test_an_engineer_runs_the_incident_from_a_phone_while_a_colleague_watches_it
     expect(watcher.locator(".commander")).to_contain_text("nobody yet")
 
     page.get_by_role("button", name="Take command").click()
-    expect(page.get_by_role("status").first).to_have_text("You have command.")
+    expect(page.get_by_role("status")).to_have_text("You have command.")
     expect(watcher.locator(".commander")).to_have_text("@oncall-sre", timeout=LIVE)
 
     page.get_by_label("New severity").select_option("SEV1")
