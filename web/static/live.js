@@ -1,6 +1,6 @@
 // The incident page, live: every 5 s ask /incidents/INC-n/live for the version; when it changed,
 // fetch the page again and swap each [data-live] section that differs, except one being used (it
-// holds the focus, or a form with unsaved input). Also the "Copy as text" button.
+// holds the focus, a form with unsaved input, or opened details). Also the "Copy as text" button.
 (function () {
   var article = document.querySelector("article[data-live-url]");
   if (!article) return;
@@ -8,11 +8,13 @@
 
   function dirty(section) {
     if (section.contains(document.activeElement) && document.activeElement !== document.body) return true;
+    if (section.querySelector("details[open]")) return true;  // someone is reading the labels
     return Array.prototype.some.call(section.querySelectorAll("input, textarea, select"), function (field) {
       if (field.type === "hidden") return false;
       if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
       if (field.tagName === "SELECT") {
-        return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+        var chosen = Array.prototype.findIndex.call(field.options, function (o) { return o.defaultSelected; });
+        return field.selectedIndex !== Math.max(chosen, 0);
       }
       return field.value !== field.defaultValue;
     });
