@@ -1,7 +1,7 @@
-"""The incident channel as Markdown: `GET /incidents/INC-123.md`, for an API token (and, with the web
-UI, a signed-in person: extend `reader`)."""
+"""The incident channel as Markdown: `GET /incidents/INC-123.md`, for an API token or a signed-in person."""
 
 from flask import Blueprint, Response, current_app, request
+from flask_login import current_user
 
 from incidents.channel import render
 from ingest import auth
@@ -12,7 +12,11 @@ bp = Blueprint("export", __name__)
 
 
 def reader() -> str:
-    """Who may read the export: the name of the API token presented (Unauthenticated otherwise)."""
+    """Who may read the export: a person signed in to the web UI (session or trusted proxy header), else
+    the name of the API token presented (Unauthenticated otherwise)."""
+    # flask_login's proxy, not web/: ingest never imports web; the web UI installs the login manager.
+    if current_user and current_user.is_authenticated:
+        return current_user.get_id()
     return auth.api_caller(current_app.extensions["incidents"].catalog, request.headers.get("Authorization"))
 
 

@@ -1,21 +1,23 @@
-"""The incident list and the incident page, for signed-in people, with acknowledge and resolve forms."""
+"""The incident list and the incident page, for signed-in people (the forms are in incident_forms)."""
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from incidents import escalation
+from incidents import urls
 from incidents.severity import Severity
-from store.escalation import act
-from store.queries import IncidentFilter, get_incident, list_incidents
-from web.incident_view import alert_views, incident_summary, timeline_views
-from web.people import signed_in_name
+from store.incident_list import list_for_people
+from store.queries import IncidentFilter
+from web.channel_view import page_context
+from web.incident_view import incident_summary, utc
 
 bp = Blueprint("incident_pages", __name__)
 PAGE_SIZE = 25
 STATUSES = ("triggered", "acknowledged", "resolved")
-DONE = {"acknowledge": "Acknowledged: escalation has stopped.", "resolve": "Resolved."}
+# A long incident shows its newest timeline entries and its first alerts (firing first);
+# `?timeline=all` and `?alerts=all` show every one.
+TIMELINE_SHOWN, ALERTS_SHOWN = 100, 50
 
 
 @bp.get("/")
@@ -28,16 +30,15 @@ def home():
 @bp.get("/incidents")
 @login_required
 def incident_list():
-    """Open incidents first, then newest; filters by status, severity and service; 25 a page."""
-    chosen = _filters()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
+    """Open incidents first, then newest; filters by status, severity, service and commander; 25 a page."""
+    chosen, page = _filters(), _page()
     where = IncidentFilter(chosen["status"], tuple(int(Severity[s]) for s in chosen["severity"]), chosen["service"])
     with _state().engine.connect() as conn:
-        rows, total = list_incidents(conn, where, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, open_first=True)
+        rows, total = list_for_people(conn, where, chosen["commander"], limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    now = datetime.now(UTC)
     return render_template(
         "incident_list.html",
-        incidents=[incident_summary(row) for row in rows],
+        incidents=[_listed(row, now) for row in rows],
         chosen=chosen,
         choices=_choices(),
         page=page,
@@ -50,39 +51,35 @@ def incident_list():
 @bp.get("/incidents/<incident_ref>")
 @login_required
 def incident_page(incident_ref: str):
-    """One incident: summary, alerts with the labels that tell them apart, the full timeline, actions."""
-    with _state().engine.connect() as conn:
-        found = get_incident(conn, _number(incident_ref))
-    if found is None:
+    """One incident as its channel: status, targets, checklist, updates, forms to act, pages, alerts, timeline."""
+    limits = {
+        "timeline_limit": None if request.args.get("timeline") == "all" else TIMELINE_SHOWN,
+        "alerts_limit": None if request.args.get("alerts") == "all" else ALERTS_SHOWN,
+    }
+    state = _state()
+    with state.engine.connect() as conn:
+        settings = state.settings
+        ack = lambda page: urls.page_ack_url(settings.public_url, settings.secret_key, page)  # noqa: E731
+        context = page_context(conn, _number(incident_ref), state.catalog, datetime.now(UTC), ack_url=ack, **limits)
+    if context is None:
         abort(404)
-    incident, alert_rows, entries = found
-    alerts = alert_views(alert_rows)
-    return render_template(
-        "incident.html",
-        incident=incident_summary(incident),
-        alerts=alerts,
-        timeline=timeline_views(entries, alerts),
-    )
+    return render_template("incident.html", **context)
 
 
-@bp.post("/incidents/<incident_ref>/<any(acknowledge, resolve):action>")
-@login_required
-def incident_action(incident_ref: str, action: str):
-    """Acknowledge or resolve as the signed-in person, through the same store path as the API."""
-    state, number, name = _state(), _number(incident_ref), signed_in_name()
-    now = datetime.now(UTC)
-    decision = act(
-        state.engine,
-        lambda plan, current: escalation.requested(action, plan, current, now, by=name),
-        catalog=state.catalog,
-        now=now,
-        number=number,
-    )
-    if decision is None:
-        abort(404)
-    state.hand_over([decision])
-    flash(DONE[action])
-    return redirect(url_for("incident_pages.incident_page", incident_ref=f"INC-{number}"))
+def _listed(row, now: datetime) -> dict:
+    """A row of the list: the summary, its commander and its badges."""
+    due = utc(row.next_update_due_at)
+    overdue = row.status != "resolved" and due is not None and (due <= now or (row.update_misses or 0) > 0)
+    return incident_summary(row) | {
+        "commander": row.commander,
+        "breaches": list(row.breaches or ()),
+        "update_overdue": overdue,
+    }
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
 
 
 def _page_url(page: int) -> str:
@@ -104,8 +101,13 @@ def _number(incident_ref: str) -> int:
 
 def _choices() -> dict:
     services = tuple(service.name for service in _state().catalog.services)
-    # A `commander` filter joins here once incidents have commanders.
-    return {"status": STATUSES, "severity": tuple(s.name for s in Severity), "service": services}
+    people = tuple(sorted(_state().catalog.people))
+    return {
+        "status": STATUSES,
+        "severity": tuple(s.name for s in Severity),
+        "service": services,
+        "commander": people,
+    }
 
 
 def _filters() -> dict:

@@ -49,11 +49,14 @@ def alert_views(rows) -> list[dict]:
     ]
 
 
-def timeline_views(entries, alerts: list[dict]) -> list[dict]:
-    """Timeline entries, oldest first; an alert's entry carries the labels that tell its alert apart."""
+def timeline_views(entries, alerts: list[dict], *, pinned: tuple[int, ...] = ()) -> list[dict]:
+    """Timeline entries, oldest first, with who wrote them; an alert's entry carries the labels that tell it apart."""
     tags = {alert["fingerprint"]: alert["tag"] for alert in alerts}
     return [
         {
+            "id": entry.id,
+            "actor": entry.actor,
+            "pinned": entry.id in pinned,
             "at": utc(entry.at),
             "kind": entry.kind,
             "message": entry.message,

@@ -1,6 +1,7 @@
 """The incident list and page for signed-in people: filters, pages, alerts told apart, acting by form."""
 
 import re
+from urllib.parse import urlsplit
 
 from tests.integration.acting import ack_url, act, detail, mark_sent, messages, open_incident
 from tests.integration.signing_in import csrf_token, signed_in
@@ -89,7 +90,7 @@ def test_acknowledging_by_form_is_recorded_with_the_signed_in_name(client, engin
     signed_in(client, engine, "sre-manager")
     page = client.get("/incidents/INC-1").get_data(as_text=True)
     response = client.post("/incidents/INC-1/acknowledge", data={"csrf_token": csrf_token(page)})
-    assert response.status_code == 302 and response.headers["Location"] == "/incidents/INC-1"
+    assert response.status_code == 303 and response.headers["Location"] == "/incidents/INC-1"  # see other: PRG
     assert detail(client, 1)["status"] == "acknowledged"
     assert messages(client, 1, "acknowledged") == ["Acknowledged by sre-manager"]
     after = client.get("/incidents/INC-1").get_data(as_text=True)
@@ -124,3 +125,14 @@ def test_the_ack_link_page_links_to_the_incident_and_says_who_acknowledged_when(
     assert after.status_code == 200 and "Already acknowledged" in html
     assert "Acknowledged by example-operator (API)" in html and "<time datetime=" in html
     assert '<form method="post"' not in html and 'href="/incidents/INC-1"' in html
+
+
+def test_the_page_lists_each_page_with_its_target_state_and_a_working_acknowledgement_link(client, engine):
+    incident = open_incident(client, engine)
+    signed_in(client, engine)
+    html = client.get(f"/incidents/INC-{incident.number}").get_data(as_text=True)
+    paged = html.split('id="paged-heading"')[1]
+    assert "user oncall-sre" in paged and "sending" in paged
+    link = re.search(r'<a href="(http://[^"]+/ack/[^"]+)">Acknowledgement link</a>', paged).group(1)
+    assert client.post(urlsplit(link).path).status_code == 200
+    assert detail(client, incident.number)["status"] == "acknowledged"

@@ -1,10 +1,32 @@
 // Times in the viewer's time zone. The server writes UTC: it stays in the title (hover) and is what
-// shows without JavaScript.
+// shows without JavaScript. A countdown (time[data-countdown]) counts down to its time instead.
 (function () {
   var format = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
                  second: "2-digit", timeZoneName: "short" };
-  document.querySelectorAll("time[datetime]").forEach(function (element) {
-    var when = new Date(element.getAttribute("datetime"));
-    if (!isNaN(when.getTime())) element.textContent = when.toLocaleString(undefined, format);
-  });
+
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]:not([data-countdown])").forEach(function (element) {
+      var when = new Date(element.getAttribute("datetime"));
+      if (!isNaN(when.getTime())) element.textContent = when.toLocaleString(undefined, format);
+    });
+  }
+
+  function span(seconds) {
+    if (seconds >= 86400) return Math.floor(seconds / 86400) + " d " + Math.floor(seconds % 86400 / 3600) + " h";
+    var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    var mm = (h ? String(m).padStart(2, "0") : String(m)) + ":" + String(s).padStart(2, "0");
+    return h ? h + ":" + mm : mm;
+  }
+
+  function countdowns() {
+    document.querySelectorAll("time[data-countdown]").forEach(function (element) {
+      var left = Math.round((new Date(element.getAttribute("datetime")) - Date.now()) / 1000);
+      element.textContent = left >= 0 ? "in " + span(left) : "overdue by " + span(-left);
+      element.classList.toggle("late", left < 0);
+    });
+  }
+
+  window.incidentTimes = function (root) { localTimes(root); countdowns(); };
+  window.incidentTimes(document);
+  setInterval(countdowns, 1000);
 })();

@@ -1,0 +1,144 @@
+"""The incident page as people read it: the incident channel, its targets and countdown, who was paged."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from incidents import channel, paging
+from incidents.lifecycle import ROLES, Lifecycle, StatusWord
+from incidents.services import Catalog
+from incidents.severity import Severity
+from incidents.targets import MILESTONES, Targets, deadline, open_deadlines, reached_at
+from store.channel import lifecycle_of
+from store.incident_page import RESPONDER_STEP, key_entries, live_version, newest_entries
+from store.pages import pages_of
+from store.queries import INCIDENT_COLUMNS
+from store.tables import alerts, incidents
+from web.incident_view import alert_views, incident_summary, timeline_views, utc
+
+TARGET_NAMES = {
+    "detection": "Detection target",
+    "response": "Response target",
+    "mitigation": "Mitigation target",
+    "recovery": "Recovery target",
+    "postmortem": "Post-mortem target",
+}
+UPDATE_DUE = "Next status update"
+
+
+def page_context(
+    conn,
+    number: int,
+    catalog: Catalog,
+    now: datetime,
+    *,
+    timeline_limit: int | None,
+    alerts_limit: int | None,
+    ack_url=lambda page: None,
+) -> dict | None:
+    """Everything the incident page shows of incident `number`, or None if there is none; `ack_url(page)`
+    is a trigger's acknowledgement link (incidents.urls.page_ack_url)."""
+    row = conn.execute(sa.select(*INCIDENT_COLUMNS).where(incidents.c.number == number)).first()
+    if row is None:
+        return None
+    lc, actions, updates = lifecycle_of(conn, row)
+    alert_rows = conn.execute(
+        sa.select(alerts).where(alerts.c.incident_id == row.id).order_by(alerts.c.first_seen, alerts.c.id)
+    ).all()
+    entries, total = newest_entries(conn, row.id, timeline_limit)
+    shown_alerts = alert_views(alert_rows)
+    severity = Severity(row.severity)
+    pages = [_page_view(page, ack_url) for page in pages_of(conn, row.id)]
+    return {
+        "incident": incident_summary(row),
+        "version": live_version(conn, number),
+        "channel": _channel_view(conn, row, lc, catalog, actions, updates),
+        "targets": target_views(lc, severity, catalog.targets_for(row.service), now, resolved=row.status == "resolved"),
+        # Firing ones first; the labels that tell alerts apart are worked out over all of them.
+        "alerts": sorted(shown_alerts, key=lambda alert: alert["status"] != "firing")[:alerts_limit],
+        "alerts_total": len(shown_alerts),
+        "timeline": timeline_views(entries, shown_alerts, pinned=lc.pinned),
+        "timeline_total": total,
+        "pages": pages,
+        "pulled_in": sorted({p["target"] for p in pages if p["step"] == RESPONDER_STEP}),
+        "people": sorted(catalog.people),
+        "teams": sorted(catalog.teams),
+        "roles": ROLES,
+        "words": [word.value for word in StatusWord],
+        "severities": [s.name for s in Severity],
+    }
+
+
+def _channel_view(conn, row, lc: Lifecycle, catalog: Catalog, actions, updates) -> dict:
+    """The channel template's content: status line, impact, commander, affected, key events, actions, updates."""
+    severity = Severity(row.severity)
+    events = [_entry_row(e) for e in key_entries(conn, row.id, lc.pinned)]
+    return {
+        "colour": channel.COLOURS[severity],
+        "severity": severity.name,
+        "status_word": lc.status_word.value,
+        "phase": lc.phase.value,
+        "impact": lc.impact,
+        "commander": lc.commander,
+        "commander_label": catalog.label_of(lc.commander) if lc.commander else "",
+        "roles": dict(lc.roles),
+        "affected": lc.affected,
+        "events": channel.key_events(events, pinned=lc.pinned, source=row.source),
+        "actions": actions,
+        "updates": updates[-3:][::-1],
+        "updates_total": len(updates),
+        "eta": updates[-1].eta if updates else "",
+        "eta_at": updates[-1].eta_at if updates else None,
+    }
+
+
+def target_views(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime, *, resolved: bool) -> dict:
+    """The most urgent open deadline (for the countdown), targets breached (recorded or past due), an overdue update."""
+    pending = []
+    for name in MILESTONES:
+        due = deadline(lc, name, severity, targets)
+        if due is not None and reached_at(lc, name) is None:
+            pending.append({"name": name, "label": _label(name, severity, targets), "due": due})
+    update_due = None if resolved else lc.next_update_due
+    if update_due is not None:
+        pending.append({"name": "update", "label": UPDATE_DUE, "due": update_due})
+    pending.sort(key=lambda target: target["due"])
+    breached = [TARGET_NAMES[name] for name in lc.breaches]
+    # A target past due (reached late, or not yet) that the sweep has not written yet is breached all the same.
+    breached += [TARGET_NAMES[name] for name, due in open_deadlines(lc, severity, targets).items() if due <= now]
+    return {
+        "next": pending[0] if pending else None,  # the most urgent: counted down, or overdue
+        "breached": list(dict.fromkeys(breached)),
+        "update_overdue": update_due is not None and (update_due <= now or lc.update_misses > 0),
+        "update_due": update_due,
+    }
+
+
+def _label(name: str, severity: Severity, targets: Targets) -> str:
+    limit = targets.limit(name, severity)
+    minutes = int(limit.total_seconds() // 60)
+    span = f"{minutes // 60} h" if minutes >= 60 and minutes % 60 == 0 else f"{minutes} min"
+    span = f"{minutes // 1440} days" if minutes >= 1440 and minutes % 1440 == 0 else span
+    return f"{TARGET_NAMES[name]} ({severity.name + ', ' if name == 'response' else ''}{span})"
+
+
+def _entry_row(entry):
+    """A timeline row as channel.key_events reads it, its time aware UTC."""
+    return type("Row", (), {"id": entry.id, "at": utc(entry.at), "kind": entry.kind, "message": entry.message})
+
+
+def _page_view(page, ack_url) -> dict:
+    acknowledgeable = page.action == "trigger" and page.status in ("pending", "sent")
+    return {
+        "target": paging.target_label(page),
+        "outcome": paging.outcome(page),
+        "ack_url": ack_url(page) if acknowledgeable else None,
+        "action": page.action,
+        "step": page.step,
+        "reason": page.reason,
+        "status": page.status,
+        "attempts": page.attempts,
+        "created_at": utc(page.created_at),
+        "sent_at": utc(page.sent_at),
+        "last_error": page.last_error,
+    }
