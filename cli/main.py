@@ -7,6 +7,7 @@ import click
 
 from settings import env
 from settings.catalog import ConfigError, load_catalog
+from settings.secret_key import InsecureSecretKey, secret_key_warning
 
 
 @click.group()
@@ -57,8 +58,7 @@ def default_web_workers() -> int:
 )
 def serve(dev, port, host, workers):
     """Serve the web app (gunicorn; --dev for Flask's server)."""
-    settings = env.load()
-    _catalog_or_exit(settings)
+    settings = _startable()
     if dev:
         from ingest.app import create_app
 
@@ -73,7 +73,7 @@ def serve(dev, port, host, workers):
 @click.option("--concurrency", type=int, default=8, show_default=True, help="Threads delivering pages.")
 def worker(concurrency):
     """Run a Celery worker for every queue."""
-    _catalog_or_exit(env.load())
+    _startable()
     from cli.processes import worker_argv
 
     os.execvp(sys.executable, worker_argv(concurrency))
@@ -82,8 +82,7 @@ def worker(concurrency):
 @cli.command()
 def beat():
     """Run Celery beat, the scheduler."""
-    settings = env.load()
-    _catalog_or_exit(settings)
+    settings = _startable()
     from cli.processes import beat_argv
 
     os.execvp(sys.executable, beat_argv(settings))
@@ -94,7 +93,7 @@ def beat():
 @click.option("--host", default="127.0.0.1", show_default=True)
 def up(port, host):
     """Web, worker and beat together; Ctrl-C stops all three."""
-    _catalog_or_exit(env.load())
+    _startable()
     from cli.processes import run_together
 
     sys.exit(
@@ -121,6 +120,20 @@ def replay(since_id, source):
         create_engine(settings.database_url), _catalog_or_exit(settings), since_id=since_id, source=source
     )
     click.echo(f"replayed {counts['replayed']} requests, skipped {counts['skipped']}")
+
+
+def _startable():
+    """Settings of a long-running process, once its SECRET_KEY and configuration are fit to start."""
+    settings = env.load()
+    try:
+        warning = secret_key_warning(settings)
+    except InsecureSecretKey as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if warning:
+        click.echo(warning, err=True)
+    _catalog_or_exit(settings)
+    return settings
 
 
 def _catalog_or_exit(settings):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 # Redis redelivers an unacknowledged task after this long; no countdown may come near it.
 VISIBILITY_TIMEOUT = 3600
+# Signs acknowledgement links when SECRET_KEY is unset: good for `make run` on one machine only.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,11 @@ class Settings:
     ack_link_max_age: int = 24 * 3600  # seconds
     tick_seconds: float = 2.0  # how often beat claims due escalations and lost pages
     broker_prefix: str = ""  # keeps several installations (or test runs) apart on one Redis
+
+    @property
+    def embedded_database(self) -> bool:
+        """True when DATABASE_URL is unset: the SQLite file under INCIDENTS_VAR."""
+        return self.database_url == embedded_database_url(self.var_dir)
 
     @property
     def embedded_broker(self) -> bool:
@@ -54,9 +61,9 @@ def load(environ=None) -> Settings:
     port = env.get("PORT", "8000")
     return Settings(
         config_dir=Path(env.get("INCIDENTS_CONFIG", "config")).resolve(),
-        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'incidents.db'}",
+        database_url=env.get("DATABASE_URL") or embedded_database_url(var_dir),
         broker_url=env.get("CELERY_BROKER_URL") or "filesystem://",
-        secret_key=env.get("SECRET_KEY") or "dev-only-insecure-secret-key",
+        secret_key=env.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY,
         public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
         var_dir=var_dir,
         max_body_bytes=int(env.get("INCIDENTS_MAX_BODY_BYTES", 1024 * 1024)),
@@ -65,3 +72,8 @@ def load(environ=None) -> Settings:
         tick_seconds=float(env.get("INCIDENTS_TICK_SECONDS", 2.0)),
         broker_prefix=env.get("CELERY_BROKER_PREFIX", ""),
     )
+
+
+def embedded_database_url(var_dir: Path) -> str:
+    """The SQLite file `make run` uses when DATABASE_URL is unset."""
+    return f"sqlite:///{var_dir / 'incidents.db'}"
