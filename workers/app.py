@@ -1,5 +1,10 @@
-"""The Celery app. Queues, routes and retry settings live here, in one place."""
+"""The Celery app. Queues, routes and retry settings live here, in one place.
 
+Importing this module reads no environment and creates no folder: `create_celery()` builds an app,
+and the module attribute `celery` (what `celery -A workers.app:celery` loads) is built on first use.
+"""
+
+import functools
 import os
 from pathlib import Path
 
@@ -58,5 +63,14 @@ def _serve_metrics(**_):
         serve(int(port))
 
 
-# What `celery -A workers.app` starts; building it connects to nothing.
-celery = create_celery()
+@functools.cache
+def default_celery() -> Celery:
+    """The process's app, from the environment; built once, on first use, connecting to nothing."""
+    return create_celery()
+
+
+def __getattr__(name: str):
+    # PEP 562: `workers.app.celery` is built when first asked for, not when the module is imported.
+    if name == "celery":
+        return default_celery()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
