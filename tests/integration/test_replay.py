@@ -85,4 +85,4 @@ def test_intake_keeps_answering_while_replay_runs(request, database, catalog):
         answered_during_replay += replaying.is_alive()
     replaying.join()
     assert counts == {"replayed": 401, "skipped": 0}  # what was stored when it started, not what came since
-    assert answered_during_replay >= 3  # intake was never held up for the replay's whole run
+    assert answered_during_replay >= 1, "intake was held up for the replay's whole run"
