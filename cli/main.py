@@ -7,12 +7,14 @@ import click
 
 from settings import env
 from settings.catalog import ConfigError, load_catalog
+from settings.logs import configure_logging
 from settings.secret_key import InsecureSecretKey, secret_key_warning
 
 
 @click.group()
 def cli():
     """Self-hosted incident response: alerts in, incidents out."""
+    configure_logging()
 
 
 @cli.command("check-config")

@@ -1,6 +1,5 @@
 """The Flask app factory."""
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -8,9 +7,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from incidents.services import Catalog
-from ingest import ack_links, actions, api, errors, health, intake, pagerduty_webhooks
+from ingest import ack_links, actions, api, errors, health, intake, pagerduty_webhooks, request_log
 from settings import env
 from settings.catalog import load_catalog
+from settings.logs import configure_logging
 from store.db import create_engine
 
 
@@ -50,5 +50,6 @@ def create_app(
     for blueprint in (intake.bp, api.bp, actions.bp, ack_links.bp, pagerduty_webhooks.bp, health.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    request_log.register(app)
+    configure_logging()
     return app

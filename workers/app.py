@@ -9,10 +9,11 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import celeryd_init, setup_logging, worker_ready
 from kombu import Queue
 
 from settings import env
+from settings.logs import configure_logging
 
 QUEUES = ("paging", "escalation", "default")
 # Every task must have a route here; tests/unit/test_celery_routes.py checks it.
@@ -52,6 +53,18 @@ def create_celery(settings: env.Settings | None = None) -> Celery:
     )
     app.conf.incidents_settings = settings
     return app
+
+
+@setup_logging.connect
+def _logging(loglevel=None, **_):
+    # Connected, this replaces Celery's own set-up in worker and beat: LOG_FORMAT, request ids, a quiet tick.
+    configure_logging(loglevel or "INFO")
+
+
+@celeryd_init.connect
+def _early_logging(**_):
+    # The worker warns (running as root, say) before it sets up logging: those lines need our format too.
+    configure_logging()
 
 
 @worker_ready.connect

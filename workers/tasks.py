@@ -9,8 +9,10 @@ from celery.utils.time import get_exponential_backoff_interval
 from store.catch_up import catch_up_left_behind
 from workers import escalating, paging
 from workers.context import context
+from workers.tick_summary import TickSummary
 
 MAX_PAGE_RETRIES = 8
+TICKS = TickSummary()  # this worker process's ticks, summed for the once-a-minute log line
 DB_RETRY = {
     "autoretry_for": (sqlalchemy.exc.OperationalError,),
     "retry_backoff": True,
@@ -78,9 +80,13 @@ def tick() -> int:
     """Every few seconds: catch up incidents a dead request left behind, claim due escalations and
     re-send pages whose task was lost."""
     ctx, now = context(), utcnow()
-    ctx.dispatch(catch_up_left_behind(ctx.engine, ctx.catalog, now=now))
+    caught_up = catch_up_left_behind(ctx.engine, ctx.catalog, now=now)
+    ctx.dispatch(caught_up)
     claimed = claim_due(ctx, now)
-    ctx.dispatch.pages(escalating.lost_pages(ctx.engine, now=now))
+    lost = escalating.lost_pages(ctx.engine, now=now)
+    ctx.dispatch.pages(lost)
+    counts = {"escalations woken": claimed, "pages re-queued": len(lost), "incidents caught up": len(caught_up)}
+    TICKS.add(now, counts)
     return claimed
 
 
