@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from incidents.services import Catalog
-from ingest import ack_links, actions, api, errors, health, intake, pagerduty_webhooks, request_log
+from ingest import ack_links, actions, api, errors, health, intake, openapi, pagerduty_webhooks, request_log
 from settings import env
 from settings.catalog import load_catalog
 from settings.logs import configure_logging
@@ -47,7 +47,7 @@ def create_app(
         engine=engine or create_engine(settings.database_url),
         dispatch=dispatch,
     )
-    for blueprint in (intake.bp, api.bp, actions.bp, ack_links.bp, pagerduty_webhooks.bp, health.bp):
+    for blueprint in (intake.bp, api.bp, actions.bp, ack_links.bp, pagerduty_webhooks.bp, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     request_log.register(app)
