@@ -28,6 +28,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (Debian: apt-get install wrk)" >&2; exit 1; }
 	$(BIN)/python -m bench.intake
 
 clean:

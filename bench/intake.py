@@ -1,32 +1,32 @@
-"""Intake throughput and latency: a bare ceiling, then Alertmanager and PagerDuty against our service.
+"""Intake throughput and latency under wrk: a bare Flask ceiling, then our service, in one run.
 
-Phase C posts phase A's load to bench/ceiling_app.py under the same gunicorn command; phase A posts
-Alertmanager v4 bodies (one group's 10 alerts; 50 groups, 500 alerts, ~10% resolved), phase B
-PagerDuty events (500 dedup keys, ~10% resolve). Each phase measures the steady state: a short
-warm-up of the same load goes first, unmeasured. The run has a database of its own; after A and B
-the dedup counts the phase added are checked against what it had accepted.
+Load comes from wrk (a native generator, Lua scripts in bench/wrk/), so the load generator does
+not take the CPU it measures. Phase C posts Alertmanager bodies to bench/ceiling_app.py, a Flask
+app that only parses the JSON, served by gunicorn sync workers. Phase A posts the same bodies (one
+group's 10 alerts out of 500; one body in ten resolves its group, so incidents open, resolve and
+page all the time) to the whole service: web (`incidents serve`'s defaults), a Celery worker and
+beat, on PostgreSQL and Redis, paging a fake PagerDuty. Phase B posts PagerDuty events. Each phase
+is warmed up first, unmeasured. After A and B, the raw requests stored are checked against the
+requests accepted: once we answer 2xx, the request is stored.
 `python -m bench.intake --help` lists the options.
 """
 
 import argparse
-import http.client
 import json
 import os
-import random
+import subprocess
 import sys
 import tempfile
-import time
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from cli.main import default_web_workers
-from cli.processes import gunicorn_argv
+from cli.processes import beat_argv, worker_argv
 from settings import env
+from tests.fake_pagerduty import FakePagerDuty
 from tests.support import (
     REDIS_URL,
     ROOT,
@@ -39,223 +39,132 @@ from tests.support import (
     wait_http,
 )
 
-GROUPS, PER_GROUP, DEDUP_KEYS, RESOLVED_SHARE = 50, 10, 500, 0.1
-ROUTING_KEY = "exampleintegrationkey00000000001"
-HEADERS = {"Authorization": "Bearer example-token", "Content-Type": "application/json"}
+PER_GROUP = 10
+SCRIPTS = {
+    "alertmanager": ("/webhooks/alertmanager", "bench/wrk/alertmanager.lua"),
+    "pagerduty": ("/v2/enqueue", "bench/wrk/pagerduty.lua"),
+}
 
 
-def alertmanager_body(rng: random.Random) -> tuple[bytes, int]:
-    """One group's 10 alerts, each resolved 10% of the time; (body, alerts it adds to received_count)."""
-    group = rng.randrange(GROUPS)
-    alerts = [
-        _alert(group, index, "resolved" if rng.random() < RESOLVED_SHARE else "firing") for index in range(PER_GROUP)
+@dataclass(frozen=True)
+class Result:
+    """What wrk saw in one phase."""
+
+    requests: int
+    seconds: float
+    failures: dict  # by wrk's cause: connect, read, write, status (not 2xx/3xx), timeout
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def errors(self) -> int:
+        return sum(self.failures.values())
+
+    @property
+    def accepted(self) -> int:
+        return self.requests - self.errors
+
+
+def wrk(base: str, load: str, seconds: float, args, seed: int = 0) -> Result:
+    """Run wrk with the load's script against `base`; its closing WRK_RESULT line, parsed."""
+    path, script = SCRIPTS[load]
+    argv = [
+        "wrk",
+        f"-t{args.wrk_threads}",
+        f"-c{args.connections}",
+        f"-d{seconds:g}s",
+        "--latency",
+        "-s",
+        script,
+        base + path,
+        "--",
+        str(seed),
     ]
-    # The group stays "firing" (as Alertmanager's does while one alert fires): no incident closes,
-    # so every alert of every accepted request lands on an alert row and the counts are exact.
-    body = {
-        "version": "4",
-        "status": "firing",
-        "receiver": "incidents",
-        "truncatedAlerts": 0,
-        "groupKey": f'{{}}:{{alertname="Bench{group}"}}',
-        "groupLabels": {"alertname": f"Bench{group}"},
-        "commonLabels": {"alertname": f"Bench{group}"},
-        "commonAnnotations": {},
-        "externalURL": "http://alertmanager:9093",
-        "alerts": alerts,
-    }
-    return json.dumps(body).encode(), PER_GROUP
+    out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRK_RESULT "))
+    data = json.loads(line.removeprefix("WRK_RESULT "))
+    failures = {name: data[name] for name in ("connect", "read", "write", "status", "timeout") if data[name]}
+    return Result(data["requests"], data["duration_us"] / 1e6, failures, data["p50_us"] / 1000, data["p99_us"] / 1000)
 
 
-def _alert(group: int, index: int, status: str) -> dict:
-    name, instance = f"Bench{group}", f"host-{index}:9100"
-    return {
-        "status": status,
-        "labels": {"alertname": name, "instance": instance, "severity": "warning"},
-        "annotations": {"summary": f"{name} on {instance}"},
-        "startsAt": "2026-11-26T14:33:41.755Z",
-        "endsAt": "0001-01-01T00:00:00Z",
-        "generatorURL": "http://prometheus:9090/graph",
-        "fingerprint": f"{group * PER_GROUP + index:016x}",
-    }
+def warm_up(base: str, load: str, args) -> None:
+    """The same load for a few seconds, not measured: connections, caches and prepared statements."""
+    if args.warm_up > 0:
+        wrk(base, load, args.warm_up, args, seed=1)
 
 
-def pagerduty_body(rng: random.Random) -> tuple[bytes, int]:
-    """A trigger (one alert) or, 10% of the time, a resolve (none) for one of 500 dedup keys."""
-    key = f"bench-{rng.randrange(DEDUP_KEYS)}"
-    if rng.random() < RESOLVED_SHARE:
-        return json.dumps({"routing_key": ROUTING_KEY, "event_action": "resolve", "dedup_key": key}).encode(), 0
-    payload = {"summary": f"Disk full on {key}", "source": key, "severity": "warning"}
-    event = {"routing_key": ROUTING_KEY, "event_action": "trigger", "dedup_key": key, "payload": payload}
-    return json.dumps(event).encode(), 1
+def phase(name: str, base: str, load: str, args, unit: str, per_request: int) -> tuple[Result, float]:
+    """Measure, print; (result, units per second)."""
+    result = wrk(base, load, args.duration, args, seed=2)
+    rate = result.accepted * per_request / result.seconds
+    print(
+        f"{name:<16} requests {result.requests:>7}  {unit}/s {rate:>7.0f}  p50 {result.p50_ms:6.1f} ms  "
+        f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}"
+    )
+    return result, rate
 
 
-LOADS = {"alertmanager": ("/webhooks/alertmanager", alertmanager_body), "pagerduty": ("/v2/enqueue", pagerduty_body)}
-
-
-@dataclass
-class Tally:
-    """What senders saw: every request's latency (ms), failures by cause, what was accepted, when."""
-
-    latencies: list[float] = field(default_factory=list)
-    failures: Counter = field(default_factory=Counter)
-    accepted: int = 0
-    received: int = 0
-    started: float = float("inf")
-    ended: float = 0.0
-
-    def __add__(self, other: "Tally") -> "Tally":
-        return Tally(
-            self.latencies + other.latencies,
-            self.failures + other.failures,
-            self.accepted + other.accepted,
-            self.received + other.received,
-            min(self.started, other.started),
-            max(self.ended, other.ended),
-        )
-
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[int(share * (len(ordered) - 1))] if ordered else float("nan")
-
-
-def send(port: int, load: str, deadline: float, max_requests: int, seed: int) -> Tally:
-    """One sender on one keep-alive connection, posting until the deadline or its request cap."""
-    path, build = LOADS[load]
-    rng, tally = random.Random(seed), Tally(started=time.monotonic())
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    while time.monotonic() < deadline and len(tally.latencies) < max_requests:
-        body, received = build(rng)
-        started = time.perf_counter()
-        failure = _post(conn, path, body)
-        tally.latencies.append((time.perf_counter() - started) * 1000)
-        if failure:
-            tally.failures[failure] += 1
-        else:
-            tally.accepted, tally.received = tally.accepted + 1, tally.received + received
-    conn.close()
-    tally.ended = time.monotonic()
-    return tally
-
-
-def _post(conn: http.client.HTTPConnection, path: str, body: bytes) -> str | None:
-    """None when the service accepted the body, else what went wrong."""
-    try:
-        conn.request("POST", path, body, HEADERS)
-        response = conn.getresponse()
-        response.read()
-    except (OSError, http.client.HTTPException) as error:
-        conn.close()  # the next request opens a new connection
-        return type(error).__name__
-    return None if 200 <= response.status < 300 else f"HTTP {response.status}"
-
-
-def send_from_threads(port: int, load: str, threads: int, deadline: float, cap: int, seed: int) -> Tally:
-    with ThreadPoolExecutor(threads) as pool:
-        futures = [pool.submit(send, port, load, deadline, cap, seed * 1000 + i) for i in range(threads)]
-        return sum((future.result() for future in futures), Tally())
-
-
-def run_load(port: int, load: str, args) -> Tally:
-    """`args.senders` senders spread over processes, so that one GIL does not cap the load."""
-    processes = min(args.processes, args.senders)
-    threads = [args.senders // processes + (i < args.senders % processes) for i in range(processes)]
-    # CLOCK_MONOTONIC is system-wide on Linux: the children compare against the same deadline.
-    deadline, cap = time.monotonic() + args.duration, max(1, args.max_requests // args.senders)
-    with ProcessPoolExecutor(processes) as pool:
-        futures = [
-            pool.submit(send_from_threads, port, load, count, deadline, cap, seed) for seed, count in enumerate(threads)
-        ]
-        return sum((future.result() for future in futures), Tally())
-
-
-def server_env(args, tmp: Path, name: str) -> dict:
-    """gunicorn threads and options, and a metrics folder inside our temporary one."""
-    # GUNICORN_CMD_ARGS overrides ingest/gunicorn_conf.py and adds to the `incidents serve` command line.
-    return {
-        "GUNICORN_THREADS": args.threads,
-        "PROMETHEUS_MULTIPROC_DIR": tmp / f"metrics-{name}",
-        "GUNICORN_CMD_ARGS": f"--worker-class {args.worker_class} {args.gunicorn_args}",
-    }
-
-
-def start_ceiling(settings, tmp: Path, args) -> tuple[Process, str]:
-    """bench.ceiling_app under the very gunicorn command that `incidents serve` runs."""
+def start_ceiling(settings, tmp: Path, workers: int) -> tuple[Process, str]:
+    """bench.ceiling_app under gunicorn's sync workers: the cheapest Flask serving there is."""
     port = free_port()
-    argv = gunicorn_argv(settings, host="127.0.0.1", port=port, workers=args.workers)
-    argv[-1] = "bench.ceiling_app:app"  # in place of our app, every option kept
-    process = Process(argv, env=process_env(settings, **server_env(args, tmp, "ceiling")), log_path=tmp / "ceiling.log")
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--worker-class",
+        "sync",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "bench.ceiling_app:app",
+    ]
+    process = Process(argv, env=process_env(settings), log_path=tmp / "ceiling.log")
     wait_http(f"http://127.0.0.1:{port}/healthz", process)
     return process, f"http://127.0.0.1:{port}"
 
 
-@contextmanager
-def serving(process: Process, base: str):
-    """The port of a started server, stopped afterwards."""
-    try:
-        yield int(base.rsplit(":", 1)[1])
-    finally:
-        process.stop()
-
-
-COUNTS = sa.text("""
-    SELECT (SELECT count(*) FROM incidents WHERE source = :source) AS incidents,
-           count(a.id) AS alerts, coalesce(sum(a.received_count), 0) AS received,
-           (SELECT count(*) FROM raw_requests WHERE source = :source) AS raw_requests
-    FROM alerts a JOIN incidents i ON i.id = a.incident_id WHERE i.source = :source""")
-
-
-def counts(url: str, source: str):
-    """What `source` has left in the database so far."""
+def stored_requests(url: str, source: str) -> int:
     with sa.create_engine(url, poolclass=sa.pool.NullPool).connect() as conn:
-        return conn.execute(COUNTS, {"source": source}).one()
+        query = sa.text("SELECT count(*) FROM raw_requests WHERE source = :source")
+        return conn.execute(query, {"source": source}).scalar_one()
 
 
-def check(url: str, source: str, tally: Tally, before) -> bool:
-    """Print what the measured phase added; True when it matches what was accepted, exactly."""
-    after = counts(url, source)
-    received, raw = after.received - before.received, after.raw_requests - before.raw_requests
-    exact = received == tally.received and raw == tally.accepted
-    print(
-        f"{'':<16} db: incidents {after.incidents}, alerts {after.alerts}; this phase: sum(received_count) "
-        f"+{received} (sent {tally.received}), raw_requests +{raw} (accepted {tally.accepted}): "
-        f"{'OK' if exact else 'MISMATCH'}"
-    )
+def checked(url: str, source: str, result: Result, before: int, connections: int) -> bool:
+    """Print whether every accepted request of the measured phase was stored; True when none is missing.
+
+    wrk stops with a request in flight on each connection: those are stored but not counted as accepted.
+    """
+    stored = stored_requests(url, source) - before
+    exact = result.accepted <= stored <= result.accepted + 2 * connections
+    verdict = "OK" if exact else ("MISSING" if stored < result.accepted else "MORE THAN IN FLIGHT")
+    print(f"{'':<16} raw_requests +{stored} for {result.accepted} accepted: {verdict}")
     return exact
 
 
-def report(name: str, tally: Tally, unit: str, per_request: int) -> float:
-    """Print a phase's figures; returns its throughput in `unit` per second."""
-    rate = tally.accepted * per_request / max(tally.ended - tally.started, 1e-9)
-    errors = sum(tally.failures.values())
-    print(
-        f"{name:<16} requests {len(tally.latencies):>6}  {unit}/s {rate:>7.0f}  p50 {tally.percentile(0.5):6.1f} ms"
-        f"  p99 {tally.percentile(0.99):6.1f} ms  errors {errors}" + (f" {dict(tally.failures)}" if errors else "")
-    )
-    return rate
-
-
-def verdict(fraction: float, tallies: list[Tally]) -> None:
-    worst_p99 = max(tally.percentile(0.99) for tally in tallies)
-    errors = sum(sum(tally.failures.values()) for tally in tallies)
-    print(f"ours / ceiling, alerts/s: {fraction:.2f} (target >= 0.25): {'OK' if fraction >= 0.25 else 'BELOW'}")
-    print(
-        f"p99 < 100 ms in A and B: {'yes' if worst_p99 < 100 else 'no'} (worst {worst_p99:.1f} ms); "
-        f"errors == 0: {'yes' if errors == 0 else 'no'} ({errors})"
-    )
+def ours(stack: ExitStack, settings, tmp: Path, fake: FakePagerDuty, args) -> str:
+    """Web, worker and beat on the bench's database and Redis; the base URL of the web."""
+    extra = {"PAGERDUTY_EVENTS_URL": fake.url, "GUNICORN_THREADS": args.threads}
+    web, base = start_web(settings, tmp, workers=args.workers, **extra)
+    stack.callback(web.stop)
+    for name, argv in (("worker", worker_argv(4)), ("beat", beat_argv(settings))):
+        process = Process(argv, env=process_env(settings, **extra), log_path=tmp / f"{name}.log")
+        stack.callback(process.stop)
+    return base
 
 
 def run(args) -> bool:
-    """The three phases; True when the stored counts were exact."""
+    """The three phases; True when every accepted request was stored."""
     print(
-        f"gunicorn --worker-class {args.worker_class} {args.gunicorn_args}".rstrip() + f", {args.workers} "
-        f"workers x {args.threads} threads; {args.senders} senders; {args.warm_up:g} s warm-up, then "
-        f"{args.duration:g} s measured per phase"
+        f"wrk {args.wrk_threads} threads x {args.connections} connections; ours: {args.workers} gunicorn "
+        f"workers x {args.threads} threads + worker + beat; ceiling: {args.workers} sync workers; "
+        f"{args.warm_up:g} s warm-up, then {args.duration:g} s measured per phase"
     )
     with (
         tempfile.TemporaryDirectory(prefix="incidents-bench-") as tmp,
         scratch_database(f"incidents_bench_{os.getpid()}") as url,
         broker_prefix(f"incidents-bench-{os.getpid()}:") as prefix,
+        ExitStack() as stack,
     ):
         tmp = Path(tmp)
         settings = env.load(
@@ -265,31 +174,38 @@ def run(args) -> bool:
                 "CELERY_BROKER_PREFIX": prefix,
                 "INCIDENTS_CONFIG": str(ROOT / "config"),
                 "INCIDENTS_VAR": str(tmp / "var"),
+                "SECRET_KEY": "bench",
             }
         )
         # The ceiling first, on a machine our phases have not yet left busy (autovacuum, checkpoints).
-        with serving(*start_ceiling(settings, tmp, args)) as port:
-            warm_up(port, "alertmanager", args)
-            ceiling = report("C ceiling", run_load(port, "alertmanager", args), "alerts", PER_GROUP)
-        with serving(*start_web(settings, tmp, workers=args.workers, **server_env(args, tmp, "ours"))) as port:
-            warm_up(port, "alertmanager", args)
-            before = counts(url, "alertmanager")
-            alerts = run_load(port, "alertmanager", args)
-            ours = report("A alertmanager", alerts, "alerts", PER_GROUP)
-            exact = check(url, "alertmanager", alerts, before)
-            warm_up(port, "pagerduty", args)
-            before = counts(url, "pagerduty")
-            events = run_load(port, "pagerduty", args)
-            report("B pagerduty", events, "events", 1)
-            exact = check(url, "pagerduty", events, before) and exact
-    verdict(ours / ceiling if ceiling else 0.0, [alerts, events])
+        ceiling_process, ceiling_base = start_ceiling(settings, tmp, args.workers)
+        warm_up(ceiling_base, "alertmanager", args)
+        _, ceiling = phase("C ceiling", ceiling_base, "alertmanager", args, "alerts", PER_GROUP)
+        ceiling_process.stop()
+        fake = FakePagerDuty().start()
+        stack.callback(fake.stop)
+        base = ours(stack, settings, tmp, fake, args)
+        warm_up(base, "alertmanager", args)
+        before = stored_requests(url, "alertmanager")
+        alerts, rate = phase("A alertmanager", base, "alertmanager", args, "alerts", PER_GROUP)
+        exact = checked(url, "alertmanager", alerts, before, args.connections)
+        warm_up(base, "pagerduty", args)
+        before = stored_requests(url, "pagerduty")
+        events, _ = phase("B pagerduty", base, "pagerduty", args, "events", 1)
+        exact = checked(url, "pagerduty", events, before, args.connections) and exact
+        print(f"{'':<16} pages received by the fake PagerDuty: {len(fake.events)}")
+    verdict(rate / ceiling if ceiling else 0.0, [alerts, events])
     return exact
 
 
-def warm_up(port: int, load: str, args) -> None:
-    """The same load for a few seconds, not measured: connections, caches and prepared statements."""
-    if args.warm_up > 0:
-        run_load(port, load, argparse.Namespace(**{**vars(args), "duration": args.warm_up}))
+def verdict(fraction: float, results: list[Result]) -> None:
+    worst_p99 = max(result.p99_ms for result in results)
+    errors = sum(result.errors for result in results)
+    print(f"ours / ceiling, alerts/s: {fraction:.2f} (target >= 0.25): {'OK' if fraction >= 0.25 else 'BELOW'}")
+    print(
+        f"p99 < 100 ms in A and B: {'yes' if worst_p99 < 100 else 'no'} (worst {worst_p99:.1f} ms); "
+        f"errors == 0: {'yes' if errors == 0 else 'no'} ({errors})"
+    )
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -298,17 +214,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         description=__doc__.splitlines()[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument(
-        "--workers", type=int, default=default_web_workers(), help="gunicorn workers (`incidents serve`'s default)"
-    )
-    parser.add_argument("--threads", type=int, default=3, help="threads per gthread worker (GUNICORN_THREADS)")
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class: gthread or sync")
-    parser.add_argument("--gunicorn-args", default="", help='more gunicorn options, e.g. "--keep-alive 0"')
+    parser.add_argument("--workers", type=int, default=default_web_workers(), help="gunicorn workers, both servers")
+    parser.add_argument("--threads", type=int, default=3, help="threads per gthread worker of ours")
     parser.add_argument("--duration", type=float, default=10, help="seconds measured per phase")
-    parser.add_argument("--warm-up", type=float, default=2, help="seconds of the same load before each phase")
-    parser.add_argument("--senders", type=int, default=16, help="concurrent senders")
-    parser.add_argument("--processes", type=int, default=4, help="processes the senders are spread over")
-    parser.add_argument("--max-requests", type=int, default=200_000, help="requests per phase at most")
+    parser.add_argument("--warm-up", type=float, default=3, help="seconds of the same load before each phase")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads")
     return parser.parse_args(argv)
 
 

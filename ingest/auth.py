@@ -20,7 +20,7 @@ GRAFANA_SIGNATURE = "X-Grafana-Alerting-Signature"
 
 def services_for_webhook(catalog: Catalog, headers, body: bytes) -> set[str]:
     """Names of the services a webhook's credentials open: its `Authorization` header, and Grafana's
-    HMAC signature of the raw body (docs/contracts.md (Grafana)) for services that have its secret."""
+    HMAC signature of the raw body (docs/contracts.md, "Grafana webhook (v1)") for services that have its secret."""
     authorization, signature = headers.get("Authorization"), headers.get(GRAFANA_SIGNATURE)
     if not authorization and not signature:
         raise Unauthenticated(f"missing Authorization header (Bearer token or basic auth) or {GRAFANA_SIGNATURE}")

@@ -1,4 +1,4 @@
-"""PagerDuty V3 webhooks (docs/contracts.md (PagerDuty V3 webhooks)): acknowledgements and resolutions made in
+"""PagerDuty V3 webhooks (docs/contracts.md, "PagerDuty V3 webhooks"): acknowledgements and resolutions made in
 PagerDuty come back to our incident, found through the page's `incident_key` (our dedup key)."""
 
 import hashlib

@@ -8,6 +8,9 @@ from pathlib import Path
 VISIBILITY_TIMEOUT = 3600
 # Signs acknowledgement links when SECRET_KEY is unset: good for `make run` on one machine only.
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"
+# Alertmanager sends a whole group in one body and drops what is refused with a 4xx; a group of a
+# few thousand alerts with long annotations reaches several MiB (docs/refusals.md).
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class Settings:
     secret_key: str
     public_url: str
     var_dir: Path
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = MAX_BODY_BYTES
     pagerduty_events_url: str = "https://events.pagerduty.com"
     ack_link_max_age: int = 24 * 3600  # seconds
     tick_seconds: float = 2.0  # how often beat claims due escalations and lost pages
@@ -66,7 +69,7 @@ def load(environ=None) -> Settings:
         secret_key=env.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY,
         public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
         var_dir=var_dir,
-        max_body_bytes=int(env.get("INCIDENTS_MAX_BODY_BYTES", 1024 * 1024)),
+        max_body_bytes=int(env.get("INCIDENTS_MAX_BODY_BYTES", MAX_BODY_BYTES)),
         pagerduty_events_url=(env.get("PAGERDUTY_EVENTS_URL") or "https://events.pagerduty.com").rstrip("/"),
         ack_link_max_age=int(env.get("INCIDENTS_ACK_LINK_MAX_AGE", 24 * 3600)),
         tick_seconds=float(env.get("INCIDENTS_TICK_SECONDS", 2.0)),

@@ -12,7 +12,7 @@ SEVERITIES = {"critical", "error", "warning", "info"}
 
 
 def contract_errors(event) -> list[str]:
-    """What PagerDuty would refuse in this event (docs/contracts.md (PagerDuty Events API v2))."""
+    """What PagerDuty would refuse in this event (docs/contracts.md, "PagerDuty Events API v2")."""
     if not isinstance(event, dict):
         return ["Event object is not an object"]
     errors = []

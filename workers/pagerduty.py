@@ -1,4 +1,4 @@
-"""A PagerDuty Events API v2 client (docs/contracts.md (PagerDuty Events API v2)) on a requests Session."""
+"""A PagerDuty Events API v2 client (docs/contracts.md, "PagerDuty Events API v2") on a requests Session."""
 
 import os
 

@@ -1,7 +1,8 @@
 """Prometheus Alertmanager webhooks (payload version "4") and Grafana's (version "1").
 
 Upstream contract: prometheus/alertmanager `notify/webhook/webhook.go` and `template/template.go`;
-Grafana unified alerting's webhook notifier. Field by field in docs/contracts.md (Alertmanager, Grafana).
+Grafana unified alerting's webhook notifier. Field by field in docs/contracts.md, "Alertmanager webhook (v4)"
+and "Grafana webhook (v1)".
 """
 
 import hashlib
@@ -13,6 +14,7 @@ from incidents.services import Catalog
 from ingest.sources.fields import StringMap, Text, Timestamp
 
 STATUSES = validate.OneOf(["firing", "resolved"])
+MAX_FINGERPRINT = 255  # alerts.fingerprint: part of a unique btree index
 
 
 class AlertSchema(Schema):
@@ -25,7 +27,7 @@ class AlertSchema(Schema):
     startsAt = Timestamp(load_default=None)
     endsAt = Timestamp(load_default=None)
     generatorURL = Text(load_default="")
-    fingerprint = Text(load_default=None, validate=validate.Length(1, 255))
+    fingerprint = Text(load_default=None, validate=validate.Length(min=1))
 
 
 class WebhookSchema(Schema):
@@ -33,7 +35,8 @@ class WebhookSchema(Schema):
         unknown = EXCLUDE  # notification_reason (0.32+), routeLabels (0.34+), ...
 
     version = Text(required=True, validate=validate.OneOf(["4", "1"]))
-    groupKey = Text(required=True, validate=validate.Length(1, 8192))
+    # Any length: group keys grow with group_by and label values; the table indexes its hash.
+    groupKey = Text(required=True, validate=validate.Length(min=1))
     status = Text(required=True, validate=STATUSES)
     receiver = Text(load_default="")
     truncatedAlerts = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
@@ -42,7 +45,8 @@ class WebhookSchema(Schema):
     commonAnnotations = StringMap(load_default=dict)
     externalURL = Text(load_default="")
     # Nested(many=True) loads the list in one schema pass: half the time of List(Nested(...)).
-    alerts = fields.Nested(AlertSchema, many=True, required=True, validate=validate.Length(max=10000))
+    # No upper bound: Alertmanager's max_alerts is unlimited by default; the body limit bounds it.
+    alerts = fields.Nested(AlertSchema, many=True, required=True)
     orgId = fields.Integer(strict=True)  # Grafana only: tells the two senders apart
 
 
@@ -71,7 +75,7 @@ def batches_for(body, catalog: Catalog) -> list[AlertBatch]:
 def _alert(item: dict, group_key: str, group_resolved: bool) -> Alert:
     labels = item["labels"]
     return Alert(
-        fingerprint=item["fingerprint"] or _fingerprint(labels),
+        fingerprint=_identity(item["fingerprint"]) if item["fingerprint"] else _fingerprint(labels),
         group_key=group_key,
         status=item["status"],
         labels=labels,
@@ -89,6 +93,14 @@ def _summary(labels: dict, annotations: dict) -> str:
         if text:
             return text
     return ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) or "(no labels)"
+
+
+def _identity(fingerprint: str) -> str:
+    """The fingerprint as stored: one longer than the column (never from Alertmanager or Grafana,
+    whose fingerprints are 16 hex digits) is kept as its SHA-256, the same identity in fewer bytes."""
+    if len(fingerprint) <= MAX_FINGERPRINT:
+        return fingerprint
+    return "sha256:" + hashlib.sha256(fingerprint.encode()).hexdigest()
 
 
 def _fingerprint(labels: dict) -> str:

@@ -1,7 +1,7 @@
 """PagerDuty Events API v2 (`POST /v2/enqueue`): trigger, acknowledge and resolve.
 
 Upstream contract: PagerDuty's "Send an Alert Event" reference (developer.pagerduty.com);
-field by field in docs/contracts.md (PagerDuty Events API v2). The `routing_key` names our service.
+field by field in docs/contracts.md, "PagerDuty Events API v2". The `routing_key` names our service.
 """
 
 import hashlib

@@ -1,7 +1,7 @@
 """A real Prometheus Alertmanager (0.25, Debian package) sends to the running service with a bearer token.
 
 Alerts are fired and ended with `amtool`, as the recorded fixtures were; the webhook contract is in
-docs/contracts.md (Alertmanager).
+docs/contracts.md, "Alertmanager webhook (v4)".
 """
 
 import os

@@ -120,7 +120,7 @@ def act(client, number, action, token=API_TOKEN, **body):
 
 
 def webhook_body(event_type, incident_key, agent="Jane Doe") -> bytes:
-    """A V3 webhook as PagerDuty sends it (docs/contracts.md (PagerDuty V3 webhooks)), as raw bytes."""
+    """A V3 webhook as PagerDuty sends it (docs/contracts.md, "PagerDuty V3 webhooks"), as raw bytes."""
     return json.dumps(
         {
             "event": {

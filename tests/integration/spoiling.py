@@ -14,7 +14,6 @@ from store.tables import alerts, incidents, raw_requests, timeline
 ALERTMANAGER = "/webhooks/alertmanager"
 PAGERDUTY = "/v2/enqueue"
 ROUTING_KEY = "exampleintegrationkey00000000001"
-MIB = 1024 * 1024
 
 
 def basic(user: str, password: str) -> dict:

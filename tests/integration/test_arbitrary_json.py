@@ -256,8 +256,8 @@ def assert_answered_without_server_error(client, engine, path, data: bytes, head
 
 
 def with_long_group_key() -> bytes:
-    # 8000 characters that do not compress: within the schema's Length(1, 8192), over PostgreSQL's
-    # 2704-byte limit for a btree index row (uq_incidents_open_group).
+    # 8000 characters that do not compress: over PostgreSQL's 2704-byte limit for a btree index row,
+    # which is why uq_incidents_open_group indexes the key's hash.
     body = webhook()
     body["groupKey"] = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(125))  # 8000 hex
     return json.dumps(body).encode()

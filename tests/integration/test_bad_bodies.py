@@ -4,11 +4,11 @@ import json
 
 import pytest
 
+from settings.env import MAX_BODY_BYTES as LIMIT
 from tests.integration.spoiling import (
     ALERTMANAGER,
     BASIC,
     BEARER,
-    MIB,
     PAGERDUTY,
     assert_nothing_stored,
     event,
@@ -61,9 +61,9 @@ def test_a_body_that_is_not_utf8_json_is_refused_with_400(client, engine, path, 
 
 
 @pytest.mark.parametrize("path, headers, valid", ENDPOINTS)
-def test_a_body_over_one_mebibyte_is_refused_with_413(client, engine, path, headers, valid):
+def test_a_body_over_the_limit_is_refused_with_413(client, engine, path, headers, valid):
     body = valid()
-    body["padding"] = "x" * MIB  # an unknown key, ignored if it were ever read: only the size is wrong
+    body["padding"] = "x" * LIMIT  # an unknown key, ignored if it were ever read: only the size is wrong
     response = post_json(client, path, body, headers)
     assert response.status_code == 413
     assert_nothing_stored(engine)
@@ -73,8 +73,8 @@ def test_a_body_over_one_mebibyte_is_refused_with_413(client, engine, path, head
 def test_a_body_just_under_the_limit_is_not_refused_for_its_size(client, path, headers, valid):
     body = valid()
     body["padding"] = ""
-    body["padding"] = "x" * (MIB - len(json.dumps(body)))
-    assert len(json.dumps(body)) == MIB
+    body["padding"] = "x" * (LIMIT - len(json.dumps(body)))
+    assert len(json.dumps(body)) == LIMIT
     assert post_json(client, path, body, headers).status_code in (200, 202)
 
 

@@ -1,4 +1,4 @@
-"""Grafana's webhook HMAC signature (docs/contracts.md (Grafana)) as a credential of a service.
+"""Grafana's webhook HMAC signature (docs/contracts.md, "Grafana webhook (v1)") as a credential of a service.
 
 The example config gives production-api (the default service) one secret, and payment-service one
 that signs `timestamp:body` with the timestamp in X-Grafana-Alerting-Timestamp.

@@ -1,0 +1,35 @@
+-- Alertmanager v4 bodies: one group's 10 alerts out of 50 groups (500 distinct alerts). One body
+-- in ten resolves its group, so incidents resolve, open again and page all the time.
+dofile("bench/wrk/report.lua")
+
+local GROUPS, PER_GROUP, RESOLVED_SHARE = 50, 10, 0.1
+local headers = {["Authorization"] = "Bearer example-token", ["Content-Type"] = "application/json"}
+
+function init(args)
+  math.randomseed(id * 7919 + tonumber(args[1] or 0))
+end
+
+local function alert(group, index, status)
+  local name, instance = "Bench" .. group, "host-" .. index .. ":9100"
+  return string.format(
+    '{"status": "%s", "labels": {"alertname": "%s", "instance": "%s", "severity": "warning"}, ' ..
+    '"annotations": {"summary": "%s on %s"}, "startsAt": "2026-11-26T14:33:41.755Z", ' ..
+    '"endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus:9090/graph", "fingerprint": "%016x"}',
+    status, name, instance, name, instance, group * PER_GROUP + index)
+end
+
+function request()
+  local group = math.random(0, GROUPS - 1)
+  local status = math.random() < RESOLVED_SHARE and "resolved" or "firing"
+  local alerts = {}
+  for index = 0, PER_GROUP - 1 do
+    alerts[#alerts + 1] = alert(group, index, status)
+  end
+  local body = string.format(
+    '{"version": "4", "status": "%s", "receiver": "incidents", "truncatedAlerts": 0, ' ..
+    '"groupKey": "{}:{alertname=\\"Bench%d\\"}", "groupLabels": {"alertname": "Bench%d"}, ' ..
+    '"commonLabels": {"alertname": "Bench%d"}, "commonAnnotations": {}, ' ..
+    '"externalURL": "http://alertmanager:9093", "alerts": [%s]}',
+    status, group, group, group, table.concat(alerts, ", "))
+  return wrk.format("POST", "/webhooks/alertmanager", headers, body)
+end

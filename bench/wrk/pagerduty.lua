@@ -1,0 +1,24 @@
+-- PagerDuty Events v2: a trigger for one of 500 dedup keys, or one time in ten a resolve.
+dofile("bench/wrk/report.lua")
+
+local KEYS, RESOLVED_SHARE = 500, 0.1
+local ROUTING_KEY = "exampleintegrationkey00000000001"
+local headers = {["Content-Type"] = "application/json"}
+
+function init(args)
+  math.randomseed(id * 104729 + tonumber(args[1] or 0))
+end
+
+function request()
+  local key = "bench-" .. math.random(0, KEYS - 1)
+  local body
+  if math.random() < RESOLVED_SHARE then
+    body = string.format('{"routing_key": "%s", "event_action": "resolve", "dedup_key": "%s"}', ROUTING_KEY, key)
+  else
+    body = string.format(
+      '{"routing_key": "%s", "event_action": "trigger", "dedup_key": "%s", ' ..
+      '"payload": {"summary": "Disk full on %s", "source": "%s", "severity": "warning"}}',
+      ROUTING_KEY, key, key, key)
+  end
+  return wrk.format("POST", "/v2/enqueue", headers, body)
+end
