@@ -3,7 +3,7 @@
 import logging
 
 from settings.logs import TEXT, Context
-from tests.support import READ
+from tests.support import READ, recorded_requests
 
 
 def failures(caplog) -> list[logging.LogRecord]:
@@ -37,3 +37,26 @@ def test_a_refused_body_names_the_wrong_fields_in_its_line(client, caplog):
     client.post("/webhooks/alertmanager", json={"version": "4"}, headers={"Authorization": "Bearer example-token"})
     [line] = failures(caplog)
     assert "400: invalid body {" in line.getMessage() and "groupKey" in line.getMessage()
+
+
+def timeline_request_ids(client, number) -> dict[str, set]:
+    entries = client.get(f"/api/incidents/INC-{number}", headers=READ).get_json()["timeline"]
+    ids: dict[str, set] = {}
+    for entry in entries:
+        ids.setdefault(entry["kind"], set()).add((entry["data"] or {}).get("request_id"))
+    return ids
+
+
+def test_the_timeline_entries_a_request_writes_carry_its_request_id(client):
+    _, headers, body = recorded_requests()[0]
+    first = client.post("/webhooks/alertmanager", json=body, headers=headers | {"X-Request-Id": "am-1"})
+    assert first.status_code == 200 and first.headers["X-Request-Id"] == "am-1"
+    [incident] = first.get_json()["incidents"]
+    number = int(incident.removeprefix("INC-"))
+    _, headers, body = recorded_requests()[2]  # the same group, a new alert: the one-statement path
+    client.post("/webhooks/alertmanager", json=body, headers=headers | {"X-Request-Id": "am-2"})
+    client.post(f"/api/incidents/{incident}/acknowledge", headers=READ | {"X-Request-Id": "ack-1"})
+    ids = timeline_request_ids(client, number)
+    assert ids["opened"] == {"am-1"}
+    assert ids["alert_firing"] == {"am-1", "am-2"}
+    assert ids["acknowledged"] == {"ack-1"}
