@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from incidents import links
 from incidents.severity import Severity
-from ingest.api import entry_json
+from ingest.api import entry_json, incident_number
 from store.links import acknowledge_by_link, is_used
 from store.queries import get_incident
 
@@ -72,9 +72,9 @@ def acknowledge(token: str):
 @bp.get("/incidents/<incident_ref>")
 def incident_page(incident_ref: str):
     """The incident as a person reads it: status, severity and timeline."""
-    number = incident_ref.upper().removeprefix("INC-")
+    number = incident_number(incident_ref)
     with current_app.extensions["incidents"].engine.connect() as conn:
-        found = get_incident(conn, int(number)) if number.isdigit() and len(number) < 10 else None
+        found = get_incident(conn, number) if number is not None else None
     if found is None:
         return _answer("unknown")
     incident, _, entries = found

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from incidents import escalation
 from incidents.policy import Target
 from ingest import auth
-from ingest.api import incident_json
+from ingest.api import incident_json, incident_number
 from ingest.errors import Problem
 from ingest.requests import json_body
 from store.escalation import act
@@ -65,10 +65,10 @@ def _act(incident_ref: str, decide):
 
 
 def _number(incident_ref: str) -> int:
-    number = incident_ref.upper().removeprefix("INC-")
-    if not number.isdigit() or len(number) >= 10:
+    number = incident_number(incident_ref)
+    if number is None:
         raise Problem(404, f"no incident {incident_ref}")
-    return int(number)
+    return number
 
 
 def _caller() -> str:

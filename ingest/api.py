@@ -1,5 +1,6 @@
 """The read API: incidents with their alerts and timelines, times in ISO 8601 UTC."""
 
+import re
 from datetime import UTC
 
 from flask import Blueprint, current_app, jsonify, request
@@ -11,6 +12,8 @@ from store.queries import IncidentFilter, get_incident, list_incidents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 STATUSES = ("triggered", "acknowledged", "resolved")
+INCIDENT_REF = re.compile(r"(?:INC-)?([0-9]{1,9})", re.IGNORECASE)
+DIGITS = re.compile(r"[0-9]{1,10}")
 
 
 @bp.before_request
@@ -40,11 +43,11 @@ def incident_list():
 @bp.get("/incidents/<incident_ref>")
 def incident_detail(incident_ref: str):
     """One incident (`INC-123` or `123`) with its alerts and timeline."""
-    number = incident_ref.upper().removeprefix("INC-")
+    number = incident_number(incident_ref)
     found = None
-    if number.isdigit() and len(number) < 10:
+    if number is not None:
         with current_app.extensions["incidents"].engine.connect() as conn:
-            found = get_incident(conn, int(number))
+            found = get_incident(conn, number)
     if found is None:
         raise Problem(404, f"no incident {incident_ref}")
     incident, alerts, entries = found
@@ -52,6 +55,12 @@ def incident_detail(incident_ref: str):
         incident_json(incident)
         | {"alerts": [alert_json(a) for a in alerts], "timeline": [entry_json(e) for e in entries]}
     )
+
+
+def incident_number(incident_ref: str) -> int | None:
+    """123 for `INC-123` or `123`; None for anything else (str.isdigit would take "¹", which int refuses)."""
+    found = INCIDENT_REF.fullmatch(incident_ref)
+    return int(found.group(1)) if found else None
 
 
 def incident_json(row) -> dict:
@@ -122,6 +131,6 @@ def _severity(text: str) -> int:
 
 def _int(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name, str(default))
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
         raise Problem(400, "invalid parameter", {name: f"must be an integer from {low} to {high}"})
     return int(raw)
