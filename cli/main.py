@@ -8,11 +8,14 @@ import click
 from cli.change import change
 from settings import env
 from settings.catalog import ConfigError, load_catalog
+from settings.logs import configure_logging
+from settings.secret_key import InsecureSecretKey, secret_key_warning
 
 
 @click.group()
 def cli():
     """Self-hosted incident response: alerts in, incidents out."""
+    configure_logging()
 
 
 @cli.command("check-config")
@@ -58,8 +61,7 @@ def default_web_workers() -> int:
 )
 def serve(dev, port, host, workers):
     """Serve the web app (gunicorn; --dev for Flask's server)."""
-    settings = env.load()
-    _catalog_or_exit(settings)
+    settings = _startable()
     if dev:
         from ingest.app import create_app
 
@@ -74,7 +76,7 @@ def serve(dev, port, host, workers):
 @click.option("--concurrency", type=int, default=8, show_default=True, help="Threads delivering pages.")
 def worker(concurrency):
     """Run a Celery worker for every queue."""
-    _catalog_or_exit(env.load())
+    _startable()
     from cli.processes import worker_argv
 
     os.execvp(sys.executable, worker_argv(concurrency))
@@ -83,8 +85,7 @@ def worker(concurrency):
 @cli.command()
 def beat():
     """Run Celery beat, the scheduler."""
-    settings = env.load()
-    _catalog_or_exit(settings)
+    settings = _startable()
     from cli.processes import beat_argv
 
     os.execvp(sys.executable, beat_argv(settings))
@@ -96,7 +97,7 @@ def beat():
 def up(port, host):
     """Web, worker and beat together; Ctrl-C stops all three."""
     os.environ["PORT"] = str(port)  # the worker's links (and the local PagerDuty sink) point at this web
-    settings = env.load()
+    settings = _startable()
     catalog = _catalog_or_exit(settings)
     from cli.passwords import first_sign_in
     from cli.processes import run_together
@@ -147,6 +148,20 @@ def replay(since_id, source):
         create_engine(settings.database_url), _catalog_or_exit(settings), since_id=since_id, source=source
     )
     click.echo(f"replayed {counts['replayed']} requests, skipped {counts['skipped']}")
+
+
+def _startable():
+    """Settings of a long-running process, once its SECRET_KEY and configuration are fit to start."""
+    settings = env.load()
+    try:
+        warning = secret_key_warning(settings)
+    except InsecureSecretKey as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if warning:
+        click.echo(warning, err=True)
+    _catalog_or_exit(settings)
+    return settings
 
 
 def _catalog_or_exit(settings):

@@ -1,9 +1,16 @@
 """Command lines of the long-running processes, and running them together for `incidents up`."""
 
+import os
 import signal
 import subprocess
 import sys
 import time
+
+
+def celery_argv(*args: str) -> list[str]:
+    """`celery -A workers.app:celery ...`; with LOG_FORMAT=json, without its banner (not a log line)."""
+    quiet = ["--quiet"] if os.environ.get("LOG_FORMAT", "").lower() == "json" else []
+    return [sys.executable, "-m", "celery", "-A", "workers.app:celery", *quiet, *args]
 
 
 def gunicorn_argv(settings, *, host: str, port: int, workers: int) -> list[str]:
@@ -22,39 +29,18 @@ def gunicorn_argv(settings, *, host: str, port: int, workers: int) -> list[str]:
     ]
 
 
+QUEUES = "paging,escalation,chat,default"
+
+
 def worker_argv(concurrency: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app:celery",
-        "worker",
-        "--loglevel",
-        "INFO",
-        "--pool",
-        "threads",
-        "--concurrency",
-        str(concurrency),
-        "-Q",
-        "paging,escalation,chat,default",
-    ]
+    return celery_argv(
+        "worker", "--loglevel", "INFO", "--pool", "threads", "--concurrency", str(concurrency), "-Q", QUEUES
+    )
 
 
 def beat_argv(settings) -> list[str]:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app:celery",
-        "beat",
-        "--loglevel",
-        "INFO",
-        "--schedule",
-        str(settings.var_dir / "celerybeat-schedule"),
-    ]
+    return celery_argv("beat", "--loglevel", "INFO", "--schedule", str(settings.var_dir / "celerybeat-schedule"))
 
 
 def run_together(commands: list[list[str]], grace: float = 10.0) -> int:

@@ -2,8 +2,9 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 SALT = "incident-ack-link"
 
@@ -26,20 +27,22 @@ class InvalidLink(Exception):
     """The link was altered or was not signed with our key."""
 
 
-def sign(link: Link, secret_key: str) -> str:
-    """The token for a link's URL."""
+def sign(link: Link, secret_key: str, *, now: datetime | None = None) -> str:
+    """The token for a link's URL, stamped with `now` (default: the current time)."""
     data = {"i": link.incident_id, "t": link.target, "a": link.action, "p": link.page_id}
-    return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(data)
+    return _serializer(secret_key, now).dumps(data)
 
 
-def verify(token: str, secret_key: str, *, max_age: int) -> Link:
-    """The link a token stands for; raises ExpiredLink or InvalidLink."""
+def verify(token: str, secret_key: str, *, max_age: int, now: datetime) -> Link:
+    """The link a token stands for, if signed at most `max_age` seconds before `now`; else raises
+    ExpiredLink or InvalidLink."""
     try:
-        data = URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise ExpiredLink() from None
+        # No max_age here: itsdangerous would compare with its own clock, not with `now`.
+        data, signed_at = _serializer(secret_key).loads(token, return_timestamp=True)
     except BadSignature:
         raise InvalidLink() from None
+    if (now - signed_at).total_seconds() > max_age:
+        raise ExpiredLink()
     try:
         return Link(int(data["i"]), str(data["t"]), str(data["a"]), int(data["p"]))
     except (KeyError, TypeError, ValueError):
@@ -49,3 +52,17 @@ def verify(token: str, secret_key: str, *, max_age: int) -> Link:
 def link_id(token: str) -> str:
     """What is recorded when a link is used, so that it works once."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _serializer(secret_key: str, now: datetime | None = None) -> URLSafeTimedSerializer:
+    if now is None:
+        return URLSafeTimedSerializer(secret_key, salt=SALT)
+    stamp = int(now.timestamp())
+
+    class SignedAt(TimestampSigner):
+        """A signer whose clock reads `now`."""
+
+        def get_timestamp(self) -> int:
+            return stamp
+
+    return URLSafeTimedSerializer(secret_key, salt=SALT, signer=SignedAt)

@@ -78,6 +78,7 @@ def _verified(token: str):
             token,
             current_app.config["SECRET_KEY"],
             max_age=current_app.extensions["incidents"].settings.ack_link_max_age,
+            now=datetime.now(UTC),
         )
     except links.ExpiredLink:
         return "expired"

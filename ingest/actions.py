@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from incidents import escalation
 from incidents.policy import Target
+from incidents.references import incident_number
 from ingest import auth
 from ingest.api import incident_json
 from ingest.errors import Problem
@@ -65,10 +66,10 @@ def _act(incident_ref: str, decide):
 
 
 def _number(incident_ref: str) -> int:
-    number = incident_ref.upper().removeprefix("INC-")
-    if not number.isdigit() or len(number) >= 10:
+    number = incident_number(incident_ref)
+    if number is None:
         raise Problem(404, f"no incident {incident_ref}")
-    return int(number)
+    return number
 
 
 def _caller() -> str:

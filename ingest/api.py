@@ -1,10 +1,12 @@
 """The read API: incidents with their alerts and timelines, times in ISO 8601 UTC."""
 
+import re
 from datetime import UTC
 
 from flask import Blueprint, current_app, jsonify, request
 
 from incidents import paging, urls
+from incidents.references import incident_number
 from incidents.severity import Severity
 from ingest import auth
 from ingest.errors import Problem
@@ -14,6 +16,7 @@ from store.queries import IncidentFilter, get_incident, list_incidents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 STATUSES = ("triggered", "acknowledged", "resolved")
+DIGITS = re.compile(r"[0-9]{1,10}")
 
 
 @bp.before_request
@@ -43,11 +46,11 @@ def incident_list():
 @bp.get("/incidents/<incident_ref>")
 def incident_detail(incident_ref: str):
     """One incident (`INC-123` or `123`) with its alerts and timeline."""
-    number = incident_ref.upper().removeprefix("INC-")
+    number = incident_number(incident_ref)
     document = None
-    if number.isdigit() and len(number) < 10:
+    if number is not None:
         with current_app.extensions["incidents"].engine.connect() as conn:
-            document = incident_document(conn, int(number), current_app.extensions["incidents"].settings)
+            document = incident_document(conn, number, current_app.extensions["incidents"].settings)
     if document is None:
         raise Problem(404, f"no incident {incident_ref}")
     return jsonify(document)
@@ -210,6 +213,6 @@ def _severity(text: str) -> int:
 
 def _int(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name, str(default))
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
         raise Problem(400, "invalid parameter", {name: f"must be an integer from {low} to {high}"})
     return int(raw)

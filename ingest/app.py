@@ -1,6 +1,5 @@
 """The Flask app factory."""
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,10 +20,13 @@ from ingest import (
     intake,
     lifecycle_api,
     local_pagerduty,
+    openapi,
     pagerduty_webhooks,
+    request_log,
 )
 from settings import env
 from settings.catalog import load_catalog
+from settings.logs import configure_logging
 from store.db import create_engine
 
 
@@ -63,10 +65,11 @@ def create_app(
     )
     machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
     machine += (ack_links.bp, pagerduty_webhooks.bp) + ((local_pagerduty.bp,) if settings.local_pagerduty else ())
-    for blueprint in (*machine, health.bp):
+    for blueprint in (*machine, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     # Ack links (signed, single use) and machines (their own credentials) post without a CSRF token.
     web.install(app, machine_blueprints=machine)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    request_log.register(app)
+    configure_logging()
     return app

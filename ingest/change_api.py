@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from incidents.changes import Change, RollbackCandidate
+from incidents.references import incident_number
 from ingest import auth
 from ingest.errors import Problem
 from ingest.sources.fields import parse_time
@@ -39,13 +40,13 @@ def change_list():
 @bp.get("/incidents/<incident_ref>/rollback-candidates")
 def rollback_candidates(incident_ref: str):
     """The changes to the incident's service in the rollback window before its problem started."""
-    number = incident_ref.upper().removeprefix("INC-")
+    number = incident_number(incident_ref)
     state = current_app.extensions["incidents"]
     window, now = state.catalog.rollback_window, datetime.now(UTC)
     found = None
-    if number.isdigit() and len(number) < 10:
+    if number is not None:
         with state.engine.connect() as conn:
-            found = candidates_for_incident(conn, int(number), window=window, now=now)
+            found = candidates_for_incident(conn, number, window=window, now=now)
     if found is None:
         raise Problem(404, f"no incident {incident_ref}")
     incident, started, candidates = found
@@ -109,6 +110,6 @@ def _time(name: str) -> datetime | None:
 
 def _limit() -> int:
     raw = request.args.get("limit", "100")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_CHANGES:
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_CHANGES:
         raise Problem(400, "invalid parameter", {"limit": f"must be an integer from 1 to {MAX_CHANGES}"})
     return int(raw)

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 
 from incidents.channel import render
+from incidents.references import incident_number
 from ingest import auth
 from ingest.errors import Problem
 from store.channel import channel_of
@@ -24,12 +25,12 @@ def reader() -> str:
 def channel_markdown(incident_ref: str):
     """The incident channel template, filled in, as text/markdown."""
     reader()
-    number = incident_ref.upper().removeprefix("INC-")
+    number = incident_number(incident_ref)
     state = current_app.extensions["incidents"]
     found = None
-    if number.isdigit() and len(number) < 10:
+    if number is not None:
         with state.engine.connect() as conn:
-            found = channel_of(conn, int(number), state.catalog)
+            found = channel_of(conn, number, state.catalog)
     if found is None:
         raise Problem(404, f"no incident {incident_ref}")
     return Response(render(found), mimetype="text/markdown", headers={"Content-Disposition": "inline"})

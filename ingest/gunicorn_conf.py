@@ -3,7 +3,7 @@
 import os
 import shutil
 
-from settings import env
+from settings import env, logs
 
 # Must be set before prometheus_client is first imported: it picks its value store at import time.
 # One folder under ./var (INCIDENTS_VAR), emptied at each start, so restarts leave nothing behind.
@@ -21,7 +21,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", 3))
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
+# Off by default: a line per successful request drowns the failures, which the app logs itself.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+logconfig_dict = logs.gunicorn_logconfig()
 
 
 def child_exit(server, worker):

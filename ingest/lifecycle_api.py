@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from incidents.lifecycle import ROLES, Phase, StatusWord
+from incidents.references import incident_number
 from incidents.severity import Severity
 from ingest import auth
 from ingest.errors import Problem
@@ -226,7 +227,7 @@ def _caller() -> str:
 
 
 def _number(ref: str) -> int:
-    number = ref.upper().removeprefix("INC-")
-    if not number.isdigit() or len(number) >= 10:
+    number = incident_number(ref)
+    if number is None:
         raise Problem(404, f"no incident {ref}")
-    return int(number)
+    return number

@@ -11,6 +11,7 @@ from incidents.services import Catalog
 from ingest import auth
 from ingest.sources import alertmanager, pagerduty
 from ingest.sources.changes import DEPLOY, PAGERDUTY_CHANGE
+from store.db import reading
 from store.intake import record_batches
 from store.tables import raw_requests
 
@@ -18,18 +19,38 @@ log = logging.getLogger(__name__)
 CHANGE_SOURCES = (PAGERDUTY_CHANGE, DEPLOY)
 
 
-def replay(engine: sa.Engine, catalog: Catalog, *, since_id: int = 0, source: str | None = None) -> dict:
+def replay(
+    engine: sa.Engine, catalog: Catalog, *, since_id: int = 0, source: str | None = None, page: int = 20
+) -> dict:
     """Re-ingest raw requests with id >= since_id; returns counts of replayed and skipped requests."""
+    counts = {"replayed": 0, "skipped": 0}
+    for row in _raw_requests(engine, since_id=since_id, source=source, page=page):
+        counts["replayed" if _replay_one(engine, catalog, row) else "skipped"] += 1
+    return counts
+
+
+def _raw_requests(engine, *, since_id, source, page):
+    """Raw requests stored before replay started, in id order, read `page` at a time in short
+    read-only transactions.
+
+    No transaction stays open while requests are replayed: on SQLite an open one would keep
+    the write lock from every replayed request and from intake (see store.db.reading)."""
+    with engine.connect() as conn:
+        last = reading(conn).execute(sa.select(sa.func.max(raw_requests.c.id))).scalar_one() or 0
     # Changes are not alerts; replaying them would record each change twice.
     alert_requests = raw_requests.c.source.not_in(CHANGE_SOURCES)
-    query = sa.select(raw_requests).where(raw_requests.c.id >= since_id, alert_requests).order_by(raw_requests.c.id)
+    query = sa.select(raw_requests).where(raw_requests.c.id <= last, alert_requests).order_by(raw_requests.c.id)
+    query = query.limit(page)
     if source:
         query = query.where(raw_requests.c.source == source)
-    counts = {"replayed": 0, "skipped": 0}
-    with engine.connect() as reader:
-        for row in reader.execute(query.execution_options(yield_per=500)):
-            counts["replayed" if _replay_one(engine, catalog, row) else "skipped"] += 1
-    return counts
+    after = since_id - 1
+    while True:
+        with engine.connect() as conn:
+            rows = reading(conn).execute(query.where(raw_requests.c.id > after)).all()
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1].id
 
 
 def _replay_one(engine, catalog, row) -> bool:

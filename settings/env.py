@@ -11,6 +11,8 @@ from incidents.timings import Timings
 
 # Redis redelivers an unacknowledged task after this long; no countdown may come near it.
 VISIBILITY_TIMEOUT = 3600
+# Signs acknowledgement links when SECRET_KEY is unset: good for `make run` on one machine only.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"
 # Alertmanager sends a whole group in one body and drops what is refused with a 4xx; a group of a
 # few thousand alerts with long annotations reaches several MiB (docs/refusals.md).
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -47,6 +49,11 @@ class Settings:
         return self.public_url.startswith("https://")
 
     @property
+    def embedded_database(self) -> bool:
+        """True when DATABASE_URL is unset: the SQLite file under INCIDENTS_VAR."""
+        return self.database_url == embedded_database_url(self.var_dir)
+
+    @property
     def embedded_broker(self) -> bool:
         """True when Celery uses kombu's filesystem transport (no server needed)."""
         return self.broker_url.startswith("filesystem://")
@@ -77,9 +84,9 @@ def load(environ=None) -> Settings:
     public_url = (env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     return Settings(
         config_dir=Path(env.get("INCIDENTS_CONFIG", "config")).resolve(),
-        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'incidents.db'}",
+        database_url=env.get("DATABASE_URL") or embedded_database_url(var_dir),
         broker_url=env.get("CELERY_BROKER_URL") or "filesystem://",
-        secret_key=env.get("SECRET_KEY") or "dev-only-insecure-secret-key",
+        secret_key=env.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY,
         public_url=public_url,
         var_dir=var_dir,
         max_body_bytes=int(env.get("INCIDENTS_MAX_BODY_BYTES", MAX_BODY_BYTES)),
@@ -108,3 +115,8 @@ def _events_url(env, public_url: str) -> str:
     if env.get("PAGERDUTY_EVENTS_URL"):
         return env["PAGERDUTY_EVENTS_URL"].rstrip("/")
     return urls.local_pagerduty_url(public_url) if not env.get("DATABASE_URL") else "https://events.pagerduty.com"
+
+
+def embedded_database_url(var_dir: Path) -> str:
+    """The SQLite file `make run` uses when DATABASE_URL is unset."""
+    return f"sqlite:///{var_dir / 'incidents.db'}"

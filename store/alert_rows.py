@@ -15,6 +15,7 @@ from psycopg.types.json import Jsonb
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import psycopg
 
+from settings.logs import REQUEST_ID
 from store.tables import Time, alerts, incidents
 
 RETURNED = ("fingerprint", "status", "summary", "insert_token", "change_token")
@@ -77,7 +78,8 @@ INSERT INTO timeline (incident_id, at, kind, message, data, actor)
 SELECT incident.id, :now, CASE WHEN u.status = 'firing' THEN 'alert_firing' ELSE 'alert_resolved' END,
        CASE WHEN u.status <> 'firing' THEN :resolved_word WHEN u.insert_token = :token THEN :joined_word
             ELSE :refired_word END || ': ' || u.summary,
-       jsonb_build_object('fingerprint', u.fingerprint), :source
+       jsonb_strip_nulls(jsonb_build_object('fingerprint', u.fingerprint, 'request_id', CAST(:request_id AS text))),
+       :source
 FROM incident JOIN upserted AS u ON u.insert_token = :token OR u.change_token = :token
 WHERE incident.number IS NOT NULL
 ORDER BY u.fingerprint
@@ -139,7 +141,7 @@ def open_and_upsert(
     `words` (timeline wording by change kind) and, given `raw` (source, body, remote_addr,
     user_agent), stores the raw request: alone in autocommit, it is a whole request's transaction.
     """
-    params = {**incident, "now": now, "token": token}
+    params = {**incident, "now": now, "token": token, "request_id": REQUEST_ID.get()}
     if conn.dialect.name != "postgresql":
         if raw is not None:
             raise ValueError("the raw request goes in the same statement on PostgreSQL only")

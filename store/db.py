@@ -42,6 +42,16 @@ def _sqlite_connect(dbapi_connection, _record):
     cursor.close()
 
 
+READING = "incidents_reading"  # the execution option that marks a reading connection
+
+
+def reading(conn: sa.Connection) -> sa.Connection:
+    """`conn` for reads only: on SQLite its transactions take no write lock, so writers carry on."""
+    return conn.execution_options(**{READING: True})
+
+
 def _sqlite_begin(connection):
     # IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read lock.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A reading connection must not: it would hold that lock, and stall every writer, while it reads.
+    reads_only = connection.get_execution_options().get(READING, False)
+    connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")

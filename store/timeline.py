@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 
+from settings.logs import REQUEST_ID
 from store.tables import Time, timeline
 
 # On PostgreSQL the entries go as one JSON array, in one statement of one shape (prepared once),
@@ -19,10 +20,12 @@ ORDER BY t.n
 
 
 def append_timeline(conn, incident_id: int, entries, now: datetime, *, actor: str = "system") -> None:
-    """Append entries to an incident's timeline (never updated, never deleted), done by `actor`."""
+    """Append entries to an incident's timeline (never updated, never deleted), done by `actor`; those a
+    request writes carry its id in `data.request_id`, as its log lines do."""
     if not entries:
         return
-    rows = [{"kind": e.kind, "message": e.message, "data": e.data} for e in entries]
+    request_id = REQUEST_ID.get()
+    rows = [{"kind": e.kind, "message": e.message, "data": _with_request_id(e.data, request_id)} for e in entries]
     if conn.dialect.name == "postgresql":
         conn.execute(_APPEND, {"incident_id": incident_id, "at": now, "entries": Jsonb(rows), "actor": actor})
     else:
@@ -33,7 +36,8 @@ def append_timeline(conn, incident_id: int, entries, now: datetime, *, actor: st
 
 def append_one(conn, incident_id: int, entry, now: datetime, *, actor: str) -> int:
     """Append one entry and return its id (a note, which may be pinned next)."""
-    values = {"incident_id": incident_id, "at": now, "kind": entry.kind, "message": entry.message, "data": entry.data}
+    data = _with_request_id(entry.data, REQUEST_ID.get())
+    values = {"incident_id": incident_id, "at": now, "kind": entry.kind, "message": entry.message, "data": data}
     return conn.execute(timeline.insert().values(actor=actor, **values).returning(timeline.c.id)).scalar_one()
 
 
@@ -60,3 +64,11 @@ def append_entries(conn, entries: list[tuple[int, datetime, object]]) -> None:
         conn.execute(_APPEND_MANY, {"entries": Jsonb([row | {"at": row["at"].isoformat()} for row in rows])})
     else:
         conn.execute(timeline.insert(), rows)
+
+
+def _with_request_id(data, request_id: str | None):
+    # The request id is context, not a collaborator: it arrives through settings.logs.REQUEST_ID, set
+    # for the length of an HTTP request, so that no store function needs one more argument for it.
+    if request_id is None:
+        return data
+    return {**(data or {}), "request_id": request_id}

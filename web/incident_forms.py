@@ -11,6 +11,7 @@ from flask_login import login_required
 from incidents import escalation
 from incidents.lifecycle import ROLES, StatusWord
 from incidents.policy import Target
+from incidents.references import incident_number
 from incidents.severity import Severity
 from store import lifecycle as store
 from store.escalation import act
@@ -222,7 +223,7 @@ def _state():
 
 
 def _number(ref: str) -> int:
-    number = ref.upper().removeprefix("INC-")
-    if not number.isdigit() or len(number) >= 10:
+    number = incident_number(ref)
+    if number is None:
         abort(404)
-    return int(number)
+    return number

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import login_required
 
 from incidents import urls
+from incidents.references import incident_number
 from incidents.severity import Severity
 from store.incident_list import list_for_people
 from store.queries import IncidentFilter
@@ -79,7 +80,7 @@ def _listed(row, now: datetime) -> dict:
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
+    return int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10**6 else 1
 
 
 def _page_url(page: int) -> str:
@@ -93,10 +94,10 @@ def _state():
 
 
 def _number(incident_ref: str) -> int:
-    number = incident_ref.upper().removeprefix("INC-")
-    if not number.isdigit() or len(number) >= 10:
+    number = incident_number(incident_ref)
+    if number is None:
         abort(404)
-    return int(number)
+    return number
 
 
 def _choices() -> dict:

@@ -4,6 +4,7 @@ fetches itself again and swaps the sections that changed (web/static/live.js).""
 from flask import Blueprint, abort, current_app, jsonify
 from flask_login import login_required
 
+from incidents.references import incident_number
 from store.incident_page import live_version
 
 bp = Blueprint("live", __name__)
@@ -22,9 +23,9 @@ def version_of(number: int) -> str:
 @login_required
 def live(incident_ref: str):
     """`{"version": "..."}`: changes whenever a timeline entry, a page's delivery or an alert does."""
-    number = incident_ref.upper().removeprefix("INC-")
-    if not number.isdigit() or len(number) >= 10:
+    number = incident_number(incident_ref)
+    if number is None:
         abort(404)
-    response = jsonify({"version": version_of(int(number))})
+    response = jsonify({"version": version_of(number)})
     response.headers["Cache-Control"] = "no-store"
     return response

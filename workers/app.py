@@ -1,13 +1,19 @@
-"""The Celery app. Queues, routes and retry settings live here, in one place."""
+"""The Celery app. Queues, routes and retry settings live here, in one place.
 
+Importing this module reads no environment and creates no folder: `create_celery()` builds an app,
+and the module attribute `celery` (what `celery -A workers.app:celery` loads) is built on first use.
+"""
+
+import functools
 import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import celeryd_init, setup_logging, worker_ready
 from kombu import Queue
 
 from settings import env
+from settings.logs import configure_logging
 
 # Chat has a queue of its own: a chat outage never delays paging.
 QUEUES = ("paging", "escalation", "chat", "default")
@@ -51,6 +57,18 @@ def create_celery(settings: env.Settings | None = None) -> Celery:
     return app
 
 
+@setup_logging.connect
+def _logging(loglevel=None, **_):
+    # Connected, this replaces Celery's own set-up in worker and beat: LOG_FORMAT, request ids, a quiet tick.
+    configure_logging(loglevel or "INFO")
+
+
+@celeryd_init.connect
+def _early_logging(**_):
+    # The worker warns (running as root, say) before it sets up logging: those lines need our format too.
+    configure_logging()
+
+
 @worker_ready.connect
 def _serve_metrics(**_):
     port = os.environ.get("INCIDENTS_WORKER_METRICS_PORT")
@@ -60,5 +78,14 @@ def _serve_metrics(**_):
         serve(int(port))
 
 
-# What `celery -A workers.app` starts; building it connects to nothing.
-celery = create_celery()
+@functools.cache
+def default_celery() -> Celery:
+    """The process's app, from the environment; built once, on first use, connecting to nothing."""
+    return create_celery()
+
+
+def __getattr__(name: str):
+    # PEP 562: `workers.app.celery` is built when first asked for, not when the module is imported.
+    if name == "celery":
+        return default_celery()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

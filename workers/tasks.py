@@ -11,7 +11,9 @@ from incidents.timings import DEFAULT
 from store.catch_up import catch_up_left_behind
 from workers import chat, escalating, paging
 from workers.context import context
+from workers.tick_summary import TickSummary
 
+TICKS = TickSummary()  # this worker process's ticks, summed for the once-a-minute log line
 DB_RETRY = {
     "autoretry_for": (sqlalchemy.exc.OperationalError,),
     "retry_backoff": True,
@@ -92,10 +94,15 @@ def tick() -> int:
     breached targets and missed status updates, and re-send pages whose task was lost."""
     ctx, now = context(), utcnow()
     timings = ctx.settings.timings
-    ctx.dispatch(catch_up_left_behind(ctx.engine, ctx.catalog, now=now, grace=timings.catch_up_grace))
-    claimed = claim_due(ctx, now) + sweep_targets(ctx, now)
-    ctx.dispatch.pages(escalating.lost_pages(ctx.engine, now=now, timings=timings))
+    caught_up = catch_up_left_behind(ctx.engine, ctx.catalog, now=now, grace=timings.catch_up_grace)
+    ctx.dispatch(caught_up)
+    claimed, swept = claim_due(ctx, now), sweep_targets(ctx, now)
+    lost = escalating.lost_pages(ctx.engine, now=now, timings=timings)
+    ctx.dispatch.pages(lost)
     ctx.dispatch.chat(chat.lost(ctx.engine, now=now))
+    counts = {"escalations woken": claimed, "incidents swept for targets": swept, "pages re-queued": len(lost)}
+    TICKS.add(now, counts | {"incidents caught up": len(caught_up)})
+    return claimed + swept
     return claimed
 
 

@@ -69,6 +69,7 @@ def test_postgresql_in_one_statement_and_sqlite_in_python_write_the_same_timelin
     bodies = SEQUENCE + [body for _, _, body in recorded_requests()]
     for number, body in enumerate(bodies):
         headers = BEARER if number < len(SEQUENCE) else recorded_requests()[number - len(SEQUENCE)][1]
+        headers = headers | {"X-Request-Id": f"request-{number}"}  # on the timeline entries of both paths
         assert client.post(ALERTMANAGER, json=body, headers=headers).status_code == 200
         assert sqlite.post(ALERTMANAGER, json=body, headers=headers).status_code == 200
         assert story(client) == story(sqlite), f"after request {number}"

@@ -84,3 +84,12 @@ def test_the_read_api_asks_for_an_api_token_and_refuses_webhook_credentials(clie
             assert response.status_code == 401, (path, headers)
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert client.get("/api/incidents", headers=READ).status_code == 200
+
+
+def test_digits_that_are_not_ascii_are_a_404_or_a_400_not_a_500(client):
+    # Found by schemathesis: "¹".isdigit() is True, and int("¹") raises.
+    for path in ("/api/incidents/%C2%B9", "/api/incidents/INC-%C2%B2"):
+        assert client.get(path, headers=READ).status_code == 404
+    assert client.post("/api/incidents/%C2%B9/acknowledge", headers=READ).status_code == 404
+    assert client.get("/incidents/%C2%B9").status_code == 404
+    assert client.get("/api/incidents?limit=%C2%B9", headers=READ).status_code == 400
