@@ -21,6 +21,7 @@ from ingest import (
     intake,
     lifecycle_api,
     pagerduty_webhooks,
+    status_api,
 )
 from settings import env
 from settings.catalog import load_catalog
@@ -61,7 +62,7 @@ def create_app(
         dispatch=dispatch,
     )
     machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
-    machine += (ack_links.bp, pagerduty_webhooks.bp)
+    machine += (ack_links.bp, pagerduty_webhooks.bp, status_api.bp)
     for blueprint in (*machine, health.bp):
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -93,13 +93,16 @@ def set_severity(engine, number, severity: Severity, reason: str, *, catalog, no
     return run(engine, number, decide, catalog=catalog, now=now, actor=actor)
 
 
-def post_update(engine, number, word: StatusWord, text: str, eta: str = "", *, catalog, now, actor) -> Done:
-    """Post a status update; the next is due by the severity's cadence. ValueError for a wrong ETA."""
+def post_update(
+    engine, number, word: StatusWord, text: str, eta: str = "", *, public: bool = False, catalog, now, actor
+) -> Done:
+    """Post a status update (`public`: published to the status page); the next is due by the severity's cadence.
+    ValueError for a wrong ETA."""
 
     def decide(conn, row, lc):
         every = catalog.targets_for(row.service).update_every.get(Severity(row.severity))
         change, update = updates.post(lc, word, text, now, by=actor, eta=eta, every=every)
-        values = {"status_word": word.value, "text": text, "eta": update.eta, "eta_at": update.eta_at}
+        values = {"status_word": word.value, "text": text, "eta": update.eta, "eta_at": update.eta_at, "public": public}
         created = conn.execute(
             status_updates.insert()
             .values(incident_id=row.id, author=actor, at=now, **values)
