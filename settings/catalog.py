@@ -148,9 +148,11 @@ def _build(services_data: dict, people_data: dict) -> Catalog:
 def _components(services_data: dict) -> tuple[Component, ...]:
     """The services marked `status_page: {public: true}`, named as the page shows them."""
     return tuple(
-        Component(item["name"], item["status_page"].get("name", item["name"]), item["status_page"]["description"])
+        Component(
+            item["name"], item["status_page"].get("name", item["name"]), item["status_page"].get("description", "")
+        )
         for item in services_data["services"]
-        if item["status_page"]["public"]
+        if item["status_page"].get("public")
     )
 
 

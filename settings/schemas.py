@@ -159,7 +159,7 @@ class ServicesFileSchema(Schema):
         if duplicates:
             raise ValidationError(f"service names must be unique: {', '.join(duplicates)}", "services")
         shown = [
-            s["status_page"].get("name", s["name"]) for s in data.get("services", []) if s["status_page"]["public"]
+            s["status_page"].get("name", s["name"]) for s in data.get("services", []) if s["status_page"].get("public")
         ]
         twice = sorted({name for name in shown if shown.count(name) > 1})
         if twice:

@@ -11,6 +11,9 @@ from web.status_snapshot import Snapshot, SnapshotCache, Unavailable
 
 bp = Blueprint("status_page", __name__)
 SNAPSHOT_FILE = "status-snapshot.json"
+# The only parts of the page that change between snapshots, filled in at each request.
+AGE_MARK, STALE_MARK = "<!--snapshot-age-->", "<!--snapshot-stale-->"
+STALE = '<p class="error" role="status">This page could not be refreshed lately: what it shows may be out of date.</p>'
 
 
 def install(app: Flask) -> None:
@@ -50,7 +53,10 @@ class DatabaseDocument:
 def page():
     """The page: components, active incidents, maintenance, history; with the snapshot's age."""
     snapshot, cache = _snapshot(), _cache()
-    html = render_template("status.html", doc=snapshot.document, **_view(snapshot, cache))
+    html = _rendered(snapshot, "status.html", lambda: render_template("status.html", **_view(snapshot)))
+    age = (cache.clock() - snapshot.built_at).total_seconds()
+    stale = STALE if age > 3 * cache.max_age.total_seconds() + 30 else ""
+    html = html.replace(AGE_MARK, age_text(max(age, 0)), 1).replace(STALE_MARK, stale, 1)
     return _cached(Response(html, mimetype="text/html"))
 
 
@@ -64,7 +70,10 @@ def document():
 def feed():
     """An Atom feed: one entry per public update and per maintenance announcement."""
     snapshot = _snapshot()
-    xml = render_template("status.atom.xml", doc=snapshot.document, entries=_entries(snapshot.document))
+    entries = _entries(snapshot.document)
+    xml = _rendered(
+        snapshot, "atom", lambda: render_template("status.atom.xml", doc=snapshot.document, entries=entries)
+    )
     return _cached(Response(xml, mimetype="application/atom+xml"))
 
 
@@ -82,14 +91,25 @@ def age_text(seconds: float) -> str:
     return "updated just now" if seconds < 5 else f"updated {int(seconds)} seconds ago"
 
 
-def _view(snapshot: Snapshot, cache: SnapshotCache) -> dict:
-    age = (cache.clock() - snapshot.built_at).total_seconds()
+def _rendered(snapshot: Snapshot, name: str, render) -> str:
+    """Rendered once per snapshot and kept: a request then costs a string replacement, not a template."""
+    cache = _cache()
+    kept = cache.rendered
+    if kept is None or kept[0] is not snapshot:
+        kept = cache.rendered = (snapshot, {})
+    if name not in kept[1]:
+        kept[1][name] = render()
+    return kept[1][name]
+
+
+def _view(snapshot: Snapshot) -> dict:
     incidents = snapshot.document["incidents"]
     maintenances = snapshot.document["scheduled_maintenances"]
     return {
         "history_days": current_app.extensions["incidents"].catalog.status_page.history_days,
-        "age": age_text(max(age, 0)),
-        "stale": age > 3 * cache.max_age.total_seconds() + 30,
+        "doc": snapshot.document,
+        "age": AGE_MARK,
+        "stale": STALE_MARK,
         "active": [i for i in incidents if i["status"] != "resolved"],
         "history": [i for i in incidents if i["status"] == "resolved"],
         "planned": [m for m in maintenances if m["status"] != "completed"],

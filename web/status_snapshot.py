@@ -50,6 +50,7 @@ class SnapshotCache:
         self._lock = threading.Lock()  # held by the one refresher
         self._snapshot = self._from_disk()
         self._due = self.clock()  # the next refresh; a snapshot from disk is refreshed at once
+        self.rendered = None  # (snapshot, {name: text}): the page and feed as rendered for that snapshot
 
     def current(self) -> Snapshot:
         """The snapshot to serve now; starts a background refresh when it is due."""
