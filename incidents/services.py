@@ -7,6 +7,7 @@ from datetime import timedelta
 from incidents.chat import ChatConfig
 from incidents.policy import EscalationPolicy, Plan, Target, UrgencyRules
 from incidents.severity import SeverityRules
+from incidents.status_page import Component, PageSettings
 from incidents.targets import Targets
 from incidents.timings import DEFAULT
 
@@ -89,6 +90,9 @@ class Catalog:
     webhook_secrets: tuple[str, ...] = ()
     # How long before a problem started a change is a rollback candidate (config `changes.rollback_window`).
     rollback_window: timedelta = timedelta(hours=1)
+    # The public status page: its settings and the services shown on it, in services.yaml's order.
+    status_page: PageSettings = field(default_factory=PageSettings)
+    components: tuple[Component, ...] = ()
 
     @property
     def default_service(self) -> Service:

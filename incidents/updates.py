@@ -21,6 +21,7 @@ class Update:
     eta_at: datetime | None
     author: str
     at: datetime
+    public: bool = False  # published to the status page
 
 
 def eta_time(text: str, now: datetime) -> datetime | None:

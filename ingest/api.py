@@ -116,6 +116,7 @@ def update_json(update) -> dict:
         "eta_at": iso(update.eta_at),
         "author": update.author,
         "at": iso(update.at),
+        "public": update.public,
     }
 
 

@@ -23,6 +23,7 @@ from ingest import (
     openapi,
     pagerduty_webhooks,
     request_log,
+    status_api,
 )
 from settings import env
 from settings.catalog import load_catalog
@@ -64,7 +65,8 @@ def create_app(
         dispatch=dispatch,
     )
     machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
-    machine += (ack_links.bp, pagerduty_webhooks.bp) + ((local_pagerduty.bp,) if settings.local_pagerduty else ())
+    machine += (ack_links.bp, pagerduty_webhooks.bp, status_api.bp)
+    machine += (local_pagerduty.bp,) if settings.local_pagerduty else ()
     for blueprint in (*machine, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     errors.register(app)

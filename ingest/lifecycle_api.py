@@ -71,6 +71,8 @@ class UpdateSchema(Schema):
     status = Choice(StatusWord.parse, required=True)
     text = Text
     eta = fields.String(load_default="", validate=validate.Length(max=64))
+    # Ticked "publish to status page": shown on /status; never otherwise.
+    public = fields.Boolean(load_default=False)
 
 
 class NoteSchema(Schema):
@@ -147,12 +149,13 @@ def status(ref):
 
 @bp.post("/<ref>/updates")
 def post_update(ref):
-    """`{"status": "Identified", "text": "...", "eta": "15 minutes"}`; 201 with the update's id."""
+    """`{"status": "Identified", "text": "...", "eta": "15 minutes", "public": true}`; 201 with the update's id."""
     actor, body = _caller(), _load(UpdateSchema)
     try:
         done = store.post_update(
-            _state().engine, _number(ref), body["status"], body["text"], body["eta"], **_context(actor)
-        )
+            _state().engine, _number(ref), body["status"], body["text"], body["eta"], public=body["public"],
+            **_context(actor),
+        )  # fmt: skip
     except ValueError as error:
         raise Problem(400, "invalid body", {"eta": str(error)}) from None
     return _answer(done, 201)

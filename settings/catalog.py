@@ -15,6 +15,7 @@ from incidents.changes import DEFAULT_WINDOW
 from incidents.policy import EscalationPolicy, UrgencyRules
 from incidents.services import Catalog, Credentials, Person, Service, Team
 from incidents.severity import SeverityRules
+from incidents.status_page import Component, PageSettings
 from incidents.targets import Targets
 from incidents.timings import DEFAULT
 from settings.schemas import PeopleFileSchema, ServicesFileSchema
@@ -135,7 +136,28 @@ def _build(services_data: dict, people_data: dict) -> Catalog:
     tokens = {t["token"]: t["name"] for t in services_data["api_tokens"]}
     secrets = tuple(services_data["pagerduty"].get("webhook_secrets", ()))
     window = services_data["changes"].get("rollback_window", DEFAULT_WINDOW)
-    return Catalog(services, people, teams, tokens, secrets, rollback_window=window)
+    page = PageSettings(**services_data["status_page"])
+    return Catalog(
+        services,
+        people,
+        teams,
+        tokens,
+        secrets,
+        rollback_window=window,
+        status_page=page,
+        components=_components(services_data),
+    )
+
+
+def _components(services_data: dict) -> tuple[Component, ...]:
+    """The services marked `status_page: {public: true}`, named as the page shows them."""
+    return tuple(
+        Component(
+            item["name"], item["status_page"].get("name", item["name"]), item["status_page"].get("description", "")
+        )
+        for item in services_data["services"]
+        if item["status_page"].get("public")
+    )
 
 
 def _urgency(base: UrgencyRules, override: dict) -> UrgencyRules:

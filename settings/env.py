@@ -37,6 +37,8 @@ class Settings:
     # A header naming the signed-in person (name or email), trusted only from these proxy networks.
     web_auth_header: str = ""
     web_auth_proxies: tuple = ()
+    # The status page is rebuilt from the database at most this often per web process.
+    status_page_max_age: float = 10.0
 
     @property
     def local_pagerduty(self) -> bool:
@@ -101,6 +103,7 @@ def load(environ=None) -> Settings:
         ),
         web_auth_header=env.get("WEB_AUTH_HEADER", "").strip(),
         web_auth_proxies=_networks(env.get("WEB_AUTH_PROXIES", "")),
+        status_page_max_age=float(env.get("STATUS_PAGE_REFRESH_SECONDS", 10.0)),
     )
 
 

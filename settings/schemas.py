@@ -143,6 +143,21 @@ class LifecycleSchema(Schema):
     update_every = fields.Dict(keys=SeverityField(), values=Duration(), load_default=dict)
 
 
+class ServiceStatusPageSchema(Schema):
+    """A service's `status_page:`: shown as a component of the public status page when `public`."""
+
+    public = fields.Boolean(load_default=False)
+    name = fields.String(validate=validate.Length(1, 80))
+    description = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class StatusPageSchema(Schema):
+    """The top-level `status_page:`."""
+
+    title = fields.String(load_default="Status", validate=validate.Length(1, 120))
+    history_days = fields.Integer(load_default=14, validate=validate.Range(1, 90, error="must be from 1 to 90"))
+
+
 class ServiceSchema(Schema):
     name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"))
     default = fields.Boolean(load_default=False)
@@ -156,6 +171,7 @@ class ServiceSchema(Schema):
     fallback_routing_key = fields.String(load_default="")
     chat = fields.Nested(ChatSchema, load_default=None)
     lifecycle = fields.Nested(LifecycleSchema, load_default=dict)
+    status_page = fields.Nested(ServiceStatusPageSchema, load_default=dict)
 
     @pre_load
     def unwrap(self, data, **kwargs):
@@ -173,6 +189,7 @@ class ServicesFileSchema(Schema):
     pagerduty = fields.Nested(PagerDutySchema, load_default=dict)
     changes = fields.Nested(ChangesSchema, load_default=dict)
     lifecycle = fields.Nested(LifecycleSchema, load_default=dict)
+    status_page = fields.Nested(StatusPageSchema, load_default=dict)
 
     @validates_schema
     def one_default(self, data, **kwargs):
@@ -180,6 +197,12 @@ class ServicesFileSchema(Schema):
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValidationError(f"service names must be unique: {', '.join(duplicates)}", "services")
+        shown = [
+            s["status_page"].get("name", s["name"]) for s in data.get("services", []) if s["status_page"].get("public")
+        ]
+        twice = sorted({name for name in shown if shown.count(name) > 1})
+        if twice:
+            raise ValidationError(f"public status page names must be unique: {', '.join(twice)}", "services")
         defaults = [service["name"] for service in data.get("services", []) if service["default"]]
         if len(defaults) != 1:
             raise ValidationError(f"exactly one service must have `default: true` (found {len(defaults)})", "services")

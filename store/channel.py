@@ -31,7 +31,7 @@ def lifecycle_of(conn, incident) -> tuple:
 def update_of(row) -> Update:
     """The Update value of a stored row."""
     at, eta_at = lifecycle_rows.utc(row.at), lifecycle_rows.utc(row.eta_at)
-    return Update(StatusWord(row.status_word), row.text, row.eta, eta_at, row.author, at)
+    return Update(StatusWord(row.status_word), row.text, row.eta, eta_at, row.author, at, row.public)
 
 
 def channel_of(conn, number: int, catalog: Catalog) -> channel.Channel | None:

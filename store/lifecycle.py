@@ -102,7 +102,7 @@ def set_severity(engine, number, severity: Severity, reason: str, *, catalog, no
 def post_update(
     engine, number, word: StatusWord, text: str, eta: str = "", *, public: bool = False, catalog, now, actor
 ) -> Done:
-    """Post a status update (`public`: for the status page); the next is due by the severity's cadence.
+    """Post a status update (`public`: published to the status page); the next is due by the severity's cadence.
     ValueError for a wrong ETA."""
 
     def decide(conn, row, lc):

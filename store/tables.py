@@ -277,3 +277,28 @@ chat_messages = sa.Table(
         sqlite_where=sa.text("status = 'pending'"),
     ),
 )
+
+# A status page component's state set by hand (incidents.status_page.Override): wins until cleared.
+status_overrides = sa.Table(
+    "status_overrides",
+    metadata,
+    sa.Column("service", sa.String(128), primary_key=True),
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("set_by", sa.String(160), nullable=False),
+    sa.Column("set_at", Time, nullable=False),
+)
+
+# Maintenance announced on the status page (incidents.status_page.Maintenance).
+maintenances = sa.Table(
+    "maintenances",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("services", Json, nullable=False),
+    sa.Column("starts_at", Time, nullable=False),
+    sa.Column("ends_at", Time, nullable=False, index=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.String(160), nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+)

@@ -59,6 +59,7 @@ def test_every_action_is_on_the_timeline_with_who_did_it(client, engine):
         "eta_at": None,
         "author": "api:example-operator",
         "at": None,
+        "public": False,
     }
     kinds = [e["kind"] for e in document["timeline"]]
     for kind in ("commander", "role", "status", "impact", "update", "note", "pinned", "unpinned", "action_done"):

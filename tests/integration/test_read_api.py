@@ -2,6 +2,7 @@
 
 import re
 
+from tests.integration.signing_in import signed_in
 from tests.support import READ
 
 KEY = "exampleintegrationkey00000000001"
@@ -86,10 +87,14 @@ def test_the_read_api_asks_for_an_api_token_and_refuses_webhook_credentials(clie
     assert client.get("/api/incidents", headers=READ).status_code == 200
 
 
-def test_digits_that_are_not_ascii_are_a_404_or_a_400_not_a_500(client):
+def test_digits_that_are_not_ascii_are_a_404_or_a_400_not_a_500(client, engine):
     # Found by schemathesis: "¹".isdigit() is True, and int("¹") raises.
-    for path in ("/api/incidents/%C2%B9", "/api/incidents/INC-%C2%B2"):
+    for path in ("/api/incidents/%C2%B9", "/api/incidents/INC-%C2%B2", "/api/incidents/%C2%B9/rollback-candidates"):
         assert client.get(path, headers=READ).status_code == 404
-    assert client.post("/api/incidents/%C2%B9/acknowledge", headers=READ).status_code == 404
-    assert client.get("/incidents/%C2%B9").status_code == 404
+    for action in ("acknowledge", "command", "notes"):
+        assert client.post(f"/api/incidents/%C2%B9/{action}", headers=READ, json={}).status_code in (400, 404)
+    assert client.get("/incidents/%C2%B9.md", headers=READ).status_code == 404
+    signed_in(client, engine)
+    for path in ("/incidents/%C2%B9", "/incidents/%C2%B9/live", "/incidents?page=%C2%B9"):
+        assert client.get(path).status_code in (200, 404), path
     assert client.get("/api/incidents?limit=%C2%B9", headers=READ).status_code == 400

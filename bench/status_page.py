@@ -1,0 +1,112 @@
+"""The status page under wrk -c200: latency of /status, /status.json and /status.atom served from the
+snapshot, with the database up (refreshing every second), then with it unreachable.
+
+"Unreachable" never stops the machine's PostgreSQL (others share it): a second web process starts on
+the first one's var folder (so it finds the snapshot on disk) with DATABASE_URL at a closed port, and
+fails its refresh every second while it serves. Prints figures; asserts nothing.
+`python -m bench.status_page --help` lists the options.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+from bench.intake import Result
+from settings import env
+from tests.support import READ, REDIS_URL, ROOT, free_port, scratch_database, start_web
+
+PATHS = ("/status", "/status.json", "/status.atom")
+TARGET_P99_MS = 20
+
+
+def seed(base: str, open_incidents: int, updates: int) -> None:
+    """Open incidents on the public services with public and private updates, and a maintenance."""
+    for n in range(open_incidents):
+        service, severity = ("payment-service", "SEV2") if n % 2 else ("production-api", "SEV3")
+        body = {"title": f"bench incident {n}", "service": service, "severity": severity}
+        number = requests.post(f"{base}/api/incidents", headers=READ, json=body, timeout=30).json()["number"]
+        for u in range(updates):
+            update = {"status": "Investigating", "text": f"Update {u} on incident {n}.", "public": u % 2 == 0}
+            requests.post(f"{base}/api/incidents/INC-{number}/updates", headers=READ, json=update, timeout=30)
+    start = datetime.now(UTC) + timedelta(days=1)
+    maintenance = {"title": "Database upgrade", "services": ["payment-service"], "description": "Short pauses."}
+    maintenance |= {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()}
+    requests.post(f"{base}/api/status/maintenance", headers=READ, json=maintenance, timeout=30)
+
+
+def wrk(base: str, path: str, seconds: float, args) -> Result:
+    """GETs of `path` under wrk (bench/wrk/report.lua prints the result line)."""
+    argv = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds:g}s", "--latency"]
+    argv += ["-s", "bench/wrk/report.lua", base + path]
+    out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    data = json.loads(next(line for line in out.splitlines() if line.startswith("WRK_RESULT ")).split(" ", 1)[1])
+    failures = {name: data[name] for name in ("connect", "read", "write", "status", "timeout") if data[name]}
+    return Result(data["requests"], data["duration_us"] / 1e6, failures, data["p50_us"] / 1000, data["p99_us"] / 1000)
+
+
+def measure(label: str, base: str, args) -> None:
+    """wrk on each path (a few seconds of warm-up first); one line each."""
+    for path in PATHS:
+        if args.warm_up > 0:
+            wrk(base, path, args.warm_up, args)
+        result = wrk(base, path, args.duration, args)
+        verdict = "under" if result.p99_ms < TARGET_P99_MS else "OVER"
+        print(
+            f"{label:<22} {path:<14} {result.requests / result.seconds:>8.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+            f"p99 {result.p99_ms:6.2f} ms ({verdict} {TARGET_P99_MS} ms)  errors {result.errors}"
+        )
+
+
+def run(args) -> None:
+    print(f"wrk {args.wrk_threads} threads x {args.connections} connections, {args.duration:g} s per path")
+    with (
+        tempfile.TemporaryDirectory(prefix="incidents-status-bench-") as tmp,
+        scratch_database(f"incidents_status_bench_{os.getpid()}") as url,
+        ExitStack() as stack,
+    ):
+        tmp = Path(tmp)
+        settings = env.load(
+            {
+                "DATABASE_URL": url,
+                "CELERY_BROKER_URL": REDIS_URL,
+                "INCIDENTS_CONFIG": str(ROOT / "config"),
+                "INCIDENTS_VAR": str(tmp / "var"),
+                "SECRET_KEY": "bench",
+            }
+        )
+        extra = {"STATUS_PAGE_REFRESH_SECONDS": args.refresh, "GUNICORN_THREADS": args.threads}
+        web, base = start_web(settings, tmp, workers=args.workers, **extra)
+        stack.callback(web.stop)
+        seed(base, args.incidents, args.updates)
+        measure("database up", base, args)
+        down = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"
+        web_down, base_down = start_web(settings, tmp, workers=args.workers, DATABASE_URL=down, **extra)
+        stack.callback(web_down.stop)
+        measure("database unreachable", base_down, args)
+        age = requests.get(f"{base_down}/status", timeout=10).text.count("updated ")
+        print(f"{'':<22} the page while unreachable shows its age: {'yes' if age else 'NO'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--connections", type=int, default=200)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--warm-up", type=float, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=3, help="gunicorn threads per worker")
+    parser.add_argument("--refresh", type=float, default=1, help="STATUS_PAGE_REFRESH_SECONDS")
+    parser.add_argument("--incidents", type=int, default=20)
+    parser.add_argument("--updates", type=int, default=4)
+    run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
