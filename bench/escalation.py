@@ -4,7 +4,8 @@ Part 1 opens --incidents incidents by PagerDuty events on four services whose fi
 after 2, 3, 4 and 5 s, waits for every second-level page, then reads lateness (sent_at - due_at) from
 the page outbox and checks it against the triggers the fake PagerDuty received. Part 2 runs
 Alertmanager senders (repeats of 50 groups, 5% new groups) and times each new group from its accepted
-POST to its first trigger at the fake. `python -m bench.escalation --help` lists the options.
+POST to its first trigger at the fake. `--webs`, `--workers` and `--beats` scale the stack out (issue
+#9: 2, 3 and 2). `python -m bench.escalation --help` lists the options.
 """
 
 import argparse
@@ -60,7 +61,7 @@ class Stack:
     """The running service as the benchmark sees it; `folder` holds the logs."""
 
     engine: sa.Engine
-    port: int
+    ports: list[int]
     fake: TimedPagerDuty
     folder: Path
     prefix: str
@@ -68,7 +69,7 @@ class Stack:
     def deliveries(self) -> str:
         """Delivery tasks finished, those that sent nothing, and pages that a task named but found
         already sent (or being sent), from the worker's log."""
-        log = (self.folder / "worker.log").read_text(errors="replace")
+        log = "".join(path.read_text(errors="replace") for path in self.folder.glob("worker*.log"))
         results = [
             ast.literal_eval(result)
             for result in re.findall(r"Task tasks\.page_targets\[[^\]]+\] succeeded in [^:]+: (\{[^}]*\})", log)
@@ -107,7 +108,8 @@ def _service(name: str, first_timeout: int, intake: str) -> str:
 
 @contextmanager
 def stack(args):
-    """Fake PagerDuty, gunicorn, one worker and beat on a database and Redis prefix of their own."""
+    """Fake PagerDuty, --webs gunicorns, --workers workers and --beats beats on a database and Redis
+    prefix of their own (a var folder per process: two beats never share a schedule file)."""
     with tempfile.TemporaryDirectory(prefix="incidents-bench-") as tmp, ExitStack() as stop:
         tmp, prefix = Path(tmp), f"bench-escalation-{secrets.token_hex(4)}:"
         (tmp / "config").mkdir()
@@ -127,17 +129,22 @@ def stack(args):
         fake = TimedPagerDuty().start()
         stop.callback(fake.stop)
         extra = {"PAGERDUTY_EVENTS_URL": fake.url, "INCIDENTS_TICK_SECONDS": args.tick}
-        web, base = start_web(settings, tmp, **extra)
-        stop.callback(web.stop)
-        for name in ("worker", "beat"):
+        bases = []
+        for n in range(args.webs):
+            web, base = start_web(settings, tmp, **extra, INCIDENTS_VAR=str(tmp / f"var-web{n}"))
+            stop.callback(web.stop)
+            bases.append(base)
+        names = [f"worker{n}" for n in range(args.workers)] + [f"beat{n}" for n in range(args.beats)]
+        for name in names:
             process = Process(
-                [sys.executable, "-m", "cli.main", name],
+                [sys.executable, "-m", "cli.main", name.rstrip("0123456789")],
                 log_path=tmp / f"{name}.log",
-                env=process_env(settings, PUBLIC_URL=base, **extra),
+                env=process_env(settings, PUBLIC_URL=bases[0], **extra, INCIDENTS_VAR=str(tmp / f"var-{name}")),
             )
             stop.callback(process.stop)
-        eventually(lambda: " ready." in (tmp / "worker.log").read_text(errors="replace"), timeout=60)
-        yield Stack(engine, int(base.rsplit(":", 1)[1]), fake, tmp, prefix)
+        for n in range(args.workers):
+            eventually(lambda n=n: " ready." in (tmp / f"worker{n}.log").read_text(errors="replace"), timeout=60)
+        yield Stack(engine, [int(base.rsplit(":", 1)[1]) for base in bases], fake, tmp, prefix)
 
 
 def post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: dict) -> float | None:
@@ -181,10 +188,13 @@ def part1(stack: Stack, args) -> None:
     """Open the incidents, wait for every second-level page, print lateness, duplicates and missing pages."""
     started = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
-        failures = sum(pool.map(lambda k: open_incidents(stack.port, range(k, args.incidents, 8)), range(8)))
+        failures = sum(
+            pool.map(lambda k: open_incidents(stack.ports[k % len(stack.ports)], range(k, args.incidents, 8)), range(8))
+        )
     print(
         f"part 1: {args.incidents} incidents posted in {time.monotonic() - started:.1f} s ({failures} refused), "
-        f"first-level timeouts {TIMEOUTS} s, tick {args.tick:g} s"
+        f"first-level timeouts {TIMEOUTS} s, tick {args.tick:g} s; "
+        f"{args.webs} web, {args.workers} worker, {args.beats} beat processes"
     )
     query = sa.text("SELECT count(*) FROM pages WHERE action = 'trigger' AND step = '0.1' AND status = 'sent'")
     deadline = time.monotonic() + max(TIMEOUTS) + args.wait
@@ -272,19 +282,19 @@ def sender(port: int, duration: float, seed: int) -> tuple[dict[str, float], int
     return new, requests, failures
 
 
-def senders(port: int, threads: int, duration: float, seed: int) -> list[tuple[dict[str, float], int, int]]:
+def senders(ports: list[int], threads: int, duration: float, seed: int) -> list[tuple[dict[str, float], int, int]]:
     with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(lambda i: sender(port, duration, seed * 100 + i), range(threads)))
+        return list(pool.map(lambda i: sender(ports[i % len(ports)], duration, seed * 100 + i), range(threads)))
 
 
 def part2(stack: Stack, args) -> None:
     """Senders in two processes; then first page (at the fake) - webhook accepted (at the sender), per new group."""
     drain(stack, args.wait)
-    sender(stack.port, 0.5, -1)  # opens some of the repeated groups before the clock starts
+    sender(stack.ports[0], 0.5, -1)  # opens some of the repeated groups before the clock starts
     time.sleep(2)
     threads = [args.senders - args.senders // 2, args.senders // 2]
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(senders, stack.port, n, args.duration, seed) for seed, n in enumerate(threads)]
+        futures = [pool.submit(senders, stack.ports, n, args.duration, seed) for seed, n in enumerate(threads)]
         results = [result for future in futures for result in future.result()]
     accepted = {group: at for new, _, _ in results for group, at in new.items()}
     requests, failures = sum(r[1] for r in results), sum(r[2] for r in results)
@@ -334,6 +344,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=10, help="part 2: seconds of Alertmanager load")
     parser.add_argument("--senders", type=int, default=12, help="part 2: concurrent senders")
     parser.add_argument("--tick", type=float, default=2, help="INCIDENTS_TICK_SECONDS")
+    parser.add_argument("--webs", type=int, default=1, help="web (gunicorn) processes")
+    parser.add_argument("--workers", type=int, default=1, help="Celery worker processes")
+    parser.add_argument("--beats", type=int, default=1, help="Celery beat processes")
     parser.add_argument("--wait", type=float, default=120, help="part 1: seconds to wait for pages at most")
     return parser.parse_args(argv)
 

@@ -1,5 +1,6 @@
 """Command lines of the long-running processes, and running them together for `incidents up`."""
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -43,23 +44,70 @@ def beat_argv(settings) -> list[str]:
     return celery_argv("beat", "--loglevel", "INFO", "--schedule", str(settings.var_dir / "celerybeat-schedule"))
 
 
+# A child that exits on its own is started again after 1 s, then 2, 4 ... up to 30 s while it keeps
+# failing; one that ran for a minute counts as healthy again.
+RESTART_FIRST, RESTART_CAP, HEALTHY_AFTER = 1.0, 30.0, 60.0
+
+
+@dataclasses.dataclass
+class Child:
+    """One supervised command: started, watched, restarted with a backoff when it exits."""
+
+    command: list[str]
+    popen: subprocess.Popen | None = None
+    started: float = 0.0
+    failures: int = 0
+    restart_at: float | None = None
+
+    def start(self) -> None:
+        self.popen, self.started, self.restart_at = subprocess.Popen(self.command), time.monotonic(), None
+
+    def watch(self, now: float) -> None:
+        """Note an exit (with a line on stderr) and restart once its backoff has passed."""
+        if self.restart_at is None and self.popen.poll() is not None:
+            self.failures = 1 if now - self.started >= HEALTHY_AFTER else self.failures + 1
+            delay = min(RESTART_CAP, RESTART_FIRST * 2 ** (self.failures - 1))
+            print(
+                f"incidents up: `{self.name}` exited with code {self.popen.returncode}; restarting in {delay:g} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.restart_at = now + delay
+        elif self.restart_at is not None and now >= self.restart_at:
+            self.start()
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.command[3:] if self.command[1:2] == ["-m"] else self.command)
+
+
 def run_together(commands: list[list[str]], grace: float = 10.0) -> int:
-    """Start all; when one exits or we get SIGINT/SIGTERM, stop the rest. Returns an exit code."""
-    children = [subprocess.Popen(command) for command in commands]
+    """Start all and keep them running (a child that exits is restarted, see Child); on SIGINT or
+    SIGTERM stop them all. Returns an exit code."""
+    children = [Child(command) for command in commands]
+    for child in children:
+        child.start()
     stopping = []
     handler = lambda signum, frame: stopping.append(signum)  # noqa: E731
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
-    while not stopping and all(child.poll() is None for child in children):
+    while not stopping:
+        for child in children:
+            child.watch(time.monotonic())
         time.sleep(0.2)
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
+    stop_all([child.popen for child in children], grace)
+    return 0
+
+
+def stop_all(popens: list[subprocess.Popen], grace: float) -> None:
+    """SIGTERM to every child still running, SIGKILL to those still running after `grace` seconds."""
+    for popen in popens:
+        if popen.poll() is None:
+            popen.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + grace
-    for child in children:
+    for popen in popens:
         try:
-            child.wait(max(0.1, deadline - time.monotonic()))
+            popen.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-    return 0 if stopping else 1
+            popen.kill()
+            popen.wait()

@@ -43,6 +43,7 @@ def create_celery(settings: env.Settings | None = None) -> Celery:
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
+        worker_consumer="workers.consumer:Consumer",  # survives a lost Redis connection (workers/consumer.py)
         beat_schedule={
             "tick": {
                 "task": "tasks.tick",

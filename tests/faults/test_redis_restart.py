@@ -19,11 +19,6 @@ pytestmark = pytest.mark.faults
 INCIDENTS, FIRST_LEVEL = 10, 5  # incidents, and their first level's timeout in seconds
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Celery worker (celery/kombu 5.7) exits with 'Unrecoverable error: AttributeError: NoneType has no "
-    "attribute hostname' while restoring its unacknowledged wake-up tasks when Redis goes away; nothing restarts it",
-)
 def test_redis_restarted_and_flushed_mid_escalation_sends_every_due_page_once(fault_stack, own_redis):
     stack = fault_stack(level_timeouts=(FIRST_LEVEL, 600))
     stack.start_web()
