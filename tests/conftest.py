@@ -18,6 +18,7 @@ from store.db import create_engine
 from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
 
 TABLES = (
+    "maintenance_windows",
     "sign_in_failures",
     "credentials",
     "chat_messages",
