@@ -7,6 +7,7 @@ applies what these decide; each decision not to page is a timeline entry ("not p
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from incidents.durations import parse_duration
 from incidents.timeline import Entry
 
 MAINTENANCE, FLAP = "maintenance", "flap"
@@ -121,3 +122,32 @@ def span(value: timedelta) -> str:
             n = seconds // size
             return f"{n} {unit}{'s' if n != 1 else ''}"
     return f"{seconds} seconds"
+
+
+def window_times(start: str | None, end: str, now: datetime) -> tuple[datetime, datetime]:
+    """A window's (start, end) as people write them: `start` a time (default now), `end` a time or a
+    duration after the start ("2 hours"); ValueError names the field ("end: ...")."""
+    begin = _time("start", start, now) if start else now
+    try:
+        finish = begin + parse_duration(end)
+    except ValueError:
+        finish = _time("end", end, now)
+    if finish <= begin:
+        raise ValueError("end: must be after the start")
+    if finish <= now:
+        raise ValueError("end: must be in the future")
+    return begin, finish
+
+
+def unknown_services(services, known) -> list[str]:
+    """The names of `services` that no service of the configuration has."""
+    return [name for name in services if name not in known]
+
+
+def _time(field: str, text: str, now: datetime) -> datetime:
+    """An ISO 8601 / RFC 3339 time; one without an offset is UTC."""
+    try:
+        value = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f'{field}: "{text}" is neither a time (RFC 3339) nor a duration') from None
+    return value.replace(tzinfo=now.tzinfo) if value.tzinfo is None else value.astimezone(now.tzinfo)

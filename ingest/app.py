@@ -21,6 +21,7 @@ from ingest import (
     intake,
     lifecycle_api,
     local_pagerduty,
+    maintenance_api,
     pagerduty_webhooks,
 )
 from settings import env
@@ -62,7 +63,9 @@ def create_app(
         dispatch=dispatch,
     )
     machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
-    machine += (ack_links.bp, pagerduty_webhooks.bp) + ((local_pagerduty.bp,) if settings.local_pagerduty else ())
+    machine += (maintenance_api.bp, ack_links.bp, pagerduty_webhooks.bp) + (
+        (local_pagerduty.bp,) if settings.local_pagerduty else ()
+    )
     for blueprint in (*machine, health.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
