@@ -6,6 +6,7 @@ import sys
 import click
 
 from cli.change import change
+from cli.maintenance import maintenance
 from settings import env
 from settings.catalog import ConfigError, load_catalog
 from settings.logs import configure_logging
@@ -177,3 +178,4 @@ cli.add_command(change)
 
 if __name__ == "__main__":
     cli()
+cli.add_command(maintenance)

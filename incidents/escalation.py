@@ -8,6 +8,7 @@ token, in the transaction that decided it; workers act on it after commit.
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from incidents import noise
 from incidents.policy import Plan, Target
 from incidents.severity import Severity
 from incidents.timeline import Entry
@@ -29,6 +30,7 @@ class State:
     unresolved_due_at: datetime | None = None  # the "still unresolved after N minutes" rule
     exhausted: bool = False
     last_level_loop: int = -1  # the loop in which the severity rule paged the last level at once
+    held: str = ""  # "maintenance" or "flap": nobody paged yet, the first page waits until `due_at`
 
     @property
     def next_wake(self) -> datetime | None:
@@ -55,18 +57,24 @@ class Step:
     why: str = ""  # why pages not yet sent are cancelled ("acknowledged by alice"), with `notify`
 
 
-def start(plan: Plan, severity: Severity, now: datetime) -> Step:
-    """A new incident: page the first level, unless low urgency; SEV1 also pages the last level."""
+def start(plan: Plan, severity: Severity, now: datetime, hold: noise.Hold | None = None) -> Step:
+    """A new incident: page the first level, unless low urgency or held (a maintenance window, the
+    flap hold: the first page waits until the hold ends); SEV1 also pages the last level."""
     state = State(TRIGGERED, severity, opened_at=now)
     if severity in plan.rules.low_urgency:
         return Step(state, entries=(Entry("low_urgency", f"Low urgency ({severity.name}): no page sent"),))
-    return _apply_rules(plan, _page_level(plan, state, 0, 0, now, "first level"), now, opening=True)
+    if hold is not None:
+        return Step(replace(state, held=hold.kind, due_at=hold.until), entries=(noise.held(hold),))
+    return _first_page(plan, state, now, "first level")
 
 
-def wake(plan: Plan, state: State, now: datetime) -> Step:
-    """Whatever is due by `now`: the unresolved rule, the next level, or the acknowledgement timeout."""
+def wake(plan: Plan, state: State, now: datetime, hold: noise.Hold | None = None) -> Step:
+    """Whatever is due by `now`: the unresolved rule, the next level, or the acknowledgement timeout;
+    for a held incident, the end of its hold (`hold`: the one that applies now, which holds it again)."""
     if state.status == RESOLVED:
         return Step(replace(state, due_at=None, unresolved_due_at=None))
+    if state.held:
+        return _release(plan, state, now, hold) if state.due_at is not None and state.due_at <= now else Step(state)
     step = Step(state)
     if state.unresolved_due_at is not None and state.unresolved_due_at <= now:
         step = _merge(step, _escalate_unresolved(plan, state, now))
@@ -81,7 +89,7 @@ def acknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
         return Step(state)
     due = now + plan.ack_timeout if plan.ack_timeout and state.level >= 0 else None
     return Step(
-        replace(state, status=ACKNOWLEDGED, due_at=due),
+        replace(state, status=ACKNOWLEDGED, due_at=due, held=""),
         entries=(Entry("acknowledged", f"Acknowledged by {by}"),),
         notify="acknowledge",
         why=f"acknowledged by {by}",
@@ -100,9 +108,10 @@ def resolve(state: State, now: datetime, *, reason: str, why: str = "the inciden
     """Stop everything and resolve every page sent; `reason` is the timeline's words, `why` a cancelled page's."""
     if state.status == RESOLVED:
         return Step(state)
+    flapped = (noise.flapped(),) if state.held == noise.FLAP else ()
     return Step(
-        replace(state, status=RESOLVED, due_at=None, unresolved_due_at=None),
-        entries=(Entry("resolved", reason),),
+        replace(state, status=RESOLVED, due_at=None, unresolved_due_at=None, held=""),
+        entries=(Entry("resolved", reason), *flapped),
         notify="resolve",
         why=why,
     )
@@ -113,7 +122,7 @@ def raise_severity(plan: Plan, state: State, severity: Severity, now: datetime) 
     if state.status == RESOLVED or severity >= state.severity:
         return Step(state)
     state = replace(state, severity=severity)
-    if severity in plan.rules.low_urgency:
+    if severity in plan.rules.low_urgency or state.held:  # a held incident's rules apply at its release
         return Step(state)
     if state.level < 0:
         return _apply_rules(plan, _page_level(plan, state, 0, 0, now, f"severity raised to {severity.name}"), now)
@@ -138,7 +147,7 @@ def escalate_now(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
     level, loop = _next(plan, state)
     if level is None:
         return Step(state, entries=(Entry("escalation_exhausted", f"{by} asked to escalate: no further level"),))
-    return _page_level(plan, replace(state, status=TRIGGERED), level, loop, now, f"escalated by {by}")
+    return _page_level(plan, replace(state, status=TRIGGERED, held=""), level, loop, now, f"escalated by {by}")
 
 
 def requested(action: str, plan: Plan, state: State, now: datetime, *, by: str) -> Step:
@@ -176,6 +185,24 @@ def notice_pages(plan: Plan, state: State, notices) -> tuple[Page, ...]:
             targets = plan.policy.levels[index].targets
         out += [Page(target, notice.step, notice.reason) for target in targets]
     return tuple(out)
+
+
+def _first_page(plan: Plan, state: State, now: datetime, reason: str) -> Step:
+    return _apply_rules(plan, _page_level(plan, state, 0, 0, now, reason), now, opening=True)
+
+
+def _release(plan: Plan, state: State, now: datetime, hold: noise.Hold | None) -> Step:
+    """A hold is over: held again by another (a window that began since), else paged as if it opened now."""
+    if hold is not None:
+        return Step(replace(state, held=hold.kind, due_at=hold.until), entries=(noise.held(hold),))
+    free = replace(state, held="", due_at=None)
+    if state.severity in plan.rules.low_urgency:  # lowered by a person while held
+        return Step(free, entries=(Entry("low_urgency", f"Low urgency ({state.severity.name}): no page sent"),))
+    step = _first_page(plan, free, now, noise.released(state.held))
+    if step.state.unresolved_due_at is not None:  # "still unresolved after N": counted from the first page
+        window = plan.rules.escalate_unresolved_after[state.severity]
+        step = replace(step, state=replace(step.state, unresolved_due_at=now + window))
+    return step
 
 
 def _due(plan: Plan, state: State, now: datetime) -> Step:

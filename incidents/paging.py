@@ -1,5 +1,6 @@
 """The PagerDuty Events API v2 events we send for pages, built from plain values."""
 
+from incidents.noise import SUMMARY_PREFIX
 from incidents.severity import Severity
 from incidents.timeline import Entry
 
@@ -46,6 +47,25 @@ def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dic
     }
 
 
+def summary_event(page, text: str, *, list_url: str) -> dict:
+    """The one page a target gets instead of those its page budget held back (incidents.noise)."""
+    return {
+        "routing_key": page.routing_key,
+        "event_action": "trigger",
+        "dedup_key": page.dedup_key,
+        "payload": {
+            "summary": text[:1024],
+            "source": "incident-ingest",
+            "severity": "error",
+            "class": "page budget summary",
+            "custom_details": {"paged": f"{page.target_kind} {page.target_name}", "summary": text},
+        },
+        "links": [{"href": list_url, "text": "Open incidents in incident-ingest"}],
+        "client": "incident-ingest",
+        "client_url": list_url,
+    }
+
+
 def follow_up_event(page) -> dict:
     """An `acknowledge` or `resolve` for a page already sent: same routing key, same dedup key."""
     return {"routing_key": page.routing_key, "event_action": page.action, "dedup_key": page.dedup_key}
@@ -58,6 +78,9 @@ def target_label(page) -> str:
 
 def delivered(page) -> Entry:
     """A trigger PagerDuty accepted: the person is being notified now."""
+    if page.step.startswith(SUMMARY_PREFIX):
+        what = f"Page budget summary delivered to {target_label(page)}"
+        return Entry("page_sent", what, {"page_id": page.id, "action": page.action})
     return Entry("page_sent", f"Page delivered to {target_label(page)}", {"page_id": page.id, "action": page.action})
 
 
@@ -96,6 +119,8 @@ def outcome(page) -> str:
         return f"delivered to {target_label(page)}"
     if page.status == "failed":
         return f"failed: {page.last_error}"
+    if page.status == "suppressed":
+        return f"not paged: {page.cancel_reason}"
     if page.status == "cancelled":
         return f"cancelled: {page.cancel_reason or 'the incident moved on before it was sent'}"
     if page.attempts:

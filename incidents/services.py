@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from incidents.chat import ChatConfig
+from incidents.noise import PageBudget
 from incidents.policy import EscalationPolicy, Plan, Target, UrgencyRules
 from incidents.severity import SeverityRules
 from incidents.status_page import Component, PageSettings
@@ -42,6 +43,10 @@ class Service:
     targets: Targets = field(default_factory=Targets)
     # Where the service's incidents are told in chat (config `chat:`); None: nowhere.
     chat: ChatConfig | None = None
+    # Page only incidents still firing this long after they opened (config `flap_hold:`); None: at once.
+    flap_hold: timedelta | None = None
+    # Pages one target may receive before further ones are summarised (config `page_budget:`); None: no limit.
+    page_budget: PageBudget | None = None
 
     @property
     def plan(self) -> Plan:
@@ -102,6 +107,14 @@ class Catalog:
     def targets_for(self, name: str) -> Targets:
         """The lifecycle targets of a service (the defaults for one no longer configured)."""
         return next((s.targets for s in self.services if s.name == name), Targets())
+
+    def flap_hold_of(self, name: str) -> timedelta | None:
+        """The flap hold of a service (None for one without, or no longer configured)."""
+        return next((s.flap_hold for s in self.services if s.name == name), None)
+
+    def budget_of(self, name: str) -> PageBudget | None:
+        """The page budget of a service (None: no limit, or no longer configured)."""
+        return next((s.page_budget for s in self.services if s.name == name), None)
 
     def chat_of(self, name: str) -> ChatConfig | None:
         """The chat of a service (None for one without, or no longer configured)."""

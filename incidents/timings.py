@@ -42,6 +42,9 @@ class Timings:
     # two tries; env INCIDENTS_PAGE_RETRY_BASE_SECONDS, INCIDENTS_PAGE_RETRY_CAP_SECONDS.
     page_retry_base: float = 1.0
     page_retry_cap: float = 300.0
+    # A page budget's summary goes out this long after the first page it holds back, so that it
+    # counts the burst (the tick's sweep of lost pages sends it, within its grace after this).
+    budget_summary_after: timedelta = timedelta(seconds=20)
 
 
 DEFAULT = Timings()

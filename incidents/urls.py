@@ -15,6 +15,11 @@ def incident_url(base: str, number: int) -> str:
     return f"{base}/incidents/INC-{number}"
 
 
+def incident_list_url(base: str) -> str:
+    """The incident list for people, open incidents first."""
+    return f"{base}/incidents"
+
+
 def ack_url(base: str, token: str) -> str:
     """A one-click acknowledgement link for a signed token (incidents.links.sign)."""
     return f"{base}/ack/{token}"

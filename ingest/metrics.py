@@ -29,13 +29,17 @@ LATENCY = Histogram(
 
 
 def exposition(
-    overdue: int | None, deliveries: dict | None = None, breaches: list[tuple[str, str, int]] | None = None
+    overdue: int | None,
+    deliveries: dict | None = None,
+    breaches: list[tuple[str, str, int]] | None = None,
+    flaps: list[tuple[str, int]] | None = None,
 ) -> tuple[bytes, str]:
     """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set.
 
     `overdue`, `deliveries` and `breaches` are read from the database at scrape time: escalations due
     but not acted on, pages by (action, outcome) (store.pages.delivery_counts), and (target, severity,
-    count) of the breaches on every timeline; None when the database cannot say. Counted there, they
+    count) of the breaches on every timeline, (service, count) of incidents resolved within their flap
+    hold; None when the database cannot say. Counted there, they
     are the same whichever process scrapes, and survive restarts.
     """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -56,13 +60,15 @@ def exposition(
         facts.register(_PageDeliveries(deliveries))
     if breaches is not None:
         facts.register(_Breaches(breaches))
+    if flaps is not None:
+        facts.register(_Flaps(flaps))
     return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
 
 
 class _PageDeliveries:
     """Page outcomes of every worker, from the outbox: counters only grow (rows are never deleted)."""
 
-    OUTCOMES = ("sent", "failed", "retried", "cancelled")
+    OUTCOMES = ("sent", "failed", "retried", "cancelled", "suppressed")
 
     def __init__(self, counts: dict[tuple[str, str], int]):
         self.counts = counts
@@ -70,7 +76,8 @@ class _PageDeliveries:
     def collect(self):
         outcomes = CounterMetricFamily(
             "incidents_page_deliveries",
-            "Pages by action and outcome (sent, failed, retried attempts, cancelled), from the database",
+            "Pages by action and outcome (sent, failed, retried attempts, cancelled, suppressed by a page budget), "
+            "from the database",
             labels=["action", "outcome"],
         )
         pending = GaugeMetricFamily("incidents_pages_pending", "Pages waiting to be sent, right now", labels=["action"])
@@ -89,6 +96,18 @@ class _Breaches:
         )
         for target, severity, count in counts:
             self.family.add_metric([target, severity], count)
+
+    def collect(self):
+        yield self.family
+
+
+class _Flaps:
+    def __init__(self, counts: list[tuple[str, int]]):
+        self.family = CounterMetricFamily(
+            "incidents_flaps", "Incidents resolved within their service's flap hold (never paged)", labels=["service"]
+        )
+        for service, count in counts:
+            self.family.add_metric([service], count)
 
     def collect(self):
         yield self.family

@@ -126,6 +126,8 @@ def _build(services_data: dict, people_data: dict) -> Catalog:
             fallback_routing_key=item["fallback_routing_key"],
             chat=item["chat"],
             targets=_targets(targets, item["lifecycle"]),
+            flap_hold=item["flap_hold"] or None,
+            page_budget=item.get("page_budget", services_data["page_budget"]),
         )
         for item in services_data["services"]
     )

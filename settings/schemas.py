@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from incidents.chat import ChatConfig
 from incidents.durations import parse_duration
+from incidents.noise import PageBudget
 from incidents.policy import Level, Target
 from incidents.services import Credentials
 from incidents.severity import Severity
@@ -158,6 +159,20 @@ class StatusPageSchema(Schema):
     history_days = fields.Integer(load_default=14, validate=validate.Range(1, 90, error="must be from 1 to 90"))
 
 
+class PageBudgetSchema(Schema):
+    """`page_budget: {pages: 5, per: 10 minutes}` (incidents.noise.PageBudget); `pages: 0` turns it off."""
+
+    pages = fields.Integer(required=True, validate=validate.Range(0, 10_000))
+    per = Duration(
+        required=True,
+        validate=validate.Range(timedelta(seconds=1), timedelta(days=1), error="must be from 1 second to 1 day"),
+    )
+
+    @post_load
+    def make(self, data, **kwargs):
+        return PageBudget(data["pages"], data["per"]) if data["pages"] else None
+
+
 class ServiceSchema(Schema):
     name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"))
     default = fields.Boolean(load_default=False)
@@ -172,6 +187,8 @@ class ServiceSchema(Schema):
     chat = fields.Nested(ChatSchema, load_default=None)
     lifecycle = fields.Nested(LifecycleSchema, load_default=dict)
     status_page = fields.Nested(ServiceStatusPageSchema, load_default=dict)
+    flap_hold = Duration(load_default=None, validate=validate.Range(max=timedelta(days=1), error="at most 1 day"))
+    page_budget = fields.Nested(PageBudgetSchema, allow_none=True)
 
     @pre_load
     def unwrap(self, data, **kwargs):
@@ -190,6 +207,7 @@ class ServicesFileSchema(Schema):
     changes = fields.Nested(ChangesSchema, load_default=dict)
     lifecycle = fields.Nested(LifecycleSchema, load_default=dict)
     status_page = fields.Nested(StatusPageSchema, load_default=dict)
+    page_budget = fields.Nested(PageBudgetSchema, load_default=None, allow_none=True)
 
     @validates_schema
     def one_default(self, data, **kwargs):

@@ -20,7 +20,7 @@ from incidents.services import Catalog
 from incidents.severity import Severity
 from incidents.timings import DEFAULT
 from store import escalation as escalation_store
-from store import lifecycle_rows
+from store import lifecycle_rows, noise
 from store.tables import OPEN, Time, alerts, incident_lifecycle, incident_numbers, incidents
 from store.timeline import append_timeline
 
@@ -166,8 +166,8 @@ def _escalate(conn, row, *, opened, risen, closed, severity, catalog, now, told)
     plan, state = escalation_store.plan_of(row), escalation_store.state_of(row)
     if closed:
         step = escalation.resolve(state, now, reason="Incident resolved: all its alerts are resolved")
-    elif opened:
-        step = escalation.start(plan, severity, now)
+    elif opened:  # a maintenance window or the flap hold may hold its first page
+        step = escalation.start(plan, severity, now, noise.hold_for(conn, row.service, catalog, opened_at=now, now=now))
     else:
         step = escalation.raise_severity(plan, state, severity, now)
     return escalation_store.apply(conn, row, step, catalog=catalog, now=now, told=told)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from incidents import escalation, lifecycle, paging, updates
+from incidents import escalation, lifecycle, noise, paging, updates
 from incidents.policy import Plan
 from incidents.services import Catalog
 from incidents.severity import Severity
@@ -38,6 +38,7 @@ STATE_COLUMNS = (
     incidents.c.esc_exhausted,
     incidents.c.esc_last_level_loop,
     incidents.c.esc_token,
+    incidents.c.esc_held,
     incidents.c.acknowledged_at,
     incidents.c.resolved_at,
 )
@@ -72,6 +73,7 @@ def state_of(row) -> escalation.State:
         utc(row.esc_unresolved_due_at),
         row.esc_exhausted,
         row.esc_last_level_loop,
+        row.esc_held,
     )
 
 
@@ -148,6 +150,7 @@ def apply(
             "v_unresolved_due_at": state.unresolved_due_at,
             "v_exhausted": state.exhausted,
             "v_last_level_loop": state.last_level_loop,
+            "v_held": state.held,
             "v_token": token,
             "v_next_wake_at": state.next_wake,
             "v_acknowledged_at": acknowledged_at,
@@ -195,6 +198,7 @@ _SAVE_STATE = (
         esc_unresolved_due_at=sa.bindparam("v_unresolved_due_at"),
         esc_exhausted=sa.bindparam("v_exhausted"),
         esc_last_level_loop=sa.bindparam("v_last_level_loop"),
+        esc_held=sa.bindparam("v_held"),
         esc_token=sa.bindparam("v_token"),
         next_wake_at=sa.bindparam("v_next_wake_at"),
         acknowledged_at=sa.bindparam("v_acknowledged_at"),
@@ -268,9 +272,11 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
 def _cancel_unsent(conn, incident_id: int, action: str, why: str) -> tuple[Entry, ...]:
     """Cancel triggers not yet sent, saying why on each and on the timeline (one statement).
 
-    An acknowledgement spares responder pages: someone asked for that person explicitly.
+    An acknowledgement spares responder pages: someone asked for that person explicitly; a budget
+    summary is about other incidents too and stays.
     """
     unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "pending"]
+    unsent.append(pages.c.step.not_like(f"{noise.SUMMARY_PREFIX}%"))
     if action != "resolve":
         unsent.append(pages.c.step != "responder")
     stmt = (
@@ -288,6 +294,7 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
     sent = conn.execute(
         sa.select(*keys, sa.func.min(pages.c.step).label("step"))
         .where(pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "sent")
+        .where(pages.c.step.not_like(f"{noise.SUMMARY_PREFIX}%"))  # a summary stands for other incidents too
         .group_by(*keys)
     ).all()
     if not sent:

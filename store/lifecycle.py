@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from incidents import checklist, escalation, lifecycle, updates
+from incidents import checklist, escalation, lifecycle, noise, updates
 from incidents.lifecycle import Change, Lifecycle, Phase, StatusWord
 from incidents.services import Catalog
 from incidents.severity import Severity
@@ -52,8 +52,13 @@ def apply(conn, row, change: Change, step, *, catalog: Catalog, now: datetime, a
     """Write a lifecycle Change (and an escalation Step, or None) on the locked incident `row`: its
     entries, its notices as page outbox rows (unique by step), the lifecycle with its next due time."""
     step = step or escalation.Step(escalation_store.state_of(row))
-    pages = escalation.notice_pages(escalation_store.plan_of(row), step.state, change.notices)
-    step = replace(step, pages=step.pages + pages, entries=change.entries + step.entries)
+    pages, held = escalation.notice_pages(escalation_store.plan_of(row), step.state, change.notices), ()
+    if step.state.held:  # nobody is paged while the first page waits; the notices say so
+        until = step.state.due_at or now
+        reasons = dict.fromkeys(page.reason for page in pages)
+        held = tuple(noise.notice_held(reason, step.state.held, until, now) for reason in reasons)
+        pages = ()
+    step = replace(step, pages=step.pages + pages, entries=change.entries + held + step.entries)
     applied = escalation_store.apply(conn, row, step, catalog=catalog, now=now, actor=actor)
     targets = catalog.targets_for(row.service)
     lifecycle_rows.save(conn, row.id, change.lifecycle, severity=step.state.severity, targets=targets)

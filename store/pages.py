@@ -123,7 +123,9 @@ def requeue_stale(conn, now: datetime, *, grace: timedelta, limit: int) -> list[
 
 def incident_for_dedup_key(conn, dedup_key: str) -> int | None:
     """Our incident behind a PagerDuty `incident_key` (the dedup key of one of its pages)."""
-    query = sa.select(pages.c.incident_id).where(pages.c.dedup_key == dedup_key).limit(1)
+    # A page budget's summary is no incident's: acting on it in PagerDuty changes nothing here.
+    theirs = sa.and_(pages.c.dedup_key == dedup_key, ~pages.c.step.like("budget:%"))
+    query = sa.select(pages.c.incident_id).where(theirs).limit(1)
     return conn.execute(query).scalar()
 
 

@@ -55,6 +55,8 @@ incidents = sa.Table(
     sa.Column("esc_last_level_loop", sa.Integer, nullable=False, server_default="-1"),
     sa.Column("esc_token", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("next_wake_at", Time),
+    # "maintenance" or "flap" while the first page waits for a hold to end (incidents.noise).
+    sa.Column("esc_held", sa.String(16), nullable=False, server_default=""),
     sa.Index(
         "ix_incidents_next_wake_at",
         "next_wake_at",
@@ -107,6 +109,13 @@ timeline = sa.Table(
         postgresql_where=sa.text("kind = 'breach'"),
         sqlite_where=sa.text("kind = 'breach'"),
     ),
+    # ... and flaps (store.noise.flap_counts).
+    sa.Index(
+        "ix_timeline_flaps",
+        "kind",
+        postgresql_where=sa.text("kind = 'flapped'"),
+        sqlite_where=sa.text("kind = 'flapped'"),
+    ),
 )
 
 # The outbox: one row per page (and per acknowledge/resolve sent for it), written in the
@@ -131,6 +140,8 @@ pages = sa.Table(
     sa.Column("sent_at", Time),
     sa.Column("last_error", sa.Text),
     sa.Column("cancel_reason", sa.Text),  # "acknowledged by alice before it was sent"
+    # A page the target's budget held back (status "suppressed"): the summary page that covers it.
+    sa.Column("summary_id", Id),
     sa.UniqueConstraint("incident_id", "action", "step", "target_kind", "target_name", name="uq_pages_step"),
     sa.Index("ix_pages_dedup_key", "dedup_key"),
     sa.Index(
@@ -139,6 +150,32 @@ pages = sa.Table(
         postgresql_where=sa.text("status = 'pending'"),
         sqlite_where=sa.text("status = 'pending'"),
     ),
+    # The page budget counts a target's triggers sent recently (store.budget).
+    sa.Index(
+        "ix_pages_target_sent",
+        "target_name",
+        "target_kind",
+        "sent_at",
+        postgresql_where=sa.text("status = 'sent' AND action = 'trigger'"),
+        sqlite_where=sa.text("status = 'sent' AND action = 'trigger'"),
+    ),
+    sa.Index("ix_pages_summary_id", "summary_id", postgresql_where=sa.text("summary_id IS NOT NULL")),
+)
+
+# Maintenance windows (incidents.noise.Window): incidents of `services` opened within one page nobody
+# until it ends. Ending one early sets `end_at` to then and `ended_by`.
+maintenance_windows = sa.Table(
+    "maintenance_windows",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("services", Json, nullable=False),
+    sa.Column("start_at", Time, nullable=False),
+    sa.Column("end_at", Time, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(160), nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("ended_by", sa.String(160)),
+    sa.Index("ix_maintenance_windows_end_at", "end_at"),
 )
 
 used_links = sa.Table(

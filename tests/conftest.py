@@ -20,6 +20,7 @@ from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
 TABLES = (
     "status_overrides",
     "maintenances",
+    "maintenance_windows",
     "sign_in_failures",
     "credentials",
     "chat_messages",

@@ -10,6 +10,7 @@ from incidents import escalation
 from incidents.services import Catalog
 from incidents.timings import Timings
 from store import escalation as store
+from store import noise
 from store import targets as targets_store
 from store.pages import requeue_stale
 
@@ -48,5 +49,6 @@ def _wake(conn, row, catalog, now):
     due = state.next_wake
     if due is None or due > now:
         return store.Applied(row.id, row.esc_token, (), due)  # early: keep the token, wake later
-    step = escalation.wake(store.plan_of(row), state, now)
+    hold = noise.hold_for(conn, row.service, catalog, opened_at=state.opened_at, now=now) if state.held else None
+    step = escalation.wake(store.plan_of(row), state, now, hold)
     return store.apply(conn, row, step, catalog=catalog, now=now, due_at=due)

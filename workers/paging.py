@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from incidents import paging, urls
+from store import budget
 from store import pages as outbox
 from store.escalation import utc
 from store.timeline import append_entries
@@ -54,6 +55,7 @@ def deliver(
     send_all=map,
     batch: int | None = None,
     batches: int | None = None,
+    catalog=None,
 ) -> Delivered:
     """Send the pending ones of `page_ids`; with `drain` (a first delivery), then every other page
     ready, `batch` pages a transaction, until none is left, PagerDuty asks us to back off (the pages
@@ -61,13 +63,14 @@ def deliver(
 
     `backoff(attempts)` is the countdown before a page that already failed `attempts` times is
     retried, None to give up. `send_all(function, items)` sends them, concurrently if it likes.
+    With `catalog`, its services' page budgets hold back pages past them (store.budget).
     The rows stay locked while PagerDuty answers, so a second delivery of the same pages skips them
     and then finds them sent: one page, never two.
     """
     timings = settings.timings
     batch, batches = batch or timings.pages_per_batch, batches or timings.batches_per_drain
     send = functools.partial(
-        _batch, engine, client, settings, clock=clock, backoff=backoff, send_all=send_all, drain=drain
+        _batch, engine, client, settings, clock=clock, backoff=backoff, send_all=send_all, drain=drain, catalog=catalog
     )
     answers = last = send(page_ids, limit=max(batch, len(page_ids)))
     skipped = len(set(page_ids) - {answer.page.id for answer in answers})
@@ -91,13 +94,20 @@ def _full(answers: list["Answer"], batch: int) -> bool:
     return len(answers) >= batch and all(answer.outcome != "retrying" for answer in answers)
 
 
-def _batch(engine, client, settings, page_ids, *, limit, clock, backoff, send_all, drain) -> list["Answer"]:
-    """One claim, its pages sent and recorded in one transaction; metrics and logs once committed."""
+def _batch(engine, client, settings, page_ids, *, limit, clock, backoff, send_all, drain, catalog) -> list["Answer"]:
+    """One claim, rationed by the page budgets, its pages sent and recorded in one transaction; metrics
+    and logs once committed."""
     with engine.begin() as conn:
         claimed = outbox.claim(conn, page_ids, ready_by=clock() if drain else None, limit=limit)
-        events = [(page, _event(page, settings)) for page in claimed]
+        summary_after = settings.timings.budget_summary_after
+        claimed, held = budget.ration(conn, claimed, catalog=catalog, now=clock(), summary_after=summary_after)
+        texts = budget.summary_texts(conn, claimed, catalog=catalog)
+        events = [(page, _event(page, settings, texts.get(page.id))) for page in claimed]
         answers = list(send_all(lambda item: _send(client, *item, clock=clock, backoff=backoff), events))
         _record(conn, answers, clock() + settings.timings.retry_margin)
+        append_entries(conn, held)
+    if held:
+        log.info("%d pages held back by page budgets", len(held))
     for answer in answers:
         _count(answer)
     return answers
@@ -154,9 +164,11 @@ def _count(answer: Answer) -> None:
         log.warning("page %s failed for good: %s", where, answer.detail)
 
 
-def _event(page, settings) -> dict:
+def _event(page, settings, summary: str | None = None) -> dict:
     if page.action != "trigger":
         return paging.follow_up_event(page)
+    if summary is not None:
+        return paging.summary_event(page, summary, list_url=urls.incident_list_url(settings.public_url))
     return paging.trigger_event(
         page,
         labels=page.labels or {},

@@ -68,6 +68,7 @@ def page_targets(self, page_ids: list[int]) -> dict:
         ),
         drain=self.request.retries == 0,
         send_all=ctx.senders.map,
+        catalog=ctx.catalog,
     )
     if done.more:
         ctx.dispatch.ready_pages()
