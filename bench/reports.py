@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from incidents.reports import Scope
 from settings.catalog import load_catalog
 from store import reports
 from store.db import create_engine
@@ -73,9 +74,9 @@ def main() -> None:
         print(f"generated {args.incidents} incidents in {time.perf_counter() - began:.1f} s")
         now = START + timedelta(days=366)
         cases = {
-            "year, all services": reports.Scope(START, now),
-            "last 30 days": reports.Scope(now - timedelta(days=30), now),
-            "year, one service": reports.Scope(START, now, services=("checkout",)),
+            "year, all services": Scope(START, now),
+            "last 30 days": Scope(now - timedelta(days=30), now),
+            "year, one service": Scope(START, now, services=("checkout",)),
         }
         for name, scope in cases.items():
             _time(name, args.repeat, lambda s=scope: _report(engine, s, catalog, now))

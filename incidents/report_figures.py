@@ -3,7 +3,8 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from incidents.reports import PHASES, TARGETS, Outcome, Report, Tally
+from incidents.reports import PHASES, TARGETS, Outcome, Report, Scope, Tally
+from incidents.severity import Severity
 
 _AGO = re.compile(r"(\d+)\s*([dhw])")
 _UNIT = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -19,6 +20,32 @@ def parse_moment(text: str, now: datetime) -> datetime:
     except ValueError:
         raise ValueError(f"{text!r} is neither a span such as 30d or 12h nor a date or time (RFC 3339)") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def scope_from(args, now: datetime, *, days: int = 30) -> Scope:
+    """The scope of `since`, `until` (default: the last `days` days), `service` and `severity` (repeatable or
+    comma-separated); ValueError naming the parameter."""
+    since = _moment(args.get("since") or f"{days}d", now, "since")
+    until = _moment(args.get("until"), now, "until") if args.get("until") else now
+    if until <= since:
+        raise ValueError("until: must come after since")
+    try:
+        severities = tuple(Severity.parse(s) for s in _listed(args, "severity"))
+    except ValueError as error:
+        raise ValueError(f"severity: {error}") from None
+    return Scope(since, until, _listed(args, "service"), severities)
+
+
+def _moment(text: str, now: datetime, name: str) -> datetime:
+    try:
+        return parse_moment(text, now)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+
+
+def _listed(args, name: str) -> tuple[str, ...]:
+    values = args.getlist(name) if hasattr(args, "getlist") else [args.get(name) or ""]
+    return tuple(dict.fromkeys(v.strip() for value in values for v in value.split(",") if v.strip()))
 
 
 def figures(tally: Tally) -> dict:

@@ -105,6 +105,16 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Incidents opened in [since, until), of these services and severities (empty: all)."""
+
+    since: datetime
+    until: datetime
+    services: tuple[str, ...] = ()
+    severities: tuple[Severity, ...] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     since: datetime
     until: datetime

@@ -22,6 +22,7 @@ from ingest import (
     lifecycle_api,
     local_pagerduty,
     pagerduty_webhooks,
+    report_api,
 )
 from settings import env
 from settings.catalog import load_catalog
@@ -62,6 +63,7 @@ def create_app(
         dispatch=dispatch,
     )
     machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
+    machine += (report_api.bp,)
     machine += (ack_links.bp, pagerduty_webhooks.bp) + ((local_pagerduty.bp,) if settings.local_pagerduty else ())
     for blueprint in (*machine, health.bp):
         app.register_blueprint(blueprint)

@@ -24,6 +24,7 @@ class Buckets:
 
     service: str
     severity: int
+    bounds: tuple[int, ...]
     cumulative: tuple[int, ...]
     count: int
     total: float
@@ -53,9 +54,12 @@ def milestone_buckets(conn) -> dict[str, list[Buckets]]:
     """{"acknowledge": [...], "resolve": [...]} by service and severity; PostgreSQL only (empty elsewhere)."""
     if conn.dialect.name != "postgresql":
         return {"acknowledge": [], "resolve": []}
-    return {"acknowledge": _series(conn, ACK_QUERY), "resolve": _series(conn, RESOLVE_QUERY)}
+    return {
+        "acknowledge": _series(conn, ACK_QUERY, ACK_BUCKETS),
+        "resolve": _series(conn, RESOLVE_QUERY, RESOLVE_BUCKETS),
+    }
 
 
-def _series(conn, query: str) -> list[Buckets]:
+def _series(conn, query: str, bounds: tuple[int, ...]) -> list[Buckets]:
     rows = conn.execute(sa.text(query))
-    return [Buckets(r.service, r.severity, tuple(r.cumulative), r.count, float(r.total)) for r in rows]
+    return [Buckets(r.service, r.severity, bounds, tuple(r.cumulative), r.count, float(r.total)) for r in rows]

@@ -1,30 +1,19 @@
 """The facts of a report: aggregated in one SQL query on PostgreSQL, tallied in Python on SQLite."""
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from incidents import lifecycle, reports
 from incidents.lifecycle import Lifecycle, Phase
-from incidents.reports import PHASES, TARGETS, Facts, Outcome, Tally
+from incidents.reports import PHASES, TARGETS, Facts, Outcome, Scope, Tally
 from incidents.services import Catalog
 from incidents.severity import Severity
 from incidents.targets import Targets
 from store.lifecycle_rows import utc
 from store.report_sql import QUERY
 from store.tables import incident_actions, incident_lifecycle, incidents
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Incidents opened in [since, until), of these services and severities (empty: all)."""
-
-    since: datetime
-    until: datetime
-    services: tuple[str, ...] = ()
-    severities: tuple[Severity, ...] = ()
 
 
 def build(conn, scope: Scope, catalog: Catalog, now: datetime) -> reports.Report:

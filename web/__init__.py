@@ -3,7 +3,7 @@
 from flask import Blueprint, Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from web import incident_pages, people, sign_in
+from web import incident_pages, people, report_pages, sign_in
 from web.incident_view import utc
 
 csrf = CSRFProtect()
@@ -33,6 +33,7 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(assets)
     app.register_blueprint(sign_in.bp)
     app.register_blueprint(incident_pages.bp)
+    app.register_blueprint(report_pages.bp)
     app.register_error_handler(CSRFError, _refused)
 
 

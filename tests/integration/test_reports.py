@@ -11,7 +11,7 @@ from store import reports as stored_reports
 from store.histograms import milestone_buckets
 from tests.report_cases import DAY, NOW, store_cases
 
-WHOLE_DAY = stored_reports.Scope(DAY, DAY + timedelta(days=1))
+WHOLE_DAY = reports.Scope(DAY, DAY + timedelta(days=1))
 
 
 @pytest.fixture
@@ -47,11 +47,11 @@ def test_the_sql_agrees_with_the_pure_tally_of_the_same_rows(cases, catalog):
 
 
 def test_filters_by_service_and_severity_and_range(cases, catalog):
-    db_only = build(cases, catalog, stored_reports.Scope(DAY, DAY + timedelta(days=1), services=("db",)))
+    db_only = build(cases, catalog, reports.Scope(DAY, DAY + timedelta(days=1), services=("db",)))
     assert (db_only.total.incidents, list(db_only.by_service)) == (2, ["db"])
-    sev1 = build(cases, catalog, stored_reports.Scope(DAY, DAY + timedelta(days=1), severities=(Severity.SEV1,)))
+    sev1 = build(cases, catalog, reports.Scope(DAY, DAY + timedelta(days=1), severities=(Severity.SEV1,)))
     assert sev1.total.targets["response"][Outcome.BREACHED] == 1 and sev1.total.incidents == 2
-    morning = build(cases, catalog, stored_reports.Scope(DAY, DAY + timedelta(hours=11)))
+    morning = build(cases, catalog, reports.Scope(DAY, DAY + timedelta(hours=11)))
     assert morning.total.incidents == 2  # C at 09:00 and A at 10:02; D opened at 11:00, the range's end
 
 
