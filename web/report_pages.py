@@ -27,9 +27,9 @@ def report_page():
         report=report,
         scope=scope,
         error=error,
-        data=as_json(report),
+        data=as_json(report) | {"target_names": list(TARGETS)},
         severity_groups=[(severity.name, tally) for severity, tally in report.by_severity.items()],
-        services=[s.name for s in current_app.extensions["incidents"].catalog.services],
+        services=_services(scope),
         severities=[s.name for s in Severity],
         phases=PHASES,
         targets=TARGETS,
@@ -63,6 +63,12 @@ def _scope(now: datetime) -> tuple[Scope, str]:
         return scope_from(request.args, now), ""
     except ValueError as error:
         return scope_from({}, now), str(error)
+
+
+def _services(scope: Scope) -> list[str]:
+    """The configured services, and any other one asked for (a service no longer configured)."""
+    names = [s.name for s in current_app.extensions["incidents"].catalog.services]
+    return names + [name for name in scope.services if name not in names]
 
 
 def _day_after(until: datetime):

@@ -80,3 +80,34 @@ def test_a_target_turned_off_is_neither_met_nor_breached():
 def test_an_empty_range_has_no_means():
     empty = report({}, since=DAY, until=DAY, now=NOW)
     assert (empty.total.incidents, empty.total.mtta, empty.total.met_share("response")) == (0, None, None)
+
+
+def test_a_range_reads_spans_dates_and_times_and_names_a_wrong_parameter():
+    from werkzeug.datastructures import MultiDict
+
+    from incidents.report_figures import scope_from
+
+    args = MultiDict([("since", "2w"), ("service", "api,db"), ("service", "db"), ("severity", "sev1")])
+    scope = scope_from(args, NOW)
+    assert (scope.since, scope.until, scope.services, scope.severities) == (
+        NOW - timedelta(weeks=2),
+        NOW,
+        ("api", "db"),
+        (Severity.SEV1,),
+    )
+    dated = scope_from({"since": "2026-04-01", "until": "2026-05-01T02:00:00+02:00"}, NOW)
+    assert (dated.since, dated.until) == (at("00:00", days=-30), DAY)
+    for wrong, name in (({"since": "soon"}, "since:"), ({"since": "1d", "until": "2d"}, "until:")):
+        with pytest.raises(ValueError, match=name):
+            scope_from(wrong, NOW)
+
+
+def test_durations_and_shares_read_as_people_write_them(result):
+    from incidents.report_figures import duration_text, share_text
+
+    texts = [duration_text(s) for s in (None, 45, 480, 490, 3480 + 3600, 3 * 86400 + 7200)]
+    assert texts == ["-", "45s", "8m", "8m 10s", "1h 58m", "3d 2h"]
+    assert (share_text(result.total, "mitigation"), share_text(result.total, "postmortem")) == (
+        "33% (1/3)",
+        "100% (1/1)",
+    )

@@ -20,7 +20,7 @@
     options: options
   });
 
-  var targets = Object.keys(data.total.targets);
+  var targets = data.target_names;  // in the playbook's order (JSON objects come back sorted)
   new Chart(document.getElementById("chart-targets"), {
     type: "bar",
     data: {
