@@ -1,4 +1,4 @@
-"""`incidents`: serve, worker, beat, up, db upgrade, check-config, replay, change."""
+"""`incidents`: serve, worker, beat, up, db upgrade, check-config, replay, change, report."""
 
 import os
 import sys
@@ -7,6 +7,7 @@ import click
 
 from cli.change import change
 from cli.maintenance import maintenance
+from cli.report import report
 from settings import env
 from settings.catalog import ConfigError, load_catalog
 from settings.logs import configure_logging
@@ -175,6 +176,7 @@ def _catalog_or_exit(settings):
 
 
 cli.add_command(change)
+cli.add_command(report)
 
 if __name__ == "__main__":
     cli()

@@ -11,7 +11,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
 REQUESTS = Counter("incidents_intake_requests_total", "Intake requests by source and outcome", ["source", "outcome"])
 ALERTS_RECEIVED = Counter("incidents_alerts_received_total", "Alerts received", ["source"])
@@ -33,14 +33,16 @@ def exposition(
     deliveries: dict | None = None,
     breaches: list[tuple[str, str, int]] | None = None,
     flaps: list[tuple[str, int]] | None = None,
+    milestones: dict | None = None,
 ) -> tuple[bytes, str]:
     """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set.
 
     `overdue`, `deliveries` and `breaches` are read from the database at scrape time: escalations due
     but not acted on, pages by (action, outcome) (store.pages.delivery_counts), and (target, severity,
     count) of the breaches on every timeline, (service, count) of incidents resolved within their flap
-    hold; None when the database cannot say. Counted there, they
-    are the same whichever process scrapes, and survive restarts.
+    hold, and the time to acknowledge and to resolve of every incident by service and severity
+    (store.histograms.milestone_buckets); None when the database cannot say. Counted there, they are
+    the same whichever process scrapes, and survive restarts.
     """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -62,6 +64,8 @@ def exposition(
         facts.register(_Breaches(breaches))
     if flaps is not None:
         facts.register(_Flaps(flaps))
+    if milestones is not None:
+        facts.register(_Milestones(milestones))
     return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
 
 
@@ -111,6 +115,26 @@ class _Flaps:
 
     def collect(self):
         yield self.family
+
+
+class _Milestones:
+    """Time to acknowledge and to resolve as histograms, counted from the database (store/histograms.py)."""
+
+    NAMES = {
+        "acknowledge": ("incidents_time_to_acknowledge_seconds", "Opening to first acknowledgement"),
+        "resolve": ("incidents_time_to_resolve_seconds", "Opening to resolution"),
+    }
+
+    def __init__(self, series: dict):
+        self.series = series
+
+    def collect(self):
+        for kind, (name, documentation) in self.NAMES.items():
+            family = HistogramMetricFamily(name, documentation, labels=["service", "severity"])
+            for one in self.series[kind]:
+                buckets = [(str(float(b)), n) for b, n in zip(one.bounds, one.cumulative, strict=True)]
+                family.add_metric([one.service, f"SEV{one.severity}"], buckets + [("+Inf", one.count)], one.total)
+            yield family
 
 
 class _Gauge:

@@ -86,4 +86,4 @@ def _values(lc: Lifecycle) -> dict:
         "severity_set_at": lc.severity_set_at,
         "breaches": list(lc.breaches),
         "found_by": lc.found_by,
-    }
+    } | {f"entered_{phase.value}": lc.entered(phase) for phase in Phase}

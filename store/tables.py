@@ -66,6 +66,7 @@ incidents = sa.Table(
     # One open incident per (service, group): the upsert's conflict target.
     sa.Index("uq_incidents_open_group", "service", "group_hash", unique=True, postgresql_where=OPEN, sqlite_where=OPEN),
     sa.Index("ix_incidents_status_opened", "status", "opened_at"),
+    sa.Index("ix_incidents_opened_at", "opened_at"),  # reports: incidents opened in a range
 )
 
 alerts = sa.Table(
@@ -230,6 +231,11 @@ incident_lifecycle = sa.Table(
     sa.Column("breaches", Json, nullable=False),
     sa.Column("found_by", sa.Text, nullable=False, server_default=""),
     sa.Column("due_at", Time),
+    # Each phase's first entry (phase_times again, as columns): reports aggregate them in SQL.
+    *(
+        sa.Column(f"entered_{phase}", Time)
+        for phase in ("detection", "response", "mitigation", "recovery", "postmortem", "done")
+    ),
     sa.Index(
         "ix_incident_lifecycle_due_at",
         "due_at",
