@@ -17,6 +17,10 @@ from store import lifecycle as store
 bp = Blueprint("lifecycle_api", __name__, url_prefix="/api/incidents")
 Name = fields.String(validate=validate.Length(1, 128))
 Text = fields.String(required=True, validate=validate.Length(1, 10_000))
+# What /openapi.json offers; Severity.parse and StatusWord.parse take other spellings too (P1, sev-1, identified).
+SEVERITIES = {"enum": [s.name for s in Severity], "description": "SEV1..SEV4 (P1..P5 and sev-1 are read too)"}
+STATUS_WORDS = {"enum": [w.value for w in StatusWord]}
+PHASES = {"enum": [p.value for p in Phase]}
 
 
 class Choice(fields.Field):
@@ -36,7 +40,7 @@ class Choice(fields.Field):
 class DeclareSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(1, 1024))
     service = fields.String(required=True, validate=validate.Length(1, 128))
-    severity = Choice(Severity.parse, required=True)
+    severity = Choice(Severity.parse, required=True, metadata=SEVERITIES)
     impact = fields.String(load_default="", validate=validate.Length(max=10_000))
     found_by = fields.String(load_default="", validate=validate.Length(max=1000))
     started_at = fields.AwareDateTime(load_default=None)
@@ -56,19 +60,19 @@ class RoleSchema(Schema):
 
 
 class SeveritySchema(Schema):
-    severity = Choice(Severity.parse, required=True)
+    severity = Choice(Severity.parse, required=True, metadata=SEVERITIES)
     reason = fields.String(required=True, validate=validate.Length(1, 1000))
 
 
 class StatusSchema(Schema):
-    status = Choice(StatusWord.parse, required=True)
+    status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
     impact = fields.String(validate=validate.Length(max=10_000))
-    phase = Choice(Phase)
+    phase = Choice(Phase, metadata=PHASES)
     affected = fields.List(fields.String(validate=validate.Length(1, 128)), validate=validate.Length(1, 50))
 
 
 class UpdateSchema(Schema):
-    status = Choice(StatusWord.parse, required=True)
+    status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
     text = Text
     eta = fields.String(load_default="", validate=validate.Length(max=64))
 
