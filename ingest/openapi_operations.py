@@ -60,8 +60,9 @@ def path_parameter(name: str, description: str, schema: dict | None = None) -> d
 
 
 INCIDENT_REF = path_parameter("incident_ref", "`INC-123` or `123`")
-ENTRY_ID = path_parameter("entry_id", "a timeline entry's `id`", {"type": "integer", "format": "int64"})
-ACTION_ID = path_parameter("action_id", "an action's `id`", {"type": "integer", "format": "int64"})
+ROW_ID = {"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1}
+ENTRY_ID = path_parameter("entry_id", "a timeline entry's `id`", ROW_ID)
+ACTION_ID = path_parameter("action_id", "an action's `id`", ROW_ID)
 
 
 def json_content(schema) -> dict:

@@ -12,7 +12,7 @@ from ingest.openapi import SECURITY_SCHEMES
 # (the acknowledgement link's page, the incident channel as Markdown). The document itself is not an operation.
 PEOPLE_FACING_IN_INGEST = {"ack_links", "export"}
 NOT_OPERATIONS = {"openapi", "static"}
-PARAMETER = re.compile(r"<(?:[a-z]+:)?[a-z_]+>|\{[a-z_]+\}")
+PARAMETER = re.compile(r"<(?:[^:>]+:)?[a-z_]+>|\{[a-z_]+\}")
 ACTIONS = re.compile(r"<any\(([^)]*)\):[a-z_]+>")
 
 
