@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from incidents.durations import parse_duration
 from incidents.lifecycle import Change, Lifecycle, StatusWord, set_status
@@ -27,8 +27,14 @@ class Update:
 def eta_time(text: str, now: datetime) -> datetime | None:
     """When an ETA falls: "15 minutes" from now, "11:30" (UTC, the next such time), or an ISO 8601 time.
 
-    ValueError when it is none of these."""
-    text = text.strip()
+    ValueError when it is none of these, or falls outside the years 1..9999 in UTC."""
+    try:
+        return _eta_time(text.strip(), now)
+    except OverflowError:
+        raise ValueError(f'"{text}" is too far away') from None
+
+
+def _eta_time(text: str, now: datetime) -> datetime | None:
     clock = _CLOCK.fullmatch(text)
     if clock:
         at = now.replace(hour=int(clock.group(1)), minute=int(clock.group(2)), second=0, microsecond=0)
@@ -43,7 +49,8 @@ def eta_time(text: str, now: datetime) -> datetime | None:
         raise ValueError(f'"{text}" is not an ETA (say "15 minutes", "11:30" or an ISO 8601 time)') from None
     if at.tzinfo is None:
         raise ValueError(f'"{text}" has no time zone (add Z or +00:00)')
-    return at
+    # In UTC, as stored: 9999-12-31T23:00-14:00 is past year 9999, which PostgreSQL keeps but Python cannot read.
+    return at.astimezone(UTC)
 
 
 def post(

@@ -70,15 +70,84 @@ class AlertRow(Schema):
 
 
 class TimelineEntry(Schema):
+    id = fields.Integer(required=True)
     at = fields.String(required=True)
     kind = fields.String(required=True)
     message = fields.String(required=True)
     data = fields.Raw(required=True, allow_none=True)
+    actor = fields.String(required=True, allow_none=True)
+
+
+PHASES = ["detection", "response", "mitigation", "recovery", "postmortem", "done"]
+STATUS_WORDS = ["Investigating", "Identified", "Monitoring", "Resolved"]
+Time = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+
+
+class Lifecycle(Schema):
+    phase = fields.String(required=True, metadata={"enum": PHASES})
+    phase_times = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    problem_started_at = Time
+    status = fields.String(required=True, metadata={"enum": STATUS_WORDS})
+    impact = fields.String(required=True)
+    affected = fields.List(fields.String(), required=True)
+    commander = fields.String(required=True, allow_none=True)
+    roles = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    pinned = fields.List(fields.Integer(), required=True, metadata={"description": "timeline entry ids"})
+    next_update_due = Time
+    update_misses = fields.Integer(required=True)
+    severity_set_by = fields.String(required=True, allow_none=True)
+    severity_set_at = Time
+    breaches = fields.List(fields.String(), required=True)
+    found_by = fields.String(required=True)
+
+
+class ActionItem(Schema):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    done = fields.Boolean(required=True)
+    done_by = fields.String(required=True, allow_none=True)
+    done_at = Time
+    assignee = fields.String(required=True, allow_none=True)
+    created_by = fields.String(required=True)
+    created_at = Time
+
+
+class StatusUpdate(Schema):
+    status = fields.String(required=True, metadata={"enum": STATUS_WORDS})
+    text = fields.String(required=True)
+    eta = fields.String(required=True)
+    eta_at = Time
+    author = fields.String(required=True)
+    at = Time
+    public = fields.Boolean(required=True, metadata={"description": "published to the status page"})
+
+
+class Page(Schema):
+    id = fields.Integer(required=True)
+    action = fields.String(required=True, metadata={"enum": ["trigger", "acknowledge", "resolve"]})
+    target = fields.String(required=True, metadata={"example": "user oncall-sre"})
+    state = fields.String(required=True, metadata={"enum": ["pending", "sent", "failed", "cancelled"]})
+    attempts = fields.Integer(required=True)
+    created_at = Time
+    sent_at = Time
+    next_attempt_at = Time
+    last_error = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    outcome = fields.String(required=True)
+    ack_url = fields.String(required=True, allow_none=True)
 
 
 class IncidentDetail(Incident):
     alerts = fields.List(fields.Nested(AlertRow), required=True)
     timeline = fields.List(fields.Nested(TimelineEntry), required=True)
+    lifecycle = fields.Nested(Lifecycle, required=True)
+    actions = fields.List(fields.Nested(ActionItem), required=True)
+    updates = fields.List(fields.Nested(StatusUpdate), required=True)
+    pages = fields.List(fields.Nested(Page), required=True)
+
+
+class IncidentChanged(IncidentDetail):
+    created_id = fields.Integer(metadata={"description": "the new note's timeline entry, action or update"})
 
 
 class IncidentList(Schema):
@@ -96,3 +165,70 @@ class Health(Schema):
 class Readiness(Schema):
     status = fields.String(required=True, metadata={"enum": ["ready", "not ready"]})
     checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class ChangeEventAnswer(Schema):
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class LocalEventAnswer(Schema):
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    dedup_key = fields.String(required=True, allow_none=True)
+
+
+class ChangeLink(Schema):
+    href = fields.String(required=True)
+    text = fields.String(required=True, allow_none=True)
+
+
+class Change(Schema):
+    id = fields.Integer(required=True)
+    service = fields.String(required=True)
+    summary = fields.String(required=True)
+    source = fields.String(required=True, metadata={"enum": ["pagerduty_change", "deploy"]})
+    origin = fields.String(required=True, allow_none=True)
+    version = fields.String(required=True, allow_none=True)
+    commit = fields.String(required=True, allow_none=True)
+    author = fields.String(required=True, allow_none=True)
+    links = fields.List(fields.Nested(ChangeLink), required=True)
+    custom_details = fields.Raw(required=True, allow_none=True)
+    changed_at = Time
+    received_at = Time
+    raw_request_id = fields.Integer(required=True, allow_none=True)
+
+
+class DeployAnswer(Schema):
+    status = fields.String(required=True)
+    change = fields.Nested(Change, required=True)
+
+
+class ChangeList(Schema):
+    changes = fields.List(fields.Nested(Change), required=True)
+    since = Time
+    until = Time
+    limit = fields.Integer(required=True)
+
+
+class RollbackQuestion(Schema):
+    key = fields.String(required=True)
+    question = fields.String(required=True)
+    answer = fields.Boolean(required=True, allow_none=True, metadata={"description": "null: left to people"})
+    answered_by = fields.String(required=True, metadata={"enum": ["product", "people"]})
+
+
+class RollbackCandidate(Schema):
+    change = fields.Nested(Change, required=True)
+    before_problem_seconds = fields.Integer(required=True)
+    age_seconds = fields.Integer(required=True)
+    recent = fields.Boolean(required=True)
+    questions = fields.List(fields.Nested(RollbackQuestion), required=True)
+
+
+class RollbackCandidates(Schema):
+    incident = fields.String(required=True, metadata={"example": "INC-42"})
+    services = fields.List(fields.String(), required=True)
+    problem_started_at = Time
+    window_seconds = fields.Integer(required=True)
+    candidates = fields.List(fields.Nested(RollbackCandidate), required=True)

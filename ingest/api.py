@@ -29,7 +29,7 @@ def _authenticate():
 def incident_list():
     """Incidents, newest first; filters `status`, `severity`, `service` (repeatable); `limit`, `offset`."""
     where = IncidentFilter(
-        _choices("status", STATUSES), tuple(_severity(s) for s in _values("severity")), _values("service")
+        _choices("status", STATUSES), tuple(_severity(s) for s in query_values("severity")), query_values("service")
     )
     limit, offset = _int("limit", 25, 1, 100), _int("offset", 0, 0, 10**9)
     with current_app.extensions["incidents"].engine.connect() as conn:
@@ -193,12 +193,16 @@ def iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def _values(name: str) -> tuple[str, ...]:
-    return tuple(v for raw in request.args.getlist(name) for v in raw.split(",") if v)
+def query_values(name: str) -> tuple[str, ...]:
+    """A repeatable or comma-separated query parameter's values; 400 for a NUL, which PostgreSQL cannot compare."""
+    values = tuple(v for raw in request.args.getlist(name) for v in raw.split(",") if v)
+    if any("\x00" in value for value in values):
+        raise Problem(400, "invalid filter", {name: "must not contain NUL characters"})
+    return values
 
 
 def _choices(name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    values = _values(name)
+    values = query_values(name)
     wrong = [v for v in values if v not in allowed]
     if wrong:
         raise Problem(400, "invalid filter", {name: f"must be one of {', '.join(allowed)}"})

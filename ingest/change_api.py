@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from incidents.changes import Change, RollbackCandidate
 from incidents.references import incident_number
 from ingest import auth
+from ingest.api import query_values
 from ingest.errors import Problem
 from ingest.sources.fields import parse_time
 from store.changes import candidates_for_incident, changes_for
@@ -28,7 +29,7 @@ def change_list():
     """Changes, newest first: `service` (repeatable or comma-separated; default all), `since` (default
     a day ago), `until` (RFC 3339), at most `limit` (≤ 1000, default 100)."""
     state = current_app.extensions["incidents"]
-    services = _services() or tuple(service.name for service in state.catalog.services)
+    services = query_values("service") or tuple(service.name for service in state.catalog.services)
     now = datetime.now(UTC)
     since, until = _time("since") or now - DEFAULT_SINCE, _time("until")
     limit = _limit()
@@ -92,10 +93,6 @@ def candidate_json(candidate: RollbackCandidate) -> dict:
 
 def iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _services() -> tuple[str, ...]:
-    return tuple(v for raw in request.args.getlist("service") for v in raw.split(",") if v)
 
 
 def _time(name: str) -> datetime | None:

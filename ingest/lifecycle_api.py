@@ -7,16 +7,20 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from incidents.lifecycle import ROLES, Phase, StatusWord
-from incidents.references import incident_number
+from incidents.references import MAX_ID, incident_number
 from incidents.severity import Severity
 from ingest import auth
 from ingest.errors import Problem
 from ingest.requests import json_body
+from ingest.sources.fields import Text, Timestamp
 from store import lifecycle as store
 
 bp = Blueprint("lifecycle_api", __name__, url_prefix="/api/incidents")
-Name = fields.String(validate=validate.Length(1, 128))
-Text = fields.String(required=True, validate=validate.Length(1, 10_000))
+LongText = Text(required=True, validate=validate.Length(1, 10_000))
+# What /openapi.json offers; Severity.parse and StatusWord.parse take other spellings too (P1, sev-1, identified).
+SEVERITIES = {"enum": [s.name for s in Severity], "description": "SEV1..SEV4 (P1..P5 and sev-1 are read too)"}
+STATUS_WORDS = {"enum": [w.value for w in StatusWord]}
+PHASES = {"enum": [p.value for p in Phase]}
 
 
 class Choice(fields.Field):
@@ -34,49 +38,49 @@ class Choice(fields.Field):
 
 
 class DeclareSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(1, 1024))
-    service = fields.String(required=True, validate=validate.Length(1, 128))
-    severity = Choice(Severity.parse, required=True)
-    impact = fields.String(load_default="", validate=validate.Length(max=10_000))
-    found_by = fields.String(load_default="", validate=validate.Length(max=1000))
-    started_at = fields.AwareDateTime(load_default=None)
+    title = Text(required=True, validate=validate.Length(1, 1024))
+    service = Text(required=True, validate=validate.Length(1, 128))
+    severity = Choice(Severity.parse, required=True, metadata=SEVERITIES)
+    impact = Text(load_default="", validate=validate.Length(max=10_000))
+    found_by = Text(load_default="", validate=validate.Length(max=1000))
+    started_at = Timestamp(load_default=None)
 
 
 class CommandSchema(Schema):
-    person = fields.String(required=True, validate=validate.Length(1, 128))
+    person = Text(required=True, validate=validate.Length(1, 128))
 
 
 class HandoverSchema(Schema):
-    to = fields.String(required=True, validate=validate.Length(1, 128))
+    to = Text(required=True, validate=validate.Length(1, 128))
 
 
 class RoleSchema(Schema):
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    person = fields.String(required=True, allow_none=True, validate=validate.Length(1, 128))
+    role = Text(required=True, validate=validate.OneOf(ROLES))
+    person = Text(required=True, allow_none=True, validate=validate.Length(1, 128))
 
 
 class SeveritySchema(Schema):
-    severity = Choice(Severity.parse, required=True)
-    reason = fields.String(required=True, validate=validate.Length(1, 1000))
+    severity = Choice(Severity.parse, required=True, metadata=SEVERITIES)
+    reason = Text(required=True, validate=validate.Length(1, 1000))
 
 
 class StatusSchema(Schema):
-    status = Choice(StatusWord.parse, required=True)
-    impact = fields.String(validate=validate.Length(max=10_000))
-    phase = Choice(Phase)
-    affected = fields.List(fields.String(validate=validate.Length(1, 128)), validate=validate.Length(1, 50))
+    status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
+    impact = Text(validate=validate.Length(max=10_000))
+    phase = Choice(Phase, metadata=PHASES)
+    affected = fields.List(Text(validate=validate.Length(1, 128)), validate=validate.Length(1, 50))
 
 
 class UpdateSchema(Schema):
-    status = Choice(StatusWord.parse, required=True)
-    text = Text
-    eta = fields.String(load_default="", validate=validate.Length(max=64))
+    status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
+    text = LongText
+    eta = Text(load_default="", validate=validate.Length(max=64))
     # Ticked "publish to status page": shown on /status; never otherwise.
     public = fields.Boolean(load_default=False)
 
 
 class NoteSchema(Schema):
-    text = Text
+    text = LongText
     pinned = fields.Boolean(load_default=False)
 
 
@@ -85,7 +89,7 @@ class PinSchema(Schema):
 
 
 class ActionSchema(Schema):
-    text = fields.String(validate=validate.Length(1, 1000))
+    text = Text(validate=validate.Length(1, 1000))
     playbook = fields.Boolean(load_default=False)
 
     @validates_schema
@@ -96,7 +100,7 @@ class ActionSchema(Schema):
 
 class ActionChangeSchema(Schema):
     done = fields.Boolean()
-    assignee = fields.String(allow_none=True, validate=validate.Length(1, 128))
+    assignee = Text(allow_none=True, validate=validate.Length(1, 128))
 
 
 @bp.post("")
@@ -170,7 +174,7 @@ def add_note(ref):
     )
 
 
-@bp.post("/<ref>/notes/<int:entry_id>/pin")
+@bp.post(f"/<ref>/notes/<int(max={MAX_ID}):entry_id>/pin")
 def pin(ref, entry_id):
     """`{"pinned": false}` unpins; any timeline entry of the incident may be pinned as a key event."""
     actor, body = _caller(), _load(PinSchema)
@@ -186,7 +190,7 @@ def add_action(ref):
     return _answer(done, 201)
 
 
-@bp.post("/<ref>/actions/<int:action_id>")
+@bp.post(f"/<ref>/actions/<int(max={MAX_ID}):action_id>")
 def change_action(ref, action_id):
     """`{"done": true}` ticks, `{"done": false}` unticks, `{"assignee": name | null}` assigns."""
     actor, body = _caller(), _load(ActionChangeSchema)

@@ -33,7 +33,13 @@ def describe(event: dict) -> str:
     """ "page for oncall-sre: [INC-1] Disk full ack: http://.../ack/..." or "acknowledge for <dedup key>"."""
     if event["event_action"] != "trigger":
         return f"local PagerDuty: {event['event_action']} for {event.get('dedup_key')}"
-    payload = event.get("payload") or {}
-    paged = str((payload.get("custom_details") or {}).get("paged", "someone"))
-    ack = next((link.get("href") for link in event.get("links") or [] if "Acknowledge" in str(link.get("text"))), "")
+    payload = _object(event.get("payload"))
+    paged = str(_object(payload.get("custom_details")).get("paged", "someone"))
+    links = event.get("links") if isinstance(event.get("links"), list) else []
+    ack = next((link.get("href") for link in map(_object, links) if "Acknowledge" in str(link.get("text"))), "")
     return f"page for {paged.partition(' ')[2] or paged}: {payload.get('summary')} ack: {ack}"
+
+
+def _object(value) -> dict:
+    # Our client sends objects; anything posted here is logged as well as it reads, never a 500.
+    return value if isinstance(value, dict) else {}

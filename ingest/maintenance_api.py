@@ -6,20 +6,22 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from incidents import noise
+from incidents.references import MAX_ID
 from ingest import auth
 from ingest.api import iso
 from ingest.errors import Problem
 from ingest.requests import json_body
+from ingest.sources.fields import Text
 from store import noise as windows
 
 bp = Blueprint("maintenance_api", __name__, url_prefix="/api/maintenance")
 
 
 class WindowSchema(Schema):
-    services = fields.List(fields.String(validate=validate.Length(1, 128)), required=True, validate=validate.Length(1))
-    start = fields.String(load_default=None, validate=validate.Length(max=64))
-    end = fields.String(required=True, validate=validate.Length(1, 64))
-    reason = fields.String(required=True, validate=validate.Length(1, 1000))
+    services = fields.List(Text(validate=validate.Length(1, 128)), required=True, validate=validate.Length(1))
+    start = Text(load_default=None, validate=validate.Length(max=64))
+    end = Text(required=True, validate=validate.Length(1, 64))
+    reason = Text(required=True, validate=validate.Length(1, 1000))
 
 
 @bp.get("")
@@ -51,7 +53,7 @@ def add():
     return jsonify(window_json(window)), 201
 
 
-@bp.delete("/<int:window_id>")
+@bp.delete(f"/<int(max={MAX_ID}):window_id>")
 def end(window_id: int):
     """End a window now: incidents it held page at the next tick (unless another window holds them)."""
     who = _caller()

@@ -11,6 +11,7 @@ from incidents.status_page import State
 from ingest import auth
 from ingest.errors import Problem
 from ingest.requests import json_body
+from ingest.sources.fields import Text
 from store import status_page as store
 
 bp = Blueprint("status_api", __name__, url_prefix="/api/status")
@@ -18,8 +19,8 @@ bp = Blueprint("status_api", __name__, url_prefix="/api/status")
 
 class OverrideSchema(Schema):
     # null clears the override: the component follows its incidents again.
-    status = fields.String(required=True, allow_none=True, validate=validate.OneOf([s.value for s in State]))
-    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+    status = Text(required=True, allow_none=True, validate=validate.OneOf([s.value for s in State]))
+    reason = Text(load_default="", validate=validate.Length(max=1000))
 
     @validates_schema
     def reason_given(self, data, **kwargs):
@@ -28,11 +29,11 @@ class OverrideSchema(Schema):
 
 
 class MaintenanceSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(1, 300))
-    services = fields.List(fields.String(), required=True, validate=validate.Length(1, 50))
+    title = Text(required=True, validate=validate.Length(1, 300))
+    services = fields.List(Text(), required=True, validate=validate.Length(1, 50))
     start = fields.AwareDateTime(required=True)
     end = fields.AwareDateTime(required=True)
-    description = fields.String(load_default="", validate=validate.Length(max=10_000))
+    description = Text(load_default="", validate=validate.Length(max=10_000))
 
     @validates_schema
     def ends_after_start(self, data, **kwargs):

@@ -11,7 +11,7 @@ from flask_login import login_required
 from incidents import escalation
 from incidents.lifecycle import ROLES, StatusWord
 from incidents.policy import Target
-from incidents.references import incident_number
+from incidents.references import MAX_ID, incident_number
 from incidents.severity import Severity
 from store import lifecycle as store
 from store.escalation import act
@@ -82,7 +82,7 @@ def add_note(ref):
     return _done(ref, "Note added" + (" and pinned." if pinned else "."), call, anchor="timeline")
 
 
-@bp.post("/timeline/<int:entry_id>/pin")
+@bp.post(f"/timeline/<int(max={MAX_ID}):entry_id>/pin")
 @login_required
 def pin(ref, entry_id):
     """Pin (pinned=1) or unpin (pinned=0) a timeline entry as a key event."""
@@ -101,7 +101,7 @@ def add_action(ref):
     return _done(ref, "Checklist started from the playbook." if playbook else "Action added.", call, anchor="actions")
 
 
-@bp.post("/actions/<int:action_id>")
+@bp.post(f"/actions/<int(max={MAX_ID}):action_id>")
 @login_required
 def change_action(ref, action_id):
     """Tick (done=1), untick (done=0), or assign (assignee: a person, or empty for nobody)."""

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 
 from incidents import noise
+from incidents.references import MAX_ID
 from store import noise as windows
 from web.people import signed_in_name
 
@@ -44,7 +45,7 @@ def add():
     return redirect(url_for("maintenance.window_list"))
 
 
-@bp.post("/maintenance/<int:window_id>/end")
+@bp.post(f"/maintenance/<int(max={MAX_ID}):window_id>/end")
 @login_required
 def end(window_id: int):
     """End a window now: incidents it held page at beat's next tick."""

@@ -80,6 +80,34 @@ def test_wrong_requests_are_answered_with_the_field(client, engine):
     assert act(client, n, "command", token=None, person="alice").status_code == 401
 
 
+def test_text_the_database_cannot_hold_is_a_400_naming_the_field_not_a_500(client, engine):
+    # Found probing the new /openapi.json operations as schemathesis does: NUL and lone surrogates reached
+    # PostgreSQL, as did times outside years 1..9999 in UTC and ids past BIGINT.
+    n = open_incident(client, engine).number
+    refused = [
+        act(client, n, "notes", text="a\x00b"),
+        act(client, n, "severity", severity="SEV2", reason="\x00"),
+        act(client, n, "status", status="Identified", impact="\x00", affected=["\x00"]),
+        act(client, n, "actions", text="\ud800"),
+        act(client, n, "updates", status="Identified", text="x", eta="9999999999999999999999 hours"),
+        act(client, n, "updates", status="Identified", text="x", eta="9999-12-31T23:59:59-14:00"),
+    ]
+    assert [r.status_code for r in refused] == [400] * len(refused), [r.get_json() for r in refused]
+    assert "eta" in refused[-1].get_json()["fields"]
+    declared = {
+        "title": "t\x00",
+        "service": "production-api",
+        "severity": "SEV3",
+        "started_at": "0001-01-01T00:00+14:00",
+    }
+    assert set(client.post("/api/incidents", headers=READ, json=declared).get_json()["fields"]) == {
+        "title",
+        "started_at",
+    }
+    for path in ("notes/99999999999999999999/pin", "actions/99999999999999999999"):
+        assert act(client, n, path, done=True).status_code == 404
+
+
 def test_the_first_acknowledgement_starts_response_whichever_way(client, engine):
     incident = open_incident(client, engine)
     assert detail(client, incident.number)["lifecycle"]["phase"] == "detection"

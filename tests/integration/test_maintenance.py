@@ -31,6 +31,7 @@ def test_a_window_is_added_listed_and_ended_early_through_the_api_by_the_token_h
     assert ended.status_code == 200 and ended.get_json()["ended_by"] == "api:example-operator"
     assert client.get("/api/maintenance", headers=READ).get_json()["windows"] == []
     assert client.delete("/api/maintenance/999", headers=READ).status_code == 404
+    assert client.delete(f"/api/maintenance/{2**70}", headers=READ).status_code == 404  # past BIGINT: no row
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,93 @@
+"""The paths of /openapi.json for running the service around incidents: the status page's state and
+maintenance announcements, paging maintenance windows, reports (ingest/openapi_paths.py `AREAS`)."""
+
+from ingest import maintenance_api, status_api
+from ingest.openapi_operations import ACTION_ERRORS, API_AUTH, READ_ERRORS, operation
+
+# Their answers are documents of their own (README "Status page", "Noise control", "Reports"), checked
+# field by field by the integration tests; the spec promises a JSON object.
+OBJECT = {"type": "object"}
+WINDOW_ID = {"name": "window_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}}
+SERVICE = {"name": "service", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def status_page() -> dict:
+    """status_api: a component's state set by hand, maintenance announced on the status page."""
+    return {
+        "/api/status/components/{service}": {
+            "post": operation(
+                "Set a public component's state by hand (status null clears it)",
+                ("200", "The component's override", OBJECT),
+                security=API_AUTH,
+                errors=ACTION_ERRORS,
+                body=status_api.OverrideSchema,
+                parameters=(SERVICE,),
+            )
+        },
+        "/api/status/components": {
+            "get": operation(
+                "The states set by hand, with who, when and why",
+                ("200", "Overrides", {"type": "array", "items": OBJECT}),
+                security=API_AUTH,
+                errors=READ_ERRORS,
+            )
+        },
+        "/api/status/maintenance": {
+            "post": operation(
+                "Announce scheduled maintenance on the status page (it does not silence paging)",
+                ("201", "The announcement", OBJECT),
+                security=API_AUTH,
+                errors=ACTION_ERRORS,
+                body=status_api.MaintenanceSchema,
+            )
+        },
+    }
+
+
+def maintenance_windows() -> dict:
+    """maintenance_api: windows in which incidents open and nobody is paged."""
+    return {
+        "/api/maintenance": {
+            "get": operation(
+                "Maintenance windows not over yet (all=1: every one)",
+                ("200", "Windows", OBJECT),
+                security=API_AUTH,
+                errors=READ_ERRORS,
+                parameters=({"name": "all", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}},),
+            ),
+            "post": operation(
+                "Add a maintenance window: services, start (default now), end (a time or a duration), reason",
+                ("201", "The window", OBJECT),
+                security=API_AUTH,
+                errors=ACTION_ERRORS,
+                body=maintenance_api.WindowSchema,
+            ),
+        },
+        "/api/maintenance/{window_id}": {
+            "delete": operation(
+                "End a maintenance window now",
+                ("200", "The window, ended", OBJECT),
+                security=API_AUTH,
+                errors=READ_ERRORS,
+                parameters=(WINDOW_ID,),
+            )
+        },
+    }
+
+
+def reports() -> dict:
+    """report_api: the report for a date range."""
+    text = {"type": "string"}
+    return {
+        "/api/reports": {
+            "get": operation(
+                "Incidents, MTTA, MTTR, time in each phase and targets met, by severity and service",
+                ("200", "The report", OBJECT),
+                security=API_AUTH,
+                errors=("400", "401", "503"),
+                parameters=tuple(
+                    {"name": name, "in": "query", "schema": text} for name in ("since", "until", "service", "severity")
+                ),
+            )
+        }
+    }

@@ -1,0 +1,289 @@
+"""The paths of /openapi.json, one function per blueprint that serves them (`AREAS`): a blueprint's
+operations are documented exactly when the app registers it."""
+
+from incidents.urls import LOCAL_PAGERDUTY_PATH
+from ingest import answers, lifecycle_api, openapi_admin, pagerduty_webhooks
+from ingest.actions import ResponderSchema
+from ingest.openapi_operations import (
+    ACTION_ERRORS,
+    ACTION_ID,
+    API_AUTH,
+    DEPLOY_AUTH,
+    ENTRY_ID,
+    EVENT_ERRORS,
+    INCIDENT_REF,
+    INTAKE_ERRORS,
+    NONE,
+    READ_ERRORS,
+    ROUTING_KEY_IN_BODY,
+    WEBHOOK_AUTH,
+    json_content,
+    operation,
+)
+from ingest.sources import alertmanager, changes, pagerduty
+
+INCIDENT = "/api/incidents/{incident_ref}"
+
+
+def alert_intake() -> dict:
+    """intake: Alertmanager and Grafana webhooks, PagerDuty's Events API v2."""
+    return {
+        "/webhooks/alertmanager": {
+            "post": operation(
+                "Alertmanager webhook (v4), or Grafana's (v1, told apart by orgId)",
+                ("200", "Stored", answers.WebhookAnswer),
+                security=WEBHOOK_AUTH,
+                errors=INTAKE_ERRORS,
+                body=alertmanager.WebhookSchema,
+            )
+        },
+        "/v2/enqueue": {
+            "post": operation(
+                "PagerDuty Events API v2: the routing_key is one of a service's integration_keys",
+                ("202", "Stored", answers.EventAnswer),
+                security=ROUTING_KEY_IN_BODY,
+                errors=EVENT_ERRORS,
+                body=pagerduty.EventSchema,
+            )
+        },
+    }
+
+
+def pagerduty_webhook() -> dict:
+    """pagerduty_webhooks: PagerDuty's V3 webhooks."""
+    return {
+        "/webhooks/pagerduty": {
+            "post": operation(
+                "PagerDuty V3 webhooks: acknowledged, unacknowledged, resolved in PagerDuty",
+                ("202", "Applied or ignored", answers.PagerDutyWebhookAnswer),
+                security=[{"pagerdutySignature": []}],
+                errors=("400", "403", "413", "415", "503"),
+                body=pagerduty_webhooks.WebhookSchema,
+            )
+        }
+    }
+
+
+def read_api() -> dict:
+    """api: incidents to read."""
+    return {
+        "/api/incidents": {
+            "get": operation(
+                "Incidents, newest first",
+                ("200", "A page of incidents", answers.IncidentList),
+                security=API_AUTH,
+                errors=("400", "401", "503"),
+                parameters=_incident_filters(),
+            )
+        },
+        INCIDENT: {
+            "get": operation(
+                "One incident with its alerts, timeline, lifecycle, actions, status updates and pages",
+                ("200", "The incident", answers.IncidentDetail),
+                security=API_AUTH,
+                errors=READ_ERRORS,
+                parameters=[INCIDENT_REF],
+            )
+        },
+    }
+
+
+def escalation_actions() -> dict:
+    """actions: acknowledge, resolve, escalate, add a responder."""
+    acted = ("200", "The incident after the action", answers.IncidentActed)
+    found = {
+        f"{INCIDENT}/{action}": {
+            "post": operation(summary, acted, security=API_AUTH, errors=READ_ERRORS, parameters=[INCIDENT_REF])
+        }
+        for action, summary in (("acknowledge", "Stop escalation"), ("resolve", "Resolve"), ("escalate", "Next level"))
+    }
+    found[f"{INCIDENT}/responders"] = {
+        "post": operation(
+            "Page a named person or team now",
+            acted,
+            security=API_AUTH,
+            errors=ACTION_ERRORS,
+            body=ResponderSchema,
+            parameters=[INCIDENT_REF],
+        )
+    }
+    return found
+
+
+# Under /api/incidents/{incident_ref}: (path, request schema, summary, created, extra path parameters).
+LIFECYCLE = (
+    ("command", lifecycle_api.CommandSchema, "Take command: `person` is a name of people.yaml", False, ()),
+    ("handover", lifecycle_api.HandoverSchema, "Hand command over `to` a person of people.yaml", False, ()),
+    ("roles", lifecycle_api.RoleSchema, "Give a role (communications, scribe) to a person, or none", False, ()),
+    ("severity", lifecycle_api.SeveritySchema, "Set the severity: a rise applies its urgency", False, ()),
+    ("status", lifecycle_api.StatusSchema, "Set the status word, impact, phase, affected services", False, ()),
+    ("updates", lifecycle_api.UpdateSchema, "Post a status update; the next is due by severity", True, ()),
+    ("notes", lifecycle_api.NoteSchema, "Add a note to the timeline, pinned as a key event or not", True, ()),
+    ("notes/{entry_id}/pin", lifecycle_api.PinSchema, "Pin (or unpin) any timeline entry", False, (ENTRY_ID,)),
+    ("actions", lifecycle_api.ActionSchema, "Add an action, or the playbook's mitigation prompts", True, ()),
+    ("actions/{action_id}", lifecycle_api.ActionChangeSchema, "Tick, untick or assign an action", False, (ACTION_ID,)),
+)
+
+
+def lifecycle() -> dict:
+    """lifecycle_api: declare an incident and run it."""
+    found = {
+        "/api/incidents": {
+            "post": operation(
+                "Declare an incident by hand; it pages like an alert-born one of its severity",
+                ("201", "The incident declared", answers.IncidentChanged),
+                security=API_AUTH,
+                errors=("400", "401", "413", "415", "503"),
+                body=lifecycle_api.DeclareSchema,
+            )
+        }
+    }
+    for path, schema, summary, created, parameters in LIFECYCLE:
+        ok = ("201", "The incident, with `created_id`", answers.IncidentChanged) if created else None
+        found[f"{INCIDENT}/{path}"] = {
+            "post": operation(
+                summary,
+                ok or ("200", "The incident after the change", answers.IncidentChanged),
+                security=API_AUTH,
+                errors=ACTION_ERRORS,
+                body=schema,
+                parameters=[INCIDENT_REF, *parameters],
+            )
+        }
+    return found
+
+
+def change_intake() -> dict:
+    """change_intake: PagerDuty's Change Events API and our deploy webhook."""
+    return {
+        "/v2/change/enqueue": {
+            "post": operation(
+                "PagerDuty Change Events API: the routing_key is one of a service's integration_keys",
+                ("202", "Stored", answers.ChangeEventAnswer),
+                security=ROUTING_KEY_IN_BODY,
+                errors=EVENT_ERRORS,
+                body=changes.ChangeEventSchema,
+            )
+        },
+        "/webhooks/deploy": {
+            "post": operation(
+                "A deploy: `version` or `commit` of a service the webhook credentials open",
+                ("201", "Stored", answers.DeployAnswer),
+                security=DEPLOY_AUTH,
+                errors=INTAKE_ERRORS,
+                body=changes.DeploySchema,
+            )
+        },
+    }
+
+
+def change_api() -> dict:
+    """change_api: changes by service and time, an incident's rollback candidates."""
+    return {
+        "/api/changes": {
+            "get": operation(
+                "Changes, newest first",
+                ("200", "Changes", answers.ChangeList),
+                security=API_AUTH,
+                errors=("400", "401", "503"),
+                parameters=_change_filters(),
+            )
+        },
+        f"{INCIDENT}/rollback-candidates": {
+            "get": operation(
+                "Changes to the incident's service in the rollback window before its problem started",
+                ("200", "Rollback candidates, newest first", answers.RollbackCandidates),
+                security=API_AUTH,
+                errors=READ_ERRORS,
+                parameters=[INCIDENT_REF],
+            )
+        },
+    }
+
+
+def local_pagerduty() -> dict:
+    """local_pagerduty: the built-in stand-in for PagerDuty's Events API v2 (embedded set-up only)."""
+    return {
+        f"{LOCAL_PAGERDUTY_PATH}/v2/enqueue": {
+            "post": operation(
+                "Events API v2 as PagerDuty answers it; logs each page instead of sending it (any routing_key)",
+                ("202", "Taken", answers.LocalEventAnswer),
+                security=ROUTING_KEY_IN_BODY,
+                errors={"400": "InvalidEvent", "413": "413"},
+                body=pagerduty.EventSchema,
+            )
+        }
+    }
+
+
+def health() -> dict:
+    """health: liveness, readiness, metrics."""
+    not_ready = {"503": {"description": "Not ready", "content": json_content(answers.Readiness)}}
+    metrics = {"200": {"description": "Text exposition format", "content": {"text/plain": {}}}}
+    return {
+        "/healthz": {"get": operation("Liveness", ("200", "Answers", answers.Health), security=NONE)},
+        "/readyz": {
+            "get": operation(
+                "Readiness: database and broker reachable",
+                ("200", "Ready", answers.Readiness),
+                security=NONE,
+                extra=not_ready,
+            )
+        },
+        "/metrics": {"get": {"summary": "Prometheus metrics", "security": NONE, "responses": metrics}},
+    }
+
+
+# Blueprint name -> its paths. A new machine-facing blueprint adds its function here.
+AREAS = {
+    "intake": alert_intake,
+    "pagerduty_webhooks": pagerduty_webhook,
+    "api": read_api,
+    "actions": escalation_actions,
+    "lifecycle_api": lifecycle,
+    "change_intake": change_intake,
+    "change_api": change_api,
+    "local_pagerduty": local_pagerduty,
+    "health": health,
+    "status_api": openapi_admin.status_page,
+    "maintenance_api": openapi_admin.maintenance_windows,
+    "report_api": openapi_admin.reports,
+}
+
+
+def _values(name: str, description: str, enum=None) -> dict:
+    items = {"type": "string"} | ({"enum": list(enum)} if enum else {})
+    schema = {"type": "array", "items": items}
+    return {"name": name, "in": "query", "schema": schema, "style": "form", "explode": True, "description": description}
+
+
+def _integer(name: str, low: int, high: int, default: int) -> dict:
+    schema = {"type": "integer", "minimum": low, "maximum": high, "default": default}
+    return {"name": name, "in": "query", "schema": schema}
+
+
+def _incident_filters() -> list[dict]:
+    return [
+        _values("status", "repeatable or comma-separated", ("triggered", "acknowledged", "resolved")),
+        _values("severity", "SEV1..SEV4, P1..P5; repeatable or comma-separated"),
+        _values("service", "repeatable or comma-separated"),
+        _integer("limit", 1, 100, 25),
+        _integer("offset", 0, 10**9, 0),
+    ]
+
+
+def _change_filters() -> list[dict]:
+    def time(name, description):
+        return {
+            "name": name,
+            "in": "query",
+            "schema": {"type": "string", "format": "date-time"},
+            "description": description,
+        }
+
+    return [
+        _values("service", "repeatable or comma-separated; default every service"),
+        time("since", "RFC 3339; default a day ago"),
+        time("until", "RFC 3339; default none"),
+        _integer("limit", 1, 1000, 100),
+    ]

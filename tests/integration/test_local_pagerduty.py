@@ -1,0 +1,36 @@
+"""The built-in local PagerDuty sink (embedded set-up): it takes events as PagerDuty does and logs each page."""
+
+import dataclasses
+
+import pytest
+
+from ingest.app import create_app
+
+
+@pytest.fixture
+def local_client(settings, catalog, engine):
+    local = dataclasses.replace(settings, pagerduty_events_url=f"{settings.public_url}/local-pagerduty")
+    return create_app(local, catalog=catalog, engine=engine).test_client()
+
+
+def test_a_page_is_taken_and_logged_with_its_acknowledgement_link(local_client, caplog):
+    event = {
+        "routing_key": "k",
+        "event_action": "trigger",
+        "dedup_key": "d",
+        "payload": {"summary": "[INC-1] Disk full", "custom_details": {"paged": "user alice"}},
+        "links": [{"href": "http://x/ack/t", "text": "Acknowledge INC-1"}],
+    }
+    response = local_client.post("/local-pagerduty/v2/enqueue", json=event)
+    assert response.status_code == 202 and response.get_json()["dedup_key"] == "d"
+    assert "page for alice: [INC-1] Disk full ack: http://x/ack/t" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [{"payload": []}, {"payload": {"custom_details": "text"}}, {"links": "text"}, {"links": [1, None]}],
+)
+def test_odd_shapes_are_taken_and_logged_not_a_500(local_client, shapes):
+    # A payload, custom_details or link that is not an object raised AttributeError (500).
+    response = local_client.post("/local-pagerduty/v2/enqueue", json={"event_action": "trigger"} | shapes)
+    assert response.status_code == 202
