@@ -157,7 +157,7 @@ def run(args) -> bool:
     """The three phases; True when every accepted request was stored."""
     print(
         f"wrk {args.wrk_threads} threads x {args.connections} connections; ours: {args.workers} gunicorn "
-        f"workers x {args.threads} threads + worker + beat; ceiling: {args.workers} sync workers; "
+        f"workers x {args.threads} threads + worker + beat; ceiling: {args.ceiling_workers} sync workers; "
         f"{args.warm_up:g} s warm-up, then {args.duration:g} s measured per phase"
     )
     with (
@@ -178,7 +178,7 @@ def run(args) -> bool:
             }
         )
         # The ceiling first, on a machine our phases have not yet left busy (autovacuum, checkpoints).
-        ceiling_process, ceiling_base = start_ceiling(settings, tmp, args.workers)
+        ceiling_process, ceiling_base = start_ceiling(settings, tmp, args.ceiling_workers)
         warm_up(ceiling_base, "alertmanager", args)
         _, ceiling = phase("C ceiling", ceiling_base, "alertmanager", args, "alerts", PER_GROUP)
         ceiling_process.stop()
@@ -214,7 +214,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         description=__doc__.splitlines()[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--workers", type=int, default=default_web_workers(), help="gunicorn workers, both servers")
+    parser.add_argument("--workers", type=int, default=default_web_workers(), help="gunicorn workers of ours")
+    parser.add_argument(
+        "--ceiling-workers", type=int, default=os.cpu_count() + 1, help="sync workers of the ceiling (cores + 1)"
+    )
     parser.add_argument("--threads", type=int, default=3, help="threads per gthread worker of ours")
     parser.add_argument("--duration", type=float, default=10, help="seconds measured per phase")
     parser.add_argument("--warm-up", type=float, default=3, help="seconds of the same load before each phase")

@@ -85,7 +85,7 @@ def plan_of(row) -> Plan:
 _LOCK = {
     (by, skip_locked): sa.select(*STATE_COLUMNS)
     .where(incidents.c[by] == sa.bindparam("key"))
-    .with_for_update(skip_locked=skip_locked)
+    .with_for_update(skip_locked=skip_locked, key_share=True)
     for by in ("id", "number")
     for skip_locked in (False, True)
 }
@@ -328,6 +328,6 @@ def claim_due(conn, now: datetime, limit: int) -> list:
         .where(incidents.c.next_wake_at <= now, incidents.c.status != "resolved")
         .order_by(incidents.c.next_wake_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return conn.execute(query).all()
