@@ -86,6 +86,11 @@ def rollback_candidates(
     return [candidate(c, start, now) for c in inside]
 
 
+def affected_services(service: str, affected) -> tuple[str, ...]:
+    """Whose changes are candidates: the incident's service, then the others its lifecycle names as affected."""
+    return tuple(dict.fromkeys((service, *affected)))
+
+
 def candidate(change: Change, problem_started_at: datetime, now: datetime) -> RollbackCandidate:
     """One change as a rollback candidate: how long before the problem, and whether that is recent."""
     before = utc(problem_started_at) - utc(change.changed_at)
