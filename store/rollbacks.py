@@ -1,5 +1,6 @@
 """Rollback decisions: decided under the incident's row lock, read back from the timeline."""
 
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -35,4 +36,4 @@ def rollbacks_of(conn, incident_id: int) -> tuple[rollbacks.Rollback, ...]:
         timeline.c.incident_id == incident_id, timeline.c.kind == rollbacks.KIND
     )
     rows = conn.execute(query.order_by(timeline.c.id)).all()
-    return rollbacks.decided_of([row._replace(at=utc(row.at)) for row in rows])
+    return tuple(replace(rollback, decided_at=utc(rollback.decided_at)) for rollback in rollbacks.decided_of(rows))
