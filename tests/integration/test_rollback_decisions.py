@@ -139,3 +139,12 @@ def test_the_decision_needs_sign_in_and_the_csrf_token_or_an_api_token(client, e
     assert decisions(engine) == []
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(changes)).scalar_one() == 1
+
+
+def test_a_change_recorded_after_the_incident_opened_moves_the_live_version(client, engine):
+    open_incident(client)
+    signed_in(client, engine)
+    before = client.get("/incidents/INC-1/live").get_json()["version"]
+    record(client, 5, "late")  # the pipeline told us late: it is a candidate all the same
+    assert client.get("/incidents/INC-1/live").get_json()["version"] != before
+    assert "We roll back Deploy late (late)" in rollback_section(page(client))
