@@ -86,17 +86,15 @@ def rollback_candidates(
     return [candidate(c, start, now) for c in inside]
 
 
+def affected_services(service: str, affected) -> tuple[str, ...]:
+    """Whose changes are candidates: the incident's service, then the others its lifecycle names as affected."""
+    return tuple(dict.fromkeys((service, *affected)))
+
+
 def candidate(change: Change, problem_started_at: datetime, now: datetime) -> RollbackCandidate:
     """One change as a rollback candidate: how long before the problem, and whether that is recent."""
     before = utc(problem_started_at) - utc(change.changed_at)
     return RollbackCandidate(change, before, utc(now) - utc(change.changed_at), before < RECENT)
-
-
-def problem_start(opened_at: datetime, first_alert_starts_at: datetime | None) -> datetime:
-    """When the problem started: the first alert's start when it came before the incident opened."""
-    if first_alert_starts_at is not None and utc(first_alert_starts_at) < utc(opened_at):
-        return utc(first_alert_starts_at)
-    return utc(opened_at)
 
 
 def utc(value: datetime) -> datetime:

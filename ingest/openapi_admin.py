@@ -1,8 +1,8 @@
 """The paths of /openapi.json for running the service around incidents: the status page's state and
-maintenance announcements, paging maintenance windows, reports (ingest/openapi_paths.py `AREAS`)."""
+maintenance announcements, paging maintenance windows, reports, health (ingest/openapi_paths.py `AREAS`)."""
 
-from ingest import maintenance_api, status_api
-from ingest.openapi_operations import ACTION_ERRORS, API_AUTH, READ_ERRORS, operation
+from ingest import answers, maintenance_api, status_api
+from ingest.openapi_operations import ACTION_ERRORS, API_AUTH, NONE, READ_ERRORS, json_content, operation
 
 # Their answers are documents of their own (README "Status page", "Noise control", "Reports"), checked
 # field by field by the integration tests; the spec promises a JSON object.
@@ -90,4 +90,22 @@ def reports() -> dict:
                 ),
             )
         }
+    }
+
+
+def health() -> dict:
+    """health: liveness, readiness, metrics."""
+    not_ready = {"503": {"description": "Not ready", "content": json_content(answers.Readiness)}}
+    metrics = {"200": {"description": "Text exposition format", "content": {"text/plain": {}}}}
+    return {
+        "/healthz": {"get": operation("Liveness", ("200", "Answers", answers.Health), security=NONE)},
+        "/readyz": {
+            "get": operation(
+                "Readiness: database and broker reachable",
+                ("200", "Ready", answers.Readiness),
+                security=NONE,
+                extra=not_ready,
+            )
+        },
+        "/metrics": {"get": {"summary": "Prometheus metrics", "security": NONE, "responses": metrics}},
     }

@@ -3,6 +3,7 @@ operations are documented exactly when the app registers it."""
 
 from incidents.urls import LOCAL_PAGERDUTY_PATH
 from ingest import answers, lifecycle_api, openapi_admin, pagerduty_webhooks
+from ingest import change_api as change_api_module
 from ingest.actions import ResponderSchema
 from ingest.openapi_operations import (
     ACTION_ERRORS,
@@ -13,7 +14,6 @@ from ingest.openapi_operations import (
     EVENT_ERRORS,
     INCIDENT_REF,
     INTAKE_ERRORS,
-    NONE,
     READ_ERRORS,
     ROUTING_KEY_IN_BODY,
     WEBHOOK_AUTH,
@@ -198,6 +198,17 @@ def change_api() -> dict:
                 parameters=[INCIDENT_REF],
             )
         },
+        f"{INCIDENT}/rollbacks": {
+            "post": operation(
+                "We roll back a rollback candidate: a key event on the timeline, once",
+                ("201", "Decided", {"type": "object"}),
+                security=API_AUTH,
+                errors=ACTION_ERRORS,
+                body=change_api_module.RollbackSchema,
+                parameters=[INCIDENT_REF],
+                extra={"200": {"description": "Decided already", "content": json_content({"type": "object"})}},
+            )
+        },
     }
 
 
@@ -216,24 +227,6 @@ def local_pagerduty() -> dict:
     }
 
 
-def health() -> dict:
-    """health: liveness, readiness, metrics."""
-    not_ready = {"503": {"description": "Not ready", "content": json_content(answers.Readiness)}}
-    metrics = {"200": {"description": "Text exposition format", "content": {"text/plain": {}}}}
-    return {
-        "/healthz": {"get": operation("Liveness", ("200", "Answers", answers.Health), security=NONE)},
-        "/readyz": {
-            "get": operation(
-                "Readiness: database and broker reachable",
-                ("200", "Ready", answers.Readiness),
-                security=NONE,
-                extra=not_ready,
-            )
-        },
-        "/metrics": {"get": {"summary": "Prometheus metrics", "security": NONE, "responses": metrics}},
-    }
-
-
 # Blueprint name -> its paths. A new machine-facing blueprint adds its function here.
 AREAS = {
     "intake": alert_intake,
@@ -244,7 +237,7 @@ AREAS = {
     "change_intake": change_intake,
     "change_api": change_api,
     "local_pagerduty": local_pagerduty,
-    "health": health,
+    "health": openapi_admin.health,
     "status_api": openapi_admin.status_page,
     "maintenance_api": openapi_admin.maintenance_windows,
     "report_api": openapi_admin.reports,

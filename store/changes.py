@@ -1,12 +1,24 @@
 """Changes: recorded with their raw request in one transaction, read back by service and time."""
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from incidents.changes import Change, Link, problem_start, rollback_candidates, utc
-from store.tables import alerts, changes, incidents, raw_requests
+from incidents.changes import Change, Link, RollbackCandidate, affected_services, rollback_candidates, utc
+from incidents.lifecycle import Lifecycle
+from store import lifecycle_rows
+from store.tables import changes, incidents, raw_requests
+
+
+@dataclass(frozen=True)
+class IncidentCandidates:
+    """An incident's rollback candidates: the changes to `services` in the window before `problem_started_at`."""
+
+    incident: object  # the row: id, number, service, opened_at
+    problem_started_at: datetime
+    services: tuple[str, ...]
+    candidates: list[RollbackCandidate]
 
 
 def record_change(
@@ -34,15 +46,20 @@ def changes_for(
 
 
 def problem_started_at(conn, incident) -> datetime:
-    """When the incident's problem started. The one place to change when incidents record it themselves."""
-    first = conn.execute(
-        sa.select(sa.func.min(alerts.c.starts_at)).where(alerts.c.incident_id == incident.id)
-    ).scalar_one()
-    return problem_start(incident.opened_at, first)
+    """When the incident's problem started, as its lifecycle records it (first alert's start, the declared
+    start, else the opening)."""
+    return _started(lifecycle_rows.load(conn, incident), incident)
 
 
-def candidates_for_incident(conn, number: int, *, window: timedelta, now: datetime):
-    """(incident, problem start, rollback candidates) of incident `number`, or None when there is none."""
+def candidates_of(conn, incident, lc: Lifecycle, *, window: timedelta, now: datetime) -> IncidentCandidates:
+    """The rollback candidates of an incident row whose lifecycle is `lc`: changes to all its affected services."""
+    started, services = _started(lc, incident), affected_services(incident.service, lc.affected)
+    found = changes_for(conn, services, started - window, started)
+    return IncidentCandidates(incident, started, services, rollback_candidates(found, started, window, now))
+
+
+def candidates_for_incident(conn, number: int, *, window: timedelta, now: datetime) -> IncidentCandidates | None:
+    """The rollback candidates of incident `number`, or None when there is none."""
     incident = conn.execute(
         sa.select(incidents.c.id, incidents.c.number, incidents.c.service, incidents.c.opened_at).where(
             incidents.c.number == number
@@ -50,9 +67,11 @@ def candidates_for_incident(conn, number: int, *, window: timedelta, now: dateti
     ).first()
     if incident is None:
         return None
-    started = problem_started_at(conn, incident)
-    found = changes_for(conn, (incident.service,), started - window, started)
-    return incident, started, rollback_candidates(found, started, window, now)
+    return candidates_of(conn, incident, lifecycle_rows.load(conn, incident), window=window, now=now)
+
+
+def _started(lc: Lifecycle, incident) -> datetime:
+    return utc(lc.problem_started_at or incident.opened_at)
 
 
 def _row(change: Change) -> dict:

@@ -4,7 +4,7 @@ its timeline, its key events, and a version that changes whenever anything shown
 import sqlalchemy as sa
 
 from incidents.channel import KEY_KINDS, SEVERITY_KINDS
-from store.tables import alerts, incidents, pages, timeline
+from store.tables import alerts, changes, incidents, pages, timeline
 
 # The step of a page sent by "pull in a team" (incidents.escalation.add_responder).
 RESPONDER_STEP = "responder"
@@ -27,7 +27,8 @@ def key_entries(conn, incident_id: int, pinned: tuple[int, ...]) -> list:
 
 
 def live_version(conn, number: int) -> str | None:
-    """What changes whenever the page would (a timeline entry, a page delivered, an alert); None: no incident."""
+    """What changes whenever the page would (a timeline entry, a page delivered, an alert, a change recorded);
+    None: no incident."""
     incident = sa.select(incidents.c.id).where(incidents.c.number == number).scalar_subquery()
     row = conn.execute(
         sa.select(
@@ -39,6 +40,8 @@ def live_version(conn, number: int) -> str | None:
             .where(alerts.c.incident_id == incident)
             .scalar_subquery(),
             incident,
+            # A change recorded late can be a rollback candidate; the newest of any service is cheap to ask.
+            sa.select(sa.func.max(changes.c.id)).scalar_subquery(),
         )
     ).one()
-    return None if row[3] is None else f"{row[0] or 0}.{row[1]}.{row[2]}"
+    return None if row[3] is None else f"{row[0] or 0}.{row[1]}.{row[2]}.{row[4] or 0}"

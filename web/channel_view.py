@@ -15,6 +15,7 @@ from store.pages import pages_of
 from store.queries import INCIDENT_COLUMNS
 from store.tables import alerts, incidents
 from web.incident_view import alert_views, incident_summary, timeline_views, utc
+from web.rollback_view import rollback_context
 
 TARGET_NAMES = {
     "detection": "Detection target",
@@ -60,6 +61,7 @@ def page_context(
         "timeline": timeline_views(entries, shown_alerts, pinned=lc.pinned),
         "timeline_total": total,
         "pages": pages,
+        "rollback": rollback_context(conn, row, lc, catalog, now),
         "pulled_in": sorted({p["target"] for p in pages if p["step"] == RESPONDER_STEP}),
         "people": sorted(catalog.people),
         "teams": sorted(catalog.teams),

@@ -15,6 +15,7 @@ from incidents.references import MAX_ID, incident_number
 from incidents.severity import Severity
 from store import lifecycle as store
 from store.escalation import act
+from store.rollbacks import decide_rollback
 from web.people import signed_in_name
 
 bp = Blueprint("incident_forms", __name__, url_prefix="/incidents/<ref>")
@@ -114,6 +115,15 @@ def change_action(ref, action_id):
     return _done(ref, "Checklist changed.", call, anchor="actions")
 
 
+@bp.post("/rollbacks")
+@login_required
+def roll_back(ref):
+    """We roll back a rollback candidate (`change_id`); deciding it again changes nothing."""
+    change_id = _change_id()
+    call = lambda n, **kw: decide_rollback(_engine(), n, change_id, **kw)  # noqa: E731
+    return _done(ref, "Rollback decided: it is on the timeline and the key events.", call, anchor="rollback")
+
+
 @bp.post("/responders")
 @login_required
 def pull_in(ref):
@@ -167,7 +177,7 @@ def _done(ref, message: str, call, anchor: str = ""):
         done = call(number, catalog=_state().catalog, now=datetime.now(UTC), actor=signed_in_name())
     except store.NotFound:
         abort(404)
-    except ValueError as error:  # a wrong ETA, as the core words it
+    except ValueError as error:  # a wrong ETA, a change that is no rollback candidate, as the core words it
         return _refused(ref, str(error))
     _state().hand_over([done.decision] if done.decision else [])
     flash(message)
@@ -196,6 +206,13 @@ def _person(name: str) -> str:
     if person not in _state().catalog.people:
         raise _RefusedInput(f'There is no person called "{person}" in people.yaml.')
     return person
+
+
+def _change_id() -> int:
+    raw = request.form.get("change_id", "")
+    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63):
+        raise _RefusedInput("Choose a change to roll back.")
+    return int(raw)
 
 
 def _choice(name: str, parse):

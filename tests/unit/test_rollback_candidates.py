@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from incidents.changes import Change, problem_start, rollback_candidates
+from incidents.changes import Change, rollback_candidates
 
 STARTED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 NOW = STARTED + timedelta(minutes=20)
@@ -62,10 +62,3 @@ def test_the_product_answers_recent_and_leaves_the_other_two_questions_to_people
 def test_naive_times_are_taken_as_utc():
     naive = change((STARTED - timedelta(minutes=10)).replace(tzinfo=None), 1)
     assert ids(rollback_candidates([naive], STARTED.replace(tzinfo=None), HOUR, NOW)) == [1]
-
-
-def test_the_problem_started_with_the_first_alert_when_that_came_before_the_incident_opened():
-    opened = STARTED + timedelta(minutes=3)
-    assert problem_start(opened, STARTED) == STARTED
-    assert problem_start(opened, None) == opened
-    assert problem_start(opened, opened + SECOND) == opened
