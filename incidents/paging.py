@@ -13,6 +13,25 @@ PAGERDUTY_SEVERITY = {
 }
 
 
+def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
+    """One PagerDuty dedup key per incident and target.
+
+    A later loop (`1.0`) or a re-page after an acknowledgement timeout (`0.0.r1`) gets a key of its
+    own: PagerDuty folds a trigger into an open alert with the same key and notifies nobody.
+    """
+    if ":" in step:  # a lifecycle notice (`breach:response`, `update0:miss1`): an alert of its own
+        return f"incident-{incident_id}-{kind}-{name}"[:200] + "-" + step.replace(":", "-")
+    loop, _, rest = step.partition(".")
+    round_ = rest.partition(".")[2]
+    suffix = (f"-l{loop}" if loop.isdigit() and loop != "0" else "") + (f"-{round_}" if round_ else "")
+    return f"incident-{incident_id}-{kind}-{name}"[:240] + suffix
+
+
+def summary_dedup_key(kind: str, name: str, epoch: int) -> str:
+    """The dedup key of a page budget summary: one per target and period, apart from any incident's."""
+    return f"budget-{kind}-{name}"[:230] + f"-{epoch}"
+
+
 def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dict:
     """A `trigger` for one page (with its incident's number, title, service, severity and status):
     summary cut to 1024 characters, labels and incident fields as details."""

@@ -218,20 +218,6 @@ def _status_times(row, state, now) -> tuple:
     }[state.status]
 
 
-def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
-    """One PagerDuty dedup key per incident and target.
-
-    A later loop (`1.0`) or a re-page after an acknowledgement timeout (`0.0.r1`) gets a key of its
-    own: PagerDuty folds a trigger into an open alert with the same key and notifies nobody.
-    """
-    if ":" in step:  # a lifecycle notice (`breach:response`, `update0:miss1`): an alert of its own
-        return f"incident-{incident_id}-{kind}-{name}"[:200] + "-" + step.replace(":", "-")
-    loop, _, rest = step.partition(".")
-    round_ = rest.partition(".")[2]
-    suffix = (f"-l{loop}" if loop.isdigit() and loop != "0" else "") + (f"-{round_}" if round_ else "")
-    return f"incident-{incident_id}-{kind}-{name}"[:240] + suffix
-
-
 # Page rows not already there (by their step); executed with many rows, which SQLAlchemy sends as one statement.
 _INSERT_NEW_PAGES = {
     name: dialect.insert(pages).on_conflict_do_nothing().returning(pages.c.id)
@@ -258,7 +244,7 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
             "status": "pending",
             "attempts": 0,
             "routing_key": catalog.routing_key(page.target, service) if service else "",
-            "dedup_key": dedup_key(row.id, page.target.kind, page.target.name, page.step),
+            "dedup_key": paging.dedup_key(row.id, page.target.kind, page.target.name, page.step),
             "created_at": now,
             "due_at": due_at,
             "next_attempt_at": now,
