@@ -14,6 +14,7 @@ from incidents.severity import Severity
 from incidents.timeline import Entry
 
 TRIGGERED, ACKNOWLEDGED, RESOLVED = "triggered", "acknowledged", "resolved"
+RESPONDER_STEP = "responder"  # the step of a page add_responder asks for
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def add_responder(state: State, target: Target, *, by: str) -> Step:
         return Step(state)
     return Step(
         state,
-        pages=(Page(target, "responder", f"added as responder by {by}"),),
+        pages=(Page(target, RESPONDER_STEP, f"added as responder by {by}"),),
         entries=(Entry("responder_added", f"{by} paged {target.label} as a responder"),),
     )
 

@@ -1,10 +1,13 @@
 """One-click acknowledgement links: signed, bound to incident, target and action, expiring."""
 
+import enum
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+
+from incidents.escalation import ACKNOWLEDGED, RESOLVED
 
 SALT = "incident-ack-link"
 
@@ -17,6 +20,41 @@ class Link:
     target: str
     action: str
     page_id: int
+
+
+class LinkOutcome(enum.StrEnum):
+    """What following a link came to."""
+
+    ACKNOWLEDGED = "acknowledged"
+    ALREADY_ACKNOWLEDGED = "already_acknowledged"  # someone was faster: the link stays usable
+    USED = "used"
+    RESOLVED = "resolved"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+def outcome(status: str | None, *, used: bool) -> LinkOutcome:
+    """What using a link does, from its incident's status (None: no such incident) and whether the link
+    was used; ACKNOWLEDGED means: claim the link and acknowledge."""
+    if status is None:
+        return LinkOutcome.UNKNOWN
+    if status == RESOLVED:
+        return LinkOutcome.RESOLVED
+    if used:
+        return LinkOutcome.USED
+    if status == ACKNOWLEDGED:
+        return LinkOutcome.ALREADY_ACKNOWLEDGED
+    return LinkOutcome.ACKNOWLEDGED
+
+
+def preview(status: str | None, *, used: bool) -> LinkOutcome | None:
+    """What opening a link shows instead of the Acknowledge button, or None to offer the button; a used
+    link says so before the incident's status does."""
+    if status is not None and used:
+        return LinkOutcome.USED
+    found = outcome(status, used=used)
+    return None if found == LinkOutcome.ACKNOWLEDGED else found
 
 
 class ExpiredLink(Exception):

@@ -1,5 +1,8 @@
 """The PagerDuty Events API v2 events we send for pages, built from plain values."""
 
+from dataclasses import dataclass
+
+from incidents.escalation import RESPONDER_STEP
 from incidents.noise import SUMMARY_PREFIX
 from incidents.severity import Severity
 from incidents.timeline import Entry
@@ -11,6 +14,54 @@ PAGERDUTY_SEVERITY = {
     Severity.SEV3: "warning",
     Severity.SEV4: "info",
 }
+
+
+def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
+    """One PagerDuty dedup key per incident and target.
+
+    A later loop (`1.0`) or a re-page after an acknowledgement timeout (`0.0.r1`) gets a key of its
+    own: PagerDuty folds a trigger into an open alert with the same key and notifies nobody.
+    """
+    if ":" in step:  # a lifecycle notice (`breach:response`, `update0:miss1`): an alert of its own
+        return f"incident-{incident_id}-{kind}-{name}"[:200] + "-" + step.replace(":", "-")
+    loop, _, rest = step.partition(".")
+    round_ = rest.partition(".")[2]
+    suffix = (f"-l{loop}" if loop.isdigit() and loop != "0" else "") + (f"-{round_}" if round_ else "")
+    return f"incident-{incident_id}-{kind}-{name}"[:240] + suffix
+
+
+def summary_dedup_key(kind: str, name: str, epoch: int) -> str:
+    """The dedup key of a page budget summary: one per target and period, apart from any incident's."""
+    return f"budget-{kind}-{name}"[:230] + f"-{epoch}"
+
+
+@dataclass(frozen=True)
+class Spared:
+    """Pages a follow-up leaves alone: these steps, and steps starting with these prefixes (for SQL too)."""
+
+    steps: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+
+    def __contains__(self, step: str) -> bool:
+        return step in self.steps or step.startswith(self.prefixes)
+
+
+# A sent budget summary is never acknowledged or resolved by one incident: it stands for others too.
+NOT_FOLLOWED_UP = Spared(prefixes=(SUMMARY_PREFIX,))
+
+
+def spared_by(action: str) -> Spared:
+    """The unsent triggers an `acknowledge` or a `resolve` does not cancel: a budget summary is about
+    other incidents too; an acknowledgement spares responder pages (someone asked for that person
+    explicitly); a resolve cancels all the rest."""
+    if action == "resolve":
+        return Spared(prefixes=(SUMMARY_PREFIX,))
+    return Spared(steps=(RESPONDER_STEP,), prefixes=(SUMMARY_PREFIX,))
+
+
+def cancels(action: str, step: str) -> bool:
+    """True when `action` cancels an unsent trigger of `step`."""
+    return step not in spared_by(action)
 
 
 def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dict:

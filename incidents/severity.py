@@ -53,3 +53,9 @@ class SeverityRules:
             if value.strip().lower() in self.words:
                 return self.words[value.strip().lower()]
         return self.default
+
+
+def after_alerts(before: Severity, firing: Severity | None) -> Severity:
+    """An incident's severity once alerts that count fire at `firing` (None: none does): alerts only raise it
+    (a person may lower it; incidents.lifecycle.counts_after_choice says which alerts count after that)."""
+    return min(before, firing) if firing is not None else before

@@ -9,24 +9,25 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, render_template, request
 
-from incidents import links
+from incidents import escalation, links
+from incidents.links import LinkOutcome
 from store.links import acknowledge_by_link, is_used
 from store.queries import get_incident
 from web.incident_view import incident_summary, last_acknowledgement
 
 bp = Blueprint("ack_links", __name__)
 ANSWERS = {
-    "acknowledged": (200, "Acknowledged", "Escalation has stopped. Thank you."),
-    "already_acknowledged": (
+    LinkOutcome.ACKNOWLEDGED: (200, "Acknowledged", "Escalation has stopped. Thank you."),
+    LinkOutcome.ALREADY_ACKNOWLEDGED: (
         200,
         "Already acknowledged",
         "Someone acknowledged this incident already; escalation is stopped.",
     ),
-    "used": (409, "Link already used", "This link has been used already; nothing changed."),
-    "resolved": (409, "Incident already resolved", "This incident is resolved; nothing to acknowledge."),
-    "unknown": (404, "No such incident", "This link points to an incident that does not exist."),
-    "expired": (410, "Link expired", "This acknowledgement link has expired. Use the API or PagerDuty."),
-    "invalid": (400, "Invalid link", "This link is not valid: it may have been altered."),
+    LinkOutcome.USED: (409, "Link already used", "This link has been used already; nothing changed."),
+    LinkOutcome.RESOLVED: (409, "Incident already resolved", "This incident is resolved; nothing to acknowledge."),
+    LinkOutcome.UNKNOWN: (404, "No such incident", "This link points to an incident that does not exist."),
+    LinkOutcome.EXPIRED: (410, "Link expired", "This acknowledgement link has expired. Use the API or PagerDuty."),
+    LinkOutcome.INVALID: (400, "Invalid link", "This link is not valid: it may have been altered."),
 }
 
 
@@ -34,17 +35,14 @@ ANSWERS = {
 def confirm(token: str):
     """A confirmation page with an Acknowledge button; changes nothing."""
     link = _verified(token)
-    if isinstance(link, str):
+    if isinstance(link, LinkOutcome):
         return _answer(link)
     with current_app.extensions["incidents"].engine.connect() as conn:
         used = is_used(conn, links.link_id(token))
         found = get_incident(conn, link.incident_id, by_id=True)
-    if found is None:
-        return _answer("unknown")
-    status = found[0].status
-    if used or status in ("resolved", "acknowledged"):
-        outcome = "used" if used else "resolved" if status == "resolved" else "already_acknowledged"
-        return _answer(outcome, found)
+    shown = links.preview(found[0].status if found else None, used=used)
+    if shown is not None:
+        return _answer(shown, found)
     return render_template(
         "page.html",
         heading="Acknowledge this incident?",
@@ -59,7 +57,7 @@ def confirm(token: str):
 def acknowledge(token: str):
     """Acknowledge through the link, once."""
     link = _verified(token)
-    if isinstance(link, str):
+    if isinstance(link, LinkOutcome):
         return _answer(link)
     state = current_app.extensions["incidents"]
     outcome, decision = acknowledge_by_link(
@@ -81,17 +79,19 @@ def _verified(token: str):
             now=datetime.now(UTC),
         )
     except links.ExpiredLink:
-        return "expired"
+        return LinkOutcome.EXPIRED
     except links.InvalidLink:
-        return "invalid"
-    return link if link.action == "acknowledge" else "invalid"
+        return LinkOutcome.INVALID
+    return link if link.action == "acknowledge" else LinkOutcome.INVALID
 
 
-def _answer(outcome: str, found=None):
+def _answer(outcome: LinkOutcome, found=None):
     """The outcome's page; with the incident, who acknowledged it and when, from its timeline."""
     status, heading, message = ANSWERS[outcome]
     incident, _, entries = found if found else (None, None, ())
-    acknowledged = last_acknowledgement(entries) if incident is not None and incident.status != "triggered" else None
+    acknowledged = (
+        last_acknowledgement(entries) if incident is not None and incident.status != escalation.TRIGGERED else None
+    )
     return render_template(
         "page.html",
         heading=heading,

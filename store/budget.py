@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from incidents import noise
+from incidents import noise, paging
 from incidents.services import Catalog
 from store.escalation import utc
 from store.tables import incidents, pages
@@ -104,7 +104,7 @@ def _new_summary(conn, page, now: datetime, due: datetime) -> int:
         "target_kind": page.target_kind,
         "target_name": page.target_name,
         "routing_key": page.routing_key,
-        "dedup_key": f"budget-{page.target_kind}-{page.target_name}"[:230] + f"-{epoch}",
+        "dedup_key": paging.summary_dedup_key(page.target_kind, page.target_name, epoch),
         "reason": "page budget summary",
         "status": "pending",
         "attempts": 0,

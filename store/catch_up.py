@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from incidents import escalation
+from incidents import severity as severity_rules
 from incidents import timeline as timeline_rules
 from incidents.alerts import FIRING, RESOLVED
 from incidents.services import Catalog
@@ -65,7 +66,7 @@ def catch_up(
     before = Severity(row.severity)
     if severity is not None and severity < before and not opened:
         severity = _since_choice(conn, row.id, severity)
-    after = min(before, severity) if severity is not None else before
+    after = severity_rules.after_alerts(before, severity)
     change = timeline_rules.IncidentChange(opened, tuple([*unnoted, *remaining]), before, after)
     entries = tuple(timeline_rules.entries(change, service=service))
     append_timeline(conn, row.id, entries, now, actor=actor)
@@ -100,7 +101,7 @@ _CHOSEN_AT = (
 )
 _COUNTS = sa.or_(_CHOSEN_AT.is_(None), alerts.c.first_seen > _CHOSEN_AT, alerts.c.starts_at > _CHOSEN_AT)
 # Open incidents a request left behind: not numbered after the grace period, or below the
-# severity of a firing alert that counts (only alerts and people raise it; a person may lower it).
+# severity of a firing alert that counts (incidents.severity.after_alerts, in SQL).
 _FIRING_SEVERITY = (
     sa.select(sa.func.min(alerts.c.severity))
     .where(alerts.c.incident_id == incidents.c.id, alerts.c.status == FIRING, _COUNTS)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from incidents import escalation, lifecycle, noise, paging, updates
+from incidents import escalation, lifecycle, paging, updates
 from incidents.policy import Plan
 from incidents.services import Catalog
 from incidents.severity import Severity
@@ -218,20 +218,6 @@ def _status_times(row, state, now) -> tuple:
     }[state.status]
 
 
-def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
-    """One PagerDuty dedup key per incident and target.
-
-    A later loop (`1.0`) or a re-page after an acknowledgement timeout (`0.0.r1`) gets a key of its
-    own: PagerDuty folds a trigger into an open alert with the same key and notifies nobody.
-    """
-    if ":" in step:  # a lifecycle notice (`breach:response`, `update0:miss1`): an alert of its own
-        return f"incident-{incident_id}-{kind}-{name}"[:200] + "-" + step.replace(":", "-")
-    loop, _, rest = step.partition(".")
-    round_ = rest.partition(".")[2]
-    suffix = (f"-l{loop}" if loop.isdigit() and loop != "0" else "") + (f"-{round_}" if round_ else "")
-    return f"incident-{incident_id}-{kind}-{name}"[:240] + suffix
-
-
 # Page rows not already there (by their step); executed with many rows, which SQLAlchemy sends as one statement.
 _INSERT_NEW_PAGES = {
     name: dialect.insert(pages).on_conflict_do_nothing().returning(pages.c.id)
@@ -258,7 +244,7 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
             "status": "pending",
             "attempts": 0,
             "routing_key": catalog.routing_key(page.target, service) if service else "",
-            "dedup_key": dedup_key(row.id, page.target.kind, page.target.name, page.step),
+            "dedup_key": paging.dedup_key(row.id, page.target.kind, page.target.name, page.step),
             "created_at": now,
             "due_at": due_at,
             "next_attempt_at": now,
@@ -272,20 +258,22 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
 def _cancel_unsent(conn, incident_id: int, action: str, why: str) -> tuple[Entry, ...]:
     """Cancel triggers not yet sent, saying why on each and on the timeline (one statement).
 
-    An acknowledgement spares responder pages: someone asked for that person explicitly; a budget
-    summary is about other incidents too and stays.
+    Which are cancelled is decided by incidents.paging.spared_by (an acknowledgement spares responder pages).
     """
     unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "pending"]
-    unsent.append(pages.c.step.not_like(f"{noise.SUMMARY_PREFIX}%"))
-    if action != "resolve":
-        unsent.append(pages.c.step != "responder")
     stmt = (
         pages.update()
-        .where(*unsent)
+        .where(*unsent, *_not_spared(paging.spared_by(action)))
         .values(status="cancelled", cancel_reason=f"{why} before it was sent"[:1000])
         .returning(pages.c.id, pages.c.target_kind, pages.c.target_name)
     )
     return tuple(paging.cancelled(page, why) for page in sorted(conn.execute(stmt).all()))
+
+
+def _not_spared(spared: paging.Spared) -> list:
+    """SQL conditions for pages whose step `spared` does not hold."""
+    conditions = [pages.c.step.not_like(f"{prefix}%") for prefix in spared.prefixes]
+    return conditions + ([pages.c.step.not_in(spared.steps)] if spared.steps else [])
 
 
 def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> list[int]:
@@ -294,7 +282,7 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
     sent = conn.execute(
         sa.select(*keys, sa.func.min(pages.c.step).label("step"))
         .where(pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "sent")
-        .where(pages.c.step.not_like(f"{noise.SUMMARY_PREFIX}%"))  # a summary stands for other incidents too
+        .where(*_not_spared(paging.NOT_FOLLOWED_UP))
         .group_by(*keys)
     ).all()
     if not sent:

@@ -1,4 +1,4 @@
-from store.escalation import dedup_key
+from incidents.paging import dedup_key, summary_dedup_key
 
 
 def test_one_dedup_key_per_incident_and_target_for_the_first_loop():
@@ -14,3 +14,12 @@ def test_later_loops_and_re_pages_get_keys_of_their_own_so_pagerduty_notifies_ag
         "incident-7-user-oncall-sre-r1",
         "incident-7-user-oncall-sre-l1-r2",
     }
+
+
+def test_a_lifecycle_notice_is_an_alert_of_its_own():
+    assert dedup_key(7, "user", "alice", "breach:response") == "incident-7-user-alice-breach-response"
+
+
+def test_a_budget_summary_has_one_key_per_target_and_period_apart_from_incidents():
+    assert summary_dedup_key("user", "alice", 1700000000) == "budget-user-alice-1700000000"
+    assert len(summary_dedup_key("user", "a" * 300, 1700000000)) == 230 + len("-1700000000")

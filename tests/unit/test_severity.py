@@ -1,6 +1,6 @@
 import pytest
 
-from incidents.severity import Severity, SeverityRules
+from incidents.severity import Severity, SeverityRules, after_alerts
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,9 @@ def test_unknown_values_get_the_configured_default():
 def test_parse_rejects_what_is_not_a_severity():
     with pytest.raises(ValueError):
         Severity.parse("SEV9")
+
+
+def test_alerts_raise_an_incidents_severity_and_never_lower_it():
+    assert after_alerts(Severity.SEV3, Severity.SEV1) == Severity.SEV1
+    assert after_alerts(Severity.SEV2, Severity.SEV4) == Severity.SEV2
+    assert after_alerts(Severity.SEV2, None) == Severity.SEV2
