@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from kombu import Connection
 
 from ingest import metrics
+from store import postmortems
 from store.noise import flap_counts
 from store.pages import delivery_counts, overdue_count
 from store.targets import breach_counts
@@ -39,8 +40,8 @@ def prometheus_metrics():
     state = current_app.extensions["incidents"]
     overdue = _check_value(lambda engine: _overdue(engine, state.settings.timings.overdue_after), state.engine)
     deliveries, breaches = _check_value(_deliveries, state.engine), _check_value(_breaches, state.engine)
-    flaps = _check_value(_flaps, state.engine)
-    body, content_type = metrics.exposition(overdue, deliveries, breaches, flaps)
+    flaps, postmortems = _check_value(_flaps, state.engine), _check_value(_postmortems_overdue, state.engine)
+    body, content_type = metrics.exposition(overdue, deliveries, breaches, flaps, postmortems)
     return Response(body, content_type=content_type)
 
 
@@ -74,6 +75,11 @@ def _deliveries(engine) -> dict:
 def _breaches(engine) -> list[tuple[str, str, int]]:
     with engine.connect() as conn:
         return breach_counts(conn)
+
+
+def _postmortems_overdue(engine) -> int:
+    with engine.connect() as conn:
+        return postmortems.overdue_count(conn, datetime.now(UTC))
 
 
 def _flaps(engine) -> list[tuple[str, int]]:
