@@ -3,7 +3,7 @@
 from flask import Blueprint, Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from web import incident_forms, incident_pages, live, maintenance, people, sign_in, status_page
+from web import incident_forms, incident_pages, live, maintenance, people, postmortem_pages, sign_in, status_page
 from web.incident_view import utc
 
 csrf = CSRFProtect()
@@ -37,6 +37,7 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(live.bp)
     status_page.install(app)
     app.register_blueprint(maintenance.bp)
+    app.register_blueprint(postmortem_pages.bp)
     app.register_error_handler(CSRFError, _refused)
 
 
