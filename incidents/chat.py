@@ -14,7 +14,8 @@ from incidents.channel import COLOURS
 from incidents.severity import Severity
 
 WEBHOOK, SLACK = "webhook", "slack"
-# Timeline kinds worth a message: status, updates, severity, command, breaches and reminders, resolution.
+# Timeline kinds worth a message: status, updates, severity, command, breaches and reminders, resolution,
+# the post-mortem's reminders and its end.
 TOLD = {
     "acknowledged",
     "status",
@@ -26,8 +27,11 @@ TOLD = {
     "breach",
     "update_overdue",
     "resolved",
+    "postmortem_reminder",
+    "postmortem_published",
+    "postmortem_skipped",
 }
-MARKS = {"breach": "⏰ ", "update_overdue": "⏰ ", "resolved": "✅ ", "update": "📣 "}
+MARKS = {"breach": "⏰ ", "update_overdue": "⏰ ", "resolved": "✅ ", "update": "📣 ", "postmortem_reminder": "⏰ "}
 NAME_LIMIT = 80  # Slack's longest channel name
 
 

@@ -23,6 +23,7 @@ from ingest import (
     maintenance_api,
     openapi,
     pagerduty_webhooks,
+    postmortem_api,
     report_api,
     request_log,
     status_api,
@@ -67,7 +68,8 @@ def create_app(
         dispatch=dispatch,
     )
     machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
-    machine += (maintenance_api.bp, report_api.bp, ack_links.bp, pagerduty_webhooks.bp, status_api.bp)
+    machine += (maintenance_api.bp, report_api.bp, postmortem_api.bp, ack_links.bp, pagerduty_webhooks.bp)
+    machine += (status_api.bp,)
     machine += (local_pagerduty.bp,) if settings.local_pagerduty else ()
     for blueprint in (*machine, health.bp, openapi.bp):
         app.register_blueprint(blueprint)

@@ -1,4 +1,5 @@
-"""The incident channel as Markdown: `GET /incidents/INC-123.md`, for an API token or a signed-in person."""
+"""The incident channel and its post-mortem as Markdown (`GET /incidents/INC-123.md`, `.../postmortem.md`), for
+an API token or a signed-in person."""
 
 from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
@@ -7,6 +8,7 @@ from incidents.channel import render
 from incidents.references import incident_number
 from ingest import auth
 from ingest.errors import Problem
+from store import postmortems
 from store.channel import channel_of
 
 bp = Blueprint("export", __name__)
@@ -34,3 +36,18 @@ def channel_markdown(incident_ref: str):
     if found is None:
         raise Problem(404, f"no incident {incident_ref}")
     return Response(render(found), mimetype="text/markdown", headers={"Content-Disposition": "inline"})
+
+
+@bp.get("/incidents/<incident_ref>/postmortem.md")
+def postmortem_markdown(incident_ref: str):
+    """The incident's post-mortem, its newest version, as text/markdown."""
+    reader()
+    number = incident_number(incident_ref)
+    state = current_app.extensions["incidents"]
+    found = None
+    if number is not None:
+        with state.engine.connect() as conn:
+            found = postmortems.read(conn, number)
+    if found is None:
+        raise Problem(404, f"no post-mortem for {incident_ref}")
+    return Response(found.text, mimetype="text/markdown", headers={"Content-Disposition": "inline"})

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from kombu import Connection
 
 from ingest import metrics
+from store import postmortems
 from store.histograms import milestone_buckets
 from store.noise import flap_counts
 from store.pages import delivery_counts, overdue_count
@@ -41,7 +42,15 @@ def prometheus_metrics():
     overdue = _check_value(lambda engine: _overdue(engine, state.settings.timings.overdue_after), state.engine)
     deliveries, breaches = _check_value(_deliveries, state.engine), _check_value(_breaches, state.engine)
     flaps, milestones = _check_value(_flaps, state.engine), _check_value(_milestones, state.engine)
-    body, content_type = metrics.exposition(overdue, deliveries, breaches, flaps, milestones)
+    postmortems_overdue = _check_value(_postmortems_overdue, state.engine)
+    body, content_type = metrics.exposition(
+        overdue=overdue,
+        deliveries=deliveries,
+        breaches=breaches,
+        flaps=flaps,
+        milestones=milestones,
+        postmortems_overdue=postmortems_overdue,
+    )
     return Response(body, content_type=content_type)
 
 
@@ -75,6 +84,11 @@ def _deliveries(engine) -> dict:
 def _breaches(engine) -> list[tuple[str, str, int]]:
     with engine.connect() as conn:
         return breach_counts(conn)
+
+
+def _postmortems_overdue(engine) -> int:
+    with engine.connect() as conn:
+        return postmortems.overdue_count(conn, datetime.now(UTC))
 
 
 def _flaps(engine) -> list[tuple[str, int]]:

@@ -29,20 +29,22 @@ LATENCY = Histogram(
 
 
 def exposition(
+    *,
     overdue: int | None,
     deliveries: dict | None = None,
     breaches: list[tuple[str, str, int]] | None = None,
     flaps: list[tuple[str, int]] | None = None,
     milestones: dict | None = None,
+    postmortems_overdue: int | None = None,
 ) -> tuple[bytes, str]:
     """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set.
 
     `overdue`, `deliveries` and `breaches` are read from the database at scrape time: escalations due
     but not acted on, pages by (action, outcome) (store.pages.delivery_counts), and (target, severity,
     count) of the breaches on every timeline, (service, count) of incidents resolved within their flap
-    hold, and the time to acknowledge and to resolve of every incident by service and severity
-    (store.histograms.milestone_buckets); None when the database cannot say. Counted there, they are
-    the same whichever process scrapes, and survive restarts.
+    hold, the time to acknowledge and to resolve of every incident by service and severity
+    (store.histograms.milestone_buckets), draft post-mortems past due; None when the database cannot
+    say. Counted there, they are the same whichever process scrapes, and survive restarts.
     """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -66,6 +68,9 @@ def exposition(
         facts.register(_Flaps(flaps))
     if milestones is not None:
         facts.register(_Milestones(milestones))
+    if postmortems_overdue is not None:
+        text = "Draft post-mortems past their due time"
+        facts.register(_Gauge("incidents_postmortems_overdue", text, postmortems_overdue))
     return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
 
 

@@ -1,7 +1,7 @@
 """The paths of /openapi.json for running the service around incidents: the status page's state and
 maintenance announcements, paging maintenance windows, reports, health (ingest/openapi_paths.py `AREAS`)."""
 
-from ingest import answers, maintenance_api, status_api
+from ingest import answers, maintenance_api, postmortem_api, status_api
 from ingest.openapi_operations import ACTION_ERRORS, API_AUTH, NONE, READ_ERRORS, json_content, operation
 
 # Their answers are documents of their own (README "Status page", "Noise control", "Reports"), checked
@@ -71,6 +71,45 @@ def maintenance_windows() -> dict:
                 errors=READ_ERRORS,
                 parameters=(WINDOW_ID,),
             )
+        },
+    }
+
+
+def postmortems() -> dict:
+    """postmortem_api: an incident's post-mortem: read, save a version, publish, skip."""
+    ref = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}, "description": "`INC-123`"}
+    path = "/api/incidents/{ref}/postmortem"
+    conflict = {"409": {"description": "Published or skipped already", "content": json_content(OBJECT)}}
+
+    def one(summary, ok, body=None, errors=ACTION_ERRORS, extra=None):
+        return operation(summary, ok, security=API_AUTH, errors=errors, body=body, parameters=(ref,), extra=extra)
+
+    return {
+        path: {
+            "get": one(
+                "The post-mortem: state, due time, text, versions",
+                ("200", "The post-mortem", OBJECT),
+                errors=READ_ERRORS,
+            ),
+            "put": one(
+                "Save a new version of the text", ("200", "Saved", OBJECT), postmortem_api.TextSchema, extra=conflict
+            ),
+        },
+        f"{path}/publish": {
+            "post": one(
+                "Publish: records its action items, ends the Post-mortem phase",
+                ("200", "Published", OBJECT),
+                postmortem_api.PublishSchema,
+                extra=conflict,
+            ),
+        },
+        f"{path}/skip": {
+            "post": one(
+                "Skip with a written reason (SEV3 and SEV4 only)",
+                ("200", "Skipped", OBJECT),
+                postmortem_api.SkipSchema,
+                extra=conflict,
+            ),
         },
     }
 

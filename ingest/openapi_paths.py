@@ -241,6 +241,7 @@ AREAS = {
     "status_api": openapi_admin.status_page,
     "maintenance_api": openapi_admin.maintenance_windows,
     "report_api": openapi_admin.reports,
+    "postmortem_api": openapi_admin.postmortems,
 }
 
 

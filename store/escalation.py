@@ -17,7 +17,7 @@ from incidents.services import Catalog
 from incidents.severity import Severity
 from incidents.timeline import Entry
 from store import chat as chat_outbox
-from store import lifecycle_rows
+from store import lifecycle_rows, postmortem_drafts
 from store.tables import incidents, pages
 from store.timeline import append_timeline
 
@@ -171,7 +171,8 @@ def apply(
 
 def _follow_status(conn, row, state: escalation.State, catalog: Catalog, now: datetime) -> None:
     """The one place where the lifecycle follows escalation: the first acknowledgement, however it came
-    (link, API, PagerDuty, the web), starts the Response phase; resolution enters the post-mortem."""
+    (link, API, PagerDuty, the web), starts the Response phase; resolution enters the post-mortem and
+    writes its draft."""
     targets = catalog.targets_for(row.service)
     lc = lifecycle_rows.load(conn, row)
     if state.status == escalation.RESOLVED:
@@ -183,6 +184,8 @@ def _follow_status(conn, row, state: escalation.State, catalog: Catalog, now: da
         )
     append_timeline(conn, row.id, change.entries, now)
     lifecycle_rows.save(conn, row.id, change.lifecycle, severity=state.severity, targets=targets)
+    if state.status == escalation.RESOLVED:
+        postmortem_drafts.open_draft(conn, row.id, change.lifecycle, state.severity, targets, now)
 
 
 _SAVE_STATE = (

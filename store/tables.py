@@ -345,3 +345,52 @@ maintenances = sa.Table(
     sa.Column("created_by", sa.String(160), nullable=False),
     sa.Column("created_at", Time, nullable=False),
 )
+
+# One post-mortem per resolved incident (incidents.postmortem): draft, published or skipped. `remind_at`
+# is the next reminder's time, claimed by beat's sweep (store.postmortems.sweep_reminders).
+DRAFT_REMINDER = sa.text("state = 'draft' AND remind_at IS NOT NULL")
+postmortems = sa.Table(
+    "postmortems",
+    metadata,
+    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("due_at", Time),
+    sa.Column("remind_at", Time),
+    sa.Column("reminders_sent", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("skip_reason", sa.Text),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("published_at", Time),
+    sa.Column("published_by", sa.String(160)),
+    sa.Index("ix_postmortems_remind_at", "remind_at", postgresql_where=DRAFT_REMINDER, sqlite_where=DRAFT_REMINDER),
+    sa.Index("ix_postmortems_state_due", "state", "due_at"),
+)
+
+# Every save of a post-mortem's text: who, when.
+postmortem_versions = sa.Table(
+    "postmortem_versions",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author", sa.String(160), nullable=False),
+    sa.Column("at", Time, nullable=False),
+)
+
+# Action items: owner (a person or a team), due date, open or done; one per text per incident.
+follow_ups = sa.Table(
+    "follow_ups",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("owner_kind", sa.String(8)),  # user or team
+    sa.Column("owner_name", sa.String(128)),
+    sa.Column("due_on", sa.Date),
+    sa.Column("state", sa.String(8), nullable=False),  # open or done
+    sa.Column("source", sa.String(16), nullable=False),  # postmortem or incident
+    sa.Column("created_by", sa.String(160), nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("closed_at", Time),
+    sa.UniqueConstraint("incident_id", "text", name="uq_follow_ups_text"),
+    sa.Index("ix_follow_ups_state_due", "state", "due_on"),
+)

@@ -18,6 +18,9 @@ from store.db import create_engine
 from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
 
 TABLES = (
+    "follow_ups",
+    "postmortem_versions",
+    "postmortems",
     "status_overrides",
     "maintenances",
     "maintenance_windows",

@@ -3,7 +3,17 @@
 from flask import Blueprint, Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from web import incident_forms, incident_pages, live, maintenance, people, report_pages, sign_in, status_page
+from web import (
+    incident_forms,
+    incident_pages,
+    live,
+    maintenance,
+    people,
+    postmortem_pages,
+    report_pages,
+    sign_in,
+    status_page,
+)
 from web.incident_view import utc
 
 csrf = CSRFProtect()
@@ -38,6 +48,7 @@ def install(app: Flask, *, machine_blueprints) -> None:
     status_page.install(app)
     app.register_blueprint(maintenance.bp)
     app.register_blueprint(report_pages.bp)
+    app.register_blueprint(postmortem_pages.bp)
     app.register_error_handler(CSRFError, _refused)
 
 

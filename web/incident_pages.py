@@ -8,8 +8,10 @@ from flask_login import login_required
 from incidents import urls
 from incidents.references import incident_number
 from incidents.severity import Severity
+from store import postmortems
 from store.incident_list import list_for_people
 from store.queries import IncidentFilter
+from web import postmortem_pages
 from web.channel_view import page_context
 from web.incident_view import incident_summary, utc
 
@@ -62,9 +64,11 @@ def incident_page(incident_ref: str):
         settings = state.settings
         ack = lambda page: urls.page_ack_url(settings.public_url, settings.secret_key, page)  # noqa: E731
         context = page_context(conn, _number(incident_ref), state.catalog, datetime.now(UTC), ack_url=ack, **limits)
+        found = postmortems.read(conn, context["incident"]["number"]) if context else None
     if context is None:
         abort(404)
-    return render_template("incident.html", **context)
+    pm_badge = postmortem_pages.badge(found, datetime.now(UTC)) if found else ""
+    return render_template("incident.html", **context, postmortem_badge=pm_badge)
 
 
 def _listed(row, now: datetime) -> dict:

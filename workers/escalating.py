@@ -10,7 +10,7 @@ from incidents import escalation
 from incidents.services import Catalog
 from incidents.timings import Timings
 from store import escalation as store
-from store import noise
+from store import noise, postmortems
 from store import targets as targets_store
 from store.pages import requeue_stale
 
@@ -36,6 +36,11 @@ def claim_due(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int)
 def sweep_targets(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
     """Breaches and missed status updates due by `now` (a batch of incidents no other beat holds)."""
     return targets_store.sweep_due(engine, catalog, now=now, limit=limit)
+
+
+def sweep_postmortems(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
+    """Post-mortem reminders due by `now` (a batch of incidents no other beat holds)."""
+    return postmortems.sweep_reminders(engine, catalog, now=now, limit=limit)
 
 
 def lost_pages(engine: sa.Engine, *, now: datetime, timings: Timings) -> list[int]:

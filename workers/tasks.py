@@ -98,6 +98,7 @@ def tick() -> int:
     caught_up = catch_up_left_behind(ctx.engine, ctx.catalog, now=now, grace=timings.catch_up_grace)
     ctx.dispatch(caught_up)
     claimed, swept = claim_due(ctx, now), sweep_targets(ctx, now)
+    swept += in_batches(ctx, lambda limit: escalating.sweep_postmortems(ctx.engine, ctx.catalog, now=now, limit=limit))
     lost = escalating.lost_pages(ctx.engine, now=now, timings=timings)
     ctx.dispatch.pages(lost)
     ctx.dispatch.chat(chat.lost(ctx.engine, now=now))

@@ -72,6 +72,8 @@ def test_accepted_requests_are_kept_verbatim_and_replay_rebuilds_the_same_incide
         conn.execute(sa.text("DELETE FROM timeline"))
         conn.execute(sa.text("DELETE FROM pages"))
         conn.execute(sa.text("DELETE FROM incident_lifecycle"))
+        conn.execute(sa.text("DELETE FROM postmortem_versions"))  # resolved incidents have a post-mortem
+        conn.execute(sa.text("DELETE FROM postmortems"))
         conn.execute(incidents.delete())
     assert replay(engine, catalog) == {"replayed": 6, "skipped": 0}
     with engine.connect() as conn:
@@ -105,7 +107,15 @@ def test_replay_gives_a_trigger_sent_without_dedup_key_the_key_it_was_answered(c
     answered = [client.post("/v2/enqueue", json=trigger).get_json()["dedup_key"] for _ in range(2)]
     assert answered[0] != answered[1]  # two keyless triggers are two alerts, as at PagerDuty
     with engine.begin() as conn:
-        for table in ("alerts", "timeline", "pages", "incident_lifecycle", "incidents"):
+        for table in (
+            "alerts",
+            "timeline",
+            "pages",
+            "incident_lifecycle",
+            "postmortem_versions",
+            "postmortems",
+            "incidents",
+        ):
             conn.execute(sa.text(f"DELETE FROM {table}"))
     assert replay(engine, catalog) == {"replayed": 2, "skipped": 0}
     with engine.connect() as conn:

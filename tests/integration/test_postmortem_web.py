@@ -1,0 +1,66 @@
+"""The post-mortem editor, its export and API, and /action-items, through the Flask app on PostgreSQL."""
+
+from datetime import UTC, datetime
+
+from incidents import escalation
+from store.escalation import act
+from tests.integration.acting import API_TOKEN, open_incident
+from tests.integration.signing_in import csrf_token, signed_in
+
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+def resolved_and_signed_in(client, engine, catalog):
+    incident = open_incident(client, engine)
+    now = datetime.now(UTC)
+    decide = lambda plan, state: escalation.resolve(state, now, reason="fixed")  # noqa: E731
+    act(engine, decide, catalog=catalog, now=now, number=incident.number)
+    signed_in(client, engine)
+    return incident
+
+
+def post(client, path, **form):
+    token = csrf_token(client.get("/incidents/INC-1/postmortem").get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **form}, follow_redirects=True)
+
+
+def test_the_editor_saves_versions_previews_without_raw_html_and_compares(client, engine, catalog):
+    resolved_and_signed_in(client, engine, catalog)
+    page = client.get("/incidents/INC-1/postmortem").get_data(as_text=True)
+    assert "# Incident Post-Mortem: #inc-1" in page and "draft, due in 6 d 23 h" in page
+    preview = post(client, "/incidents/INC-1/postmortem", text="## Root Cause\n<script>x()</script> Bob", do="preview")
+    html = preview.get_data(as_text=True)
+    assert "&lt;script&gt;x()&lt;/script&gt;" in html and "<script>x()" not in html
+    text = "## Root Cause\nalice forgot to renew the certificate.\n"
+    saved = post(client, "/incidents/INC-1/postmortem", text=text, do="save").get_data(as_text=True)
+    assert "Saved as a new version." in saved and "Wording to check" in saved and "forgot to" in saved
+    versions = client.get("/api/incidents/INC-1/postmortem", headers=AUTH).get_json()["versions"]
+    diff = client.get(f"/incidents/INC-1/postmortem/compare?a={versions[1]['id']}&b={versions[0]['id']}")
+    assert "+alice forgot to renew the certificate." in diff.get_data(as_text=True)
+    assert client.get("/incidents/INC-1").get_data(as_text=True).count("Post-mortem: draft, due in") == 1
+
+
+def test_publishing_from_the_editor_lists_the_action_items(client, engine, catalog):
+    resolved_and_signed_in(client, engine, catalog)
+    text = "## Action Items\n- [ ] Renew certificates automatically (Owner: sre, Due: 2020-01-01)\n"
+    done = post(client, "/incidents/INC-1/postmortem/publish", text=text).get_data(as_text=True)
+    assert "Published." in done
+    listed = client.get("/action-items?owner=sre").get_data(as_text=True)
+    assert "Renew certificates automatically" in listed and "overdue" in listed
+    assert "Renew certificates" not in client.get("/action-items?owner=alice").get_data(as_text=True)
+
+
+def test_the_api_reads_saves_skips_and_exports(client, engine, catalog):
+    resolved_and_signed_in(client, engine, catalog)
+    client.get("/sign-out")
+    assert client.get("/api/incidents/INC-1/postmortem").status_code == 401
+    saved = client.put("/api/incidents/INC-1/postmortem", json={"text": "# mine\n"}, headers=AUTH).get_json()
+    assert saved["text"] == "# mine\n" and saved["versions"][0]["author"].startswith("api:")
+    assert client.get("/incidents/INC-1/postmortem.md", headers=AUTH).get_data(as_text=True) == "# mine\n"
+    refused = client.post("/api/incidents/INC-1/postmortem/skip", json={"reason": ""}, headers=AUTH)
+    assert refused.status_code == 400
+    skipped = client.post("/api/incidents/INC-1/postmortem/skip", json={"reason": "noise"}, headers=AUTH)
+    assert skipped.get_json()["state"] == "skipped"
+    again = client.post("/api/incidents/INC-1/postmortem/publish", json={}, headers=AUTH)
+    assert again.status_code == 409
+    assert client.get("/api/incidents/INC-9/postmortem", headers=AUTH).status_code == 404
