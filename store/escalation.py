@@ -222,7 +222,8 @@ def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
     """One PagerDuty dedup key per incident and target.
 
     A later loop (`1.0`) or a re-page after an acknowledgement timeout (`0.0.r1`) gets a key of its
-    own: PagerDuty folds a trigger into an open alert with the same key and notifies nobody.
+    own: PagerDuty folds a trigger into an open alert with the same key and notifies nobody. So does
+    the "still unresolved" rule's page (`0.1.u`).
     """
     if ":" in step:  # a lifecycle notice (`breach:response`, `update0:miss1`): an alert of its own
         return f"incident-{incident_id}-{kind}-{name}"[:200] + "-" + step.replace(":", "-")
@@ -272,13 +273,14 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
 def _cancel_unsent(conn, incident_id: int, action: str, why: str) -> tuple[Entry, ...]:
     """Cancel triggers not yet sent, saying why on each and on the timeline (one statement).
 
-    An acknowledgement spares responder pages: someone asked for that person explicitly; a budget
-    summary is about other incidents too and stays.
+    An acknowledgement spares responder pages (someone asked for that person explicitly) and the
+    "still unresolved" rule's pages (it escalates acknowledged or not); a budget summary is about other
+    incidents too and stays.
     """
     unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "pending"]
     unsent.append(pages.c.step.not_like(f"{noise.SUMMARY_PREFIX}%"))
     if action != "resolve":
-        unsent.append(pages.c.step != "responder")
+        unsent += [pages.c.step != "responder", pages.c.step.not_like(f"%{escalation.UNRESOLVED_STEP}")]
     stmt = (
         pages.update()
         .where(*unsent)
