@@ -82,10 +82,13 @@ def plan_of(row) -> Plan:
 
 
 # Built once, like every statement a request runs: building one costs more than running it.
+# FOR NO KEY UPDATE (`key_share`): a delivery holding a page's row writes the timeline, whose foreign
+# key locks the incident row FOR KEY SHARE; under FOR UPDATE an acknowledgement waiting for that page's
+# row deadlocked with it. Incident locks are taken this way everywhere (intake, sweep, claims).
 _LOCK = {
     (by, skip_locked): sa.select(*STATE_COLUMNS)
     .where(incidents.c[by] == sa.bindparam("key"))
-    .with_for_update(skip_locked=skip_locked)
+    .with_for_update(skip_locked=skip_locked, key_share=True)
     for by in ("id", "number")
     for skip_locked in (False, True)
 }
@@ -330,6 +333,6 @@ def claim_due(conn, now: datetime, limit: int) -> list:
         .where(incidents.c.next_wake_at <= now, incidents.c.status != "resolved")
         .order_by(incidents.c.next_wake_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return conn.execute(query).all()

@@ -269,7 +269,7 @@ def _lock_open_incident(conn, service_name, group_key):
 _LOCK_OPEN = (
     sa.select(incidents.c.id, incidents.c.number, incidents.c.severity, incidents.c.open_token)
     .where(incidents.c.service == sa.bindparam("service"), incidents.c.group_hash == sa.bindparam("group_hash"), OPEN)
-    .with_for_update()
+    .with_for_update(key_share=True)
 )
 _COUNT_EVENTS = (
     incidents.update()

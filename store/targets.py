@@ -34,7 +34,7 @@ def claim_due(conn, now: datetime, limit: int) -> list:
         .where(incident_lifecycle.c.due_at <= now)
         .order_by(incident_lifecycle.c.due_at)
         .limit(limit)
-        .with_for_update(of=incidents, skip_locked=True)
+        .with_for_update(of=incidents, skip_locked=True, key_share=True)
     )
     return conn.execute(query).all()
 
