@@ -15,6 +15,9 @@ from incidents.timeline import Entry
 
 TRIGGERED, ACKNOWLEDGED, RESOLVED = "triggered", "acknowledged", "resolved"
 RESPONDER_STEP = "responder"  # the step of a page add_responder asks for
+# The step suffix of a "still unresolved" page: an acknowledgement does not cancel it before it is
+# sent, since the rule escalates acknowledged or not (and gives it a PagerDuty dedup key of its own).
+UNRESOLVED_STEP = ".u"
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,7 @@ def _escalate_unresolved(plan: Plan, state: State, now: datetime) -> Step:
     window = plan.rules.escalate_unresolved_after.get(state.severity)
     reason = f"{state.severity.name} still unresolved after {_minutes(window)}" if window else "still unresolved"
     step = _page_level(plan, state, level, loop, now, reason)
+    step = replace(step, pages=tuple(replace(page, step=page.step + UNRESOLVED_STEP) for page in step.pages))
     if state.status == ACKNOWLEDGED:  # paged, but the acknowledgement and its timeout stand
         step = replace(step, state=replace(step.state, status=ACKNOWLEDGED, due_at=state.due_at))
     return step

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from incidents.escalation import RESPONDER_STEP
+from incidents.escalation import RESPONDER_STEP, UNRESOLVED_STEP
 from incidents.noise import SUMMARY_PREFIX
 from incidents.severity import Severity
 from incidents.timeline import Entry
@@ -37,13 +37,15 @@ def summary_dedup_key(kind: str, name: str, epoch: int) -> str:
 
 @dataclass(frozen=True)
 class Spared:
-    """Pages a follow-up leaves alone: these steps, and steps starting with these prefixes (for SQL too)."""
+    """Pages a follow-up leaves alone: these steps, and steps starting with these prefixes or ending
+    with these suffixes (plain values, so that the store can say the same in SQL)."""
 
     steps: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
 
     def __contains__(self, step: str) -> bool:
-        return step in self.steps or step.startswith(self.prefixes)
+        return step in self.steps or step.startswith(self.prefixes) or step.endswith(self.suffixes)
 
 
 # A sent budget summary is never acknowledged or resolved by one incident: it stands for others too.
@@ -53,10 +55,11 @@ NOT_FOLLOWED_UP = Spared(prefixes=(SUMMARY_PREFIX,))
 def spared_by(action: str) -> Spared:
     """The unsent triggers an `acknowledge` or a `resolve` does not cancel: a budget summary is about
     other incidents too; an acknowledgement spares responder pages (someone asked for that person
-    explicitly); a resolve cancels all the rest."""
+    explicitly) and the "still unresolved" rule's pages (it escalates acknowledged or not); a resolve
+    cancels all the rest."""
     if action == "resolve":
         return Spared(prefixes=(SUMMARY_PREFIX,))
-    return Spared(steps=(RESPONDER_STEP,), prefixes=(SUMMARY_PREFIX,))
+    return Spared(steps=(RESPONDER_STEP,), prefixes=(SUMMARY_PREFIX,), suffixes=(UNRESOLVED_STEP,))
 
 
 def cancels(action: str, step: str) -> bool:

@@ -82,6 +82,9 @@ def plan_of(row) -> Plan:
 
 
 # Built once, like every statement a request runs: building one costs more than running it.
+# FOR NO KEY UPDATE (`key_share`): a delivery holding a page's row writes the timeline, whose foreign
+# key locks the incident row FOR KEY SHARE; under FOR UPDATE an acknowledgement waiting for that page's
+# row deadlocked with it. Incident locks are taken this way everywhere (intake, sweep, claims).
 _LOCK = {
     (by, skip_locked): sa.select(*STATE_COLUMNS)
     .where(incidents.c[by] == sa.bindparam("key"))
@@ -261,7 +264,8 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
 def _cancel_unsent(conn, incident_id: int, action: str, why: str) -> tuple[Entry, ...]:
     """Cancel triggers not yet sent, saying why on each and on the timeline (one statement).
 
-    Which are cancelled is decided by incidents.paging.spared_by (an acknowledgement spares responder pages).
+    Which are cancelled is decided by incidents.paging.spared_by (an acknowledgement spares responder
+    pages and the "still unresolved" rule's pages; a budget summary stays).
     """
     unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "pending"]
     stmt = (
@@ -276,6 +280,7 @@ def _cancel_unsent(conn, incident_id: int, action: str, why: str) -> tuple[Entry
 def _not_spared(spared: paging.Spared) -> list:
     """SQL conditions for pages whose step `spared` does not hold."""
     conditions = [pages.c.step.not_like(f"{prefix}%") for prefix in spared.prefixes]
+    conditions += [pages.c.step.not_like(f"%{suffix}") for suffix in spared.suffixes]
     return conditions + ([pages.c.step.not_in(spared.steps)] if spared.steps else [])
 
 

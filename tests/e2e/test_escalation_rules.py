@@ -10,6 +10,7 @@ import requests
 
 from tests.e2e.conftest import API_TOKEN, EXPERT_KEY, MANAGER_KEY, READ, SRE_KEY
 from tests.e2e.test_escalation_smoke import post_alert
+from tests.e2e.test_paging_failures import worker_ready
 from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -94,6 +95,9 @@ def test_an_incident_raised_to_sev1_pages_the_manager_at_once(start_stack):
 
 def test_sev2_acknowledged_but_unresolved_escalates_after_its_window(start_stack):
     stack = start_stack(level_timeouts=(60, 60), sev2_window="3s", ack_timeout="0")
+    # The window counts from the opening: with the worker still booting (seconds on a loaded machine) it
+    # could pass before the acknowledgement this test is about (that race: tests/integration/test_incident_actions.py).
+    eventually(lambda: worker_ready(stack.processes["worker"]), timeout=WAIT)
     opened = time.monotonic()
     post_alert(stack, severity="critical")
     eventually(lambda: sent(stack, "trigger", SRE_KEY), timeout=WAIT)

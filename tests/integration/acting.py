@@ -21,21 +21,24 @@ API_TOKEN = "example-api-token-change-me"
 WEBHOOK_SECRET = "example-webhook-secret"
 
 
-def open_incident(client, engine, dedup_key="disk-full"):
-    """A SEV3 incident on production-api, whose first page (oncall-sre) is pending; its (id, number)."""
+def open_incident(client, engine, dedup_key="disk-full", severity="warning"):
+    """An incident on production-api (SEV3; "critical": SEV2), whose first page (oncall-sre) is pending;
+    its (id, number, opened_at)."""
     response = client.post(
         "/v2/enqueue",
         json={
             "routing_key": KEY,
             "event_action": "trigger",
             "dedup_key": dedup_key,
-            "payload": {"summary": "Disk almost full", "source": "db-1", "severity": "warning"},
+            "payload": {"summary": "Disk almost full", "source": "db-1", "severity": severity},
         },
     )
     assert response.status_code == 202, response.get_json()
     with engine.connect() as conn:
         return conn.execute(
-            sa.select(incidents.c.id, incidents.c.number).order_by(incidents.c.id.desc()).limit(1)
+            sa.select(incidents.c.id, incidents.c.number, incidents.c.opened_at)
+            .order_by(incidents.c.id.desc())
+            .limit(1)
         ).one()
 
 

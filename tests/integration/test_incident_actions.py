@@ -1,8 +1,11 @@
 """Acting on an incident through the API: acknowledge, resolve, escalate, add a responder."""
 
+from datetime import timedelta
+
 import pytest
 
 from tests.integration.acting import API_TOKEN, act, detail, mark_sent, messages, open_incident, outbox, snapshot
+from workers import escalating
 
 
 @pytest.mark.parametrize(
@@ -119,3 +122,24 @@ def test_an_acknowledgement_spares_a_responder_page_not_yet_sent_but_a_resolve_c
     assert ("trigger", "responder", "sre-manager", "pending") in outbox(engine, incident.id)
     assert act(client, incident.number, "resolve").status_code == 200
     assert ("trigger", "responder", "sre-manager", "cancelled") in outbox(engine, incident.id)
+
+
+def test_an_acknowledgement_does_not_cancel_the_still_unresolved_page_not_yet_sent(client, engine, catalog):
+    # The e2e race: the SEV2 window passed before the first level acknowledged, and the acknowledgement
+    # came before the manager's page was sent. The rule escalates acknowledged or not: the page stands.
+    incident = open_incident(client, engine, severity="critical")
+    mark_sent(engine, incident.id)
+    window_passed = incident.opened_at + timedelta(minutes=30)
+    assert len(escalating.claim_due(engine, catalog, now=window_passed, limit=50)) == 1
+    assert manager_pages(engine, incident.id) == ["pending"]
+
+    assert act(client, incident.number, "acknowledge").status_code == 200
+    assert manager_pages(engine, incident.id) == ["pending"]
+    assert messages(client, incident.number, "page_cancelled") == []
+    assert act(client, incident.number, "resolve").status_code == 200
+    assert manager_pages(engine, incident.id) == ["cancelled"]  # a resolution cancels it
+
+
+def manager_pages(engine, incident_id):
+    """The status of each of the incident's pages to sre-manager."""
+    return [status for _, _, name, status in outbox(engine, incident_id) if name == "sre-manager"]

@@ -74,7 +74,7 @@ def test_sev2_escalates_when_unresolved_after_its_window_even_if_acknowledged():
     assert opened.state.unresolved_due_at == at(30)
     acked = escalation.acknowledge(plan, opened.state, at(2), by="link").state
     woken = escalation.wake(plan, acked, at(30))
-    assert paged(woken) == [("sre-manager", "0.1")]
+    assert paged(woken) == [("sre-manager", "0.1.u")]  # a step an acknowledgement does not cancel
     assert woken.state.status == "acknowledged" and woken.state.unresolved_due_at is None
 
 
