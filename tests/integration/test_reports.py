@@ -81,7 +81,7 @@ def test_on_sqlite_the_pure_tally_gives_the_same_figures(cases, catalog, tmp_pat
 
 def test_the_migration_fills_the_phase_columns_of_incidents_already_there(tmp_path):
     url = f"sqlite:///{tmp_path / 'older.db'}"
-    upgrade(url, "0010")
+    upgrade(url, "0011")  # the revision before 0012_report_columns
     older = create_engine(url)
     with older.begin() as conn:
         conn.execute(

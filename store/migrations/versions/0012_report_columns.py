@@ -3,8 +3,8 @@
 The report and the /metrics histograms aggregate these over a year of incidents; read out of the
 `phase_times` JSON per row, the same query took seconds (bench/reports.py).
 
-Revision ID: 0014
-Revises: 0015
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -13,8 +13,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0015"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

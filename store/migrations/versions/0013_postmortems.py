@@ -1,15 +1,15 @@
 """Post-mortems: one per resolved incident, every saved version, and the follow-ups (action items).
 
-Revision ID: 0017
-Revises: 0014
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0014"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

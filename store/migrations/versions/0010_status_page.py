@@ -1,15 +1,15 @@
 """Status page: components' states set by hand, and announced maintenance.
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0010"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Changes: deploys and configuration changes, the rollback candidates of an incident.
 
-Revision ID: 0009
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-27
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0009"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """Breaches: a partial index on the timeline's breach entries, which /metrics counts at every scrape.
 
-Revision ID: 0010
-Revises: 0011
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0011"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

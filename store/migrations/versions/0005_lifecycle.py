@@ -1,16 +1,16 @@
 """Lifecycle: phases, commander, roles, targets on a side table; the checklist; status updates; who did
 each timeline entry.
 
-Revision ID: 0006
-Revises: 0009
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0009"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

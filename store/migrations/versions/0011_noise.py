@@ -1,7 +1,7 @@
 """Noise control: maintenance windows, an incident's held first page, budget-suppressed pages.
 
-Revision ID: 0015
-Revises: 0013
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0015"
-down_revision = "0013"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
