@@ -97,20 +97,23 @@ def tick() -> int:
     timings = ctx.settings.timings
     caught_up = catch_up_left_behind(ctx.engine, ctx.catalog, now=now, grace=timings.catch_up_grace)
     ctx.dispatch(caught_up)
-    claimed, swept = claim_due(ctx, now), sweep_targets(ctx, now)
-    swept += in_batches(ctx, lambda limit: escalating.sweep_postmortems(ctx.engine, ctx.catalog, now=now, limit=limit))
+    claimed, swept = claim_due(ctx, now), sweep_targets(ctx, now) + sweep_postmortems(ctx, now)
     lost = escalating.lost_pages(ctx.engine, now=now, timings=timings)
     ctx.dispatch.pages(lost)
     ctx.dispatch.chat(chat.lost(ctx.engine, now=now))
     counts = {"escalations woken": claimed, "incidents swept for targets": swept, "pages re-queued": len(lost)}
     TICKS.add(now, counts | {"incidents caught up": len(caught_up)})
     return claimed + swept
-    return claimed
 
 
 def claim_due(ctx, now: datetime) -> int:
     """Escalations due by `now`, a batch per transaction, each handed over once committed."""
     return in_batches(ctx, lambda limit: escalating.claim_due(ctx.engine, ctx.catalog, now=now, limit=limit))
+
+
+def sweep_postmortems(ctx, now: datetime) -> int:
+    """Post-mortem reminders due by `now` (at 5 days, and when overdue), a batch per transaction."""
+    return in_batches(ctx, lambda limit: escalating.sweep_postmortems(ctx.engine, ctx.catalog, now=now, limit=limit))
 
 
 def sweep_targets(ctx, now: datetime) -> int:
