@@ -5,6 +5,7 @@ already sent must be acknowledged or resolved at PagerDuty. The store persists i
 token, in the transaction that decided it; workers act on it after commit.
 """
 
+import enum
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -13,7 +14,16 @@ from incidents.policy import Plan, Target
 from incidents.severity import Severity
 from incidents.timeline import Entry
 
-TRIGGERED, ACKNOWLEDGED, RESOLVED = "triggered", "acknowledged", "resolved"
+
+class Status(enum.StrEnum):
+    """An incident's escalation status; a str, stored as its value."""
+
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+TRIGGERED, ACKNOWLEDGED, RESOLVED = Status.TRIGGERED, Status.ACKNOWLEDGED, Status.RESOLVED
 RESPONDER_STEP = "responder"  # the step of a page add_responder asks for
 # The step suffix of a "still unresolved" page: an acknowledgement does not cancel it before it is
 # sent, since the rule escalates acknowledged or not (and gives it a PagerDuty dedup key of its own).
@@ -24,7 +34,7 @@ UNRESOLVED_STEP = ".u"
 class State:
     """Where an incident's escalation stands. `level` -1: nobody paged yet (low urgency)."""
 
-    status: str
+    status: Status
     severity: Severity
     opened_at: datetime
     level: int = -1

@@ -1,5 +1,6 @@
 """The PagerDuty Events API v2 events we send for pages, built from plain values."""
 
+import enum
 from dataclasses import dataclass
 
 from incidents.escalation import RESPONDER_STEP, UNRESOLVED_STEP
@@ -33,6 +34,16 @@ def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
 def summary_dedup_key(kind: str, name: str, epoch: int) -> str:
     """The dedup key of a page budget summary: one per target and period, apart from any incident's."""
     return f"budget-{kind}-{name}"[:230] + f"-{epoch}"
+
+
+class PageState(enum.StrEnum):
+    """What became of a page row (pages.status); a str, stored as its value."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SUPPRESSED = "suppressed"  # past its target's page budget (incidents.noise)
 
 
 @dataclass(frozen=True)
@@ -169,13 +180,13 @@ def cancelled(page, why: str) -> Entry:
 
 def outcome(page) -> str:
     """One line on what became of a page: queued, delivered, retrying, failed or cancelled, and why."""
-    if page.status == "sent":
+    if page.status == PageState.SENT:
         return f"delivered to {target_label(page)}"
-    if page.status == "failed":
+    if page.status == PageState.FAILED:
         return f"failed: {page.last_error}"
-    if page.status == "suppressed":
+    if page.status == PageState.SUPPRESSED:
         return f"not paged: {page.cancel_reason}"
-    if page.status == "cancelled":
+    if page.status == PageState.CANCELLED:
         return f"cancelled: {page.cancel_reason or 'the incident moved on before it was sent'}"
     if page.attempts:
         tries = "attempt" if page.attempts == 1 else "attempts"

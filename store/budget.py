@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from incidents import noise, paging
+from incidents.paging import PageState
 from incidents.services import Catalog
 from store.escalation import utc
 from store.tables import incidents, pages
@@ -70,7 +71,11 @@ def _of_target(page):
 
 def _sent_since(conn, page, since: datetime) -> int:
     query = sa.select(sa.func.count()).where(
-        _of_target(page), pages.c.action == "trigger", pages.c.status == "sent", pages.c.sent_at > since, ~IS_SUMMARY
+        _of_target(page),
+        pages.c.action == "trigger",
+        pages.c.status == PageState.SENT,
+        pages.c.sent_at > since,
+        ~IS_SUMMARY,
     )
     return conn.execute(query).scalar_one()
 
@@ -84,12 +89,14 @@ def _suppress(conn, page, budget: noise.PageBudget, now: datetime, summary_after
         .limit(1)
     ).first()
     summary_id = summary.id if summary else _new_summary(conn, page, now, now + summary_after)
-    sent_at = utc(summary.sent_at) if summary and summary.status == "sent" else None
+    sent_at = utc(summary.sent_at) if summary and summary.status == PageState.SENT else None
     entry = noise.suppressed(page.target_name, budget, sent_at, now)
     conn.execute(
         pages.update()
         .where(pages.c.id == page.id)
-        .values(status="suppressed", summary_id=summary_id, cancel_reason=entry.message.removeprefix("not paged: "))
+        .values(
+            status=PageState.SUPPRESSED, summary_id=summary_id, cancel_reason=entry.message.removeprefix("not paged: ")
+        )
     )
     return entry
 
@@ -106,7 +113,7 @@ def _new_summary(conn, page, now: datetime, due: datetime) -> int:
         "routing_key": page.routing_key,
         "dedup_key": paging.summary_dedup_key(page.target_kind, page.target_name, epoch),
         "reason": "page budget summary",
-        "status": "pending",
+        "status": PageState.PENDING,
         "attempts": 0,
         "created_at": now,
         "due_at": due,

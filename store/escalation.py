@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from incidents import escalation, lifecycle, paging, updates
+from incidents.paging import PageState
 from incidents.policy import Plan
 from incidents.services import Catalog
 from incidents.severity import Severity
@@ -63,7 +64,7 @@ def utc(value: datetime | None) -> datetime | None:
 def state_of(row) -> escalation.State:
     """The escalation state stored on an incident row."""
     return escalation.State(
-        row.status,
+        escalation.Status(row.status),
         Severity(row.severity),
         utc(row.opened_at),
         row.esc_level,
@@ -247,7 +248,7 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
             "target_kind": page.target.kind,
             "target_name": page.target.name,
             "reason": page.reason[:1000],
-            "status": "pending",
+            "status": PageState.PENDING,
             "attempts": 0,
             "routing_key": catalog.routing_key(page.target, service) if service else "",
             "dedup_key": paging.dedup_key(row.id, page.target.kind, page.target.name, page.step),
@@ -267,11 +268,11 @@ def _cancel_unsent(conn, incident_id: int, action: str, why: str) -> tuple[Entry
     Which are cancelled is decided by incidents.paging.spared_by (an acknowledgement spares responder
     pages and the "still unresolved" rule's pages; a budget summary stays).
     """
-    unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "pending"]
+    unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == PageState.PENDING]
     stmt = (
         pages.update()
         .where(*unsent, *_not_spared(paging.spared_by(action)))
-        .values(status="cancelled", cancel_reason=f"{why} before it was sent"[:1000])
+        .values(status=PageState.CANCELLED, cancel_reason=f"{why} before it was sent"[:1000])
         .returning(pages.c.id, pages.c.target_kind, pages.c.target_name)
     )
     return tuple(paging.cancelled(page, why) for page in sorted(conn.execute(stmt).all()))
@@ -289,7 +290,7 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
     keys = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
     sent = conn.execute(
         sa.select(*keys, sa.func.min(pages.c.step).label("step"))
-        .where(pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == "sent")
+        .where(pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == PageState.SENT)
         .where(*_not_spared(paging.NOT_FOLLOWED_UP))
         .group_by(*keys)
     ).all()
@@ -306,7 +307,7 @@ def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> 
             "routing_key": s.routing_key,
             "dedup_key": s.dedup_key,
             "reason": action,
-            "status": "pending",
+            "status": PageState.PENDING,
             "attempts": 0,
             "created_at": now,
             "due_at": now,

@@ -4,6 +4,7 @@ its timeline, its key events, and a version that changes whenever anything shown
 import sqlalchemy as sa
 
 from incidents.channel import KEY_KINDS, SEVERITY_KINDS
+from incidents.paging import PageState
 from store.tables import alerts, changes, incidents, pages, timeline
 
 # The step of a page sent by "pull in a team" (incidents.escalation.add_responder).
@@ -34,7 +35,7 @@ def live_version(conn, number: int) -> str | None:
         sa.select(
             sa.select(sa.func.max(timeline.c.id)).where(timeline.c.incident_id == incident).scalar_subquery(),
             sa.select(sa.func.count() + sa.func.coalesce(sa.func.sum(pages.c.attempts), 0))
-            .where(pages.c.incident_id == incident, pages.c.status != "pending")
+            .where(pages.c.incident_id == incident, pages.c.status != PageState.PENDING)
             .scalar_subquery(),
             sa.select(sa.func.coalesce(sa.func.sum(alerts.c.received_count), 0))
             .where(alerts.c.incident_id == incident)

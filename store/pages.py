@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from incidents.paging import PageState
 from store.tables import alerts, incidents, pages
 
 INCIDENT_FIELDS = (
@@ -42,7 +43,7 @@ def claim(conn, page_ids: list[int], *, limit: int, ready_by: datetime | None = 
     query = (
         sa.select(pages, *INCIDENT_FIELDS, first_labels.label("labels"))
         .join(incidents, incidents.c.id == pages.c.incident_id)
-        .where(pages.c.status == "pending", sa.or_(*wanted))
+        .where(pages.c.status == PageState.PENDING, sa.or_(*wanted))
         .order_by(*order)
         .limit(limit)
         .with_for_update(of=pages, skip_locked=True)
@@ -56,7 +57,7 @@ def mark_sent(conn, sent_at: dict[int, datetime]) -> None:
         stmt = (
             pages.update()
             .where(pages.c.id == sa.bindparam("page_id"))
-            .values(status="sent", sent_at=sa.bindparam("at"), attempts=pages.c.attempts + 1, last_error=None)
+            .values(status=PageState.SENT, sent_at=sa.bindparam("at"), attempts=pages.c.attempts + 1, last_error=None)
         )
         conn.execute(stmt, [{"page_id": page_id, "at": at} for page_id, at in sent_at.items()])
 
@@ -78,7 +79,7 @@ def mark_failed(conn, errors: dict[int, str]) -> None:
         stmt = (
             pages.update()
             .where(pages.c.id == sa.bindparam("page_id"))
-            .values(status="failed", attempts=pages.c.attempts + 1, last_error=sa.bindparam("error"))
+            .values(status=PageState.FAILED, attempts=pages.c.attempts + 1, last_error=sa.bindparam("error"))
         )
         conn.execute(stmt, [{"page_id": page_id, "error": error[:1000]} for page_id, error in errors.items()])
 
@@ -111,7 +112,7 @@ def requeue_stale(conn, now: datetime, *, grace: timedelta, limit: int) -> list[
     """
     stale = (
         sa.select(pages.c.id)
-        .where(pages.c.status == "pending", pages.c.next_attempt_at <= now - grace)
+        .where(pages.c.status == PageState.PENDING, pages.c.next_attempt_at <= now - grace)
         .order_by(pages.c.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
