@@ -1,14 +1,13 @@
 """`incidents change`: record a deploy from a script, through the deploy webhook's parser and store."""
 
 import json
-import sys
 from datetime import UTC, datetime
 
 import click
 from marshmallow import ValidationError
 
+from cli.config import catalog_or_exit, exit_with
 from settings import env
-from settings.catalog import ConfigError, load_catalog
 
 USER_AGENT = "incidents change"
 
@@ -29,7 +28,7 @@ def change(service, version_, commit, summary, author, link, time_):
     from store.db import create_engine
 
     settings = env.load()
-    catalog = _catalog_or_exit(settings)
+    catalog = catalog_or_exit(settings)
     fields = {"service": service, "version": version_, "commit": commit, "summary": summary}
     fields |= {"author": author, "link": link, "time": time_}
     body = {key: value for key, value in fields.items() if value is not None}
@@ -37,9 +36,9 @@ def change(service, version_, commit, summary, author, link, time_):
     try:
         parsed = parse_deploy(body, now=now)
     except ValidationError as error:
-        _exit_with([f"--{path}: {reason}" for path, reason in _flat(error)])
+        exit_with([f"--{path}: {reason}" for path, reason in _flat(error)])
     if parsed.service not in {s.name for s in catalog.services}:
-        _exit_with([f'--service: no service called "{parsed.service}" in {settings.config_dir}/services.yaml'])
+        exit_with([f'--service: no service called "{parsed.service}" in {settings.config_dir}/services.yaml'])
     raw = json.dumps(body, separators=(",", ":")).encode()
     stored = record_change(create_engine(settings.database_url), parsed, body=raw, now=now, user_agent=USER_AGENT)
     what = ", ".join(f"{k} {v}" for k, v in (("version", stored.version), ("commit", stored.commit)) if v)
@@ -52,16 +51,3 @@ def _flat(error: ValidationError):
     from settings.catalog import flatten_errors
 
     return flatten_errors(error.messages)
-
-
-def _exit_with(problems: list[str]):
-    for problem in problems:
-        click.echo(problem, err=True)
-    sys.exit(2)
-
-
-def _catalog_or_exit(settings):
-    try:
-        return load_catalog(settings.config_dir)
-    except ConfigError as error:
-        _exit_with(error.problems)

@@ -6,10 +6,10 @@ import sys
 import click
 
 from cli.change import change
+from cli.config import catalog_or_exit
 from cli.maintenance import maintenance
 from cli.report import report
 from settings import env
-from settings.catalog import ConfigError, load_catalog
 from settings.logs import configure_logging
 from settings.secret_key import InsecureSecretKey, secret_key_warning
 
@@ -24,7 +24,7 @@ def cli():
 def check_config():
     """Validate config/*.yaml; prints every problem with file, field and reason."""
     settings = env.load()
-    catalog = _catalog_or_exit(settings)
+    catalog = catalog_or_exit(settings)
     click.echo(
         f"{settings.config_dir}: ok, {len(catalog.services)} services, "
         f"{len(catalog.people)} people, {len(catalog.teams)} teams"
@@ -100,7 +100,7 @@ def up(port, host):
     """Web, worker and beat together; Ctrl-C stops all three."""
     os.environ["PORT"] = str(port)  # the worker's links (and the local PagerDuty sink) point at this web
     settings = _startable()
-    catalog = _catalog_or_exit(settings)
+    catalog = catalog_or_exit(settings)
     from cli.passwords import first_sign_in
     from cli.processes import run_together
 
@@ -130,7 +130,7 @@ def set_password(name):
     from cli.passwords import read_password, store_password
 
     settings = env.load()
-    if name not in _catalog_or_exit(settings).people:
+    if name not in catalog_or_exit(settings).people:
         click.echo(f'no person called "{name}" in {settings.config_dir / "people.yaml"}', err=True)
         sys.exit(2)
     store_password(settings, name, read_password())
@@ -147,7 +147,7 @@ def replay(since_id, source):
 
     settings = env.load()
     counts = run_replay(
-        create_engine(settings.database_url), _catalog_or_exit(settings), since_id=since_id, source=source
+        create_engine(settings.database_url), catalog_or_exit(settings), since_id=since_id, source=source
     )
     click.echo(f"replayed {counts['replayed']} requests, skipped {counts['skipped']}")
 
@@ -162,17 +162,8 @@ def _startable():
         sys.exit(2)
     if warning:
         click.echo(warning, err=True)
-    _catalog_or_exit(settings)
+    catalog_or_exit(settings)
     return settings
-
-
-def _catalog_or_exit(settings):
-    try:
-        return load_catalog(settings.config_dir)
-    except ConfigError as error:
-        for problem in error.problems:
-            click.echo(problem, err=True)
-        sys.exit(2)
 
 
 cli.add_command(change)

@@ -1,13 +1,12 @@
 """`incidents maintenance add|list|end`: maintenance windows, straight into the database (like `incidents change`)."""
 
 import getpass
-import sys
 from datetime import UTC, datetime
 
 import click
 
+from cli.config import catalog_or_exit, exit_with
 from settings import env
-from settings.catalog import ConfigError, load_catalog
 
 
 @click.group()
@@ -26,16 +25,14 @@ def add(services, start, end, reason):
     from store import noise as windows
 
     settings, now = env.load(), datetime.now(UTC)
-    catalog = _catalog_or_exit(settings)
+    catalog = catalog_or_exit(settings)
     unknown = noise.unknown_services(services, {s.name for s in catalog.services})
     if unknown:
-        _exit_with(
-            [f'--service: no service called "{name}" in {settings.config_dir}/services.yaml' for name in unknown]
-        )
+        exit_with([f'--service: no service called "{name}" in {settings.config_dir}/services.yaml' for name in unknown])
     try:
         begin, finish = noise.window_times(start, end, now)
     except ValueError as error:
-        _exit_with([f"--{error}"])
+        exit_with([f"--{error}"])
     with _engine(settings).begin() as conn:
         window = windows.add_window(conn, services, start=begin, end=finish, reason=reason, by=_actor(), now=now)
     click.echo(_line(window))
@@ -64,7 +61,7 @@ def end(window_id):
         with _engine(settings).begin() as conn:
             window = windows.end_window(conn, window_id, by=_actor(), now=datetime.now(UTC))
     except windows.NoSuchWindow as error:
-        _exit_with([str(error)])
+        exit_with([str(error)])
     click.echo(_line(window))
 
 
@@ -83,16 +80,3 @@ def _engine(settings):
     from store.db import create_engine
 
     return create_engine(settings.database_url)
-
-
-def _exit_with(problems: list[str]):
-    for problem in problems:
-        click.echo(problem, err=True)
-    sys.exit(2)
-
-
-def _catalog_or_exit(settings):
-    try:
-        return load_catalog(settings.config_dir)
-    except ConfigError as error:
-        _exit_with(error.problems)

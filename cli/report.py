@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import click
 from werkzeug.datastructures import MultiDict
 
+from cli.config import catalog_or_exit, exit_with
 from settings import env
-from settings.catalog import ConfigError, load_catalog
 
 
 @click.command()
@@ -25,16 +25,13 @@ def report(since, until, service, severity, as_csv):
     from store.reports import build
 
     settings = env.load()
-    try:
-        catalog = load_catalog(settings.config_dir)
-    except ConfigError as error:
-        _exit_with(error.problems)
+    catalog = catalog_or_exit(settings)
     now = datetime.now(UTC)
     pairs = [("since", since), ("until", until or "")] + [("service", s) for s in service]
     try:
         scope = scope_from(MultiDict(pairs + [("severity", s) for s in severity]), now)
     except ValueError as error:
-        _exit_with([f"--{error}"])
+        exit_with([f"--{error}"])
     with create_engine(settings.database_url).connect() as conn:
         result = build(conn, scope, catalog, now)
     if as_csv:
@@ -42,9 +39,3 @@ def report(since, until, service, severity, as_csv):
         writer.writerows([csv_header(), *csv_rows(result)])
     else:
         click.echo(text_table(result))
-
-
-def _exit_with(problems: list[str]):
-    for problem in problems:
-        click.echo(problem, err=True)
-    sys.exit(2)
