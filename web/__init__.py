@@ -4,6 +4,7 @@ from flask import Blueprint, Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from web import (
+    declare,
     incident_forms,
     incident_pages,
     live,
@@ -42,6 +43,7 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.add_template_filter(_utc_text, "utc_text")
     app.register_blueprint(assets)
     app.register_blueprint(sign_in.bp)
+    app.register_blueprint(declare.bp)
     app.register_blueprint(incident_pages.bp)
     app.register_blueprint(incident_forms.bp)
     app.register_blueprint(live.bp)
