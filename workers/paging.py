@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from incidents import paging, urls
-from incidents.paging import PageState
 from store import budget
 from store import pages as outbox
 from store.escalation import utc
@@ -118,19 +117,19 @@ def _send(client: PagerDutyClient, page, event: dict, *, clock, backoff) -> Answ
     try:
         client.send(event)
     except PermanentError as error:
-        return Answer(page, PageState.FAILED, clock(), str(error))
+        return Answer(page, "failed", clock(), str(error))
     except TransientError as error:
         countdown = backoff(page.attempts)
         if countdown is None:
-            return Answer(page, PageState.FAILED, clock(), error.after(page.attempts + 1))
+            return Answer(page, "failed", clock(), error.after(page.attempts + 1))
         return Answer(page, "retrying", clock(), str(error), countdown, error.summary)
-    return Answer(page, PageState.SENT, clock())
+    return Answer(page, "sent", clock())
 
 
 def _record(conn, answers: list[Answer], margin_from: datetime) -> None:
     """Every answer, and what the timelines say of it, in the batch's transaction: a few statements
     for the whole batch, never one per page."""
-    outbox.mark_sent(conn, {answer.page.id: answer.at for answer in answers if answer.outcome == PageState.SENT})
+    outbox.mark_sent(conn, {answer.page.id: answer.at for answer in answers if answer.outcome == "sent"})
     outbox.mark_failed(conn, {answer.page.id: answer.detail for answer in answers if answer.outcome == "failed"})
     retrying = [answer for answer in answers if answer.outcome == "retrying"]
     retry_at = margin_from + timedelta(seconds=max((answer.countdown for answer in retrying), default=0.0))
@@ -144,7 +143,7 @@ def _record(conn, answers: list[Answer], margin_from: datetime) -> None:
 def _entry(answer: Answer):
     """The timeline entry an answer deserves: a delivered trigger, a failure, a page's first retry."""
     page = answer.page
-    if answer.outcome == PageState.SENT:
+    if answer.outcome == "sent":
         return paging.delivered(page) if page.action == "trigger" else None
     if answer.outcome == "failed":
         return paging.failed(page, answer.detail)
@@ -156,7 +155,7 @@ def _count(answer: Answer) -> None:
     page = answer.page
     PAGES.labels(page.action, "retried" if answer.outcome == "retrying" else answer.outcome).inc()
     where = f"{page.action} {page.id} to {paging.target_label(page)} for INC-{page.number}"
-    if answer.outcome == PageState.SENT:
+    if answer.outcome == "sent":
         LATENESS.observe(max(0.0, (answer.at - utc(page.due_at)).total_seconds()))
         log.info("page %s delivered", where)
     elif answer.outcome == "retrying":
