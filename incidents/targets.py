@@ -103,14 +103,16 @@ def sweep(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime, *,
 
     Breaches found together are told in one notice (an alert that started hours before it reached us
     breaches several targets at once: one page says so, not four). Detection is never paged: when it
-    is breached, the incident is already open. `notify` False (a low-urgency severity) writes the
-    entries and pages nobody."""
+    is breached, the incident is already open; nor is a target that was past before the incident
+    opened (the first page, sent at that moment, is the news). `notify` False (a low-urgency severity)
+    writes the entries and pages nobody."""
     change = Change(lc)
     due = sorted(open_deadlines(lc, severity, targets).items(), key=lambda item: item[1])
     breached = [name for name, at in due if at <= now]
+    late = {name for name, at in due if at <= lc.detected_at}
     for name in breached:
-        change = _then(change, _breach(change.lifecycle, name, severity, targets, notify=notify))
-    told = [name for name in breached if name != "detection"]
+        change = _then(change, _breach(change.lifecycle, name, severity, targets, notify=notify, late=name in late))
+    told = [name for name in breached if name != "detection" and name not in late]
     if notify and told and lc.phase.order < Phase.POSTMORTEM.order:
         reason = "Target breached: " + ", ".join(told) + (f" ({severity.name})" if "response" in told else "")
         change = Change(change.lifecycle, change.entries, (_to_commander(lc, f"breach:{told[0]}", reason),))
@@ -135,7 +137,7 @@ def missed_update(lc: Lifecycle, severity: Severity, targets: Targets, now: date
     return Change(replace(lc, update_misses=misses, next_update_due=None), (entry,), (notice,) if notify else ())
 
 
-def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets, *, notify: bool) -> Change:
+def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets, *, notify: bool, late: bool) -> Change:
     """The breach's entry, written once (`sweep` decides who is told). Nobody is paged once the incident
     is resolved: a trigger then would stay open in PagerDuty, with no resolution left to close it."""
     limit = targets.limit(name, severity)
@@ -146,11 +148,14 @@ def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets, *, n
         told = "resolved: nobody paged"
     elif name == "detection":
         told = "the incident was already open: nobody paged"
+    elif late:
+        told = "already past when the incident opened: its first page is the notice"
     elif not notify:
         told = "low urgency: nobody paged"
     else:
         told = f"notified {_whom(lc)}"
-    return Change(lc, (Entry("breach", f"{text} ({told})" if "nobody" in told else f"{text}; {told}", data),))
+    quiet = "nobody" in told or late
+    return Change(lc, (Entry("breach", f"{text} ({told})" if quiet else f"{text}; {told}", data),))
 
 
 def _to_commander(lc: Lifecycle, step: str, reason: str) -> Notice:

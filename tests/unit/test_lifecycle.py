@@ -179,14 +179,22 @@ def test_breaches_found_together_notify_the_commander_once():
     ]
 
 
-def test_an_alert_that_started_hours_before_it_arrived_pages_once_and_never_for_detection():
-    lc = lifecycle.begin(opened_at=T0, problem_started_at=minutes(-300), service="api")
+def test_targets_already_past_when_an_alert_arrived_are_written_but_not_paged_again():
+    """The first page goes out as the incident opens; a breach page to the same person seconds later
+    would only be a second phone call for the same news. A target that falls due later still pages."""
+    lc = lifecycle.begin(opened_at=T0, problem_started_at=minutes(-20), service="api")
     swept = targets.sweep(lc, Severity.SEV2, targets.Targets(), T0)
-    assert [e.data["target"] for e in swept.entries] == ["detection", "response", "mitigation", "recovery"]
+    assert [e.data["target"] for e in swept.entries] == ["detection"]
     assert "nobody paged" in swept.entries[0].message
-    assert [(n.to, n.step) for n in swept.notices] == [("oncall", "breach:response")]
-    late_detection_only = lifecycle.begin(opened_at=T0, problem_started_at=minutes(-6), service="api")
-    assert targets.sweep(late_detection_only, Severity.SEV1, targets.Targets(), T0).notices == ()
+    assert swept.notices == ()
+    later = targets.sweep(swept.lifecycle, Severity.SEV2, targets.Targets(), minutes(10))
+    assert [e.data["target"] for e in later.entries] == ["response", "mitigation"]
+    assert [(n.to, n.step) for n in later.notices] == [("oncall", "breach:response")]
+    hours_late = lifecycle.begin(opened_at=T0, problem_started_at=minutes(-300), service="api")
+    swept = targets.sweep(hours_late, Severity.SEV2, targets.Targets(), T0)
+    assert [e.data["target"] for e in swept.entries] == ["detection", "response", "mitigation", "recovery"]
+    assert all("its first page is the notice" in e.message for e in swept.entries[1:])
+    assert swept.notices == ()
 
 
 def test_a_low_urgency_incident_records_its_breaches_and_missed_updates_and_pages_nobody():
