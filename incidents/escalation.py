@@ -28,6 +28,9 @@ RESPONDER_STEP = "responder"  # the step of a page add_responder asks for
 # The step suffix of a "still unresolved" page: an acknowledgement does not cancel it before it is
 # sent, since the rule escalates acknowledged or not (and gives it a PagerDuty dedup key of its own).
 UNRESOLVED_STEP = ".u"
+# The step suffix of the page the severity rule sends the last level at once (SEV1 tells the manager):
+# an acknowledgement that comes first does not cancel it, or the manager would never hear of a SEV1.
+AT_ONCE_STEP = ".s"
 
 
 @dataclass(frozen=True)
@@ -297,7 +300,7 @@ def _apply_rules(plan: Plan, step: Step, now: datetime, opening: bool = False) -
     last = len(plan.policy.levels) - 1
     if state.severity in rules.page_last_level_at_once and last > state.level:
         pages = tuple(
-            Page(t, f"{state.loop}.{last}", f"{state.severity.name}: paged at once")
+            Page(t, f"{state.loop}.{last}{AT_ONCE_STEP}", f"{state.severity.name}: paged at once")
             for t in plan.policy.levels[last].targets
         )
         entry = Entry(

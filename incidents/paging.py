@@ -3,7 +3,7 @@
 import enum
 from dataclasses import dataclass
 
-from incidents.escalation import RESPONDER_STEP, UNRESOLVED_STEP
+from incidents.escalation import AT_ONCE_STEP, RESPONDER_STEP, UNRESOLVED_STEP
 from incidents.noise import SUMMARY_PREFIX
 from incidents.severity import Severity
 from incidents.timeline import Entry
@@ -66,11 +66,12 @@ NOT_FOLLOWED_UP = Spared(prefixes=(SUMMARY_PREFIX,))
 def spared_by(action: str) -> Spared:
     """The unsent triggers an `acknowledge` or a `resolve` does not cancel: a budget summary is about
     other incidents too; an acknowledgement spares responder pages (someone asked for that person
-    explicitly) and the "still unresolved" rule's pages (it escalates acknowledged or not); a resolve
-    cancels all the rest."""
+    explicitly), the "still unresolved" rule's pages (it escalates acknowledged or not) and the
+    severity rule's page to the last level at once (SEV1 tells the manager whoever answers first);
+    a resolve cancels all the rest."""
     if action == "resolve":
         return Spared(prefixes=(SUMMARY_PREFIX,))
-    return Spared(steps=(RESPONDER_STEP,), prefixes=(SUMMARY_PREFIX,), suffixes=(UNRESOLVED_STEP,))
+    return Spared(steps=(RESPONDER_STEP,), prefixes=(SUMMARY_PREFIX,), suffixes=(UNRESOLVED_STEP, AT_ONCE_STEP))
 
 
 def cancels(action: str, step: str) -> bool:

@@ -140,7 +140,7 @@ def test_a_declared_incident_pages_like_an_alert_born_one(client, engine):
     # SEV1: the first level and, at once, the last level
     assert [(step, target) for _, step, target, _ in outbox(engine, 1)] == [
         ("0.0", "oncall-sre"),
-        ("0.1", "sre-manager"),
+        ("0.1.s", "sre-manager"),
     ]
     kinds = [e["kind"] for e in document["timeline"]]
     assert kinds[0] == "opened" and "declared" in kinds
@@ -169,7 +169,7 @@ def test_a_lowered_severity_stands_until_a_higher_alert_arrives_after_it(client,
     assert detail(client, 1)["severity"] == "SEV3"
     assert act(client, 1, "severity", severity="SEV1", reason="site down").status_code == 200
     assert detail(client, 1)["severity"] == "SEV1"
-    assert ("0.1", "sre-manager") in [(step, target) for _, step, target, _ in outbox(engine, 1)]
+    assert ("0.1.s", "sre-manager") in [(step, target) for _, step, target, _ in outbox(engine, 1)]
 
 
 TEMPLATE = """#inc-1: Payment Service Outage
@@ -252,3 +252,12 @@ def test_the_export_needs_an_api_token(client, engine):
     open_incident(client, engine)
     assert client.get("/incidents/INC-1.md").status_code == 401
     assert client.get("/incidents/INC-9.md", headers=READ).status_code == 404
+
+
+def test_an_acknowledgement_before_the_sev1_manager_page_is_sent_does_not_cancel_it(client, engine):
+    body = {"title": "Site down", "service": "payment-service", "severity": "SEV1", "impact": "Nothing loads"}
+    assert client.post("/api/incidents", headers=READ, json=body).status_code == 201
+    assert act(client, 1, "acknowledge").status_code == 200  # before any worker sent a page
+    states = {(step, target): state for _, step, target, state in outbox(engine, 1)}
+    assert states[("0.0", "oncall-sre")] == "cancelled"  # the acknowledgement answers the first level
+    assert states[("0.1.s", "sre-manager")] == "pending"  # SEV1 tells the manager whoever answered

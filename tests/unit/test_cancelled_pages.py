@@ -27,3 +27,11 @@ def test_an_acknowledgement_spares_the_still_unresolved_rules_page_and_a_resolve
     # The SEV2 rule escalates acknowledged or not: its page (step suffix .u) outlives an acknowledgement.
     assert not cancels("acknowledge", "0.1.u")
     assert cancels("resolve", "0.1.u")
+
+
+def test_an_acknowledgement_spares_the_sev1_page_to_the_last_level_at_once_and_a_resolve_does_not():
+    # SEV1 tells the manager at once: an acknowledgement arriving before that page is sent must not
+    # cancel it (step suffix .s), or the manager never hears of the SEV1.
+    assert not cancels("acknowledge", "0.1.s")
+    assert cancels("resolve", "0.1.s")
+    assert cancels("acknowledge", "0.1")

@@ -62,7 +62,7 @@ def test_an_ack_timeout_of_zero_means_an_acknowledgement_holds():
 def test_sev1_pages_the_last_level_at_once_and_not_again_when_escalation_reaches_it():
     plan = Plan(SEED)
     opened = escalation.start(plan, Severity.SEV1, T0)
-    assert paged(opened) == [("oncall-sre", "0.0"), ("sre-manager", "0.1")]
+    assert paged(opened) == [("oncall-sre", "0.0"), ("sre-manager", "0.1.s")]
     reached = escalation.wake(plan, opened.state, at(30))
     assert paged(reached) == [] and [e.kind for e in reached.entries] == ["escalated"]
     assert paged(escalation.escalate_now(plan, opened.state, at(1), by="alice")) == []
@@ -84,13 +84,13 @@ def test_sev4_is_low_urgency_and_a_rise_to_sev1_starts_paging_with_the_manager()
     assert paged(opened) == [] and opened.state.next_wake is None
     assert [e.kind for e in opened.entries] == ["low_urgency"]
     risen = escalation.raise_severity(plan, opened.state, Severity.SEV1, at(3))
-    assert paged(risen) == [("oncall-sre", "0.0"), ("sre-manager", "0.1")]
+    assert paged(risen) == [("oncall-sre", "0.0"), ("sre-manager", "0.1.s")]
 
 
 def test_a_sev3_that_becomes_sev1_pages_the_manager_then():
     plan = Plan(SEED)
     state = escalation.start(plan, Severity.SEV3, T0).state
-    assert paged(escalation.raise_severity(plan, state, Severity.SEV1, at(3))) == [("sre-manager", "0.1")]
+    assert paged(escalation.raise_severity(plan, state, Severity.SEV1, at(3))) == [("sre-manager", "0.1.s")]
 
 
 def test_resolve_stops_everything_and_asks_to_resolve_pages():
