@@ -44,7 +44,8 @@ def browser():
 
 @pytest.fixture
 def screenshot(tmp_path):
-    """`screenshot(page, name[, part])`: a full-page PNG (or one locator's) in tmp_path, copied to $SCREENSHOTS_DIR or var/screenshots/."""
+    """`screenshot(page, name[, part])`: a full-page PNG (or one locator's) in tmp_path, copied to
+    $SCREENSHOTS_DIR or var/screenshots/."""
     keep = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "var" / "screenshots")
     keep.mkdir(parents=True, exist_ok=True)
 
