@@ -161,22 +161,37 @@ class Earlier:
 
 def earlier(conn, incident_id: int, *, today: date, limit: int = 50) -> list[Earlier]:
     """Open follow-ups of incidents numbered before this one, on its service or sharing one of its alerts'
-    `alertname`; overdue first, then by due date. One query: the open follow-ups (a partial index) joined to
-    their incidents, each checked against this incident's alert names through the alerts' incident index."""
-    me = sa.select(incidents.c.number, incidents.c.service).where(incidents.c.id == incident_id).subquery()
+    `alertname`; overdue first, then by due date. One query whose work grows with the open follow-ups only: each is
+    found through a partial index, its incident through the primary key (a LATERAL subquery on PostgreSQL, which
+    would otherwise hash the whole incidents table) and its alerts' names through the alerts' incident index."""
+    me = sa.select(incidents.c.number, incidents.c.service).where(incidents.c.id == incident_id).subquery("me")
     name = alerts.c.labels["alertname"].as_string()
-    mine = sa.select(name).where(alerts.c.incident_id == incident_id, name.is_not(None))
+    mine = sa.select(name).where(alerts.c.incident_id == incident_id)
     theirs = sa.alias(alerts)
-    their_name = theirs.c.labels["alertname"].as_string()
-    same_alert = sa.exists().where(theirs.c.incident_id == incidents.c.id, their_name.in_(mine.scalar_subquery()))
     f = follow_ups.c
-    same_service = incidents.c.service == me.c.service
+    same_alert = (
+        sa.select(sa.literal(1))
+        .where(theirs.c.incident_id == f.incident_id, theirs.c.labels["alertname"].as_string().in_(mine))
+        .limit(1)
+        .scalar_subquery()
+        .is_not(None)
+    )
+    if conn.dialect.name == "postgresql":
+        row = sa.select(incidents.c.number, incidents.c.service, incidents.c.title).where(
+            incidents.c.id == f.incident_id
+        )
+        their = row.limit(1).lateral("their")  # LIMIT keeps the planner from flattening it into a hash join
+        joined = follow_ups.join(me, sa.true()).join(their, sa.true())
+    else:  # SQLite has no LATERAL, and no such planner
+        their = incidents.alias("their")
+        joined = follow_ups.join(me, sa.true()).join(their, their.c.id == f.incident_id)
+    same_service = their.c.service == me.c.service
     overdue = sa.and_(f.due_on.is_not(None), f.due_on < today)
     query = (
-        sa.select(f.id, incidents.c.number, incidents.c.service, incidents.c.title, f.text, f.owner_kind)
+        sa.select(f.id, their.c.number, their.c.service, their.c.title, f.text, f.owner_kind)
         .add_columns(f.owner_name, f.due_on, overdue.label("overdue"), same_service.label("same_service"))
-        .select_from(follow_ups.join(incidents, incidents.c.id == f.incident_id).join(me, sa.true()))
-        .where(f.state == "open", f.incident_id != incident_id, incidents.c.number < me.c.number)
+        .select_from(joined)
+        .where(f.state == "open", f.incident_id != incident_id, their.c.number < me.c.number)
         .where(sa.or_(same_service, same_alert))
         .order_by(sa.case((overdue, 0), else_=1), f.due_on.is_(None), f.due_on, f.id)
         .limit(limit)
