@@ -30,8 +30,16 @@ TOLD = {
     "postmortem_reminder",
     "postmortem_published",
     "postmortem_skipped",
+    "follow_up_reminder",
 }
-MARKS = {"breach": "⏰ ", "update_overdue": "⏰ ", "resolved": "✅ ", "update": "📣 ", "postmortem_reminder": "⏰ "}
+MARKS = {
+    "breach": "⏰ ",
+    "update_overdue": "⏰ ",
+    "resolved": "✅ ",
+    "update": "📣 ",
+    "postmortem_reminder": "⏰ ",
+    "follow_up_reminder": "⏰ ",
+}
 NAME_LIMIT = 80  # Slack's longest channel name
 
 

@@ -192,11 +192,12 @@ def add_responder(state: State, target: Target, *, by: str) -> Step:
 
 
 def notice_pages(plan: Plan, state: State, notices) -> tuple[Page, ...]:
-    """Pages for lifecycle notices: the commander, the current on-call level, or the policy's last level."""
+    """Pages for lifecycle notices: the commander (or a follow-up's owner, a user or a team), the current on-call
+    level, or the policy's last level."""
     out = []
     for notice in notices:
-        if notice.to == "commander":
-            targets = (Target("user", notice.person),)
+        if notice.to in ("commander", "user", "team"):  # a person named in `person`, or a team (an owner)
+            targets = (Target("team" if notice.to == "team" else "user", notice.person),)
         else:
             index = -1 if notice.to == "last_level" else max(state.level, 0)
             targets = plan.policy.levels[index].targets

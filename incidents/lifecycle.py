@@ -87,7 +87,8 @@ class Lifecycle:
 
 @dataclass(frozen=True)
 class Notice:
-    """Someone to tell: `to` is "commander" (named in `person`), "oncall" or "last_level"; `step` makes it once."""
+    """Someone to tell: `to` is "commander" (named in `person`), "user" or "team" (a follow-up's owner, named in
+    `person`), "oncall" or "last_level"; `step` makes it once."""
 
     to: str
     step: str

@@ -4,6 +4,7 @@ import enum
 from dataclasses import dataclass
 
 from incidents.escalation import AT_ONCE_STEP, RESPONDER_STEP, UNRESOLVED_STEP
+from incidents.follow_ups import is_reminder_step
 from incidents.noise import SUMMARY_PREFIX
 from incidents.severity import Severity
 from incidents.timeline import Entry
@@ -83,14 +84,17 @@ def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dic
     """A `trigger` for one page (with its incident's number, title, service, severity and status):
     summary cut to 1024 characters, labels and incident fields as details."""
     reference = f"INC-{page.number}"
+    # A follow-up's reminder is no outage: "info" (low urgency where PagerDuty sets urgency by severity), and it
+    # says what is due rather than the old incident's title.
+    reminder = is_reminder_step(page.step)
     return {
         "routing_key": page.routing_key,
         "event_action": "trigger",
         "dedup_key": page.dedup_key,
         "payload": {
-            "summary": f"[{reference}] {page.title}"[:1024],
+            "summary": f"[{reference}] {page.reason if reminder else page.title}"[:1024],
             "source": page.service,
-            "severity": PAGERDUTY_SEVERITY[Severity(page.severity)],
+            "severity": "info" if reminder else PAGERDUTY_SEVERITY[Severity(page.severity)],
             "component": page.service,
             "group": reference,
             "class": "incident",

@@ -137,6 +137,42 @@ class Page(Schema):
     ack_url = fields.String(required=True, allow_none=True)
 
 
+DueOn = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+
+
+class EarlierFollowUp(Schema):
+    """An open follow-up of an earlier incident on the same service or with the same alert name: this incident
+    may be what it was meant to prevent."""
+
+    id = fields.Integer(required=True)
+    incident = fields.String(required=True, metadata={"example": "INC-12"})
+    incident_title = fields.String(required=True)
+    service = fields.String(required=True)
+    text = fields.String(required=True)
+    owner = fields.String(required=True, allow_none=True)
+    owner_kind = fields.String(required=True, allow_none=True, metadata={"enum": ["user", "team", None]})
+    due_on = DueOn
+    overdue = fields.Boolean(required=True)
+    match = fields.String(required=True, metadata={"enum": ["service", "alertname"]})
+
+
+class FollowUp(Schema):
+    """A follow-up (post-mortem action item)."""
+
+    id = fields.Integer(required=True)
+    incident = fields.String(required=True, metadata={"example": "INC-12"})
+    service = fields.String(required=True)
+    text = fields.String(required=True)
+    owner = fields.String(required=True, allow_none=True)
+    owner_kind = fields.String(required=True, allow_none=True, metadata={"enum": ["user", "team", None]})
+    due_on = DueOn
+    state = fields.String(required=True, metadata={"enum": ["open", "done"]})
+    overdue = fields.Boolean(required=True)
+    created_by = fields.String(required=True)
+    created_at = Time
+    closed_at = Time
+
+
 class IncidentDetail(Incident):
     alerts = fields.List(fields.Nested(AlertRow), required=True)
     timeline = fields.List(fields.Nested(TimelineEntry), required=True)
@@ -144,6 +180,7 @@ class IncidentDetail(Incident):
     actions = fields.List(fields.Nested(ActionItem), required=True)
     updates = fields.List(fields.Nested(StatusUpdate), required=True)
     pages = fields.List(fields.Nested(Page), required=True)
+    earlier_follow_ups = fields.List(fields.Nested(EarlierFollowUp), required=True)
 
 
 class IncidentChanged(IncidentDetail):

@@ -1,7 +1,7 @@
 """The read API: incidents with their alerts and timelines, times in ISO 8601 UTC."""
 
 import re
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -10,6 +10,7 @@ from incidents.references import incident_number
 from incidents.severity import Severity
 from ingest import auth
 from ingest.errors import Problem
+from store import follow_ups
 from store.channel import lifecycle_of
 from store.pages import pages_of
 from store.queries import IncidentFilter, get_incident, list_incidents
@@ -71,8 +72,29 @@ def incident_document(conn, number: int, settings) -> dict | None:
             "actions": [action_json(a) for a in actions],
             "updates": [update_json(u) for u in updates],
             "pages": [page_json(p, settings) for p in pages_of(conn, incident.id)],
+            "earlier_follow_ups": [earlier_json(e) for e in follow_ups.earlier(conn, incident.id, today=_today())],
         }
     )
+
+
+def earlier_json(found: follow_ups.Earlier) -> dict:
+    """An open follow-up of an earlier incident that this one may be the repeat of."""
+    return {
+        "id": found.id,
+        "incident": f"INC-{found.number}",
+        "incident_title": found.title,
+        "service": found.service,
+        "text": found.text,
+        "owner": found.owner_name,
+        "owner_kind": found.owner_kind,
+        "due_on": found.due_on.isoformat() if found.due_on else None,
+        "overdue": bool(found.overdue),
+        "match": "service" if found.same_service else "alertname",
+    }
+
+
+def _today():
+    return datetime.now(UTC).date()
 
 
 def lifecycle_json(lc) -> dict:

@@ -16,6 +16,7 @@ from ingest import (
     change_intake,
     errors,
     export,
+    follow_up_api,
     health,
     intake,
     lifecycle_api,
@@ -69,7 +70,7 @@ def create_app(
     )
     machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
     machine += (maintenance_api.bp, report_api.bp, postmortem_api.bp, ack_links.bp, pagerduty_webhooks.bp)
-    machine += (status_api.bp,)
+    machine += (status_api.bp, follow_up_api.bp)
     machine += (local_pagerduty.bp,) if settings.local_pagerduty else ()
     for blueprint in (*machine, health.bp, openapi.bp):
         app.register_blueprint(blueprint)

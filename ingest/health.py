@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from kombu import Connection
 
 from ingest import metrics
-from store import postmortems
+from store import follow_ups, postmortems
 from store.histograms import milestone_buckets
 from store.noise import flap_counts
 from store.pages import delivery_counts, overdue_count
@@ -43,6 +43,7 @@ def prometheus_metrics():
     deliveries, breaches = _check_value(_deliveries, state.engine), _check_value(_breaches, state.engine)
     flaps, milestones = _check_value(_flaps, state.engine), _check_value(_milestones, state.engine)
     postmortems_overdue = _check_value(_postmortems_overdue, state.engine)
+    follow_ups_overdue = _check_value(_follow_ups_overdue, state.engine)
     body, content_type = metrics.exposition(
         overdue=overdue,
         deliveries=deliveries,
@@ -50,6 +51,7 @@ def prometheus_metrics():
         flaps=flaps,
         milestones=milestones,
         postmortems_overdue=postmortems_overdue,
+        follow_ups_overdue=follow_ups_overdue,
     )
     return Response(body, content_type=content_type)
 
@@ -89,6 +91,11 @@ def _breaches(engine) -> list[tuple[str, str, int]]:
 def _postmortems_overdue(engine) -> int:
     with engine.connect() as conn:
         return postmortems.overdue_count(conn, datetime.now(UTC))
+
+
+def _follow_ups_overdue(engine) -> int:
+    with engine.connect() as conn:
+        return follow_ups.overdue_count(conn, datetime.now(UTC).date())
 
 
 def _flaps(engine) -> list[tuple[str, int]]:

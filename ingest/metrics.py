@@ -36,6 +36,7 @@ def exposition(
     flaps: list[tuple[str, int]] | None = None,
     milestones: dict | None = None,
     postmortems_overdue: int | None = None,
+    follow_ups_overdue: int | None = None,
 ) -> tuple[bytes, str]:
     """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set.
 
@@ -43,8 +44,8 @@ def exposition(
     but not acted on, pages by (action, outcome) (store.pages.delivery_counts), and (target, severity,
     count) of the breaches on every timeline, (service, count) of incidents resolved within their flap
     hold, the time to acknowledge and to resolve of every incident by service and severity
-    (store.histograms.milestone_buckets), draft post-mortems past due; None when the database cannot
-    say. Counted there, they are the same whichever process scrapes, and survive restarts.
+    (store.histograms.milestone_buckets), draft post-mortems past due, open follow-ups past their due date;
+    None when the database cannot say. Counted there, they are the same whichever process scrapes, and survive restarts.
     """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -71,6 +72,9 @@ def exposition(
     if postmortems_overdue is not None:
         text = "Draft post-mortems past their due time"
         facts.register(_Gauge("incidents_postmortems_overdue", text, postmortems_overdue))
+    if follow_ups_overdue is not None:
+        text = "Open follow-ups (post-mortem action items) whose due date is over"
+        facts.register(_Gauge("incidents_follow_ups_overdue", text, follow_ups_overdue))
     return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
 
 

@@ -1,8 +1,17 @@
 """The paths of /openapi.json for running the service around incidents: the status page's state and
 maintenance announcements, paging maintenance windows, reports, health (ingest/openapi_paths.py `AREAS`)."""
 
-from ingest import answers, maintenance_api, postmortem_api, status_api
-from ingest.openapi_operations import ACTION_ERRORS, API_AUTH, NONE, READ_ERRORS, json_content, operation
+from ingest import answers, follow_up_api, maintenance_api, postmortem_api, status_api
+from ingest.openapi_operations import (
+    ACTION_ERRORS,
+    API_AUTH,
+    NONE,
+    READ_ERRORS,
+    ROW_ID,
+    json_content,
+    operation,
+    path_parameter,
+)
 
 # Their answers are documents of their own (README "Status page", "Noise control", "Reports"), checked
 # field by field by the integration tests; the spec promises a JSON object.
@@ -111,6 +120,30 @@ def postmortems() -> dict:
                 extra=conflict,
             ),
         },
+    }
+
+
+def follow_ups() -> dict:
+    """follow_up_api: a follow-up (post-mortem action item): read it; close, reopen, reassign it."""
+    parameter = path_parameter("follow_up_id", "a follow-up's `id`", ROW_ID)
+    return {
+        "/api/follow-ups/{follow_up_id}": {
+            "get": operation(
+                "One follow-up: owner, due date, state",
+                ("200", "The follow-up", answers.FollowUp),
+                security=API_AUTH,
+                errors=READ_ERRORS,
+                parameters=(parameter,),
+            ),
+            "patch": operation(
+                "Close or reopen (state), give to another owner or due date; written on its incident's timeline",
+                ("200", "The follow-up after the change", answers.FollowUp),
+                security=API_AUTH,
+                errors=ACTION_ERRORS,
+                body=follow_up_api.ChangeSchema,
+                parameters=(parameter,),
+            ),
+        }
     }
 
 

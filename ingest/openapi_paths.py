@@ -242,6 +242,7 @@ AREAS = {
     "maintenance_api": openapi_admin.maintenance_windows,
     "report_api": openapi_admin.reports,
     "postmortem_api": openapi_admin.postmortems,
+    "follow_up_api": openapi_admin.follow_ups,
 }
 
 

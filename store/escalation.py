@@ -262,7 +262,14 @@ def _insert_pages(conn, row, pages_to_send, catalog, now, due_at) -> list[int]:
     return list(conn.execute(_insert_new_pages(conn), values).scalars())
 
 
-def _cancel_unsent(conn, incident_id: int, action: str, why: str) -> tuple[Entry, ...]:
+def resolve_steps(conn, incident_id: int, prefix: str, why: str, now: datetime) -> tuple[tuple[Entry, ...], list[int]]:
+    """Cancel the unsent triggers whose step starts with `prefix` and queue a resolve for those sent (a
+    follow-up's reminders when it closes): the cancellations' timeline entries and the resolve pages' ids."""
+    only = pages.c.step.startswith(prefix, autoescape=True)
+    return _cancel_unsent(conn, incident_id, "resolve", why, only), _notify(conn, incident_id, "resolve", 0, now, only)
+
+
+def _cancel_unsent(conn, incident_id: int, action: str, why: str, only=None) -> tuple[Entry, ...]:
     """Cancel triggers not yet sent, saying why on each and on the timeline (one statement).
 
     Which are cancelled is decided by incidents.paging.spared_by (an acknowledgement spares responder
@@ -271,7 +278,7 @@ def _cancel_unsent(conn, incident_id: int, action: str, why: str) -> tuple[Entry
     unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == PageState.PENDING]
     stmt = (
         pages.update()
-        .where(*unsent, *_not_spared(paging.spared_by(action)))
+        .where(*unsent, sa.true() if only is None else only, *_not_spared(paging.spared_by(action)))
         .values(status=PageState.CANCELLED, cancel_reason=f"{why} before it was sent"[:1000])
         .returning(pages.c.id, pages.c.target_kind, pages.c.target_name)
     )
@@ -285,13 +292,13 @@ def _not_spared(spared: paging.Spared) -> list:
     return conditions + ([pages.c.step.not_in(spared.steps)] if spared.steps else [])
 
 
-def _notify(conn, incident_id: int, action: str, round_: int, now: datetime) -> list[int]:
+def _notify(conn, incident_id: int, action: str, round_: int, now: datetime, only=None) -> list[int]:
     """Queue `action` once for every (routing key, dedup key) paged."""
     keys = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
     sent = conn.execute(
         sa.select(*keys, sa.func.min(pages.c.step).label("step"))
         .where(pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == PageState.SENT)
-        .where(*_not_spared(paging.NOT_FOLLOWED_UP))
+        .where(sa.true() if only is None else only, *_not_spared(paging.NOT_FOLLOWED_UP))
         .group_by(*keys)
     ).all()
     if not sent:

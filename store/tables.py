@@ -376,6 +376,9 @@ postmortem_versions = sa.Table(
     sa.Column("at", Time, nullable=False),
 )
 
+OPEN_REMINDER = sa.text("state = 'open' AND remind_at IS NOT NULL")
+OPEN_FOLLOW_UP = sa.text("state = 'open'")
+
 # Action items: owner (a person or a team), due date, open or done; one per text per incident.
 follow_ups = sa.Table(
     "follow_ups",
@@ -391,6 +394,14 @@ follow_ups = sa.Table(
     sa.Column("created_by", sa.String(160), nullable=False),
     sa.Column("created_at", Time, nullable=False),
     sa.Column("closed_at", Time),
+    # The owner's reminders (incidents.follow_ups): when the sweep looks next, the round (a new owner, due date
+    # or reopening starts one) and the last reminder of the round ("", due, overdue).
+    sa.Column("remind_at", Time),
+    sa.Column("remind_round", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reminded", sa.String(8), nullable=False, server_default=""),
     sa.UniqueConstraint("incident_id", "text", name="uq_follow_ups_text"),
     sa.Index("ix_follow_ups_state_due", "state", "due_on"),
+    sa.Index("ix_follow_ups_remind_at", "remind_at", postgresql_where=OPEN_REMINDER, sqlite_where=OPEN_REMINDER),
+    # The open follow-ups of earlier incidents, looked up for every incident page (store.follow_ups.earlier).
+    sa.Index("ix_follow_ups_open", "incident_id", postgresql_where=OPEN_FOLLOW_UP, sqlite_where=OPEN_FOLLOW_UP),
 )

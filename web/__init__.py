@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from web import (
     declare,
+    follow_up_forms,
     incident_forms,
     incident_pages,
     live,
@@ -51,6 +52,7 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(maintenance.bp)
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(postmortem_pages.bp)
+    app.register_blueprint(follow_up_forms.bp)
     app.register_error_handler(CSRFError, _refused)
 
 

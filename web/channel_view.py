@@ -9,6 +9,7 @@ from incidents.lifecycle import ROLES, Lifecycle, StatusWord
 from incidents.services import Catalog
 from incidents.severity import Severity
 from incidents.targets import MILESTONES, Targets, deadline, open_deadlines, reached_at
+from store import follow_ups
 from store.channel import lifecycle_of
 from store.incident_page import RESPONDER_STEP, key_entries, live_version, newest_entries
 from store.pages import pages_of
@@ -62,6 +63,7 @@ def page_context(
         "timeline_total": total,
         "pages": pages,
         "rollback": rollback_context(conn, row, lc, catalog, now),
+        "earlier": follow_ups.earlier(conn, row.id, today=now.date()),
         "pulled_in": sorted({p["target"] for p in pages if p["step"] == RESPONDER_STEP}),
         "people": sorted(catalog.people),
         "teams": sorted(catalog.teams),

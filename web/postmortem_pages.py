@@ -83,7 +83,8 @@ def action_items():
     catalog = _state().catalog
     owners = sorted(set(catalog.people) | set(catalog.teams))
     services = [s.name for s in catalog.services]
-    return render_template("action_items.html", items=items, chosen=chosen, owners=owners, services=services)
+    back = request.full_path.rstrip("?")
+    return render_template("action_items.html", items=items, chosen=chosen, owners=owners, services=services, back=back)
 
 
 def _context(found: store.Postmortem, text: str, *, unsaved: bool = False) -> dict:

@@ -10,7 +10,7 @@ from incidents import escalation
 from incidents.services import Catalog
 from incidents.timings import Timings
 from store import escalation as store
-from store import noise, postmortems
+from store import follow_up_reminders, noise, postmortems
 from store import targets as targets_store
 from store.pages import requeue_stale
 
@@ -41,6 +41,11 @@ def sweep_targets(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: 
 def sweep_postmortems(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
     """Post-mortem reminders due by `now` (a batch of incidents no other beat holds)."""
     return postmortems.sweep_reminders(engine, catalog, now=now, limit=limit)
+
+
+def sweep_follow_ups(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
+    """Follow-up reminders due by `now` (on the due date, and once it is over), a batch of incidents."""
+    return follow_up_reminders.sweep(engine, catalog, now=now, limit=limit)
 
 
 def lost_pages(engine: sa.Engine, *, now: datetime, timings: Timings) -> list[int]:

@@ -92,12 +92,14 @@ def escalate(incident_id: int, token: int) -> int:
 @shared_task(name="tasks.tick")
 def tick() -> int:
     """Every few seconds: catch up incidents a dead request left behind, claim due escalations, sweep
-    breached targets and missed status updates, and re-send pages whose task was lost."""
+    breached targets and missed status updates, post-mortem and follow-up reminders, and re-send pages whose
+    task was lost."""
     ctx, now = context(), utcnow()
     timings = ctx.settings.timings
     caught_up = catch_up_left_behind(ctx.engine, ctx.catalog, now=now, grace=timings.catch_up_grace)
     ctx.dispatch(caught_up)
     claimed, swept = claim_due(ctx, now), sweep_targets(ctx, now) + sweep_postmortems(ctx, now)
+    swept += sweep_follow_ups(ctx, now)
     lost = escalating.lost_pages(ctx.engine, now=now, timings=timings)
     ctx.dispatch.pages(lost)
     ctx.dispatch.chat(chat.lost(ctx.engine, now=now))
@@ -114,6 +116,11 @@ def claim_due(ctx, now: datetime) -> int:
 def sweep_postmortems(ctx, now: datetime) -> int:
     """Post-mortem reminders due by `now` (at 5 days, and when overdue), a batch per transaction."""
     return in_batches(ctx, lambda limit: escalating.sweep_postmortems(ctx.engine, ctx.catalog, now=now, limit=limit))
+
+
+def sweep_follow_ups(ctx, now: datetime) -> int:
+    """Follow-up reminders due by `now` (on the due date, and when overdue), a batch per transaction."""
+    return in_batches(ctx, lambda limit: escalating.sweep_follow_ups(ctx.engine, ctx.catalog, now=now, limit=limit))
 
 
 def sweep_targets(ctx, now: datetime) -> int:

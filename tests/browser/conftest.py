@@ -44,13 +44,15 @@ def browser():
 
 @pytest.fixture
 def screenshot(tmp_path):
-    """`screenshot(page, name)`: a full-page PNG in tmp_path, copied to $SCREENSHOTS_DIR or var/screenshots/."""
+    """`screenshot(page, name[, part])`: a full-page PNG (or one locator's) in tmp_path, copied to
+    $SCREENSHOTS_DIR or var/screenshots/."""
     keep = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "var" / "screenshots")
     keep.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, part=None) -> Path:
+        """The whole page, or only the locator `part` (one section of a long page)."""
         path = tmp_path / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (part.screenshot(path=str(path)) if part is not None else page.screenshot(path=str(path), full_page=True))
         shutil.copy(path, keep / path.name)
         return path
 

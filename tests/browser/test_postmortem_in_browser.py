@@ -1,5 +1,6 @@
 """In a real browser: resolve an incident, open its post-mortem draft on a phone, edit the Root Cause, add an
-action item with an owner and a due date, publish; the action item is on /action-items."""
+action item with an owner and a due date, publish; the action item is on /action-items, and a new incident on
+that service shows it as an open follow-up it may be the repeat of."""
 
 import pytest
 from playwright.sync_api import expect
@@ -47,3 +48,21 @@ def test_an_engineer_writes_and_publishes_the_postmortem_on_a_phone(start_stack,
     expect(item).to_contain_text("owner alice")
     expect(item).to_contain_text("due 2030-01-22")
     screenshot(page, "action-items-phone")
+
+    # The same alert fires again: a new incident on that service, whose page shows the open follow-up.
+    alert_arrives(stack)
+    page.goto(f"{stack.web}/incidents/INC-2")
+    earlier = page.locator("#earlier")
+    expect(earlier).to_contain_text("This may be the incident those follow-ups were meant to prevent.")
+    expect(earlier.locator(".action-item")).to_contain_text("Alert on disk growth rate")
+    expect(earlier.locator(".action-item")).to_contain_text("owner alice · due 2030-01-22")
+    expect(earlier.get_by_role("link", name="INC-1")).to_have_attribute("href", "/incidents/INC-1")
+    screenshot(page, "earlier-follow-ups-phone", part=earlier)
+
+    # Closed from /action-items, it leaves the new incident's page.
+    page.goto(f"{stack.web}/action-items")
+    page.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("status")).to_have_text("Follow-up closed.")
+    expect(page.locator(".action-item")).to_have_count(0)
+    page.goto(f"{stack.web}/incidents/INC-2")
+    expect(page.locator("#earlier")).not_to_contain_text("Alert on disk growth rate")
