@@ -394,3 +394,15 @@ follow_ups = sa.Table(
     sa.UniqueConstraint("incident_id", "text", name="uq_follow_ups_text"),
     sa.Index("ix_follow_ups_state_due", "state", "due_on"),
 )
+
+# The shared back-off from PagerDuty (incidents.pagerduty_gate): one row, id 1, written when PagerDuty
+# refuses a page and while the queue waiting behind it is sent; absent means open.
+pagerduty_gate = sa.Table(
+    "pagerduty_gate",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("closed_until", Time),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("catching_up", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("reason", sa.Text),
+)
