@@ -103,8 +103,8 @@ def deliver(
     done = {answer.page.id for answer in answers}
     unanswered = len(set(page_ids) - done)
     outcomes = Counter(answer.outcome for answer in answers)
-    outcomes[("waiting" if step.stopped else "skipped")] += unanswered
-    return Delivered(+outcomes, step.wait, step.full or step.drained)
+    outcomes["waiting" if step.stopped or step.wait is not None else "skipped"] += unanswered
+    return Delivered(dict(+outcomes), step.wait, step.full or step.drained)
 
 
 def _batch(engine, client, settings, page_ids, *, limit, clock, backoff, retries, send_all, catalog) -> Batch:
@@ -130,7 +130,7 @@ def _batch(engine, client, settings, page_ids, *, limit, clock, backoff, retries
         events = [(page, _event(page, settings, texts.get(page.id))) for page in sending]
         one = functools.partial(_send, client, clock=clock, retries=retries)
         answers = _one_by_one(one, events) if in_order else list(send_all(lambda item: one(*item), events))
-        _record(conn, answers)
+        _record(conn, answers, waited=in_order)
         append_entries(conn, held)
         refusals = [(answer.retry_after, answer.summary) for answer in answers if answer.transient]
         took = any(not answer.transient for answer in answers)
@@ -188,25 +188,25 @@ def _send(client: PagerDutyClient, page, event: dict, *, clock, retries: int) ->
     return Answer(page, "sent", clock())
 
 
-def _record(conn, answers: list[Answer]) -> None:
+def _record(conn, answers: list[Answer], *, waited: bool) -> None:
     """Every answer, and what the timelines say of it, in the batch's transaction: a few statements
-    for the whole batch, never one per page."""
+    for the whole batch, never one per page. `waited`: the pages waited for PagerDuty (a catch-up)."""
     outbox.mark_sent(conn, {answer.page.id: answer.at for answer in answers if answer.outcome == "sent"})
     outbox.mark_failed(conn, {answer.page.id: answer.detail for answer in answers if answer.outcome == "failed"})
     outbox.mark_retrying(conn, {answer.page.id: answer.detail for answer in answers if answer.outcome == "retrying"})
     append_entries(
-        conn, [(answer.page.incident_id, answer.at, entry) for answer in answers if (entry := _entry(answer))]
+        conn, [(answer.page.incident_id, answer.at, entry) for answer in answers if (entry := _entry(answer, waited))]
     )
 
 
-def _entry(answer: Answer):
+def _entry(answer: Answer, waited: bool):
     """The timeline entry an answer deserves: a delivered trigger, a failure, a page's first retry."""
     page = answer.page
     if answer.outcome == "sent":
         if page.action != "trigger":
             return None
         # A page that waited for PagerDuty (refused, or held by the back-off) says how late it is.
-        return paging.delivered(page, late=answer.at - utc(page.due_at) if page.last_error else None)
+        return paging.delivered(page, late=answer.at - utc(page.due_at) if waited or page.last_error else None)
     if answer.outcome == "failed":
         return paging.failed(page, answer.detail)
     return paging.not_delivered_yet(page, answer.summary) if page.last_error is None else None
