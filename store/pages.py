@@ -79,15 +79,18 @@ def mark_sent(conn, sent_at: dict[int, datetime]) -> None:
         conn.execute(stmt, [{"page_id": page_id, "at": at} for page_id, at in sent_at.items()])
 
 
-def mark_retrying(conn, errors: dict[int, str]) -> None:
-    """Transient failures: the page waits with the others until PagerDuty's back-off ends."""
+def mark_retrying(conn, errors: dict[int, tuple[str, datetime]]) -> None:
+    """Transient failures, each with its time: the page waits with the others until PagerDuty's back-off
+    ends. Its next attempt is stamped with that time, so that the sweep of lost pages does not take it
+    for lost before the back-off is written (workers.paging writes it in a transaction of its own)."""
     if errors:
         stmt = (
             pages.update()
             .where(pages.c.id == sa.bindparam("page_id"))
-            .values(attempts=pages.c.attempts + 1, last_error=sa.bindparam("error"))
+            .values(attempts=pages.c.attempts + 1, last_error=sa.bindparam("error"), next_attempt_at=sa.bindparam("at"))
         )
-        conn.execute(stmt, [{"page_id": page_id, "error": error[:1000]} for page_id, error in errors.items()])
+        rows = [{"page_id": page_id, "error": error[:1000], "at": at} for page_id, (error, at) in errors.items()]
+        conn.execute(stmt, rows)
 
 
 def mark_failed(conn, errors: dict[int, str]) -> None:

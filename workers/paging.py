@@ -193,7 +193,8 @@ def _record(conn, answers: list[Answer], *, waited: bool) -> None:
     for the whole batch, never one per page. `waited`: the pages waited for PagerDuty (a catch-up)."""
     outbox.mark_sent(conn, {answer.page.id: answer.at for answer in answers if answer.outcome == "sent"})
     outbox.mark_failed(conn, {answer.page.id: answer.detail for answer in answers if answer.outcome == "failed"})
-    outbox.mark_retrying(conn, {answer.page.id: answer.detail for answer in answers if answer.outcome == "retrying"})
+    retrying = {answer.page.id: (answer.detail, answer.at) for answer in answers if answer.outcome == "retrying"}
+    outbox.mark_retrying(conn, retrying)
     append_entries(
         conn, [(answer.page.incident_id, answer.at, entry) for answer in answers if (entry := _entry(answer, waited))]
     )
