@@ -2,6 +2,7 @@
 
 import enum
 from dataclasses import dataclass
+from datetime import timedelta
 
 from incidents.escalation import AT_ONCE_STEP, RESPONDER_STEP, UNRESOLVED_STEP
 from incidents.follow_ups import is_reminder_step
@@ -146,12 +147,28 @@ def target_label(page) -> str:
     return f"{page.target_kind} {page.target_name}"
 
 
-def delivered(page) -> Entry:
-    """A trigger PagerDuty accepted: the person is being notified now."""
-    if page.step.startswith(SUMMARY_PREFIX):
-        what = f"Page budget summary delivered to {target_label(page)}"
-        return Entry("page_sent", what, {"page_id": page.id, "action": page.action})
-    return Entry("page_sent", f"Page delivered to {target_label(page)}", {"page_id": page.id, "action": page.action})
+def delivered(page, late: timedelta | None = None) -> Entry:
+    """A trigger PagerDuty accepted: the person is being notified now. `late`: how long after it fell
+    due, for a page that had to wait for PagerDuty (said in words, and kept in seconds as `late_seconds`)."""
+    what = "Page budget summary delivered" if page.step.startswith(SUMMARY_PREFIX) else "Page delivered"
+    data = {"page_id": page.id, "action": page.action}
+    text = f"{what} to {target_label(page)}"
+    if late is not None:
+        data["late_seconds"] = round(max(0.0, late.total_seconds()), 1)
+        text += f", {spoken_delay(late)} after it fell due (PagerDuty was unavailable)"
+    return Entry("page_sent", text, data)
+
+
+def spoken_delay(late: timedelta) -> str:
+    """ "45 s", "4 min 10 s", "2 h 5 min": a delay as a person on call reads it."""
+    seconds = max(0, round(late.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        minutes, rest = divmod(seconds, 60)
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def not_delivered_yet(page, summary: str) -> Entry:
@@ -196,4 +213,6 @@ def outcome(page) -> str:
     if page.attempts:
         tries = "attempt" if page.attempts == 1 else "attempts"
         return f"not delivered yet after {page.attempts} {tries} ({page.last_error}); retrying"
+    if page.last_error:  # held by PagerDuty's back-off before its first try
+        return f"not delivered yet ({page.last_error}); waiting for PagerDuty"
     return "queued"

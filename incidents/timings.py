@@ -17,8 +17,6 @@ class Timings:
     # A pending page untouched this long lost its task (a killed worker, a flushed broker): the
     # tick re-sends it. Longer than a delivery takes; env INCIDENTS_SWEEP_GRACE_SECONDS.
     sweep_grace: timedelta = timedelta(seconds=10)
-    # A page waiting for its task's retry is left to that retry this long past it, then swept.
-    retry_margin: timedelta = timedelta(seconds=30)
     # An incident a dead request left behind (not numbered, not escalated) is caught up after this.
     catch_up_grace: timedelta = timedelta(seconds=30)
     # An escalation later than this past its due time counts as overdue (metrics).
@@ -33,13 +31,13 @@ class Timings:
     claims_per_tick: int = 20
     # Lost pages re-sent per tick.
     pages_per_sweep: int = 500
-    # Retries of a page PagerDuty answered 429/5xx or did not answer, before it is given up on. With
-    # each wait at least half its doubling interval (1, 2, 4 ... 300 s), 32 tries span at least an
-    # hour of PagerDuty failing: 8 tries (at most ~4 minutes) gave every page up in a 5-minute outage
-    # (tests/faults/test_pagerduty_outage.py).
+    # Refusals of one page (429/5xx/no answer) before it is given up on. PagerDuty's back-off is shared
+    # (incidents.pagerduty_gate): while it is down, only the oldest page waiting is tried, with each
+    # wait at least half its doubling interval (1, 2, 4 ... 300 s), so 32 refusals of it span at least
+    # an hour; the pages behind it are not tried, so not given up.
     page_retries: int = 32
-    # Seconds before a failed page's first retry (doubling each time), and the longest wait between
-    # two tries; env INCIDENTS_PAGE_RETRY_BASE_SECONDS, INCIDENTS_PAGE_RETRY_CAP_SECONDS.
+    # Seconds of PagerDuty's back-off after its first refusal (doubling with each refusal in a row), and
+    # the longest (a Retry-After too); env INCIDENTS_PAGE_RETRY_BASE_SECONDS, INCIDENTS_PAGE_RETRY_CAP_SECONDS.
     page_retry_base: float = 1.0
     page_retry_cap: float = 300.0
     # A page budget's summary goes out this long after the first page it holds back, so that it

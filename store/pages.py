@@ -17,12 +17,13 @@ INCIDENT_FIELDS = (
 
 
 def claim(conn, page_ids: list[int], *, limit: int, ready_by: datetime | None = None) -> list:
-    """Pending pages with their incident's fields, locked for this transaction; pages already sent,
-    gone or being sent by another worker are left out. One query for the whole batch.
+    """Pending pages with their incident's fields, locked for this transaction, oldest due first (due
+    time, then id); pages already sent, gone or being sent by another worker are left out. One query
+    for the whole batch.
 
-    With `ready_by` (a draining delivery, not a retry), other pending pages whose next attempt is
-    due by then fill the batch up to `limit`, oldest first: one delivery sends what many decisions
-    committed. A page waiting for its retry is left to that retry, even when its first task comes late.
+    With `ready_by` (a draining delivery), every pending page whose next attempt is due by then is
+    wanted, not only `page_ids`: a delivery sends the oldest pages waiting, whichever task asked, so
+    that none overtakes an older one (incidents.pagerduty_gate).
     """
     if not page_ids and ready_by is None:
         return []
@@ -33,22 +34,38 @@ def claim(conn, page_ids: list[int], *, limit: int, ready_by: datetime | None = 
         .limit(1)
         .scalar_subquery()
     )
-    wanted, order = [], [pages.c.next_attempt_at, pages.c.id]
+    wanted = [pages.c.id.in_(page_ids)] if page_ids else []
     if ready_by is not None:
         wanted.append(pages.c.next_attempt_at <= ready_by)
-    if page_ids:
-        asked = pages.c.id.in_(page_ids)
-        wanted.append(asked if ready_by is None else sa.and_(asked, pages.c.attempts == 0))
-        order.insert(0, asked.desc())
     query = (
         sa.select(pages, *INCIDENT_FIELDS, first_labels.label("labels"))
         .join(incidents, incidents.c.id == pages.c.incident_id)
         .where(pages.c.status == PageState.PENDING, sa.or_(*wanted))
-        .order_by(*order)
+        .order_by(pages.c.due_at, pages.c.id)
         .limit(limit)
         .with_for_update(of=pages, skip_locked=True)
     )
     return conn.execute(query).all()
+
+
+def hold(conn, now: datetime, reason: str, *, limit: int) -> list:
+    """Pending pages ready by `now` that PagerDuty's back-off holds and that do not say so yet: each
+    gets `reason` as its last error (once), and is returned for its timeline entry."""
+    waiting = (
+        sa.select(pages.c.id)
+        .where(pages.c.status == PageState.PENDING, pages.c.next_attempt_at <= now, pages.c.last_error.is_(None))
+        .order_by(pages.c.due_at, pages.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    stmt = (
+        pages.update()
+        .where(pages.c.id.in_(waiting))
+        .values(last_error=reason[:1000])
+        .returning(pages.c.id, pages.c.incident_id, pages.c.action, pages.c.target_kind, pages.c.target_name)
+    )
+    return conn.execute(stmt).all()
 
 
 def mark_sent(conn, sent_at: dict[int, datetime]) -> None:
@@ -62,15 +79,18 @@ def mark_sent(conn, sent_at: dict[int, datetime]) -> None:
         conn.execute(stmt, [{"page_id": page_id, "at": at} for page_id, at in sent_at.items()])
 
 
-def mark_retrying(conn, errors: dict[int, str], retry_at: datetime) -> None:
-    """Transient failures: their task retries; the sweep steps in only after `retry_at`."""
+def mark_retrying(conn, errors: dict[int, tuple[str, datetime]]) -> None:
+    """Transient failures, each with its time: the page waits with the others until PagerDuty's back-off
+    ends. Its next attempt is stamped with that time, so that the sweep of lost pages does not take it
+    for lost before the back-off is written (workers.paging writes it in a transaction of its own)."""
     if errors:
         stmt = (
             pages.update()
             .where(pages.c.id == sa.bindparam("page_id"))
-            .values(attempts=pages.c.attempts + 1, last_error=sa.bindparam("error"), next_attempt_at=retry_at)
+            .values(attempts=pages.c.attempts + 1, last_error=sa.bindparam("error"), next_attempt_at=sa.bindparam("at"))
         )
-        conn.execute(stmt, [{"page_id": page_id, "error": error[:1000]} for page_id, error in errors.items()])
+        rows = [{"page_id": page_id, "error": error[:1000], "at": at} for page_id, (error, at) in errors.items()]
+        conn.execute(stmt, rows)
 
 
 def mark_failed(conn, errors: dict[int, str]) -> None:

@@ -405,3 +405,15 @@ follow_ups = sa.Table(
     # The open follow-ups of earlier incidents, looked up for every incident page (store.follow_ups.earlier).
     sa.Index("ix_follow_ups_open", "incident_id", postgresql_where=OPEN_FOLLOW_UP, sqlite_where=OPEN_FOLLOW_UP),
 )
+
+# The shared back-off from PagerDuty (incidents.pagerduty_gate): one row, id 1, written when PagerDuty
+# refuses a page and while the queue waiting behind it is sent; absent means open.
+pagerduty_gate = sa.Table(
+    "pagerduty_gate",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("closed_until", Time),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("catching_up", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("reason", sa.Text),
+)

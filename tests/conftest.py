@@ -18,6 +18,7 @@ from store.db import create_engine
 from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
 
 TABLES = (
+    "pagerduty_gate",
     "follow_ups",
     "postmortem_versions",
     "postmortems",

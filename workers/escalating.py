@@ -11,6 +11,7 @@ from incidents.services import Catalog
 from incidents.timings import Timings
 from store import escalation as store
 from store import follow_up_reminders, noise, postmortems
+from store import gate as gates
 from store import targets as targets_store
 from store.pages import requeue_stale
 
@@ -49,8 +50,15 @@ def sweep_follow_ups(engine: sa.Engine, catalog: Catalog, *, now: datetime, limi
 
 
 def lost_pages(engine: sa.Engine, *, now: datetime, timings: Timings) -> list[int]:
-    """Pending pages whose task must have been lost (a killed worker, a flushed broker)."""
+    """Pending pages whose task must have been lost (a killed worker, a flushed broker). None while
+    PagerDuty's back-off holds them and for a grace after (the refused task wakes when it ends), nor
+    while a delivery sends the queue in order (it holds the back-off's row)."""
     with engine.begin() as conn:
+        gate = gates.read(conn)
+        if gate.wait(now - timings.sweep_grace) > 0:
+            return []
+        if gate.catching_up and gates.lock(conn) is None:
+            return []
         return requeue_stale(conn, now, grace=timings.sweep_grace, limit=timings.pages_per_sweep)
 
 

@@ -1,6 +1,8 @@
 """A PagerDuty Events API v2 client (docs/contracts.md, "PagerDuty Events API v2") on a requests Session."""
 
+import email.utils
 import os
+from datetime import UTC, datetime
 
 import requests
 
@@ -20,7 +22,12 @@ class DeliveryError(Exception):
 
 
 class TransientError(DeliveryError):
-    """Worth retrying: 429, 5xx, a timeout or a lost connection."""
+    """Worth retrying: 429, 5xx, a timeout or a lost connection; `retry_after`: the seconds PagerDuty
+    asked us to wait (its Retry-After header), None when it did not say."""
+
+    def __init__(self, summary: str, detail: str = "", retry_after: float | None = None):
+        super().__init__(summary, detail)
+        self.retry_after = retry_after
 
 
 class PermanentError(DeliveryError):
@@ -50,8 +57,29 @@ class PagerDutyClient:
             raise TransientError("PagerDuty unreachable", unreachable_reason(error)) from error
         if response.status_code == 202:
             return _json(response)
-        error_class = TransientError if response.status_code == 429 or response.status_code >= 500 else PermanentError
-        raise error_class(f"PagerDuty answered {response.status_code}", answer_reason(response))
+        summary = f"PagerDuty answered {response.status_code}"
+        if response.status_code == 429 or response.status_code >= 500:
+            after = retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
+            raise TransientError(summary, answer_reason(response), after)
+        raise PermanentError(summary, answer_reason(response))
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (RFC 9110: seconds, or an HTTP date); None when absent
+    or unreadable; never negative."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
 
 
 def answer_reason(response) -> str:

@@ -2,6 +2,7 @@
 
 import functools
 import random
+import sys
 from datetime import UTC, datetime
 
 import sqlalchemy.exc
@@ -22,6 +23,10 @@ DB_RETRY = {
 }
 
 
+# A retry waiting for PagerDuty's back-off wakes this much after it ends, so that it finds it open.
+GATE_MARGIN = 0.05
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -35,7 +40,7 @@ def backoff(
     fault suite can play a long PagerDuty outage at a smaller scale."""
     if attempts >= retries:
         return None
-    interval = min(cap, base * 2**attempts)
+    interval = min(cap, base * 2 ** min(attempts, 64))
     # "Equal jitter": spread, yet never shorter than half the interval, so the retries span a known time.
     return interval / 2 + random.uniform(0, interval / 2)
 
@@ -43,17 +48,19 @@ def backoff(
 @shared_task(
     name="tasks.page_targets",
     bind=True,
-    max_retries=DEFAULT.page_retries,
+    max_retries=None,
     **{k: v for k, v in DB_RETRY.items() if k != "max_retries"},
 )
 def page_targets(self, page_ids: list[int]) -> dict:
-    """Send outbox rows to PagerDuty; 429/5xx/timeouts retry with backoff and jitter, bounded.
+    """Send the oldest pages waiting, `page_ids` among them, batch after batch, so that the pages
+    committed together (Dispatcher.pages) take one task.
 
-    A first delivery drains: it also sends every other page ready, batch after batch, so that the
-    pages committed together (Dispatcher.pages) take one task. A retry carries its own pages only
-    (each retry counts as an attempt of every page it carries).
+    PagerDuty's 429/5xx/timeouts close the back-off shared by every worker (incidents.pagerduty_gate):
+    the task that was refused retries when it ends, and sends the queue in due order; a task that
+    finds the back-off closed leaves its pages to that one (and the sweep of lost pages to a lost one).
     """
     ctx = context()
+    timings = ctx.settings.timings
     done = paging.deliver(
         ctx.engine,
         ctx.client,
@@ -61,19 +68,15 @@ def page_targets(self, page_ids: list[int]) -> dict:
         page_ids,
         clock=utcnow,
         backoff=functools.partial(
-            backoff,
-            retries=ctx.settings.timings.page_retries,
-            base=ctx.settings.timings.page_retry_base,
-            cap=ctx.settings.timings.page_retry_cap,
+            backoff, retries=sys.maxsize, base=timings.page_retry_base, cap=timings.page_retry_cap
         ),
-        drain=self.request.retries == 0,
         send_all=ctx.senders.map,
         catalog=ctx.catalog,
     )
     if done.more:
         ctx.dispatch.ready_pages()
-    if done.retry:
-        raise self.retry(args=(list(done.retry),), countdown=done.countdown)
+    if done.wait is not None:
+        raise self.retry(countdown=done.wait + GATE_MARGIN)
     return done.outcomes
 
 

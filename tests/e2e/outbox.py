@@ -43,16 +43,17 @@ def post_alert(stack, alertname="DiskFull"):
 
 
 def deliver_now(engine, stack, page_ids, *, client=None, backoff=None, **options):
-    """paging.deliver with the real client against the stack's fake PagerDuty; its Delivered."""
-    from workers import paging, tasks
+    """paging.deliver with the real client against the stack's fake PagerDuty; its Delivered. PagerDuty's
+    back-off lasts `backoff(refusals in a row)` seconds, none unless the test says."""
+    from workers import paging
 
     return paging.deliver(
         engine,
         client or PagerDutyClient(stack.pagerduty.url),
         stack.settings,
         page_ids,
-        clock=lambda: datetime.now(UTC),
-        backoff=backoff or tasks.backoff,
+        clock=options.pop("clock", lambda: datetime.now(UTC)),
+        backoff=backoff or (lambda failures: 0.0),
         **options,
     )
 

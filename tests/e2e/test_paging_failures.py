@@ -120,8 +120,8 @@ def test_a_rate_limited_page_is_retried_by_its_own_task_and_not_also_by_the_swee
     post_alert(stack)
     eventually(lambda: stack.pagerduty.requests, timeout=TIMEOUT)
 
-    # The task retries itself after its backoff; the sweeper must leave the page to it (a retrying
-    # row's next attempt is pushed 30 s past the retry). Watch for longer than the sweeper's grace.
+    # The task retries itself when PagerDuty's back-off ends; the sweeper must leave the page to it (it
+    # sweeps nothing until a grace after the back-off). Watch for longer than the sweeper's grace.
     deadline = time.monotonic() + SWEEP_GRACE + 4
     while time.monotonic() < deadline and len(page_task_ids(stack.processes["worker"])) <= 1:
         time.sleep(0.5)

@@ -67,9 +67,10 @@ def incident_rows(engine) -> list:
 
 
 def trigger_pages(engine) -> list:
-    """Trigger pages: (incident id, step, routing key, dedup key, status, due_at, sent_at), by due time."""
+    """Trigger pages: (id, incident id, step, routing key, dedup key, status, due_at, sent_at, attempts), by
+    due time, then id."""
     query = sa.text(
-        "SELECT incident_id, step, routing_key, dedup_key, status, due_at, sent_at, attempts FROM pages "
+        "SELECT id, incident_id, step, routing_key, dedup_key, status, due_at, sent_at, attempts FROM pages "
         "WHERE action = 'trigger' ORDER BY due_at, id"
     )
     with engine.connect() as conn:

@@ -34,7 +34,7 @@ def fake():
 def deliver(engine, fake, settings, catalog, page_ids, *, at):
     client = PagerDutyClient(fake.url)
     return paging.deliver(
-        engine, client, settings, page_ids, clock=lambda: at, backoff=lambda attempts: None, drain=True, catalog=catalog
+        engine, client, settings, page_ids, clock=lambda: at, backoff=lambda failures: 0.0, retries=0, catalog=catalog
     )
 
 
