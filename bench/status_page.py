@@ -1,8 +1,8 @@
 """The status page under wrk -c200: latency of /status, /status.json and /status.atom served from the
 snapshot, with the database up (refreshing every second), then with it unreachable.
 
-Two loads per path: 200 readers (each connection connects, then loads the page after a pause of
-0.5-1.5 s, again and again: about 200 requests/s from people and dashboards, bench/wrk/readers.lua),
+Two loads per path: 200 readers (each connection loads the page at once, then again after a pause of
+0.5-1.5 s each time: about 200 requests/s from people and dashboards, bench/wrk/readers.lua),
 and saturation (200 connections with no pause: the most the processes serve; latency there is
 queueing, 200 requests in flight divided by the rate).
 
@@ -52,7 +52,7 @@ LOADS = {"readers": "bench/wrk/readers.lua", "saturation": "bench/wrk/report.lua
 def wrk(base: str, path: str, seconds: float, args, load: str) -> Result:
     """GETs of `path` under wrk (the Lua script prints the result line)."""
     argv = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds:g}s", "--latency"]
-    argv += ["-s", LOADS[load], base + path]
+    argv += ["-s", LOADS[load], base + path, "--", str(args.connections // args.wrk_threads)]
     out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     data = json.loads(next(line for line in out.splitlines() if line.startswith("WRK_RESULT ")).split(" ", 1)[1])
     failures = {name: data[name] for name in ("connect", "read", "write", "status", "timeout") if data[name]}

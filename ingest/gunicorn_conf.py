@@ -16,12 +16,12 @@ from gunicorn.workers import gthread  # noqa: E402
 from prometheus_client import multiprocess  # noqa: E402
 
 # Since gunicorn 24 a pool thread takes each new connection and waits up to 5 s for its first bytes
-# (gunicorn issue #3634): a handful of idle connections (a browser's preconnect, a slow client) held
-# every thread of a worker, and intake and the status page stalled for 5 s (bench.status_page's
-# readers: p99 ~950 ms). After 10 ms without bytes the connection goes back to the worker's poller,
-# which hands it to a thread once it is readable; nothing else changes.
+# (gunicorn issue #3634): three idle connections (a browser's preconnect, a slow client) held every
+# thread of a worker, and intake and the status page stalled for 4.8 s. After 0.1 s without bytes the
+# connection goes back to the worker's poller, which hands it to a thread once it is readable. (10 ms
+# stalled less, but under saturation wrk then saw a few connections reset: that path is less tried.)
 if hasattr(gthread, "DEFAULT_WORKER_DATA_TIMEOUT"):
-    gthread.DEFAULT_WORKER_DATA_TIMEOUT = 0.01
+    gthread.DEFAULT_WORKER_DATA_TIMEOUT = 0.1
 
 worker_class = "gthread"
 # Few threads per process: they share one GIL, and a request's thread waiting for the database
