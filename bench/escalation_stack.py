@@ -109,6 +109,7 @@ def stack(args):
                 "INCIDENTS_CONFIG": str(tmp / "config"),
                 "INCIDENTS_VAR": str(tmp / "var"),
                 "CELERY_BROKER_PREFIX": prefix,
+                "SECRET_KEY": "bench",
             }
         )
         fake = TimedPagerDuty().start()
