@@ -92,9 +92,6 @@ def process_env(settings, **extra) -> dict:
             "SECRET_KEY": settings.secret_key,
             "PYTHONUNBUFFERED": "1",
             "CELERY_BROKER_PREFIX": settings.broker_prefix,
-            # `celery worker --without-mingle` (click reads it from here): mingle waits a second at each
-            # start for other workers' revoked tasks; ours revoke none, and the suite starts ~60 workers.
-            "CELERY_WORKER_WITHOUT_MINGLE": "1",
         }
     )
     environ.update({key: str(value) for key, value in extra.items()})

@@ -107,6 +107,10 @@ class Stack:
             INCIDENTS_TICK_SECONDS="0.5",
             INCIDENTS_SWEEP_GRACE_SECONDS=SWEEP_GRACE,
             PUBLIC_URL=self.web,
+            # `celery worker --without-mingle` (click reads it here): mingle waits a second at each start
+            # for other workers' revoked tasks, and ours revoke none. tests/faults keeps it, as production
+            # does: it runs again after a lost broker connection, which those tests break.
+            CELERY_WORKER_WITHOUT_MINGLE=1,
         )
 
 
