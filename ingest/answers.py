@@ -24,9 +24,14 @@ class WebhookAnswer(Schema):
     alerts = fields.Integer(required=True)
 
 
-class EventAnswer(Schema):
+class ChangeEventAnswer(Schema):
+    """The Events APIs' acceptance: a change event's as it is, an alert event's with its dedup_key."""
+
     status = fields.String(required=True)
     message = fields.String(required=True)
+
+
+class EventAnswer(ChangeEventAnswer):
     dedup_key = fields.String(required=True)
 
 
@@ -204,14 +209,7 @@ class Readiness(Schema):
     checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
-class ChangeEventAnswer(Schema):
-    status = fields.String(required=True)
-    message = fields.String(required=True)
-
-
-class LocalEventAnswer(Schema):
-    status = fields.String(required=True)
-    message = fields.String(required=True)
+class LocalEventAnswer(ChangeEventAnswer):
     dedup_key = fields.String(required=True, allow_none=True)
 
 

@@ -26,28 +26,34 @@ def reader() -> str:
 @bp.get("/incidents/<incident_ref>.md")
 def channel_markdown(incident_ref: str):
     """The incident channel template, filled in, as text/markdown."""
-    reader()
-    number = incident_number(incident_ref)
-    state = current_app.extensions["incidents"]
-    found = None
-    if number is not None:
-        with state.engine.connect() as conn:
-            found = channel_of(conn, number, state.catalog)
-    if found is None:
-        raise Problem(404, f"no incident {incident_ref}")
-    return Response(render(found), mimetype="text/markdown", headers={"Content-Disposition": "inline"})
+    catalog = current_app.extensions["incidents"].catalog
+
+    def channel_text(conn, number: int) -> str | None:
+        found = channel_of(conn, number, catalog)
+        return None if found is None else render(found)
+
+    return _markdown(incident_ref, channel_text, f"no incident {incident_ref}")
 
 
 @bp.get("/incidents/<incident_ref>/postmortem.md")
 def postmortem_markdown(incident_ref: str):
     """The incident's post-mortem, its newest version, as text/markdown."""
+
+    def postmortem_text(conn, number: int) -> str | None:
+        found = postmortems.read(conn, number)
+        return None if found is None else found.text
+
+    return _markdown(incident_ref, postmortem_text, f"no post-mortem for {incident_ref}")
+
+
+def _markdown(incident_ref: str, text_of, missing: str) -> Response:
+    """`text_of(conn, number)` for the incident as text/markdown, for a reader; 404 `missing` when it is None."""
     reader()
     number = incident_number(incident_ref)
-    state = current_app.extensions["incidents"]
-    found = None
+    text = None
     if number is not None:
-        with state.engine.connect() as conn:
-            found = postmortems.read(conn, number)
-    if found is None:
-        raise Problem(404, f"no post-mortem for {incident_ref}")
-    return Response(found.text, mimetype="text/markdown", headers={"Content-Disposition": "inline"})
+        with current_app.extensions["incidents"].engine.connect() as conn:
+            text = text_of(conn, number)
+    if text is None:
+        raise Problem(404, missing)
+    return Response(text, mimetype="text/markdown", headers={"Content-Disposition": "inline"})

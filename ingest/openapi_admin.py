@@ -2,16 +2,7 @@
 maintenance announcements, paging maintenance windows, reports, health (ingest/openapi_paths.py `AREAS`)."""
 
 from ingest import answers, follow_up_api, maintenance_api, postmortem_api, status_api
-from ingest.openapi_operations import (
-    ACTION_ERRORS,
-    API_AUTH,
-    NONE,
-    READ_ERRORS,
-    ROW_ID,
-    json_content,
-    operation,
-    path_parameter,
-)
+from ingest.openapi_operations import LIST_ERRORS, NONE, ROW_ID, api_operation, json_content, operation, path_parameter
 
 # Their answers are documents of their own (README "Status page", "Noise control", "Reports"), checked
 # field by field by the integration tests; the spec promises a JSON object.
@@ -24,30 +15,24 @@ def status_page() -> dict:
     """status_api: a component's state set by hand, maintenance announced on the status page."""
     return {
         "/api/status/components/{service}": {
-            "post": operation(
+            "post": api_operation(
                 "Set a public component's state by hand (status null clears it)",
                 ("200", "The component's override", OBJECT),
-                security=API_AUTH,
-                errors=ACTION_ERRORS,
-                body=status_api.OverrideSchema,
+                status_api.OverrideSchema,
                 parameters=(SERVICE,),
             )
         },
         "/api/status/components": {
-            "get": operation(
+            "get": api_operation(
                 "The states set by hand, with who, when and why",
                 ("200", "Overrides", {"type": "array", "items": OBJECT}),
-                security=API_AUTH,
-                errors=READ_ERRORS,
             )
         },
         "/api/status/maintenance": {
-            "post": operation(
+            "post": api_operation(
                 "Announce scheduled maintenance on the status page (it does not silence paging)",
                 ("201", "The announcement", OBJECT),
-                security=API_AUTH,
-                errors=ACTION_ERRORS,
-                body=status_api.MaintenanceSchema,
+                status_api.MaintenanceSchema,
             )
         },
     }
@@ -55,30 +40,21 @@ def status_page() -> dict:
 
 def maintenance_windows() -> dict:
     """maintenance_api: windows in which incidents open and nobody is paged."""
+    every = {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}}
     return {
         "/api/maintenance": {
-            "get": operation(
-                "Maintenance windows not over yet (all=1: every one)",
-                ("200", "Windows", OBJECT),
-                security=API_AUTH,
-                errors=READ_ERRORS,
-                parameters=({"name": "all", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}},),
+            "get": api_operation(
+                "Maintenance windows not over yet (all=1: every one)", ("200", "Windows", OBJECT), parameters=(every,)
             ),
-            "post": operation(
+            "post": api_operation(
                 "Add a maintenance window: services, start (default now), end (a time or a duration), reason",
                 ("201", "The window", OBJECT),
-                security=API_AUTH,
-                errors=ACTION_ERRORS,
-                body=maintenance_api.WindowSchema,
+                maintenance_api.WindowSchema,
             ),
         },
         "/api/maintenance/{window_id}": {
-            "delete": operation(
-                "End a maintenance window now",
-                ("200", "The window, ended", OBJECT),
-                security=API_AUTH,
-                errors=READ_ERRORS,
-                parameters=(WINDOW_ID,),
+            "delete": api_operation(
+                "End a maintenance window now", ("200", "The window, ended", OBJECT), parameters=(WINDOW_ID,)
             )
         },
     }
@@ -90,34 +66,28 @@ def postmortems() -> dict:
     path = "/api/incidents/{ref}/postmortem"
     conflict = {"409": {"description": "Published or skipped already", "content": json_content(OBJECT)}}
 
-    def one(summary, ok, body=None, errors=ACTION_ERRORS, extra=None):
-        return operation(summary, ok, security=API_AUTH, errors=errors, body=body, parameters=(ref,), extra=extra)
+    def change(summary, ok, body):
+        return api_operation(summary, ok, body, parameters=(ref,), extra=conflict)
 
     return {
         path: {
-            "get": one(
+            "get": api_operation(
                 "The post-mortem: state, due time, text, versions",
                 ("200", "The post-mortem", OBJECT),
-                errors=READ_ERRORS,
+                parameters=(ref,),
             ),
-            "put": one(
-                "Save a new version of the text", ("200", "Saved", OBJECT), postmortem_api.TextSchema, extra=conflict
-            ),
+            "put": change("Save a new version of the text", ("200", "Saved", OBJECT), postmortem_api.TextSchema),
         },
         f"{path}/publish": {
-            "post": one(
+            "post": change(
                 "Publish: records its action items, ends the Post-mortem phase",
                 ("200", "Published", OBJECT),
                 postmortem_api.PublishSchema,
-                extra=conflict,
             ),
         },
         f"{path}/skip": {
-            "post": one(
-                "Skip with a written reason (SEV3 and SEV4 only)",
-                ("200", "Skipped", OBJECT),
-                postmortem_api.SkipSchema,
-                extra=conflict,
+            "post": change(
+                "Skip with a written reason (SEV3 and SEV4 only)", ("200", "Skipped", OBJECT), postmortem_api.SkipSchema
             ),
         },
     }
@@ -128,19 +98,15 @@ def follow_ups() -> dict:
     parameter = path_parameter("follow_up_id", "a follow-up's `id`", ROW_ID)
     return {
         "/api/follow-ups/{follow_up_id}": {
-            "get": operation(
+            "get": api_operation(
                 "One follow-up: owner, due date, state",
                 ("200", "The follow-up", answers.FollowUp),
-                security=API_AUTH,
-                errors=READ_ERRORS,
                 parameters=(parameter,),
             ),
-            "patch": operation(
+            "patch": api_operation(
                 "Close or reopen (state), give to another owner or due date; written on its incident's timeline",
                 ("200", "The follow-up after the change", answers.FollowUp),
-                security=API_AUTH,
-                errors=ACTION_ERRORS,
-                body=follow_up_api.ChangeSchema,
+                follow_up_api.ChangeSchema,
                 parameters=(parameter,),
             ),
         }
@@ -152,11 +118,10 @@ def reports() -> dict:
     text = {"type": "string"}
     return {
         "/api/reports": {
-            "get": operation(
+            "get": api_operation(
                 "Incidents, MTTA, MTTR, time in each phase and targets met, by severity and service",
                 ("200", "The report", OBJECT),
-                security=API_AUTH,
-                errors=("400", "401", "503"),
+                errors=LIST_ERRORS,
                 parameters=tuple(
                     {"name": name, "in": "query", "schema": text} for name in ("since", "until", "service", "severity")
                 ),

@@ -43,6 +43,8 @@ HEADERS = {
 }
 INTAKE_ERRORS = ("400", "401", "403", "413", "415", "503")
 READ_ERRORS = ("401", "404", "503")
+# A list's or report's: a wrong filter, credentials, the database; there is nothing to be not found.
+LIST_ERRORS = ("400", "401", "503")
 ACTION_ERRORS = ("400", "401", "404", "413", "415", "503")
 # The Events APIs answer a bad event and a wrong Content-Type in their own shape (ingest/errors.py).
 EVENT_ERRORS = {"400": "InvalidEvent", "413": "413", "415": "InvalidEvent415", "503": "503"}
@@ -83,6 +85,24 @@ def operation(summary: str, ok: tuple, *, security: list, errors=(), body=None, 
     if parameters:
         found["parameters"] = list(parameters)
     return found
+
+
+def api_operation(summary: str, ok: tuple, body=None, *, errors=None, parameters=(), extra=None) -> dict:
+    """An operation of the API proper, under an API token: it answers `READ_ERRORS`, and `ACTION_ERRORS`
+    (a body's errors too) when it takes a `body`, unless `errors` names others."""
+    if errors is None:
+        errors = ACTION_ERRORS if body is not None else READ_ERRORS
+    return operation(summary, ok, security=API_AUTH, errors=errors, body=body, parameters=parameters, extra=extra)
+
+
+def incident_operation(summary: str, ok: tuple, body=None, *, parameters=(), **options) -> dict:
+    """An API operation under /api/incidents/{incident_ref}: `parameters` come after the incident's."""
+    return api_operation(summary, ok, body, parameters=(INCIDENT_REF, *parameters), **options)
+
+
+def events_api(summary: str, ok: tuple, body, errors=EVENT_ERRORS) -> dict:
+    """An Events API operation: the credential is the body's `routing_key`, errors in the API's own shape."""
+    return operation(summary, ok, security=ROUTING_KEY_IN_BODY, errors=errors, body=body)
 
 
 def error_responses() -> dict:

@@ -6,17 +6,15 @@ from ingest import answers, lifecycle_api, openapi_admin, pagerduty_webhooks
 from ingest import change_api as change_api_module
 from ingest.actions import ResponderSchema
 from ingest.openapi_operations import (
-    ACTION_ERRORS,
     ACTION_ID,
-    API_AUTH,
     DEPLOY_AUTH,
     ENTRY_ID,
-    EVENT_ERRORS,
-    INCIDENT_REF,
     INTAKE_ERRORS,
-    READ_ERRORS,
-    ROUTING_KEY_IN_BODY,
+    LIST_ERRORS,
     WEBHOOK_AUTH,
+    api_operation,
+    events_api,
+    incident_operation,
     json_content,
     operation,
 )
@@ -38,12 +36,10 @@ def alert_intake() -> dict:
             )
         },
         "/v2/enqueue": {
-            "post": operation(
+            "post": events_api(
                 "PagerDuty Events API v2: the routing_key is one of a service's integration_keys",
                 ("202", "Stored", answers.EventAnswer),
-                security=ROUTING_KEY_IN_BODY,
-                errors=EVENT_ERRORS,
-                body=pagerduty.EventSchema,
+                pagerduty.EventSchema,
             )
         },
     }
@@ -68,21 +64,17 @@ def read_api() -> dict:
     """api: incidents to read."""
     return {
         "/api/incidents": {
-            "get": operation(
+            "get": api_operation(
                 "Incidents, newest first",
                 ("200", "A page of incidents", answers.IncidentList),
-                security=API_AUTH,
-                errors=("400", "401", "503"),
+                errors=LIST_ERRORS,
                 parameters=_incident_filters(),
             )
         },
         INCIDENT: {
-            "get": operation(
+            "get": incident_operation(
                 "One incident with its alerts, timeline, lifecycle, actions, status updates and pages",
                 ("200", "The incident", answers.IncidentDetail),
-                security=API_AUTH,
-                errors=READ_ERRORS,
-                parameters=[INCIDENT_REF],
             )
         },
     }
@@ -92,20 +84,11 @@ def escalation_actions() -> dict:
     """actions: acknowledge, resolve, escalate, add a responder."""
     acted = ("200", "The incident after the action", answers.IncidentActed)
     found = {
-        f"{INCIDENT}/{action}": {
-            "post": operation(summary, acted, security=API_AUTH, errors=READ_ERRORS, parameters=[INCIDENT_REF])
-        }
+        f"{INCIDENT}/{action}": {"post": incident_operation(summary, acted)}
         for action, summary in (("acknowledge", "Stop escalation"), ("resolve", "Resolve"), ("escalate", "Next level"))
     }
     found[f"{INCIDENT}/responders"] = {
-        "post": operation(
-            "Page a named person or team now",
-            acted,
-            security=API_AUTH,
-            errors=ACTION_ERRORS,
-            body=ResponderSchema,
-            parameters=[INCIDENT_REF],
-        )
+        "post": incident_operation("Page a named person or team now", acted, ResponderSchema)
     }
     return found
 
@@ -129,27 +112,19 @@ def lifecycle() -> dict:
     """lifecycle_api: declare an incident and run it."""
     found = {
         "/api/incidents": {
-            "post": operation(
+            "post": api_operation(
                 "Declare an incident by hand; it pages like an alert-born one of its severity",
                 ("201", "The incident declared", answers.IncidentChanged),
-                security=API_AUTH,
+                lifecycle_api.DeclareSchema,
                 errors=("400", "401", "413", "415", "503"),
-                body=lifecycle_api.DeclareSchema,
             )
         }
     }
-    for path, schema, summary, created, parameters in LIFECYCLE:
-        ok = ("201", "The incident, with `created_id`", answers.IncidentChanged) if created else None
-        found[f"{INCIDENT}/{path}"] = {
-            "post": operation(
-                summary,
-                ok or ("200", "The incident after the change", answers.IncidentChanged),
-                security=API_AUTH,
-                errors=ACTION_ERRORS,
-                body=schema,
-                parameters=[INCIDENT_REF, *parameters],
-            )
-        }
+    created = ("201", "The incident, with `created_id`", answers.IncidentChanged)
+    changed = ("200", "The incident after the change", answers.IncidentChanged)
+    for path, schema, summary, creates, parameters in LIFECYCLE:
+        ok = created if creates else changed
+        found[f"{INCIDENT}/{path}"] = {"post": incident_operation(summary, ok, schema, parameters=parameters)}
     return found
 
 
@@ -157,12 +132,10 @@ def change_intake() -> dict:
     """change_intake: PagerDuty's Change Events API and our deploy webhook."""
     return {
         "/v2/change/enqueue": {
-            "post": operation(
+            "post": events_api(
                 "PagerDuty Change Events API: the routing_key is one of a service's integration_keys",
                 ("202", "Stored", answers.ChangeEventAnswer),
-                security=ROUTING_KEY_IN_BODY,
-                errors=EVENT_ERRORS,
-                body=changes.ChangeEventSchema,
+                changes.ChangeEventSchema,
             )
         },
         "/webhooks/deploy": {
@@ -181,31 +154,24 @@ def change_api() -> dict:
     """change_api: changes by service and time, an incident's rollback candidates."""
     return {
         "/api/changes": {
-            "get": operation(
+            "get": api_operation(
                 "Changes, newest first",
                 ("200", "Changes", answers.ChangeList),
-                security=API_AUTH,
-                errors=("400", "401", "503"),
+                errors=LIST_ERRORS,
                 parameters=_change_filters(),
             )
         },
         f"{INCIDENT}/rollback-candidates": {
-            "get": operation(
+            "get": incident_operation(
                 "Changes to the incident's service in the rollback window before its problem started",
                 ("200", "Rollback candidates, newest first", answers.RollbackCandidates),
-                security=API_AUTH,
-                errors=READ_ERRORS,
-                parameters=[INCIDENT_REF],
             )
         },
         f"{INCIDENT}/rollbacks": {
-            "post": operation(
+            "post": incident_operation(
                 "We roll back a rollback candidate: a key event on the timeline, once",
                 ("201", "Decided", {"type": "object"}),
-                security=API_AUTH,
-                errors=ACTION_ERRORS,
-                body=change_api_module.RollbackSchema,
-                parameters=[INCIDENT_REF],
+                change_api_module.RollbackSchema,
                 extra={"200": {"description": "Decided already", "content": json_content({"type": "object"})}},
             )
         },
@@ -216,12 +182,11 @@ def local_pagerduty() -> dict:
     """local_pagerduty: the built-in stand-in for PagerDuty's Events API v2 (embedded set-up only)."""
     return {
         f"{LOCAL_PAGERDUTY_PATH}/v2/enqueue": {
-            "post": operation(
+            "post": events_api(
                 "Events API v2 as PagerDuty answers it; logs each page instead of sending it (any routing_key)",
                 ("202", "Taken", answers.LocalEventAnswer),
-                security=ROUTING_KEY_IN_BODY,
+                pagerduty.EventSchema,
                 errors={"400": "InvalidEvent", "413": "413"},
-                body=pagerduty.EventSchema,
             )
         }
     }

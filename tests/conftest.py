@@ -60,12 +60,32 @@ def shared_engine(database_url):
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def emptying(shared_engine) -> str:
+    """What empties the tables before a test: DELETE from each, a table before those it references, and
+    every sequence restarted. TRUNCATE ... RESTART IDENTITY did the same at ten times the cost on tables
+    this small (a new file for every table and index, each test), a third of a second on a loaded machine."""
+    with shared_engine.connect() as conn:
+        tables = {
+            row[0] for row in conn.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+        }
+        references = conn.execute(
+            sa.text("SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint WHERE contype = 'f'")
+        ).all()
+        sequences = conn.execute(sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).all()
+    assert tables - set(TABLES) == {"alembic_version"}, "a table missing from TABLES in tests/conftest.py"
+    for child, parent in references:
+        assert child == parent or TABLES.index(child) < TABLES.index(parent), f"TABLES: {child} before {parent}"
+    return "; ".join(
+        [f"DELETE FROM {table}" for table in TABLES] + [f"ALTER SEQUENCE {s} RESTART" for (s,) in sequences]
+    )
+
+
 @pytest.fixture
-def engine(shared_engine):
+def engine(shared_engine, emptying):
     """The run's engine, with every table emptied and numbering restarted before the test."""
     with shared_engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-        conn.execute(sa.text("ALTER SEQUENCE incident_numbers RESTART"))
+        conn.exec_driver_sql(emptying)
     return shared_engine
 
 

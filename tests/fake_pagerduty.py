@@ -8,6 +8,8 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support import serve_in_thread
+
 SEVERITIES = {"critical", "error", "warning", "info"}
 
 
@@ -56,7 +58,7 @@ class FakePagerDuty:
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
     def start(self) -> "FakePagerDuty":
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serve_in_thread(self._server)
         return self
 
     def stop(self) -> None:

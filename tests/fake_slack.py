@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support import serve_in_thread
+
 TOKEN = "xoxb-fake-bot-token"
 NAME = re.compile(r"[a-z0-9_-]{1,80}")
 
@@ -42,7 +44,7 @@ class FakeSlack:
         self.webhook_url, self.api_url = f"{base}/services/T000/B000/secret", f"{base}/api"
 
     def start(self) -> "FakeSlack":
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serve_in_thread(self._server)
         return self
 
     def stop(self) -> None:

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,6 +75,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def serve_in_thread(server) -> None:
+    """Serve an http.server on a daemon thread; its shutdown() then returns within 50 ms (0.5 s by default)."""
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+
 def process_env(settings, **extra) -> dict:
     """The environment a child process of ours needs for these settings."""
     environ = dict(os.environ)
@@ -101,13 +107,21 @@ class Process:
         self.popen = subprocess.Popen(
             argv, env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
         )
+        self._terminated = False
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def terminate(self) -> None:
+        """SIGTERM without waiting for the exit: `stop()` waits (see `stop_all`)."""
+        if self.popen.poll() is None and not self._terminated:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            self._terminated = True
+
     def stop(self, sig=signal.SIGTERM, timeout: float = 15) -> int:
         if self.popen.poll() is None:
-            os.killpg(self.popen.pid, sig)
+            if sig != signal.SIGTERM or not self._terminated:
+                os.killpg(self.popen.pid, sig)
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -117,13 +131,28 @@ class Process:
         return self.popen.returncode
 
 
-def start_web(settings, tmp_path: Path, *, workers: int = 2, **extra_env) -> tuple[Process, str]:
-    """gunicorn serving the app, as `incidents serve` runs it; returns (process, base URL)."""
+def stop_all(processes) -> None:
+    """Stop these processes together: each has its SIGTERM before the first is waited for, so their
+    shutdowns (a web worker lingers on kept-alive connections) overlap."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.stop()
+
+
+def launch_web(settings, tmp_path: Path, *, workers: int = 2, **extra_env) -> tuple[Process, str]:
+    """gunicorn serving the app, as `incidents serve` runs it, not waited for: (process, base URL)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     extra_env.setdefault("PUBLIC_URL", base)
     argv = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)]
-    process = Process(argv, env=process_env(settings, **extra_env), log_path=tmp_path / f"web-{port}.log")
+    return Process(argv, env=process_env(settings, **extra_env), log_path=tmp_path / f"web-{port}.log"), base
+
+
+def start_web(settings, tmp_path: Path, *, workers: int = 2, **extra_env) -> tuple[Process, str]:
+    """gunicorn serving the app, as `incidents serve` runs it; returns (process, base URL) once it answers."""
+    process, base = launch_web(settings, tmp_path, workers=workers, **extra_env)
     try:
         wait_http(f"{base}/healthz", process)
     except BaseException:

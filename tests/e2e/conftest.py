@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from tests.fake_pagerduty import FakePagerDuty
-from tests.support import Process, process_env, start_web
+from tests.support import Process, launch_web, process_env, stop_all, wait_http
 
 SRE_KEY = "routingkeyoncallsre0000000000001"
 MANAGER_KEY = "routingkeysremanager000000000001"
@@ -107,6 +107,10 @@ class Stack:
             INCIDENTS_TICK_SECONDS="0.5",
             INCIDENTS_SWEEP_GRACE_SECONDS=SWEEP_GRACE,
             PUBLIC_URL=self.web,
+            # `celery worker --without-mingle` (click reads it here): mingle waits a second at each start
+            # for other workers' revoked tasks, and ours revoke none. tests/faults keeps it, as production
+            # does: it runs again after a lost broker connection, which those tests break.
+            CELERY_WORKER_WITHOUT_MINGLE=1,
         )
 
 
@@ -121,15 +125,17 @@ def start_stack(settings, engine, tmp_path, request):
         write_config(folder, **config)
         stack_settings = dataclasses.replace(settings, config_dir=folder, broker_prefix=f"e2e-{secrets.token_hex(4)}:")
         fake = FakePagerDuty().start()
-        web, base = start_web(
+        web, base = launch_web(
             stack_settings, tmp_path, PAGERDUTY_EVENTS_URL=fake.url, CELERY_BROKER_PREFIX=stack_settings.broker_prefix
         )
         stack = Stack(base, fake, stack_settings, {"web": web})
         started.append(stack)
+        # Worker and beat start while the web does: the test needs all three, not one after the other.
         if worker:
             stack.start_worker()
         if beat:
             stack.start_beat()
+        wait_http(f"{base}/healthz", web)
         return stack
 
     yield start
@@ -137,8 +143,7 @@ def start_stack(settings, engine, tmp_path, request):
         failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
         if failed:
             print(stack.log())
-        for process in stack.processes.values():
-            process.stop()
+        stop_all(stack.processes.values())
         stack.pagerduty.stop()
 
 

@@ -14,7 +14,7 @@ from store.db import normalise_url
 from tests.e2e.conftest import write_config
 from tests.fake_pagerduty import FakePagerDuty
 from tests.faults.services import Postgres, Redis
-from tests.support import Process, process_env, start_web
+from tests.support import Process, process_env, start_web, stop_all
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +67,7 @@ class FaultStack:
         return "\n".join(f"===== {name}\n{process.log()[-5000:]}" for name, process in self.processes.items())
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            process.stop()
+        stop_all(self.processes.values())
         self.pagerduty.stop()
         self.engine.dispose()
 

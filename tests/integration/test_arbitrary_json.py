@@ -13,11 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from store.tables import raw_requests
-
-ALERTMANAGER = "/webhooks/alertmanager"
-PAGERDUTY = "/v2/enqueue"
-ROUTING_KEY = "exampleintegrationkey00000000001"
-BEARER = {"Authorization": "Bearer example-token"}  # opens every service (config/services.yaml)
+from tests.integration.spoiling import ALERTMANAGER, BEARER, PAGERDUTY, ROUTING_KEY, firing_alert, post, trigger
+from tests.integration.spoiling import webhook as webhook_of
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -119,46 +116,9 @@ def bodies(draw, values) -> bytes:
     return encode(draw(values), ascii_only).encode("utf-8", "surrogatepass")
 
 
-def alert() -> dict:
-    return {
-        "status": "firing",
-        "labels": {"alertname": "HighErrorRate", "severity": "critical"},
-        "annotations": {"summary": "5xx ratio above 5%"},
-        "startsAt": "2026-11-26T14:33:41.755554785Z",
-        "endsAt": "0001-01-01T00:00:00Z",
-        "generatorURL": "http://prometheus:9090/graph",
-        "fingerprint": "3674736a37fc8008",
-    }
-
-
 def webhook() -> dict:
-    return {
-        "receiver": "incidents",
-        "status": "firing",
-        "alerts": [alert()],
-        "groupLabels": {"alertname": "HighErrorRate"},
-        "commonLabels": {},
-        "commonAnnotations": {},
-        "externalURL": "http://alertmanager:9093",
-        "version": "4",
-        "groupKey": '{}:{alertname="HighErrorRate"}',
-        "truncatedAlerts": 0,
-    }
-
-
-def event() -> dict:
-    return {
-        "routing_key": ROUTING_KEY,
-        "event_action": "trigger",
-        "dedup_key": "disk-full-db-1",
-        "payload": {
-            "summary": "Disk full on db-1",
-            "source": "db-1",
-            "severity": "critical",
-            "timestamp": "2026-11-26T14:33:41Z",
-            "custom_details": {"free": "0%"},
-        },
-    }
+    """The near-valid Alertmanager body: one alert with no service label."""
+    return webhook_of(firing_alert())
 
 
 # Where a near-valid body is spoiled, and with what: anything at all, or a value of the right shape.
@@ -173,8 +133,8 @@ WEBHOOK_SPOTS = {
     ("commonAnnotations",): string_maps,
     ("externalURL",): texts,
     ("orgId",): numbers,
-    ("alerts",): st.lists(st.builds(alert), max_size=3),
-    ("alerts", 0): st.builds(alert),
+    ("alerts",): st.lists(st.builds(firing_alert), max_size=3),
+    ("alerts", 0): st.builds(firing_alert),
     ("alerts", 0, "status"): st.sampled_from(["firing", "resolved"]) | texts,
     ("alerts", 0, "labels"): string_maps,
     ("alerts", 0, "annotations"): string_maps,
@@ -248,7 +208,7 @@ def stored_requests(engine) -> int:
 
 def assert_answered_without_server_error(client, engine, path, data: bytes, headers=None):
     before = stored_requests(engine)
-    response = client.post(path, data=data, headers=headers or {}, content_type="application/json")
+    response = post(client, path, data, headers)
     shown = f"{response.status_code} {response.get_data(as_text=True)[:300]!r} for body {data[:500]!r}"
     assert 200 <= response.status_code < 500, shown
     if response.status_code >= 400:
@@ -265,7 +225,7 @@ def with_long_group_key() -> bytes:
 
 def with_custom_details(literal: str) -> bytes:
     return encode(
-        event() | {"payload": event()["payload"] | {"custom_details": {"load": Number(literal)}}}, True
+        trigger() | {"payload": trigger()["payload"] | {"custom_details": {"load": Number(literal)}}}, True
     ).encode()
 
 
@@ -291,8 +251,8 @@ def test_near_valid_alertmanager_payloads_are_never_answered_with_a_server_error
 
 
 @FUZZ
-@given(data=near_valid_bodies(event, EVENT_SPOTS))
-@example(data=json.dumps(event()).encode())
+@given(data=near_valid_bodies(trigger, EVENT_SPOTS))
+@example(data=json.dumps(trigger()).encode())
 @example(data=with_custom_details("1e400"))
 @example(data=with_custom_details("-1e400"))
 def test_near_valid_pagerduty_events_are_never_answered_with_a_server_error(client, engine, data):

@@ -9,6 +9,7 @@ from incidents.lifecycle import StatusWord
 from store import lifecycle as store
 from store.escalation import act as escalation_act
 from store.tables import incident_lifecycle, timeline
+from tests.channel_template import issue_template
 from tests.integration.acting import act, detail, mark_sent, open_incident, outbox
 from tests.support import READ
 
@@ -172,28 +173,7 @@ def test_a_lowered_severity_stands_until_a_higher_alert_arrives_after_it(client,
     assert ("0.1.s", "sre-manager") in [(step, target) for _, step, target, _ in outbox(engine, 1)]
 
 
-TEMPLATE = """#inc-1: Payment Service Outage
-
-**Status**: 🔴 SEV1 - Investigating
-**Impact**: All payment processing failing
-**Commander**: @alice (SRE)
-**Affected**: payment-service
-
-**Timeline**:
-- 10:30 - Alert triggered (PagerDuty)
-- 10:32 - On-call acknowledged
-- 10:35 - Incident channel created
-- 10:40 - Identified DB connection pool exhaustion
-
-**Actions**:
-- [x] Enabled circuit breaker on payment service
-- [ ] Rolling restart of payment pods
-- [ ] Scaling up DB connections
-
-**Updates**:
-- 10:45: Mitigation in progress
-- ETA: 15 minutes
-"""
+TEMPLATE = issue_template(1)
 
 
 def at(minute):

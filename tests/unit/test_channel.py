@@ -8,29 +8,9 @@ from incidents.checklist import Action
 from incidents.lifecycle import StatusWord
 from incidents.severity import Severity
 from incidents.updates import Update
+from tests.channel_template import issue_template
 
-TEMPLATE = """#inc-123: Payment Service Outage
-
-**Status**: 🔴 SEV1 - Investigating
-**Impact**: All payment processing failing
-**Commander**: @alice (SRE)
-**Affected**: payment-service
-
-**Timeline**:
-- 10:30 - Alert triggered (PagerDuty)
-- 10:32 - On-call acknowledged
-- 10:35 - Incident channel created
-- 10:40 - Identified DB connection pool exhaustion
-
-**Actions**:
-- [x] Enabled circuit breaker on payment service
-- [ ] Rolling restart of payment pods
-- [ ] Scaling up DB connections
-
-**Updates**:
-- 10:45: Mitigation in progress
-- ETA: 15 minutes
-"""
+TEMPLATE = issue_template(123)
 
 
 def at(hour, minute):
