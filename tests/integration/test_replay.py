@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import cli
+from ingest import replay as ingest_replay
 from ingest.app import create_app
 from ingest.replay import replay
 from store.db import create_engine
@@ -68,7 +69,7 @@ def test_replay_reads_in_pages_and_honours_since_id_and_source(sqlite, catalog):
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_intake_keeps_answering_while_replay_runs(request, database, catalog):
+def test_intake_keeps_answering_while_replay_runs(request, database, catalog, monkeypatch):
     if database == "sqlite":
         _, engine, client = request.getfixturevalue("sqlite")
     else:
@@ -79,9 +80,17 @@ def test_intake_keeps_answering_while_replay_runs(request, database, catalog):
         first = conn.execute(sa.select(raw_requests)).one()._asdict()
         first.pop("id")
         conn.execute(raw_requests.insert(), [first | {"received_at": datetime.now(UTC)}] * 1000)
-    counts = {}
+    counts, started = {}, threading.Event()
+    replay_one = ingest_replay._replay_one
+
+    def replaying_one(*args):  # replay has read what was stored when it started once it replays one
+        started.set()
+        return replay_one(*args)
+
+    monkeypatch.setattr(ingest_replay, "_replay_one", replaying_one)
     replaying = threading.Thread(target=lambda: counts.update(replay(engine, catalog)))
     replaying.start()
+    assert started.wait(timeout=60)
     answered_during_replay = 0
     while replaying.is_alive():
         assert client.post("/webhooks/alertmanager", json=body, headers=headers).status_code == 200
