@@ -11,6 +11,14 @@ So the consumer gives them back first, while the transport is whole: if Redis is
 are restored, else they are forgotten here. Forgetting loses nothing: PostgreSQL holds every due
 escalation and pending page, which the beat's tick claims and re-sends, and a message Redis still
 holds unacknowledged comes back after the visibility timeout (tasks are idempotent).
+
+A task that was running when the connection dropped acknowledges its message afterwards, from the
+event loop, on the old channel, whose transport is gone: kombu raises `AttributeError("'NoneType'
+object has no attribute 'client'")`, which Celery takes for unrecoverable, and the worker exits (seen
+once in tests/faults/test_redis_restart.py). The consumer counts AttributeError with the connection
+errors: that acknowledgement is logged and dropped (the message comes back, as above), and an
+AttributeError in the consumer's loop restarts the consumer, as a lost connection does, instead of
+ending the worker.
 """
 
 import logging
@@ -21,11 +29,22 @@ log = logging.getLogger(__name__)
 
 
 class Consumer(CeleryConsumer):
-    """Celery's consumer, giving back its unacknowledged messages before a lost connection is closed."""
+    """Celery's consumer, giving back its unacknowledged messages before a lost connection is closed,
+    and taking an acknowledgement on a dead channel for the lost connection it is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connection_errors = tolerated_errors(self.connection_errors)
 
     def on_connection_error_after_connected(self, exc):
         give_back_unacked(self.connection, self.task_consumer)
         super().on_connection_error_after_connected(exc)
+
+
+def tolerated_errors(connection_errors: tuple) -> tuple:
+    """The errors that mean "the connection is lost": the transport's, and kombu's AttributeError on a
+    channel whose transport went with the connection."""
+    return connection_errors + (AttributeError,)
 
 
 def give_back_unacked(connection, task_consumer) -> None:
