@@ -99,7 +99,7 @@ def phase(name: str, base: str, load: str, args, unit: str, per_request: int) ->
     rate = result.accepted * per_request / result.seconds
     print(
         f"{name:<16} requests {result.requests:>7}  {unit}/s {rate:>7.0f}  p50 {result.p50_ms:6.1f} ms  "
-        f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}"
+        f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}" + (f" {result.failures}" if result.failures else "")
     )
     return result, rate
 
