@@ -12,8 +12,8 @@ from incidents import follow_ups as core
 from incidents.lifecycle import Change
 from incidents.postmortem import ActionItem
 from incidents.services import Catalog
-from store import escalation as escalation_store
 from store import lifecycle as lifecycle_store
+from store import outbox
 from store.lifecycle import NotFound
 from store.tables import alerts, follow_ups, incidents
 
@@ -134,7 +134,7 @@ def change(engine, follow_up_id: int, *, catalog: Catalog, now: datetime, actor:
         if decided.resolve_reminders:
             why = f"follow-up {'closed' if new.state == core.DONE else 'changed'} by {actor}"
             prefix = core.step_prefix(item_of(now_row)) + ":"
-            cancelled, resolve_ids = escalation_store.resolve_steps(conn, row.id, prefix, why, now)
+            cancelled, resolve_ids = outbox.resolve_steps(conn, row.id, prefix, why, now)
             entries, resolves[:] = entries + cancelled, resolve_ids
         return Change(lc, entries), None, follow_up_id
 

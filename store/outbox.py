@@ -1,0 +1,112 @@
+"""The page outbox from the deciding side: a step's new pages, and what an acknowledgement or a
+resolve does to the pages already there (cancel the unsent, follow up the sent). store.pages is the
+delivering side."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from incidents import paging
+from incidents.paging import PageState
+from incidents.timeline import Entry
+from store.tables import pages
+
+# Page rows not already there (by their step); executed with many rows, which SQLAlchemy sends as one statement.
+_INSERT_NEW_PAGES = {
+    name: dialect.insert(pages).on_conflict_do_nothing().returning(pages.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def _insert_new(conn):
+    return _INSERT_NEW_PAGES[conn.dialect.name]
+
+
+def insert(conn, row, pages_to_send, catalog, now: datetime, due_at: datetime) -> list[int]:
+    """A step's pages, as pending triggers of the incident `row`; the ids of those not there already."""
+    if not pages_to_send:
+        return []
+    service = catalog.service(row.service) if row.service in {s.name for s in catalog.services} else None
+    values = [
+        {
+            "incident_id": row.id,
+            "action": "trigger",
+            "step": page.step,
+            "target_kind": page.target.kind,
+            "target_name": page.target.name,
+            "reason": page.reason[:1000],
+            "status": PageState.PENDING,
+            "attempts": 0,
+            "routing_key": catalog.routing_key(page.target, service) if service else "",
+            "dedup_key": paging.dedup_key(row.id, page.target.kind, page.target.name, page.step),
+            "created_at": now,
+            "due_at": due_at,
+            "next_attempt_at": now,
+        }
+        for page in pages_to_send
+    ]
+    # A step already paged (SEV1's manager, a retried decision) is not paged again.
+    return list(conn.execute(_insert_new(conn), values).scalars())
+
+
+def resolve_steps(conn, incident_id: int, prefix: str, why: str, now: datetime) -> tuple[tuple[Entry, ...], list[int]]:
+    """Cancel the unsent triggers whose step starts with `prefix` and queue a resolve for those sent (a
+    follow-up's reminders when it closes): the cancellations' timeline entries and the resolve pages' ids."""
+    only = pages.c.step.startswith(prefix, autoescape=True)
+    return cancel_unsent(conn, incident_id, "resolve", why, only), follow_up(conn, incident_id, "resolve", 0, now, only)
+
+
+def cancel_unsent(conn, incident_id: int, action: str, why: str, only=None) -> tuple[Entry, ...]:
+    """Cancel triggers not yet sent, saying why on each and on the timeline (one statement).
+
+    Which are cancelled is decided by incidents.paging.spared_by.
+    """
+    unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == PageState.PENDING]
+    stmt = (
+        pages.update()
+        .where(*unsent, sa.true() if only is None else only, *_not_spared(paging.spared_by(action)))
+        .values(status=PageState.CANCELLED, cancel_reason=f"{why} before it was sent"[:1000])
+        .returning(pages.c.id, pages.c.target_kind, pages.c.target_name)
+    )
+    return tuple(paging.cancelled(page, why) for page in sorted(conn.execute(stmt).all()))
+
+
+def _not_spared(spared: paging.Spared) -> list:
+    """SQL conditions for pages whose step `spared` does not hold."""
+    conditions = [pages.c.step.not_like(f"{prefix}%") for prefix in spared.prefixes]
+    conditions += [pages.c.step.not_like(f"%{suffix}") for suffix in spared.suffixes]
+    return conditions + ([pages.c.step.not_in(spared.steps)] if spared.steps else [])
+
+
+def follow_up(conn, incident_id: int, action: str, round_: int, now: datetime, only=None) -> list[int]:
+    """Queue `action` (acknowledge or resolve) once for every (routing key, dedup key) paged."""
+    keys = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
+    sent = conn.execute(
+        sa.select(*keys, sa.func.min(pages.c.step).label("step"))
+        .where(pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == PageState.SENT)
+        .where(sa.true() if only is None else only, *_not_spared(paging.NOT_FOLLOWED_UP))
+        .group_by(*keys)
+    ).all()
+    if not sent:
+        return []
+    prefix = "resolve" if action == "resolve" else f"ack{round_}"
+    values = [
+        {
+            "incident_id": incident_id,
+            "action": action,
+            "step": f"{prefix}:{s.step}",
+            "target_kind": s.target_kind,
+            "target_name": s.target_name,
+            "routing_key": s.routing_key,
+            "dedup_key": s.dedup_key,
+            "reason": action,
+            "status": PageState.PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "due_at": now,
+            "next_attempt_at": now,
+        }
+        for s in sent
+    ]
+    return list(conn.execute(_insert_new(conn), values).scalars())
