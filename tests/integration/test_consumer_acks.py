@@ -24,6 +24,7 @@ def received():
         errors = connection.connection_errors
         channel.connection, channel._pool = None, None
         yield message, errors
+        channel.qos.restore_at_shutdown = False  # its transport is gone: nothing to give back at exit
         with kombu.Connection(REDIS_URL) as cleanup:
             queue(cleanup.channel()).delete()
 
