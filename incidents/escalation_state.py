@@ -1,0 +1,69 @@
+"""What the escalation state machine (incidents.escalation) works on: an incident's escalation status
+and state, the pages a step asks for, and the step itself; the step names that follow-ups spare."""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from incidents.policy import Target
+from incidents.severity import Severity
+from incidents.timeline import Entry
+
+
+class Status(enum.StrEnum):
+    """An incident's escalation status; a str, stored as its value."""
+
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+TRIGGERED, ACKNOWLEDGED, RESOLVED = Status.TRIGGERED, Status.ACKNOWLEDGED, Status.RESOLVED
+RESPONDER_STEP = "responder"  # the step of a page add_responder asks for
+# The step suffix of a "still unresolved" page: an acknowledgement does not cancel it before it is
+# sent, since the rule escalates acknowledged or not (and gives it a PagerDuty dedup key of its own).
+UNRESOLVED_STEP = ".u"
+# The step suffix of the page the severity rule sends the last level at once (SEV1 tells the manager):
+# an acknowledgement that comes first does not cancel it, or the manager would never hear of a SEV1.
+AT_ONCE_STEP = ".s"
+
+
+@dataclass(frozen=True)
+class State:
+    """Where an incident's escalation stands. `level` -1: nobody paged yet (low urgency)."""
+
+    status: Status
+    severity: Severity
+    opened_at: datetime
+    level: int = -1
+    loop: int = 0
+    round: int = 0  # bumped when the same level is paged again (acknowledgement timeout)
+    due_at: datetime | None = None  # next level (triggered) or acknowledgement timeout (acknowledged)
+    unresolved_due_at: datetime | None = None  # the "still unresolved after N minutes" rule
+    exhausted: bool = False
+    last_level_loop: int = -1  # the loop in which the severity rule paged the last level at once
+    held: str = ""  # "maintenance" or "flap": nobody paged yet, the first page waits until `due_at`
+
+    @property
+    def next_wake(self) -> datetime | None:
+        """The earliest time something is due, or None."""
+        times = [t for t in (self.due_at, self.unresolved_due_at) if t is not None]
+        return min(times) if times else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One target to page for one step; `step` makes it unique on its incident."""
+
+    target: Target
+    step: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Step:
+    state: State
+    pages: tuple[Page, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    notify: str | None = None  # "acknowledge" or "resolve": tell PagerDuty about pages sent
+    why: str = ""  # why pages not yet sent are cancelled ("acknowledged by alice"), with `notify`
