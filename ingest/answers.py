@@ -145,34 +145,29 @@ class Page(Schema):
 DueOn = fields.String(required=True, allow_none=True, metadata={"format": "date"})
 
 
-class EarlierFollowUp(Schema):
+class _FollowUpFields(Schema):
+    id = fields.Integer(required=True)
+    incident = fields.String(required=True, metadata={"example": "INC-12"})
+    service = fields.String(required=True)
+    text = fields.String(required=True)
+    owner = fields.String(required=True, allow_none=True)
+    owner_kind = fields.String(required=True, allow_none=True, metadata={"enum": ["user", "team", None]})
+    due_on = DueOn
+    overdue = fields.Boolean(required=True)
+
+
+class EarlierFollowUp(_FollowUpFields):
     """An open follow-up of an earlier incident on the same service or with the same alert name: this incident
     may be what it was meant to prevent."""
 
-    id = fields.Integer(required=True)
-    incident = fields.String(required=True, metadata={"example": "INC-12"})
     incident_title = fields.String(required=True)
-    service = fields.String(required=True)
-    text = fields.String(required=True)
-    owner = fields.String(required=True, allow_none=True)
-    owner_kind = fields.String(required=True, allow_none=True, metadata={"enum": ["user", "team", None]})
-    due_on = DueOn
-    overdue = fields.Boolean(required=True)
     match = fields.String(required=True, metadata={"enum": ["service", "alertname"]})
 
 
-class FollowUp(Schema):
+class FollowUp(_FollowUpFields):
     """A follow-up (post-mortem action item)."""
 
-    id = fields.Integer(required=True)
-    incident = fields.String(required=True, metadata={"example": "INC-12"})
-    service = fields.String(required=True)
-    text = fields.String(required=True)
-    owner = fields.String(required=True, allow_none=True)
-    owner_kind = fields.String(required=True, allow_none=True, metadata={"enum": ["user", "team", None]})
-    due_on = DueOn
     state = fields.String(required=True, metadata={"enum": ["open", "done"]})
-    overdue = fields.Boolean(required=True)
     created_by = fields.String(required=True)
     created_at = Time
     closed_at = Time
