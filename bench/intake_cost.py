@@ -9,13 +9,16 @@ its wall time. Delivery is not dispatched (no worker): this is the web's share.
 """
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import random
 import statistics
 import tempfile
 import time
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,14 +31,17 @@ GROUPS, PER_GROUP, RESOLVED_SHARE = 50, 10, 0.1
 HEADERS = {"Authorization": "Bearer example-token", "Content-Type": "application/json"}
 
 
+STARTS_AT = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 def body(group: int, status: str) -> bytes:
-    """bench/wrk/alertmanager.lua's body for `group`."""
+    """bench/wrk/alertmanager.lua's body for `group` (its alerts started a minute before the run)."""
     alerts = [
         {
             "status": status,
             "labels": {"alertname": f"Bench{group}", "instance": f"host-{index}:9100", "severity": "warning"},
             "annotations": {"summary": f"Bench{group} on host-{index}:9100"},
-            "startsAt": "2026-11-26T14:33:41.755Z",
+            "startsAt": STARTS_AT,
             "endsAt": "0001-01-01T00:00:00Z",
             "generatorURL": "http://prometheus:9090/graph",
             "fingerprint": f"{group * PER_GROUP + index:016x}",
@@ -82,6 +88,7 @@ def run(args) -> None:
         open_groups: set[int] = set()
         costs = defaultdict(list)  # kind: [(statements, cpu ms, wall ms)]
         texts = {}
+        profiles = {kind: cProfile.Profile() for kind in args.profile}
         for n in range(args.warm_up + args.requests):
             group = rng.randrange(GROUPS)
             resolved = rng.random() < RESOLVED_SHARE
@@ -93,9 +100,12 @@ def run(args) -> None:
                 open_groups.add(group)
             data = body(group, "resolved" if resolved else "firing")
             statements.clear()
+            profile = profiles.get(kind) if n >= args.warm_up else None
+            profile and profile.enable()
             cpu, wall = time.thread_time(), time.perf_counter()
             response = client.post("/webhooks/alertmanager", data=data, headers=HEADERS)
             cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+            profile and profile.disable()
             assert response.status_code == 200, response.get_data(as_text=True)
             if n >= args.warm_up:
                 costs[kind].append((len(statements), cpu * 1000, wall * 1000))
@@ -116,6 +126,10 @@ def run(args) -> None:
                 print(f"--- {kind}")
                 for text in sql:
                     print("   ", " ".join(text.split())[:160])
+        for kind, profile in profiles.items():
+            print(f"--- profile of {kind}, by own time, then by cumulative time")
+            pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
         engine.dispose()
 
 
@@ -125,6 +139,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--warm-up", type=int, default=300, help="requests first, not measured")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--statements", action="store_true", help="print each kind's statements once")
+    parser.add_argument(
+        "--profile", action="append", default=[], metavar="KIND", help="cProfile this kind of request (joins, opens...)"
+    )
+    parser.add_argument("--top", type=int, default=30, help="lines of each profile")
     return parser.parse_args(argv)
 
 
