@@ -35,5 +35,5 @@ function request()
     '"commonLabels": {"alertname": "Bench%d"}, "commonAnnotations": {}, ' ..
     '"externalURL": "http://alertmanager:9093", "alerts": [%s]}',
     status, group, group, group, table.concat(alerts, ", "))
-  return wrk.format("POST", "/webhooks/alertmanager", headers, body)
+  return wrk.format("POST", nil, headers, body)  -- nil: the path of the URL wrk was given
 end

@@ -20,5 +20,5 @@ function request()
       '"payload": {"summary": "Disk full on %s", "source": "%s", "severity": "warning"}}',
       ROUTING_KEY, key, key, key)
   end
-  return wrk.format("POST", "/v2/enqueue", headers, body)
+  return wrk.format("POST", nil, headers, body)  -- nil: the path of the URL wrk was given
 end
