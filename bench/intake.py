@@ -2,9 +2,9 @@
 
 Load comes from wrk (a native generator, Lua scripts in bench/wrk/), so the load generator does
 not take the CPU it measures. Phase C posts Alertmanager bodies to bench/ceiling_app.py, a Flask
-app that only parses the JSON, served by gunicorn sync workers; phase D to the same app's durable
-floor, which also stores each body with one committed INSERT (no intake that stores a request before
-it answers can be faster on this machine, so its fraction bounds ours). Phase A posts the same bodies (one
+app that only parses the JSON, served by gunicorn sync workers; phase D, last, to the same app's
+durable floor, which also stores each body with one committed INSERT (no intake that stores a request
+before it answers can be faster on this machine, so its fraction bounds ours). Phase A posts the same bodies (one
 group's 10 alerts out of 500; one body in ten resolves its group, so incidents open, resolve and
 page all the time) to the whole service: web (`incidents serve`'s defaults), a Celery worker and
 beat, on PostgreSQL and Redis, paging a fake PagerDuty. Phase B posts PagerDuty events. Each phase
@@ -184,9 +184,7 @@ def run(args) -> bool:
         ceiling_process, ceiling_base = start_ceiling(settings, tmp, args.ceiling_workers)
         warm_up(ceiling_base, "alertmanager", args)
         _, ceiling = phase("C ceiling", ceiling_base, "alertmanager", args, "alerts", PER_GROUP)
-        warm_up(ceiling_base, "floor", args)
-        _, floor = phase("D durable floor", ceiling_base, "floor", args, "alerts", PER_GROUP)
-        ceiling_process.stop()
+        stack.callback(ceiling_process.stop)  # idle until D, which runs last: its writes would slow A
         fake = FakePagerDuty().start()
         stack.callback(fake.stop)
         base = ours(stack, settings, tmp, fake, args)
@@ -199,6 +197,8 @@ def run(args) -> bool:
         events, _ = phase("B pagerduty", base, "pagerduty", args, "events", 1)
         exact = checked(url, "pagerduty", events, before, args.connections) and exact
         print(f"{'':<16} pages received by the fake PagerDuty: {len(fake.events)}")
+        warm_up(ceiling_base, "floor", args)
+        _, floor = phase("D durable floor", ceiling_base, "floor", args, "alerts", PER_GROUP)
     verdict(rate / ceiling if ceiling else 0.0, [alerts, events])
     print(f"durable floor / ceiling: {floor / ceiling if ceiling else 0.0:.2f} (parse and one committed INSERT)")
     return exact
