@@ -82,6 +82,7 @@ def wrk(base: str, load: str, seconds: float, args, seed: int = 0) -> Result:
         base + path,
         "--",
         str(seed),
+        str(args.resolved_share),
     ]
     out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("WRK_RESULT "))
@@ -227,6 +228,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=3, help="threads per gthread worker of ours")
     parser.add_argument("--duration", type=float, default=10, help="seconds measured per phase")
     parser.add_argument("--warm-up", type=float, default=3, help="seconds of the same load before each phase")
+    parser.add_argument(
+        "--resolved-share", type=float, default=0.1, help="share of bodies that resolve their group (0: no churn)"
+    )
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads")
     return parser.parse_args(argv)

@@ -4,12 +4,14 @@
 -- would breach every new incident's detection target at once).
 dofile("bench/wrk/report.lua")
 
-local GROUPS, PER_GROUP, RESOLVED_SHARE = 50, 10, 0.1
+local GROUPS, PER_GROUP = 50, 10
+local resolved_share  -- argument 2 (bench.intake --resolved-share), 0.1 by default
 local starts_at
 local headers = {["Authorization"] = "Bearer example-token", ["Content-Type"] = "application/json"}
 
 function init(args)
   math.randomseed(id * 7919 + tonumber(args[1] or 0))
+  resolved_share = tonumber(args[2] or 0.1)
   starts_at = os.date("!%Y-%m-%dT%H:%M:%S.000Z", os.time() - 60)
 end
 
@@ -24,7 +26,7 @@ end
 
 function request()
   local group = math.random(0, GROUPS - 1)
-  local status = math.random() < RESOLVED_SHARE and "resolved" or "firing"
+  local status = math.random() < resolved_share and "resolved" or "firing"
   local alerts = {}
   for index = 0, PER_GROUP - 1 do
     alerts[#alerts + 1] = alert(group, index, status)

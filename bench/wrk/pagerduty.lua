@@ -1,18 +1,20 @@
 -- PagerDuty Events v2: a trigger for one of 500 dedup keys, or one time in ten a resolve.
 dofile("bench/wrk/report.lua")
 
-local KEYS, RESOLVED_SHARE = 500, 0.1
+local KEYS = 500
+local resolved_share  -- argument 2 (bench.intake --resolved-share), 0.1 by default
 local ROUTING_KEY = "exampleintegrationkey00000000001"
 local headers = {["Content-Type"] = "application/json"}
 
 function init(args)
   math.randomseed(id * 104729 + tonumber(args[1] or 0))
+  resolved_share = tonumber(args[2] or 0.1)
 end
 
 function request()
   local key = "bench-" .. math.random(0, KEYS - 1)
   local body
-  if math.random() < RESOLVED_SHARE then
+  if math.random() < resolved_share then
     body = string.format('{"routing_key": "%s", "event_action": "resolve", "dedup_key": "%s"}', ROUTING_KEY, key)
   else
     body = string.format(
