@@ -2,12 +2,12 @@
 
 Load comes from wrk (a native generator, Lua scripts in bench/wrk/), so the load generator does
 not take the CPU it measures. Phase C posts Alertmanager bodies to bench/ceiling_app.py, a Flask
-app that only parses the JSON, served by gunicorn sync workers; phase D, last, to the same app's
-durable floor, which also stores each body with one committed INSERT (no intake that stores a request
-before it answers can be faster on this machine, so its fraction bounds ours). Phase A posts the same bodies (one
+app that only parses the JSON, served by gunicorn sync workers. Phase A posts the same bodies (one
 group's 10 alerts out of 500; one body in ten resolves its group, so incidents open, resolve and
 page all the time) to the whole service: web (`incidents serve`'s defaults), a Celery worker and
-beat, on PostgreSQL and Redis, paging a fake PagerDuty. Phase B posts PagerDuty events. Each phase
+beat, on PostgreSQL and Redis, paging a fake PagerDuty. Phase B posts PagerDuty events. Phase D,
+last, posts to the ceiling app's durable floor, which also stores each body with one committed
+INSERT: no intake that stores a request before it answers can be faster on this machine. Each phase
 is warmed up first, unmeasured. After A and B, the raw requests stored are checked against the
 requests accepted: once we answer 2xx, the request is stored.
 `python -m bench.intake --help` lists the options.

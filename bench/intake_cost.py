@@ -4,7 +4,8 @@ Posts the bench's Alertmanager bodies (bench/wrk/alertmanager.lua's: one group's
 500, one body in ten resolving its group) through Flask's test client to the app on a scratch
 PostgreSQL database, one at a time, and prints per kind of request (joined an open incident, opened
 one, resolved one, resolved nothing) how many statements it ran, its CPU time in this process and
-its wall time. Delivery is not dispatched (no worker): this is the web's share.
+its wall time. Delivery is not dispatched (no worker): this is the web's share. `--profile KIND`
+adds a cProfile of that kind's requests.
 `python -m bench.intake_cost --help` lists the options.
 """
 
@@ -29,8 +30,6 @@ from tests.support import REDIS_URL, ROOT, scratch_database
 
 GROUPS, PER_GROUP, RESOLVED_SHARE = 50, 10, 0.1
 HEADERS = {"Authorization": "Bearer example-token", "Content-Type": "application/json"}
-
-
 STARTS_AT = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
@@ -101,11 +100,13 @@ def run(args) -> None:
             data = body(group, "resolved" if resolved else "firing")
             statements.clear()
             profile = profiles.get(kind) if n >= args.warm_up else None
-            profile and profile.enable()
+            if profile:
+                profile.enable()
             cpu, wall = time.thread_time(), time.perf_counter()
             response = client.post("/webhooks/alertmanager", data=data, headers=HEADERS)
             cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
-            profile and profile.disable()
+            if profile:
+                profile.disable()
             assert response.status_code == 200, response.get_data(as_text=True)
             if n >= args.warm_up:
                 costs[kind].append((len(statements), cpu * 1000, wall * 1000))
