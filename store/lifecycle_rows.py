@@ -17,17 +17,34 @@ def utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+# Built once: each opening and resolution runs them, and building one costs about as much as running it.
+_LOAD = sa.select(incident_lifecycle).where(incident_lifecycle.c.incident_id == sa.bindparam("incident_id"))
+_FIRST_STARTED = sa.select(sa.func.min(alerts.c.starts_at)).where(alerts.c.incident_id == sa.bindparam("incident_id"))
+
+
+def _saves(dialect) -> dict[bool, sa.Insert]:
+    """By `insert_only`: the insert that keeps a row already there, or the upsert of every column."""
+    insert = dialect.insert(incident_lifecycle)
+    columns = [column.name for column in incident_lifecycle.columns if column.name != "incident_id"]
+    upsert = insert.on_conflict_do_update(
+        index_elements=["incident_id"], set_={name: insert.excluded[name] for name in columns}
+    )
+    return {True: insert.on_conflict_do_nothing(), False: upsert}
+
+
+_SAVE = {"postgresql": _saves(postgresql), "sqlite": _saves(sqlite)}
+
+
 def load(conn, row) -> Lifecycle:
     """The lifecycle of the locked incident `row`; a fresh one if none is stored (an older incident)."""
-    stored = conn.execute(sa.select(incident_lifecycle).where(incident_lifecycle.c.incident_id == row.id)).first()
+    stored = conn.execute(_LOAD, {"incident_id": row.id}).first()
     return from_row(stored) if stored is not None else begin(conn, row)
 
 
 def begin(conn, row, *, started_at: datetime | None = None, found_by: str = "") -> Lifecycle:
     """A new lifecycle: the problem started at `started_at`, else its first alert's startsAt."""
     if started_at is None:
-        query = sa.select(sa.func.min(alerts.c.starts_at)).where(alerts.c.incident_id == row.id)
-        started_at = utc(conn.execute(query).scalar())
+        started_at = utc(conn.execute(_FIRST_STARTED, {"incident_id": row.id}).scalar())
     return lifecycle.begin(
         opened_at=utc(row.opened_at), problem_started_at=started_at, service=row.service, found_by=found_by
     )
@@ -58,13 +75,8 @@ def from_row(stored) -> Lifecycle:
 
 def save(conn, incident_id: int, lc: Lifecycle, *, severity: Severity, targets: Targets, insert_only=False) -> None:
     """Write the lifecycle with its next due time; `insert_only` keeps a row already there."""
-    values = _values(lc) | {"due_at": next_due(lc, severity, targets)}
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(incident_lifecycle)
-    insert = insert.values(incident_id=incident_id, **values)
-    if insert_only:
-        conn.execute(insert.on_conflict_do_nothing())
-    else:
-        conn.execute(insert.on_conflict_do_update(index_elements=["incident_id"], set_=values))
+    values = _values(lc) | {"incident_id": incident_id, "due_at": next_due(lc, severity, targets)}
+    conn.execute(_SAVE[conn.dialect.name][insert_only], values)
 
 
 def _values(lc: Lifecycle) -> dict:
