@@ -19,6 +19,21 @@ _INSERT = {
     name: dialect.insert(postmortems).on_conflict_do_nothing().returning(postmortems.c.incident_id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+# Built once, as the rest of a resolution's statements: building one costs about as much as running it.
+_INCIDENT = sa.select(
+    incidents.c.number,
+    incidents.c.title,
+    incidents.c.service,
+    incidents.c.severity,
+    incidents.c.source,
+    sa.select(sa.func.count()).where(alerts.c.incident_id == incidents.c.id).scalar_subquery().label("alerts"),
+).where(incidents.c.id == sa.bindparam("incident_id"))
+_TIMELINE = sa.select(timeline).where(timeline.c.incident_id == sa.bindparam("incident_id")).order_by(timeline.c.id)
+_OPEN_ACTIONS = (
+    sa.select(incident_actions.c.text)
+    .where(incident_actions.c.incident_id == sa.bindparam("incident_id"), incident_actions.c.done.is_(False))
+    .order_by(incident_actions.c.id)
+)
 
 
 def open_draft(conn, incident_id: int, lc: Lifecycle, severity: Severity, limits: targets.Targets, now: datetime):
@@ -26,21 +41,19 @@ def open_draft(conn, incident_id: int, lc: Lifecycle, severity: Severity, limits
     due = targets.deadline(lc, "postmortem", severity, limits)
     values = {"incident_id": incident_id, "state": postmortem.DRAFT, "due_at": due, "created_at": now}
     values["remind_at"] = postmortem.reminder_times(due, now)[0] if due else None
-    if conn.execute(_INSERT[conn.dialect.name].values(**values)).first() is None:
+    if conn.execute(_INSERT[conn.dialect.name], values).first() is None:
         return  # resolved before (and fired again since): the first draft stays
     text = postmortem.draft(facts(conn, incident_id, lc, now))
-    conn.execute(postmortem_versions.insert().values(incident_id=incident_id, text=text, author="system", at=now))
+    version = {"incident_id": incident_id, "text": text, "author": "system", "at": now}
+    conn.execute(postmortem_versions.insert(), version)
 
 
 def facts(conn, incident_id: int, lc: Lifecycle, resolved_at: datetime) -> postmortem.Facts:
     """What the draft is written from: the incident, its alerts, timeline, pins and open actions."""
-    row = conn.execute(sa.select(incidents).where(incidents.c.id == incident_id)).one()
-    count = conn.execute(sa.select(sa.func.count()).where(alerts.c.incident_id == incident_id)).scalar_one()
-    query = sa.select(timeline).where(timeline.c.incident_id == incident_id).order_by(timeline.c.id)
-    entries = tuple(SimpleNamespace(**r._asdict()) for r in conn.execute(query))
-    a = incident_actions.c
-    open_ = sa.select(a.text).where(a.incident_id == incident_id, a.done.is_(False)).order_by(a.id)
-    actions = tuple(conn.execute(open_).scalars())
+    params = {"incident_id": incident_id}
+    row = conn.execute(_INCIDENT, params).one()
+    entries = tuple(SimpleNamespace(**r._asdict()) for r in conn.execute(_TIMELINE, params))
+    actions = tuple(conn.execute(_OPEN_ACTIONS, params).scalars())
     return postmortem.Facts(
         number=row.number,
         title=row.title,
@@ -49,7 +62,7 @@ def facts(conn, incident_id: int, lc: Lifecycle, resolved_at: datetime) -> postm
         source=row.source,
         problem_started_at=lc.problem_started_at,
         resolved_at=resolved_at,
-        alerts=count,
+        alerts=row.alerts,
         affected=lc.affected,
         entries=entries,
         pinned=lc.pinned,
