@@ -2,6 +2,7 @@
 resolve does to the pages already there (cancel the unsent, follow up the sent). store.pages is the
 delivering side."""
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -62,14 +63,25 @@ def cancel_unsent(conn, incident_id: int, action: str, why: str, only=None) -> t
 
     Which are cancelled is decided by incidents.paging.spared_by.
     """
-    unsent = [pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == PageState.PENDING]
-    stmt = (
+    stmt = _cancel_unsent(action) if only is None else _cancel_unsent(action).where(only)
+    params = {"of_incident": incident_id, "why_cancelled": f"{why} before it was sent"[:1000]}
+    return tuple(paging.cancelled(page, why) for page in sorted(conn.execute(stmt, params).all()))
+
+
+# The statements below are built once per action: every acknowledgement and resolution runs them.
+@functools.cache
+def _cancel_unsent(action: str) -> sa.Update:
+    unsent = [
+        pages.c.incident_id == sa.bindparam("of_incident"),  # not "incident_id": in an UPDATE, column names are taken
+        pages.c.action == "trigger",
+        pages.c.status == PageState.PENDING,
+    ]
+    return (
         pages.update()
-        .where(*unsent, sa.true() if only is None else only, *_not_spared(paging.spared_by(action)))
-        .values(status=PageState.CANCELLED, cancel_reason=f"{why} before it was sent"[:1000])
+        .where(*unsent, *_not_spared(paging.spared_by(action)))
+        .values(status=PageState.CANCELLED, cancel_reason=sa.bindparam("why_cancelled"))
         .returning(pages.c.id, pages.c.target_kind, pages.c.target_name)
     )
-    return tuple(paging.cancelled(page, why) for page in sorted(conn.execute(stmt).all()))
 
 
 def _not_spared(spared: paging.Spared) -> list:
@@ -79,15 +91,19 @@ def _not_spared(spared: paging.Spared) -> list:
     return conditions + ([pages.c.step.not_in(spared.steps)] if spared.steps else [])
 
 
+_KEYS = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
+# The sent triggers of an incident, once per (routing key, dedup key), with the first step that paged it.
+_SENT = (
+    sa.select(*_KEYS, sa.func.min(pages.c.step).label("step"))
+    .where(pages.c.incident_id == sa.bindparam("incident_id"), pages.c.action == "trigger")
+    .where(pages.c.status == PageState.SENT, *_not_spared(paging.NOT_FOLLOWED_UP))
+    .group_by(*_KEYS)
+)
+
+
 def follow_up(conn, incident_id: int, action: str, round_: int, now: datetime, only=None) -> list[int]:
     """Queue `action` (acknowledge or resolve) once for every (routing key, dedup key) paged."""
-    keys = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
-    sent = conn.execute(
-        sa.select(*keys, sa.func.min(pages.c.step).label("step"))
-        .where(pages.c.incident_id == incident_id, pages.c.action == "trigger", pages.c.status == PageState.SENT)
-        .where(sa.true() if only is None else only, *_not_spared(paging.NOT_FOLLOWED_UP))
-        .group_by(*keys)
-    ).all()
+    sent = conn.execute(_SENT if only is None else _SENT.where(only), {"incident_id": incident_id}).all()
     if not sent:
         return []
     prefix = "resolve" if action == "resolve" else f"ack{round_}"

@@ -5,7 +5,6 @@ reminders, whether anybody opens it or not; a resolution replayed later finds it
 """
 
 from datetime import datetime
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,7 +27,11 @@ _INCIDENT = sa.select(
     incidents.c.source,
     sa.select(sa.func.count()).where(alerts.c.incident_id == incidents.c.id).scalar_subquery().label("alerts"),
 ).where(incidents.c.id == sa.bindparam("incident_id"))
-_TIMELINE = sa.select(timeline).where(timeline.c.incident_id == sa.bindparam("incident_id")).order_by(timeline.c.id)
+_TIMELINE = (
+    sa.select(timeline.c.id, timeline.c.at, timeline.c.kind, timeline.c.message, timeline.c.data)
+    .where(timeline.c.incident_id == sa.bindparam("incident_id"))
+    .order_by(timeline.c.id)
+)
 _OPEN_ACTIONS = (
     sa.select(incident_actions.c.text)
     .where(incident_actions.c.incident_id == sa.bindparam("incident_id"), incident_actions.c.done.is_(False))
@@ -52,7 +55,7 @@ def facts(conn, incident_id: int, lc: Lifecycle, resolved_at: datetime) -> postm
     """What the draft is written from: the incident, its alerts, timeline, pins and open actions."""
     params = {"incident_id": incident_id}
     row = conn.execute(_INCIDENT, params).one()
-    entries = tuple(SimpleNamespace(**r._asdict()) for r in conn.execute(_TIMELINE, params))
+    entries = tuple(conn.execute(_TIMELINE, params))
     actions = tuple(conn.execute(_OPEN_ACTIONS, params).scalars())
     return postmortem.Facts(
         number=row.number,
