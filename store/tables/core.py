@@ -91,6 +91,9 @@ alerts = sa.Table(
     sa.Column("insert_token", sa.BigInteger, nullable=False),
     sa.Column("change_token", sa.BigInteger, nullable=False),
     sa.UniqueConstraint("incident_id", "fingerprint", name="uq_alerts_incident_fingerprint"),
+    # An incident's first alert (a page's labels, store.pages.claim): without it, PostgreSQL walked the
+    # primary key from the oldest alert of all, 12 ms per page at 14,000 alerts and growing with them.
+    sa.Index("ix_alerts_incident_first", "incident_id", "id"),
 )
 
 timeline = sa.Table(
