@@ -14,7 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_alerts_incident_first", "alerts", ["incident_id", "id"])
+    # Concurrently on PostgreSQL: alerts is intake's busiest table, and a plain build would hold its
+    # inserts for as long as a large history takes to index.
+    with op.get_context().autocommit_block():
+        op.create_index("ix_alerts_incident_first", "alerts", ["incident_id", "id"], postgresql_concurrently=True)
 
 
 def downgrade() -> None:
