@@ -27,11 +27,16 @@ def durable_webhook():
         url = os.environ["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
         _connection = psycopg.connect(url, autocommit=True)
     alerts = len(request.get_json()["alerts"])
-    _connection.execute(
-        "INSERT INTO raw_requests (source, received_at, body) VALUES ('bench-floor', %s, %s)",
-        (datetime.now(UTC), request.get_data()),
-        prepare=True,
-    )
+    try:
+        _connection.execute(
+            "INSERT INTO raw_requests (source, received_at, body) VALUES ('bench-floor', %s, %s)",
+            (datetime.now(UTC), request.get_data()),
+            prepare=True,
+        )
+    except psycopg.Error:
+        _connection.close()
+        _connection = None  # the next request connects again
+        raise
     return jsonify(status="success", alerts=alerts), 202
 
 

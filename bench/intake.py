@@ -158,7 +158,7 @@ def ours(stack: ExitStack, settings, tmp: Path, fake: FakePagerDuty, args) -> st
 
 
 def run(args) -> bool:
-    """The three phases; True when every accepted request was stored."""
+    """The four phases; True when every accepted request was stored."""
     print(
         f"wrk {args.wrk_threads} threads x {args.connections} connections; ours: {args.workers} gunicorn "
         f"workers x {args.threads} threads + worker + beat; ceiling: {args.ceiling_workers} sync workers; "
@@ -186,20 +186,23 @@ def run(args) -> bool:
         warm_up(ceiling_base, "alertmanager", args)
         _, ceiling = phase("C ceiling", ceiling_base, "alertmanager", args, "alerts", PER_GROUP)
         stack.callback(ceiling_process.stop)  # idle until D, which runs last: its writes would slow A
-        fake = FakePagerDuty().start()
-        stack.callback(fake.stop)
-        base = ours(stack, settings, tmp, fake, args)
-        warm_up(base, "alertmanager", args)
-        before = stored_requests(url, "alertmanager")
-        alerts, rate = phase("A alertmanager", base, "alertmanager", args, "alerts", PER_GROUP)
-        exact = checked(url, "alertmanager", alerts, before, args.connections)
-        warm_up(base, "pagerduty", args)
-        before = stored_requests(url, "pagerduty")
-        events, _ = phase("B pagerduty", base, "pagerduty", args, "events", 1)
-        exact = checked(url, "pagerduty", events, before, args.connections) and exact
-        print(f"{'':<16} pages received by the fake PagerDuty: {len(fake.events)}")
+        with ExitStack() as service:  # ours and the fake PagerDuty, stopped before D
+            fake = FakePagerDuty().start()
+            service.callback(fake.stop)
+            base = ours(service, settings, tmp, fake, args)
+            warm_up(base, "alertmanager", args)
+            before = stored_requests(url, "alertmanager")
+            alerts, rate = phase("A alertmanager", base, "alertmanager", args, "alerts", PER_GROUP)
+            exact = checked(url, "alertmanager", alerts, before, args.connections)
+            warm_up(base, "pagerduty", args)
+            before = stored_requests(url, "pagerduty")
+            events, _ = phase("B pagerduty", base, "pagerduty", args, "events", 1)
+            exact = checked(url, "pagerduty", events, before, args.connections) and exact
+            print(f"{'':<16} pages received by the fake PagerDuty: {len(fake.events)}")
         warm_up(ceiling_base, "floor", args)
-        _, floor = phase("D durable floor", ceiling_base, "floor", args, "alerts", PER_GROUP)
+        before = stored_requests(url, "bench-floor")
+        floors, floor = phase("D durable floor", ceiling_base, "floor", args, "alerts", PER_GROUP)
+        exact = checked(url, "bench-floor", floors, before, args.connections) and exact
     verdict(rate / ceiling if ceiling else 0.0, [alerts, events])
     print(f"durable floor / ceiling: {floor / ceiling if ceiling else 0.0:.2f} (parse and one committed INSERT)")
     return exact

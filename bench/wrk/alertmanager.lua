@@ -1,21 +1,19 @@
 -- Alertmanager v4 bodies: one group's 10 alerts out of 50 groups (500 distinct alerts). One body
 -- in ten resolves its group, so incidents resolve, open again and page all the time. The alerts started
--- a minute before the run, as a real group's alerts have when Alertmanager sends them (an old startsAt
--- would breach every new incident's detection target at once).
+-- a minute before each request, as a real group's new alerts have when Alertmanager sends them (an old
+-- startsAt would breach every new incident's detection target at once).
 dofile("bench/wrk/report.lua")
 
 local GROUPS, PER_GROUP = 50, 10
 local resolved_share  -- argument 2 (bench.intake --resolved-share), 0.1 by default
-local starts_at
 local headers = {["Authorization"] = "Bearer example-token", ["Content-Type"] = "application/json"}
 
 function init(args)
   math.randomseed(id * 7919 + tonumber(args[1] or 0))
   resolved_share = tonumber(args[2] or 0.1)
-  starts_at = os.date("!%Y-%m-%dT%H:%M:%S.000Z", os.time() - 60)
 end
 
-local function alert(group, index, status)
+local function alert(group, index, status, starts_at)
   local name, instance = "Bench" .. group, "host-" .. index .. ":9100"
   return string.format(
     '{"status": "%s", "labels": {"alertname": "%s", "instance": "%s", "severity": "warning"}, ' ..
@@ -27,9 +25,10 @@ end
 function request()
   local group = math.random(0, GROUPS - 1)
   local status = math.random() < resolved_share and "resolved" or "firing"
+  local starts_at = os.date("!%Y-%m-%dT%H:%M:%S.000Z", os.time() - 60)
   local alerts = {}
   for index = 0, PER_GROUP - 1 do
-    alerts[#alerts + 1] = alert(group, index, status)
+    alerts[#alerts + 1] = alert(group, index, status, starts_at)
   end
   local body = string.format(
     '{"version": "4", "status": "%s", "receiver": "incidents", "truncatedAlerts": 0, ' ..
