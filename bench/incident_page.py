@@ -21,7 +21,7 @@ from ingest.app import create_app
 from settings import env
 from settings.catalog import load_catalog
 from store.db import create_engine
-from store.intake import group_hash
+from store.recording import group_hash
 from store.tables import alerts, incident_lifecycle, incidents, timeline
 from tests.support import ROOT, scratch_database
 

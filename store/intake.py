@@ -3,41 +3,25 @@
 Each batch locks its incident row first (the upsert), then touches only that incident's alert
 rows, in fingerprint order: concurrent requests for one group queue on that row and requests
 for different groups never meet, so there are no deadlocks and no duplicate incidents. What the
-upsert leaves to do (number, open, escalate, raise, resolve) is store/catch_up.py's.
+upsert leaves to do (number, open, escalate, raise, resolve) is store/catch_up.py's; one batch on its
+way in is a store.recording.Recording.
 """
 
-import hashlib
 import logging
-import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from incidents import escalation
-from incidents import timeline as timeline_rules
-from incidents.alerts import FIRING, AlertBatch
+from incidents.alerts import AlertBatch
 from incidents.services import Catalog
 from store import alert_rows
 from store import escalation as escalation_store
-from store.catch_up import catch_up
+from store.recording import BatchOutcome, Recording, group_hash
 from store.tables import OPEN, Time, incidents, raw_requests
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class BatchOutcome:
-    """What one batch did: the incident it went to and how many alerts were new, changed or repeats."""
-
-    incident_number: int | None
-    opened: bool = False
-    resolved: bool = False
-    new: int = 0
-    changed: int = 0
-    repeats: int = 0
-    ignored: int = 0
-    applied: list = field(default_factory=list)  # escalation decisions for the workers
 
 
 @dataclass
@@ -84,7 +68,7 @@ def record_request(
 
 
 def _record_in_one_statement(engine, raw: dict, batch: AlertBatch, *, catalog: Catalog, now) -> RequestOutcome:
-    recording = _Recording(batch, catalog.service(batch.service), raw["source"])
+    recording = Recording(batch, catalog.service(batch.service), raw["source"])
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         recording.upsert(conn, now, raw=raw)
     if not recording.behind:
@@ -133,7 +117,7 @@ def _store_raw_request(conn, *, source, body, now, remote_addr="", user_agent=""
 
 def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now: datetime) -> BatchOutcome:
     """Dedup and group one batch into its incident, escalating as it opens, rises or resolves."""
-    recording = _Recording(batch, catalog.service(batch.service), source)
+    recording = Recording(batch, catalog.service(batch.service), source)
     if batch.firing:
         recording.upsert(conn, now)
     else:
@@ -145,86 +129,6 @@ def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now:
         rows = recording.rows and alert_rows.upsert(conn, incident.id, recording.rows, now=now, token=recording.token)
         recording.land(alert_rows.Upserted(incident, rows, noted=False))
     return recording.catch_up(conn, catalog=catalog, now=now) if recording.behind else recording.outcome()
-
-
-class _Recording:
-    """One batch on its way in: its rows and token; once upserted (`land`), what changed and what the
-    upsert left to catch up."""
-
-    def __init__(self, batch: AlertBatch, service, source: str):
-        self.batch, self.service, self.source = batch, service, source
-        self.token = random.getrandbits(62)
-        severities = {alert.fingerprint: service.severity.severity_of(alert.labels) for alert in batch.alerts}
-        self.rows = [_alert_row(alert, severities[alert.fingerprint]) for alert in batch.alerts]
-        firing = [severities[a.fingerprint] for a in batch.alerts if a.status == FIRING]
-        self.severity = min(firing) if firing else None  # the highest severity firing (SEV1 < SEV2)
-
-    def upsert(self, conn, now, raw: dict | None = None) -> None:
-        self.land(
-            alert_rows.open_and_upsert(
-                conn,
-                _incident_values(self.batch, self.service, self.source, self.severity),
-                self.rows,
-                now=now,
-                token=self.token,
-                words=timeline_rules.ALERT_WORDS,
-                raw=raw,
-            )
-        )
-
-    def land(self, upserted: alert_rows.Upserted) -> None:
-        """Take the upsert's rows: the alerts this batch inserted or moved, and the repeats."""
-        self.upserted, self.changes, self.repeats = upserted, [], 0
-        for row in upserted.alerts:
-            kind = _alert_change_kind(row, self.token)
-            if kind is None:
-                self.repeats += 1
-            else:
-                self.changes.append(timeline_rules.AlertChange(kind, row.fingerprint, row.summary))
-
-    @property
-    def behind(self) -> bool:
-        """Whether the upsert left work: number, opening, severity rise, unnoted changes, resolution."""
-        incident = self.upserted.incident
-        return (
-            incident.number is None
-            or self.batch.group_resolved
-            or (self.severity is not None and self.severity < incident.severity)
-            or (not self.upserted.noted and bool(self.changes))
-        )
-
-    def outcome(self, *, opened=False, closed=False, number=None, extra=(), applied=()) -> BatchOutcome:
-        changes = [*self.changes, *extra]
-        return BatchOutcome(
-            number or self.upserted.incident.number,
-            opened,
-            closed,
-            new=sum(c.kind == "joined" for c in changes),
-            changed=sum(c.kind != "joined" for c in changes),
-            repeats=self.repeats,
-            applied=list(applied),
-        )
-
-    def catch_up(self, conn, *, catalog: Catalog, now: datetime) -> BatchOutcome:
-        """What the upsert left behind, under the incident's lock (store.catch_up)."""
-        caught = catch_up(
-            conn,
-            self.upserted.incident.id,
-            service=self.service.name,
-            severity=self.severity,
-            unnoted=[] if self.upserted.noted else self.changes,
-            resolve_group=self.batch.group_resolved,
-            token=self.token,
-            catalog=catalog,
-            now=now,
-        )
-        return self.outcome(
-            opened=caught.opened,
-            closed=caught.closed,
-            number=caught.number,
-            extra=caught.resolved,
-            applied=[caught.decision] if caught.decision else [],
-        )
 
 
 def acknowledge_group(
@@ -239,26 +143,6 @@ def acknowledge_group(
         escalation_store.plan_of(row), escalation_store.state_of(row), now, by=f"{by} (Events API)"
     )
     return BatchOutcome(row.number, applied=[escalation_store.apply(conn, row, step, catalog=catalog, now=now)])
-
-
-def _incident_values(batch, service, source, severity) -> dict:
-    """What a new incident for the batch starts with (alert_rows.OPEN_INCIDENT's values)."""
-    title = next(a.summary for a in batch.alerts if a.status == FIRING)
-    return {
-        "service": service.name,
-        "group_key": batch.group_key,
-        "group_hash": group_hash(batch.group_key),
-        "severity": int(severity),
-        "title": title[:1024],
-        "source": source,
-        "alerts": len(batch.alerts),
-        "policy": service.plan_data,
-    }
-
-
-def group_hash(group_key: str) -> str:
-    """The key of the open-incident index: group keys can be longer than an index entry allows."""
-    return hashlib.sha256(group_key.encode("utf-8")).hexdigest()
 
 
 def _lock_open_incident(conn, service_name, group_key):
@@ -278,25 +162,3 @@ _COUNT_EVENTS = (
         last_alert_at=sa.bindparam("at", type_=Time), alert_events=incidents.c.alert_events + sa.bindparam("events")
     )
 )
-
-
-def _alert_change_kind(row, token):
-    if row.insert_token == token:
-        return "joined" if row.status == FIRING else "resolved"
-    if row.change_token == token:
-        return "refired" if row.status == FIRING else "resolved"
-    return None
-
-
-def _alert_row(alert, severity):
-    return {
-        "fingerprint": alert.fingerprint,
-        "status": alert.status,
-        "severity": int(severity),
-        "summary": alert.summary[:1024],
-        "labels": alert.labels,
-        "annotations": alert.annotations,
-        "generator_url": alert.generator_url,
-        "starts_at": alert.starts_at,
-        "ends_at": alert.ends_at,
-    }

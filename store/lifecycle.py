@@ -20,7 +20,7 @@ from incidents.timeline import Entry
 from store import escalation as escalation_store
 from store import lifecycle_rows
 from store.catch_up import catch_up
-from store.intake import group_hash
+from store.recording import group_hash
 from store.tables import incident_actions, incidents, status_updates, timeline
 from store.timeline import append_one, append_timeline
 

@@ -15,8 +15,8 @@ from ingest.app import create_app
 from ingest.sources import alertmanager
 from store.catch_up import catch_up_left_behind
 from store.db import create_engine
-from store.intake import _Recording
 from store.migrate import upgrade
+from store.recording import Recording
 from store.tables import incidents, pages, timeline
 from tests.integration.spoiling import ALERTMANAGER, BEARER, PAGERDUTY, event, firing_alert, grafana, trigger, webhook
 from tests.support import READ, recorded_requests
@@ -86,7 +86,7 @@ def test_postgresql_in_one_statement_and_sqlite_in_python_write_the_same_timelin
 def die_after_statement(engine, catalog, body: dict, now: datetime):
     """What a request does before it dies: its one statement, committed, and no catch-up."""
     [batch] = batches(alertmanager.parse(body), lambda a: catalog.route(a.labels).name)
-    recording = _Recording(batch, catalog.service(batch.service), "alertmanager")
+    recording = Recording(batch, catalog.service(batch.service), "alertmanager")
     raw = {"source": "alertmanager", "body": b"{}", "remote_addr": "", "user_agent": ""}
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         recording.upsert(conn, now, raw=raw)
