@@ -9,7 +9,8 @@ beat, on PostgreSQL and Redis, paging a fake PagerDuty. Phase B posts PagerDuty 
 last, posts to the ceiling app's durable floor, which also stores each body with one committed
 INSERT: no intake that stores a request before it answers can be faster on this machine. Each phase
 is warmed up first, unmeasured. After A and B, the raw requests stored are checked against the
-requests accepted: once we answer 2xx, the request is stored.
+requests accepted: once we answer 2xx, the request is stored. Each phase also prints the CPU each
+process spent per request (bench/cpu.py), and the run ends with what the target leaves per request.
 `python -m bench.intake --help` lists the options.
 """
 
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench import cpu
 from cli.main import default_web_workers
 from cli.processes import beat_argv, worker_argv
 from settings import env
@@ -42,6 +44,7 @@ from tests.support import (
 )
 
 PER_GROUP = 10
+TARGET = 0.25  # of the ceiling: issue #9
 SCRIPTS = {
     "alertmanager": ("/webhooks/alertmanager", "bench/wrk/alertmanager.lua"),
     "floor": ("/durable/webhooks/alertmanager", "bench/wrk/alertmanager.lua"),
@@ -97,14 +100,21 @@ def warm_up(base: str, load: str, args) -> None:
         wrk(base, load, args.warm_up, args, seed=1)
 
 
-def phase(name: str, base: str, load: str, args, unit: str, per_request: int) -> tuple[Result, float]:
-    """Measure, print; (result, units per second)."""
+def phase(
+    name: str, base: str, load: str, args, unit: str, per_request: int, groups: dict | None = None
+) -> tuple[Result, float]:
+    """Measure, print; (result, units per second). Given `groups` (name: process group of ours),
+    also print where the CPU went, per request."""
+    before = cpu.snapshot()
     result = wrk(base, load, args.duration, args, seed=2)
+    spent = cpu.spent(before, cpu.snapshot(), groups or {})
     rate = result.accepted * per_request / result.seconds
     print(
         f"{name:<16} requests {result.requests:>7}  {unit}/s {rate:>7.0f}  p50 {result.p50_ms:6.1f} ms  "
         f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}" + (f" {result.failures}" if result.failures else "")
     )
+    if groups and result.requests:
+        print(f"{'':<16} {cpu.per_request_line(spent, result.requests)}")
     return result, rate
 
 
@@ -146,15 +156,18 @@ def checked(url: str, source: str, result: Result, before: int, connections: int
     return exact
 
 
-def ours(stack: ExitStack, settings, tmp: Path, fake: FakePagerDuty, args) -> str:
-    """Web, worker and beat on the bench's database and Redis; the base URL of the web."""
+def ours(stack: ExitStack, settings, tmp: Path, fake: FakePagerDuty, args) -> tuple[str, dict]:
+    """Web, worker and beat on the bench's database and Redis; the base URL of the web, and the
+    process group of each (name: group)."""
     extra = {"PAGERDUTY_EVENTS_URL": fake.url, "GUNICORN_THREADS": args.threads}
     web, base = start_web(settings, tmp, workers=args.workers, **extra)
     stack.callback(web.stop)
+    groups = {"web": web.popen.pid}
     for name, argv in (("worker", worker_argv(4)), ("beat", beat_argv(settings))):
         process = Process(argv, env=process_env(settings, **extra), log_path=tmp / f"{name}.log")
         stack.callback(process.stop)
-    return base
+        groups[name] = process.popen.pid
+    return base, groups
 
 
 def run(args) -> bool:
@@ -183,27 +196,31 @@ def run(args) -> bool:
         )
         # The ceiling first, on a machine our phases have not yet left busy (autovacuum, checkpoints).
         ceiling_process, ceiling_base = start_ceiling(settings, tmp, args.ceiling_workers)
+        ceiling_group = {"ceiling web": ceiling_process.popen.pid}
         warm_up(ceiling_base, "alertmanager", args)
-        _, ceiling = phase("C ceiling", ceiling_base, "alertmanager", args, "alerts", PER_GROUP)
+        _, ceiling = phase("C ceiling", ceiling_base, "alertmanager", args, "alerts", PER_GROUP, ceiling_group)
         stack.callback(ceiling_process.stop)  # idle until D, which runs last: its writes would slow A
         with ExitStack() as service:  # ours and the fake PagerDuty, stopped before D
             fake = FakePagerDuty().start()
             service.callback(fake.stop)
-            base = ours(service, settings, tmp, fake, args)
+            base, groups = ours(service, settings, tmp, fake, args)
             warm_up(base, "alertmanager", args)
             before = stored_requests(url, "alertmanager")
-            alerts, rate = phase("A alertmanager", base, "alertmanager", args, "alerts", PER_GROUP)
+            alerts, rate = phase("A alertmanager", base, "alertmanager", args, "alerts", PER_GROUP, groups)
             exact = checked(url, "alertmanager", alerts, before, args.connections)
             warm_up(base, "pagerduty", args)
             before = stored_requests(url, "pagerduty")
-            events, _ = phase("B pagerduty", base, "pagerduty", args, "events", 1)
+            events, _ = phase("B pagerduty", base, "pagerduty", args, "events", 1, groups)
             exact = checked(url, "pagerduty", events, before, args.connections) and exact
             print(f"{'':<16} pages received by the fake PagerDuty: {len(fake.events)}")
         warm_up(ceiling_base, "floor", args)
         before = stored_requests(url, "bench-floor")
-        floors, floor = phase("D durable floor", ceiling_base, "floor", args, "alerts", PER_GROUP)
+        floors, floor = phase("D durable floor", ceiling_base, "floor", args, "alerts", PER_GROUP, ceiling_group)
         exact = checked(url, "bench-floor", floors, before, args.connections) and exact
     verdict(rate / ceiling if ceiling else 0.0, [alerts, events])
+    if ceiling:  # the CPU two cores (or however many) have for each request at the target
+        budget = os.cpu_count() * 1000 / (TARGET * ceiling / PER_GROUP)
+        print(f"at {TARGET} of the ceiling, {os.cpu_count()} cores allow {budget:.2f} ms of CPU per request, for all")
     print(f"durable floor / ceiling: {floor / ceiling if ceiling else 0.0:.2f} (parse and one committed INSERT)")
     return exact
 
@@ -211,7 +228,7 @@ def run(args) -> bool:
 def verdict(fraction: float, results: list[Result]) -> None:
     worst_p99 = max(result.p99_ms for result in results)
     errors = sum(result.errors for result in results)
-    print(f"ours / ceiling, alerts/s: {fraction:.2f} (target >= 0.25): {'OK' if fraction >= 0.25 else 'BELOW'}")
+    print(f"ours / ceiling, alerts/s: {fraction:.2f} (target >= {TARGET}): {'OK' if fraction >= TARGET else 'BELOW'}")
     print(
         f"p99 < 100 ms in A and B: {'yes' if worst_p99 < 100 else 'no'} (worst {worst_p99:.1f} ms); "
         f"errors == 0: {'yes' if errors == 0 else 'no'} ({errors})"
