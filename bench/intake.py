@@ -100,20 +100,18 @@ def warm_up(base: str, load: str, args) -> None:
         wrk(base, load, args.warm_up, args, seed=1)
 
 
-def phase(
-    name: str, base: str, load: str, args, unit: str, per_request: int, groups: dict | None = None
-) -> tuple[Result, float]:
-    """Measure, print; (result, units per second). Given `groups` (name: process group of ours),
-    also print where the CPU went, per request."""
+def phase(name: str, base: str, load: str, args, unit: str, per_request: int, groups: dict) -> tuple[Result, float]:
+    """Measure, print; (result, units per second). Also print where the CPU went, per request:
+    `groups` names the measured processes (name: process group)."""
     before = cpu.snapshot()
     result = wrk(base, load, args.duration, args, seed=2)
-    spent = cpu.spent(before, cpu.snapshot(), groups or {})
+    spent = cpu.spent(before, cpu.snapshot(), groups)
     rate = result.accepted * per_request / result.seconds
     print(
         f"{name:<16} requests {result.requests:>7}  {unit}/s {rate:>7.0f}  p50 {result.p50_ms:6.1f} ms  "
         f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}" + (f" {result.failures}" if result.failures else "")
     )
-    if groups and result.requests:
+    if result.requests:
         print(f"{'':<16} {cpu.per_request_line(spent, result.requests)}")
     return result, rate
 
