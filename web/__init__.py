@@ -1,6 +1,6 @@
 """People-facing pages: sign-in, the incident list and the incident page, with CSRF on every form."""
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, render_template, send_from_directory
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from web import (
@@ -13,14 +13,22 @@ from web import (
     people,
     postmortem_pages,
     report_pages,
+    security_headers,
     sign_in,
     status_page,
 )
 from web.incident_view import utc
+from web.outside_links import http_url
 
 csrf = CSRFProtect()
 # Templates and the one stylesheet (and the time-zone script) for every page people see, the ack link's too.
 assets = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
+
+
+@assets.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on answers without an icon link (JSON, the API docs): the same icon."""
+    return send_from_directory(assets.static_folder, "favicon.svg")
 
 
 def install(app: Flask, *, machine_blueprints) -> None:
@@ -37,11 +45,13 @@ def install(app: Flask, *, machine_blueprints) -> None:
         WTF_CSRF_TIME_LIMIT=None,
     )
     csrf.init_app(app)
+    security_headers.install(app, https=settings.secure_cookies)
     for blueprint in machine_blueprints:
         csrf.exempt(blueprint)
     people.install(app)
     app.add_template_filter(_iso, "iso")
     app.add_template_filter(_utc_text, "utc_text")
+    app.add_template_filter(http_url, "http_url")
     app.register_blueprint(assets)
     app.register_blueprint(sign_in.bp)
     app.register_blueprint(declare.bp)

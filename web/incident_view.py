@@ -41,12 +41,32 @@ def alert_views(rows) -> list[dict]:
             "labels": dict(sorted((row.labels or {}).items())),
             "tag": tag,
             "generator_url": row.generator_url,
+            "links": alert_links(row.generator_url, row.annotations or {}),
             "starts_at": utc(row.starts_at),
             "last_seen": utc(row.last_seen),
             "received_count": row.received_count,
         }
         for row, tag in zip(rows, tags, strict=True)
     ]
+
+
+# Annotations that carry a URL: the runbook of an Alertmanager rule, Grafana's dashboard, panel and silence.
+URL_ANNOTATIONS = (
+    ("runbook_url", "runbook"),
+    ("dashboardURL", "dashboard"),
+    ("panelURL", "panel"),
+    ("silenceURL", "silence"),
+)
+
+
+def alert_links(generator_url: str, annotations: dict) -> list[dict]:
+    """The URLs an alert carries, as `{"text", "url"}`; the template makes links only of http(s) ones."""
+    found = [{"text": "source", "url": generator_url}] if generator_url else []
+    found += [{"text": text, "url": annotations[key]} for key, text in URL_ANNOTATIONS if annotations.get(key)]
+    for link in annotations.get("links") or ():  # PagerDuty Events v2 `links`
+        if isinstance(link, dict) and link.get("href"):
+            found.append({"text": link.get("text") or "link", "url": link["href"]})
+    return found
 
 
 def timeline_views(entries, alerts: list[dict], *, pinned: tuple[int, ...] = ()) -> list[dict]:

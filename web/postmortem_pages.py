@@ -3,6 +3,7 @@ the action items across incidents, for signed-in people."""
 
 import difflib
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -13,11 +14,13 @@ from incidents.references import incident_number
 from settings.blameless import blame_phrases
 from store import follow_ups
 from store import postmortems as store
+from web.outside_links import http_url
 from web.people import signed_in_name
 
 bp = Blueprint("postmortem_pages", __name__)
-# CommonMark without raw HTML (written as text) and with markdown-it's link check (no javascript: links).
+# CommonMark without raw HTML (written as text); links only to http(s) URLs and within the app.
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+MARKDOWN.validateLink = lambda url: http_url(url) is not None or not (urlsplit(url).scheme or url.startswith("//"))
 TEXT_LIMIT = 200_000
 
 

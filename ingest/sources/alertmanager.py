@@ -19,7 +19,7 @@ MAX_FINGERPRINT = 255  # alerts.fingerprint: part of a unique btree index
 
 class AlertSchema(Schema):
     class Meta:
-        unknown = EXCLUDE  # newer releases add keys; Grafana adds silenceURL, values, ...
+        unknown = EXCLUDE  # newer releases add keys; Grafana adds values, imageURL, ...
 
     status = Text(required=True, validate=STATUSES)
     labels = StringMap(required=True)
@@ -27,6 +27,10 @@ class AlertSchema(Schema):
     startsAt = Timestamp(load_default=None)
     endsAt = Timestamp(load_default=None)
     generatorURL = Text(load_default="")
+    # Grafana's links, kept with the annotations so the incident page can show them.
+    dashboardURL = Text(load_default="")
+    panelURL = Text(load_default="")
+    silenceURL = Text(load_default="")
     fingerprint = Text(load_default=None, validate=validate.Length(min=1))
 
 
@@ -50,6 +54,7 @@ class WebhookSchema(Schema):
     orgId = fields.Integer(strict=True)  # Grafana only: tells the two senders apart
 
 
+GRAFANA_URLS = ("dashboardURL", "panelURL", "silenceURL")
 # Built once: a schema's construction copies its fields, which would cost more than the load.
 WEBHOOK = WebhookSchema()
 
@@ -74,12 +79,13 @@ def batches_for(body, catalog: Catalog) -> list[AlertBatch]:
 
 def _alert(item: dict, group_key: str, group_resolved: bool) -> Alert:
     labels = item["labels"]
+    grafana = {key: item[key] for key in GRAFANA_URLS if item[key]}
     return Alert(
         fingerprint=_identity(item["fingerprint"]) if item["fingerprint"] else _fingerprint(labels),
         group_key=group_key,
         status=item["status"],
         labels=labels,
-        annotations=item["annotations"],
+        annotations=item["annotations"] | grafana if grafana else item["annotations"],
         summary=_summary(labels, item["annotations"]),
         starts_at=item["startsAt"],
         ends_at=item["endsAt"],

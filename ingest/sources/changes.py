@@ -11,18 +11,10 @@ from datetime import datetime
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from incidents.changes import Change, Link
-from ingest.sources.fields import Text, Timestamp, check_json
+from ingest.sources.fields import LinkSchema, Text, Timestamp, check_json
 
 PAGERDUTY_CHANGE = "pagerduty_change"  # raw_requests.source and changes.source of each intake
 DEPLOY = "deploy"
-
-
-class LinkSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    href = Text(required=True, validate=validate.Length(1, 2048))
-    text = Text(load_default=None, validate=validate.Length(max=1024))
 
 
 class ChangePayloadSchema(Schema):

@@ -1,9 +1,9 @@
-"""Fields every source schema shares: text the database can store, and RFC 3339 timestamps."""
+"""Fields every source schema shares: text the database can store, RFC 3339 timestamps, links."""
 
 import re
 from datetime import UTC, datetime
 
-from marshmallow import ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 _ZERO_TIME = "0001-01-01T00:00:00Z"
 _RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)", re.IGNORECASE)
@@ -92,3 +92,13 @@ def parse_time(value: str) -> datetime:
         return datetime.fromisoformat(f"{base}.{micro}{zone}").astimezone(UTC)
     except (ValueError, OverflowError):
         raise ValidationError(f'"{value[:64]}" is not a valid date and time') from None
+
+
+class LinkSchema(Schema):
+    """A link as PagerDuty's events name it: `{"href", "text"}` (Events v2 `links`, change events)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    href = Text(required=True, validate=validate.Length(1, 2048))
+    text = Text(load_default=None, validate=validate.Length(max=1024))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from incidents.alerts import FIRING, Alert, AlertBatch
-from ingest.sources.fields import Text, Timestamp, check_json
+from ingest.sources.fields import LinkSchema, Text, Timestamp, check_json
 
 SEVERITIES = ["critical", "error", "warning", "info"]
 
@@ -33,12 +33,13 @@ class PayloadSchema(Schema):
 
 class EventSchema(Schema):
     class Meta:
-        unknown = EXCLUDE  # images, links, client, client_url: accepted, not used yet
+        unknown = EXCLUDE  # images, client, client_url: accepted, not used yet
 
     routing_key = Text(required=True, validate=validate.Length(1, 255))
     event_action = Text(required=True, validate=validate.OneOf(["trigger", "acknowledge", "resolve"]))
     dedup_key = Text(load_default=None, validate=validate.Length(1, 255))
     payload = fields.Nested(PayloadSchema, load_default=None)
+    links = fields.List(fields.Nested(LinkSchema), load_default=list)
 
     @validates_schema
     def action_needs(self, data, **kwargs):
@@ -68,7 +69,7 @@ def parse(body, *, generated_key: str | None = None) -> Event:
     """
     data = EVENT.load(body)
     dedup_key = data["dedup_key"] or generated_key or uuid.uuid4().hex  # PagerDuty generates one too
-    alert = _alert(data["payload"], dedup_key) if data["event_action"] == "trigger" else None
+    alert = _alert(data["payload"], dedup_key, data["links"]) if data["event_action"] == "trigger" else None
     return Event(data["routing_key"], data["event_action"], dedup_key, alert)
 
 
@@ -89,7 +90,7 @@ def batches_for(event: Event, service: str) -> tuple[list[AlertBatch], tuple[tup
     return [AlertBatch(service, event.dedup_key, alerts, group_resolved=event.action == "resolve")], ()
 
 
-def _alert(payload: dict, dedup_key: str) -> Alert:
+def _alert(payload: dict, dedup_key: str, links: list) -> Alert:
     labels = {"source": payload["source"], "severity": payload["severity"]}
     labels.update(
         {
@@ -101,6 +102,8 @@ def _alert(payload: dict, dedup_key: str) -> Alert:
     annotations = {"summary": payload["summary"]}
     if payload["custom_details"] is not None:
         annotations["custom_details"] = payload["custom_details"]
+    if links:
+        annotations["links"] = [{"href": link["href"], "text": link["text"] or ""} for link in links]
     return Alert(
         fingerprint=dedup_key,
         group_key=dedup_key,
