@@ -33,7 +33,9 @@ def act_on(incident_ref, action):
     """Acknowledge (stop escalation), resolve (and every page sent), or escalate (next level now)."""
     who = _caller()
     return _act(
-        incident_ref, lambda plan, state, now: escalation.requested(action, plan, state, now, by=f"{who} (API)")
+        incident_ref,
+        lambda plan, state, now: escalation.requested(action, plan, state, now, by=f"{who} (API)"),
+        actor=f"api:{who}",
     )
 
 
@@ -47,15 +49,24 @@ def add_responder(incident_ref):
     if name not in (catalog.people if kind == "user" else catalog.teams):
         raise Problem(400, "unknown responder", {kind: f'no {kind} called "{name}" in people.yaml'})
     target = Target(kind, name)
-    return _act(incident_ref, lambda plan, state, now: escalation.add_responder(state, target, by=f"{who} (API)"))
+    return _act(
+        incident_ref,
+        lambda plan, state, now: escalation.add_responder(state, target, by=f"{who} (API)"),
+        actor=f"api:{who}",
+    )
 
 
-def _act(incident_ref: str, decide):
+def _act(incident_ref: str, decide, *, actor: str):
     state = current_app.extensions["incidents"]
     number = _number(incident_ref)
     now = datetime.now(UTC)
     decision = act(
-        state.engine, lambda plan, current: decide(plan, current, now), catalog=state.catalog, now=now, number=number
+        state.engine,
+        lambda plan, current: decide(plan, current, now),
+        catalog=state.catalog,
+        now=now,
+        number=number,
+        actor=actor,
     )
     if decision is None:
         raise Problem(404, f"no incident {incident_ref}")

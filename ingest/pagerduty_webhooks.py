@@ -59,7 +59,8 @@ def pagerduty_webhook():
     verify_signature(raw, request.headers.get("X-PagerDuty-Signature"), state.catalog.webhook_secrets)
     body, _ = json_body()
     event = WebhookSchema().load(body)["event"]
-    who = f"{(event['agent'] or {}).get('summary') or 'someone'} in PagerDuty"
+    user = (event["agent"] or {}).get("summary") or ""
+    who = f"{user or 'someone'} in PagerDuty"
     action = ACTIONS.get(event["event_type"])
     key = event["data"]["incident_key"]
     with state.engine.connect() as conn:
@@ -69,10 +70,13 @@ def pagerduty_webhook():
     now = datetime.now(UTC)
     decision = act(
         state.engine,
-        lambda plan, current: escalation.requested(action, plan, current, now, by=who),
+        lambda plan, current: escalation.with_data(
+            escalation.requested(action, plan, current, now, by=who), pagerduty_user=user
+        ),
         catalog=state.catalog,
         now=now,
         incident_id=incident_id,
+        actor="pagerduty",
     )
     state.hand_over([decision] if decision else [])
     return jsonify(status="applied"), 202

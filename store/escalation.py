@@ -164,13 +164,13 @@ def apply(
         page_ids += outbox.follow_up(conn, row.id, step.notify, state.round, now)
     append_timeline(conn, row.id, entries, now, actor=actor)
     if state.status != row.status and state.status in (escalation.ACKNOWLEDGED, escalation.RESOLVED):
-        _follow_status(conn, row, state, catalog, now)
+        _follow_status(conn, row, state, catalog, now, actor)
     entries = tuple(told) + step.entries
     chat_ids = chat_outbox.queue(conn, row, entries, severity=state.severity, catalog=catalog, now=now)
     return Applied(row.id, token, tuple(page_ids), state.next_wake, chat_ids)
 
 
-def _follow_status(conn, row, state: escalation.State, catalog: Catalog, now: datetime) -> None:
+def _follow_status(conn, row, state: escalation.State, catalog: Catalog, now: datetime, actor: str) -> None:
     """The one place where the lifecycle follows escalation: the first acknowledgement, however it came
     (link, API, PagerDuty, the web), starts the Response phase; resolution enters the post-mortem and
     writes its draft."""
@@ -183,7 +183,7 @@ def _follow_status(conn, row, state: escalation.State, catalog: Catalog, now: da
         change = replace(
             change, lifecycle=updates.first_due(change.lifecycle, now, targets.update_every.get(state.severity))
         )
-    append_timeline(conn, row.id, change.entries, now)
+    append_timeline(conn, row.id, change.entries, now, actor=actor)
     lifecycle_rows.save(conn, row.id, change.lifecycle, severity=state.severity, targets=targets)
     if state.status == escalation.RESOLVED:
         postmortem_drafts.open_draft(conn, row.id, change.lifecycle, state.severity, targets, now)

@@ -142,7 +142,8 @@ def acknowledge_group(
     step = escalation.acknowledge(
         escalation_store.plan_of(row), escalation_store.state_of(row), now, by=f"{by} (Events API)"
     )
-    return BatchOutcome(row.number, applied=[escalation_store.apply(conn, row, step, catalog=catalog, now=now)])
+    applied = escalation_store.apply(conn, row, step, catalog=catalog, now=now, actor=by)
+    return BatchOutcome(row.number, applied=[applied])
 
 
 def _lock_open_incident(conn, service_name, group_key):

@@ -35,4 +35,10 @@ def acknowledge_by_link(
         step = escalation.acknowledge(
             store.plan_of(row), store.state_of(row), now, by=f"{who} through the acknowledgement link"
         )
-        return LinkOutcome.ACKNOWLEDGED, store.apply(conn, row, step, catalog=catalog, now=now)
+        return LinkOutcome.ACKNOWLEDGED, store.apply(conn, row, step, catalog=catalog, now=now, actor=link_actor(link))
+
+
+def link_actor(link: Link) -> str:
+    """Who acted through a link: the person it was sent to (`alice`), or the team (`team:sre`)."""
+    kind, _, name = link.target.partition(":")
+    return name if kind == "user" else link.target

@@ -185,9 +185,14 @@ def _whom(conn, incident_id: int, lc, catalog: Catalog, due: datetime, now: date
 
 
 def _last_acknowledger(conn, incident_id: int, catalog: Catalog) -> str | None:
-    query = sa.select(timeline.c.actor).where(timeline.c.incident_id == incident_id, timeline.c.kind == "acknowledged")
-    actors = [a for a in conn.execute(query.order_by(timeline.c.id.desc())).scalars() if a in catalog.people]
-    return actors[0] if actors else None
+    """The newest acknowledgement by a person: its actor, or the PagerDuty user a `pagerduty` one names."""
+    query = sa.select(timeline.c.actor, timeline.c.data)
+    query = query.where(timeline.c.incident_id == incident_id, timeline.c.kind == "acknowledged")
+    for actor, data in conn.execute(query.order_by(timeline.c.id.desc())):
+        for name in (actor, (data or {}).get("pagerduty_user")):
+            if name in catalog.people:
+                return name
+    return None
 
 
 def overdue_count(conn, now: datetime) -> int:
