@@ -1,4 +1,4 @@
-"""`incidents`: serve, worker, beat, up, db upgrade, check-config, replay, change, report."""
+"""`incidents`: serve, worker, consume, beat, up, db upgrade, check-config, replay, change, report."""
 
 import os
 import sys
@@ -85,6 +85,28 @@ def worker(concurrency):
 
 
 @cli.command()
+def consume():
+    """Apply the intake inbox, without delivering (the worker applies it too): more consumers, or none
+    of the worker's deliveries. Runs until stopped."""
+    settings = _startable()
+    import signal
+    import threading
+
+    from store.db import create_engine
+    from workers.app import celery
+    from workers.dispatch import Dispatcher
+    from workers.inbox import Consumer
+
+    engine, catalog = create_engine(settings.database_url), catalog_or_exit(settings)
+    consumer = Consumer(engine, catalog, Dispatcher(celery)).start()
+    stopped = threading.Event()
+    for name in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(name, lambda *_: stopped.set())
+    stopped.wait()
+    consumer.close()
+
+
+@cli.command()
 def beat():
     """Run Celery beat, the scheduler."""
     settings = _startable()
@@ -141,14 +163,15 @@ def set_password(name):
 @click.option("--since-id", type=int, default=0, help="First raw request id to replay.")
 @click.option("--source", type=click.Choice(["alertmanager", "grafana", "pagerduty"]))
 def replay(since_id, source):
-    """Re-ingest stored raw requests (dedup makes this safe to repeat)."""
-    from ingest.replay import replay as run_replay
+    """Apply stored raw requests again, through the inbox's consumer (dedup makes this safe to repeat)."""
     from store.db import create_engine
+    from workers.app import celery
+    from workers.dispatch import Dispatcher
+    from workers.inbox import replay as run_replay
 
     settings = env.load()
-    counts = run_replay(
-        create_engine(settings.database_url), catalog_or_exit(settings), since_id=since_id, source=source
-    )
+    engine, catalog = create_engine(settings.database_url), catalog_or_exit(settings)
+    counts = run_replay(engine, catalog, since_id=since_id, source=source, dispatch=Dispatcher(celery))
     click.echo(f"replayed {counts['replayed']} requests, skipped {counts['skipped']}")
 
 

@@ -32,6 +32,12 @@ class AlertBatch:
     group_key: str
     alerts: tuple[Alert, ...]
     group_resolved: bool
+    # How many times each alert came, when repeats were folded into this batch (incidents.folding); else once.
+    received: dict[str, int] = field(default_factory=dict)
+
+    def times(self, fingerprint: str) -> int:
+        """How many times the alert came in this batch."""
+        return self.received.get(fingerprint, 1)
 
     @property
     def firing(self) -> bool:

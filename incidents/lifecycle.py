@@ -222,7 +222,7 @@ def unpin(lc: Lifecycle, entry_id: int, now: datetime, *, by: str) -> Change:
 
 def counts_after_choice(first_seen: datetime, starts_at: datetime | None, chosen_at: datetime | None) -> bool:
     """Whether a firing alert may raise the severity: always without a person's choice, else only one
-    that joined or fired again after it (store/catch_up.py says the same in SQL)."""
+    that joined or fired again after it (store/catch_up.py asks it)."""
     if chosen_at is None:
         return True
     return first_seen > chosen_at or (starts_at is not None and starts_at > chosen_at)

@@ -17,8 +17,6 @@ class Timings:
     # A pending page untouched this long lost its task (a killed worker, a flushed broker): the
     # tick re-sends it. Longer than a delivery takes; env INCIDENTS_SWEEP_GRACE_SECONDS.
     sweep_grace: timedelta = timedelta(seconds=10)
-    # An incident a dead request left behind (not numbered, not escalated) is caught up after this.
-    catch_up_grace: timedelta = timedelta(seconds=30)
     # An escalation later than this past its due time counts as overdue (metrics).
     overdue_after: timedelta = timedelta(seconds=5)
     # Pages per claim of a delivery: bounds how long a batch keeps its rows locked and what a

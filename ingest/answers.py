@@ -19,9 +19,10 @@ class InvalidEventAnswer(Schema):
 
 
 class WebhookAnswer(Schema):
+    """Stored in the inbox, to be applied: GET /api/requests/{request_id} tells what it became."""
+
     status = fields.String(required=True)
-    incidents = fields.List(fields.String(), required=True, metadata={"description": "INC-n of each group"})
-    alerts = fields.Integer(required=True)
+    request_id = fields.String(required=True)
 
 
 class ChangeEventAnswer(Schema):
@@ -33,6 +34,17 @@ class ChangeEventAnswer(Schema):
 
 class EventAnswer(ChangeEventAnswer):
     dedup_key = fields.String(required=True)
+    request_id = fields.String(metadata={"description": "GET /api/requests/{request_id} tells what it became"})
+
+
+class RequestState(Schema):
+    """What an intake request became."""
+
+    request_id = fields.String(required=True)
+    state = fields.String(required=True, metadata={"enum": ["pending", "applied", "failed"]})
+    incidents = fields.List(fields.String(), required=True, metadata={"description": "INC-n of each group"})
+    applied_at = fields.String(metadata={"format": "date-time"})
+    error = fields.String(metadata={"description": "why a failed request could not be applied"})
 
 
 class PagerDutyWebhookAnswer(Schema):

@@ -10,7 +10,7 @@ from incidents.references import incident_number
 from incidents.severity import Severity
 from ingest import auth
 from ingest.errors import Problem
-from store import follow_ups
+from store import follow_ups, inbox
 from store.channel import lifecycle_of
 from store.pages import pages_of
 from store.queries import IncidentFilter, get_incident, list_incidents
@@ -42,6 +42,22 @@ def incident_list():
         total=total,
         more=offset + len(rows) < total,
     )
+
+
+@bp.get("/requests/<request_id>")
+def request_state(request_id: str):
+    """What an intake request became: `pending` in the inbox, or `applied` with the incidents it went to
+    (`failed` with the error, for one that could not be applied)."""
+    with current_app.extensions["incidents"].engine.connect() as conn:
+        found = inbox.find(conn, request_id)
+    if found is None:
+        raise Problem(404, f"no request {request_id}")
+    if found.applied_at is None:
+        return jsonify(request_id=request_id, state="pending", incidents=[])
+    if isinstance(found.incidents, dict):
+        return jsonify(request_id=request_id, state="failed", incidents=[], error=found.incidents.get("error"))
+    incidents = [f"INC-{number}" for number in found.incidents or ()]
+    return jsonify(request_id=request_id, state="applied", incidents=incidents, applied_at=iso(found.applied_at))
 
 
 @bp.get("/incidents/<incident_ref>")

@@ -44,6 +44,14 @@ class AppState:
     engine: sa.Engine
     # Hands committed escalation decisions to the workers; None leaves them to the periodic tick.
     dispatch: Callable | None = None
+    # Called once a request is stored in the inbox. None: the consumer hears of it by itself (PostgreSQL's
+    # NOTIFY, sent with the row) or polls; the tests pass the consumer itself, to apply before answering.
+    wake: Callable | None = None
+
+    def wake_consumer(self) -> None:
+        """Tell the inbox's consumer that a request waits."""
+        if self.wake is not None:
+            self.wake()
 
     def hand_over(self, decisions) -> None:
         """Enqueue what committed decisions ask of the workers."""
@@ -57,6 +65,7 @@ def create_app(
     catalog: Catalog | None = None,
     engine: sa.Engine | None = None,
     dispatch: Callable | None = None,
+    wake: Callable | None = None,
 ) -> Flask:
     """Build the app; a wrong configuration raises ConfigError here, so start-up fails."""
     settings = settings or env.load()
@@ -67,6 +76,7 @@ def create_app(
         catalog=catalog or load_catalog(settings.config_dir),
         engine=engine or create_engine(settings.database_url),
         dispatch=dispatch,
+        wake=wake,
     )
     machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
     machine += (maintenance_api.bp, report_api.bp, postmortem_api.bp, ack_links.bp, pagerduty_webhooks.bp)

@@ -7,18 +7,18 @@ from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
 
 from incidents.alerts import AlertBatch
-from ingest import auth, metrics
+from ingest import auth, inbox, metrics
 from ingest.errors import InvalidEvent, Problem, invalid_fields
 from ingest.requests import json_body
 from ingest.sources import alertmanager, pagerduty
-from store.intake import RequestOutcome, record_request
 
 bp = Blueprint("intake", __name__)
 
 
 @bp.post("/webhooks/alertmanager")
 def alertmanager_webhook():
-    """Alertmanager v4 or Grafana v1: route each alert, check the sender may reach its service, store."""
+    """Alertmanager v4 or Grafana v1: route each alert, check the sender may reach its service, store;
+    the inbox's consumer applies it."""
     catalog = current_app.extensions["incidents"].catalog
     signed = auth.GRAFANA_SIGNATURE in request.headers  # over the size limit, get_data answers 413
     allowed = auth.services_for_webhook(catalog, request.headers, request.get_data(cache=True) if signed else b"")
@@ -28,12 +28,8 @@ def alertmanager_webhook():
     refused = sorted({batch.service for batch in routed} - allowed)
     if refused:
         raise Problem(403, f"these credentials may not send alerts to service {', '.join(refused)}")
-    outcome = _record(g.source, raw, routed)
-    return jsonify(
-        status="success",
-        incidents=_numbers(outcome),
-        alerts=outcome.total("new") + outcome.total("changed") + outcome.total("repeats"),
-    ), 200
+    request_id = _accept(g.source, raw, body["groupKey"], routed)
+    return jsonify(status="success", request_id=request_id), 200
 
 
 @bp.post("/v2/enqueue")
@@ -47,9 +43,9 @@ def pagerduty_enqueue():
     service = auth.service_for_routing_key(catalog, event.routing_key)
     if service is None:
         raise InvalidEvent(["Invalid routing key"])
-    routed, acknowledge = pagerduty.batches_for(event, service)
-    _record("pagerduty", raw, routed, acknowledge, now=now)
-    return jsonify(status="success", message="Event processed", dedup_key=event.dedup_key), 202
+    routed, _ = pagerduty.batches_for(event, service)
+    request_id = _accept("pagerduty", raw, event.dedup_key, routed, now=now)
+    return jsonify(status="success", message="Event processed", dedup_key=event.dedup_key, request_id=request_id), 202
 
 
 def _parse_event(body, generated_key: str) -> pagerduty.Event:
@@ -59,32 +55,11 @@ def _parse_event(body, generated_key: str) -> pagerduty.Event:
         raise InvalidEvent([f"{path}: {reason}" for path, reason in invalid_fields(error).items()]) from None
 
 
-def _record(
-    source: str, raw: bytes, routed: list[AlertBatch], acknowledge=(), *, now: datetime | None = None
-) -> RequestOutcome:
+def _accept(source: str, raw: bytes, group_key: str, routed: list[AlertBatch], *, now: datetime | None = None) -> str:
     """Store the request as received at `now` (the raw row's received_at: see pagerduty.key_for)."""
-    state = current_app.extensions["incidents"]
-    outcome = record_request(
-        state.engine,
-        source=source,
-        body=raw,
-        batches=routed,
-        catalog=state.catalog,
-        now=now or datetime.now(UTC),
-        remote_addr=request.remote_addr or "",
-        user_agent=request.user_agent.string,
-        acknowledge=acknowledge,
-    )
-    received = sum(len(batch.alerts) for batch in routed)
-    metrics.ALERTS_RECEIVED.labels(source).inc(received)
-    metrics.ALERTS_DEDUPLICATED.labels(source).inc(outcome.total("repeats"))
-    metrics.INCIDENTS_OPENED.labels(source).inc(sum(batch.opened for batch in outcome.batches))
-    state.hand_over(outcome.applied)
-    return outcome
-
-
-def _numbers(outcome: RequestOutcome) -> list[str]:
-    return sorted({f"INC-{b.incident_number}" for b in outcome.batches if b.incident_number is not None})
+    request_id = inbox.accept(source, raw, group_key, now=now or datetime.now(UTC))
+    metrics.ALERTS_RECEIVED.labels(source).inc(sum(len(batch.alerts) for batch in routed))
+    return request_id
 
 
 @bp.before_request

@@ -15,11 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 
 REQUESTS = Counter("incidents_intake_requests_total", "Intake requests by source and outcome", ["source", "outcome"])
 ALERTS_RECEIVED = Counter("incidents_alerts_received_total", "Alerts received", ["source"])
-ALERTS_DEDUPLICATED = Counter(
-    "incidents_alerts_deduplicated_total", "Alerts that repeated a known alert unchanged", ["source"]
-)
 CHANGES_RECEIVED = Counter("incidents_changes_received_total", "Changes (deploys) recorded", ["source"])
-INCIDENTS_OPENED = Counter("incidents_opened_total", "Incidents opened", ["source"])
 LATENCY = Histogram(
     "incidents_intake_latency_seconds",
     "Intake request latency",

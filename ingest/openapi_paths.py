@@ -17,10 +17,12 @@ from ingest.openapi_operations import (
     incident_operation,
     json_content,
     operation,
+    path_parameter,
 )
 from ingest.sources import alertmanager, changes, pagerduty
 
 INCIDENT = "/api/incidents/{incident_ref}"
+REQUEST_ID = path_parameter("request_id", "the `request_id` an intake request was answered with")
 
 
 def alert_intake() -> dict:
@@ -75,6 +77,13 @@ def read_api() -> dict:
             "get": incident_operation(
                 "One incident with its alerts, timeline, lifecycle, actions, status updates and pages",
                 ("200", "The incident", answers.IncidentDetail),
+            )
+        },
+        "/api/requests/{request_id}": {
+            "get": api_operation(
+                "What an intake request became: pending in the inbox, or applied to these incidents",
+                ("200", "The request's state", answers.RequestState),
+                parameters=(REQUEST_ID,),
             )
         },
     }

@@ -1,28 +1,26 @@
-"""Catching an incident up with its alerts: the half of intake that one statement leaves behind.
+"""Catching an incident up with its alerts, in the transaction that upserted them.
 
-A request's statement stores alerts; this numbers a new incident and starts its escalation, applies
-a severity rise, notes what the statement did not, and resolves a resolved group, all under the
-incident's row lock, so doing it twice does nothing. The request does it right after its statement;
-should the request die in between, the next request of the group or beat's sweep does it.
+The upsert stores alerts; this numbers a new incident and starts its escalation, applies a severity
+rise, writes the alert changes on the timeline, and resolves a resolved group, all under the
+incident's row lock, so doing it twice does nothing.
 """
 
 import logging
-import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from incidents import escalation
+from incidents import escalation, lifecycle
 from incidents import severity as severity_rules
 from incidents import timeline as timeline_rules
 from incidents.alerts import FIRING, RESOLVED
 from incidents.services import Catalog
 from incidents.severity import Severity
-from incidents.timings import DEFAULT
 from store import escalation as escalation_store
 from store import lifecycle_rows, noise
-from store.tables import OPEN, Time, alerts, incident_lifecycle, incident_numbers, incidents
+from store.escalation import utc
+from store.tables import Time, alerts, incident_lifecycle, incident_numbers, incidents
 from store.timeline import append_timeline
 
 log = logging.getLogger(__name__)
@@ -92,71 +90,28 @@ def catch_up(
     return CaughtUp(number, opened, closed, remaining, decision)
 
 
-# When a person chose the incident's severity; only alerts that fired after it may raise it again
-# (incidents.lifecycle.counts_after_choice, in SQL).
-_CHOSEN_AT = (
-    sa.select(incident_lifecycle.c.severity_set_at)
-    .where(incident_lifecycle.c.incident_id == alerts.c.incident_id)
-    .scalar_subquery()
+# The firing alerts of an incident, and when a person chose its severity (None: nobody did).
+_FIRING_ALERTS = sa.select(alerts.c.severity, alerts.c.first_seen, alerts.c.starts_at).where(
+    alerts.c.incident_id == sa.bindparam("incident_id"), alerts.c.status == FIRING
 )
-_COUNTS = sa.or_(_CHOSEN_AT.is_(None), alerts.c.first_seen > _CHOSEN_AT, alerts.c.starts_at > _CHOSEN_AT)
-# Open incidents a request left behind: not numbered after the grace period, or below the
-# severity of a firing alert that counts (incidents.severity.after_alerts, in SQL).
-_FIRING_SEVERITY = (
-    sa.select(sa.func.min(alerts.c.severity))
-    .where(alerts.c.incident_id == incidents.c.id, alerts.c.status == FIRING, _COUNTS)
-    .scalar_subquery()
-)
-_SINCE_CHOICE = sa.select(sa.func.min(alerts.c.severity)).where(
-    alerts.c.incident_id == sa.bindparam("incident_id"), alerts.c.status == FIRING, _COUNTS
+_CHOSEN_AT = sa.select(incident_lifecycle.c.severity_set_at).where(
+    incident_lifecycle.c.incident_id == sa.bindparam("incident_id")
 )
 
 
 def _since_choice(conn, incident_id: int, severity: Severity) -> Severity | None:
-    """The batch's `severity`, unless a person chose one since: then the highest firing alert that counts."""
-    if not _chosen(conn, incident_id):
+    """The batch's `severity`, unless a person chose one since: then the highest firing alert that counts
+    (incidents.lifecycle.counts_after_choice)."""
+    chosen_at = utc(conn.execute(_CHOSEN_AT, {"incident_id": incident_id}).scalar())
+    if chosen_at is None:
         return severity
-    highest = conn.execute(_SINCE_CHOICE, {"incident_id": incident_id}).scalar()
-    return Severity(highest) if highest is not None else None
-
-
-def _chosen(conn, incident_id: int) -> bool:
-    query = sa.select(incident_lifecycle.c.severity_set_at).where(incident_lifecycle.c.incident_id == incident_id)
-    return conn.execute(query).scalar() is not None
-
-
-def catch_up_left_behind(
-    engine: sa.Engine, catalog: Catalog, *, now: datetime, grace: timedelta = DEFAULT.catch_up_grace
-) -> list:
-    """The sweep behind the one-statement intake: a request that died between its statement and its
-    catch-up (process killed, database gone) left an incident behind; the beat catches it up here."""
-    behind = sa.or_(
-        sa.and_(incidents.c.number.is_(None), incidents.c.opened_at < now - grace),
-        incidents.c.severity > _FIRING_SEVERITY,
-    )
-    query = sa.select(incidents.c.id, incidents.c.service, _FIRING_SEVERITY.label("firing")).where(OPEN, behind)
-    decisions = []
-    with engine.connect() as conn:
-        rows = conn.execute(query.limit(100)).all()
-    for row in rows:
-        log.warning(
-            "incident %s was left behind by its request (unnumbered, or below a firing alert's "
-            "severity): catching it up",
-            row.id,
-        )
-        with engine.begin() as conn:
-            severity = Severity(row.firing) if row.firing is not None else None
-            caught = catch_up(
-                conn,
-                row.id,
-                service=row.service,
-                severity=severity,
-                token=random.getrandbits(62),
-                catalog=catalog,
-                now=now,
-            )
-        decisions += [caught.decision] if caught.decision else []
-    return decisions
+    firing = conn.execute(_FIRING_ALERTS, {"incident_id": incident_id}).all()
+    counted = [
+        row.severity
+        for row in firing
+        if lifecycle.counts_after_choice(utc(row.first_seen), utc(row.starts_at), chosen_at)
+    ]
+    return Severity(min(counted)) if counted else None
 
 
 def _escalate(conn, row, *, opened, risen, closed, severity, catalog, now, told):

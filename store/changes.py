@@ -24,8 +24,10 @@ class IncidentCandidates:
 def record_change(
     engine: sa.Engine, change: Change, *, body: bytes, now: datetime, remote_addr: str = "", user_agent: str = ""
 ) -> Change:
-    """Store the request as received (raw_requests, source = the change's intake) and the change; return it stored."""
-    raw = {"source": change.source, "received_at": now, "body": body}
+    """Store the request as received (raw_requests, source = the change's intake) and the change; return it stored.
+
+    Changes are applied as they come (their senders read the answer): the request is stored applied."""
+    raw = {"source": change.source, "received_at": now, "body": body, "applied_at": now}
     raw |= {"remote_addr": remote_addr[:64], "user_agent": user_agent[:256]}
     with engine.begin() as conn:
         raw_id = conn.execute(raw_requests.insert().returning(raw_requests.c.id), raw).scalar_one()

@@ -35,22 +35,15 @@ class Recording:
         self.batch, self.service, self.source = batch, service, source
         self.token = random.getrandbits(62)
         severities = {alert.fingerprint: service.severity.severity_of(alert.labels) for alert in batch.alerts}
-        self.rows = [_alert_row(alert, severities[alert.fingerprint]) for alert in batch.alerts]
+        self.rows = [
+            _alert_row(alert, severities[alert.fingerprint], batch.times(alert.fingerprint)) for alert in batch.alerts
+        ]
         firing = [severities[a.fingerprint] for a in batch.alerts if a.status == FIRING]
         self.severity = min(firing) if firing else None  # the highest severity firing (SEV1 < SEV2)
 
-    def upsert(self, conn, now, raw: dict | None = None) -> None:
-        self.land(
-            alert_rows.open_and_upsert(
-                conn,
-                _incident_values(self.batch, self.service, self.source, self.severity),
-                self.rows,
-                now=now,
-                token=self.token,
-                words=timeline_rules.ALERT_WORDS,
-                raw=raw,
-            )
-        )
+    def upsert(self, conn, now) -> None:
+        values = _incident_values(self.batch, self.service, self.source, self.severity)
+        self.land(alert_rows.open_and_upsert(conn, values, self.rows, now=now, token=self.token))
 
     def land(self, upserted: alert_rows.Upserted) -> None:
         """Take the upsert's rows: the alerts this batch inserted or moved, and the repeats."""
@@ -64,13 +57,14 @@ class Recording:
 
     @property
     def behind(self) -> bool:
-        """Whether the upsert left work: number, opening, severity rise, unnoted changes, resolution."""
+        """Whether the incident has more to do than the upsert did: opening, a severity rise, alert
+        changes for its timeline, a resolved group."""
         incident = self.upserted.incident
         return (
             incident.number is None
             or self.batch.group_resolved
             or (self.severity is not None and self.severity < incident.severity)
-            or (not self.upserted.noted and bool(self.changes))
+            or bool(self.changes)
         )
 
     def outcome(self, *, opened=False, closed=False, number=None, extra=(), applied=()) -> BatchOutcome:
@@ -92,7 +86,7 @@ class Recording:
             self.upserted.incident.id,
             service=self.service.name,
             severity=self.severity,
-            unnoted=[] if self.upserted.noted else self.changes,
+            unnoted=self.changes,
             resolve_group=self.batch.group_resolved,
             token=self.token,
             catalog=catalog,
@@ -117,7 +111,7 @@ def _incident_values(batch, service, source, severity) -> dict:
         "severity": int(severity),
         "title": title[:1024],
         "source": source,
-        "alerts": len(batch.alerts),
+        "alerts": sum(batch.times(alert.fingerprint) for alert in batch.alerts),
         "policy": service.plan_data,
     }
 
@@ -135,8 +129,9 @@ def _alert_change_kind(row, token):
     return None
 
 
-def _alert_row(alert, severity):
+def _alert_row(alert, severity, times: int):
     return {
+        "times": times,
         "fingerprint": alert.fingerprint,
         "status": alert.status,
         "severity": int(severity),

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from settings import env
 from settings.catalog import load_catalog
 from store.db import create_engine
-from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, scratch_database
+from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, applying_app, scratch_database
 
 TABLES = (
     "pagerduty_gate",
@@ -127,9 +127,8 @@ def settings(database_url, redis_url, config_dir, tmp_path):
 
 @pytest.fixture
 def app(settings, catalog, engine):
-    from ingest.app import create_app
 
-    return create_app(settings, catalog=catalog, engine=engine)
+    return applying_app(settings, catalog=catalog, engine=engine)
 
 
 @pytest.fixture

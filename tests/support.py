@@ -161,6 +161,12 @@ def start_web(settings, tmp_path: Path, *, workers: int = 2, **extra_env) -> tup
     return process, base
 
 
+def start_consumer(settings, tmp_path: Path, name: str = "consumer", **extra_env) -> "Process":
+    """`incidents consume`: the inbox's consumer alone (a worker runs one too), for a web without a worker."""
+    argv = [sys.executable, "-m", "cli.main", "consume"]
+    return Process(argv, env=process_env(settings, **extra_env), log_path=tmp_path / f"{name}.log")
+
+
 def wait_http(url: str, process: Process | None = None, timeout: float = 30) -> None:
     """Poll `url` until it answers 200; fail with the process's log if it never does."""
     deadline = time.monotonic() + timeout
@@ -186,3 +192,25 @@ def eventually(check, timeout: float = 30, interval: float = 0.1):
             return last
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+
+
+def applying_app(settings, *, catalog=None, engine=None, **kwargs):
+    """The app, whose inbox's consumer applies each stored request before the answer goes: integration
+    tests read what a request did right after it. The consumer's code is the workers' own (workers/inbox.py);
+    only who wakes it differs (tests/e2e runs the real worker, woken by NOTIFY)."""
+    from ingest.app import create_app
+    from settings.catalog import load_catalog
+    from store.db import create_engine
+    from workers.inbox import drain
+
+    catalog = catalog or load_catalog(settings.config_dir)
+    engine = engine or create_engine(settings.database_url)
+    wake = lambda: drain(engine, catalog, None)  # noqa: E731
+    return create_app(settings, catalog=catalog, engine=engine, wake=wake, **kwargs)
+
+
+def applied_to(client, answer) -> list[str]:
+    """The incidents an accepted intake request went to, as GET /api/requests/<request_id> tells them."""
+    found = client.get(f"/api/requests/{answer.get_json()['request_id']}", headers=READ).get_json()
+    assert found["state"] == "applied", found
+    return found["incidents"]

@@ -9,8 +9,7 @@ import sqlalchemy.exc
 from celery import shared_task
 
 from incidents.timings import DEFAULT
-from store.catch_up import catch_up_left_behind
-from workers import chat, escalating, paging
+from workers import chat, escalating, inbox, paging
 from workers.context import context
 from workers.tick_summary import TickSummary
 
@@ -94,20 +93,19 @@ def escalate(incident_id: int, token: int) -> int:
 
 @shared_task(name="tasks.tick")
 def tick() -> int:
-    """Every few seconds: catch up incidents a dead request left behind, claim due escalations, sweep
-    breached targets and missed status updates, post-mortem and follow-up reminders, and re-send pages whose
-    task was lost."""
+    """Every few seconds: apply what waits in the inbox (the safety net of its consumer), claim due
+    escalations, sweep breached targets and missed status updates, post-mortem and follow-up reminders,
+    and re-send pages whose task was lost."""
     ctx, now = context(), utcnow()
     timings = ctx.settings.timings
-    caught_up = catch_up_left_behind(ctx.engine, ctx.catalog, now=now, grace=timings.catch_up_grace)
-    ctx.dispatch(caught_up)
+    applied = inbox.drain(ctx.engine, ctx.catalog, ctx.dispatch).requests
     claimed, swept = claim_due(ctx, now), sweep_targets(ctx, now) + sweep_postmortems(ctx, now)
     swept += sweep_follow_ups(ctx, now)
     lost = escalating.lost_pages(ctx.engine, now=now, timings=timings)
     ctx.dispatch.pages(lost)
     ctx.dispatch.chat(chat.lost(ctx.engine, now=now))
     counts = {"escalations woken": claimed, "incidents swept for targets": swept, "pages re-queued": len(lost)}
-    TICKS.add(now, counts | {"incidents caught up": len(caught_up)})
+    TICKS.add(now, counts | {"requests applied from the inbox": applied})
     return claimed + swept
 
 

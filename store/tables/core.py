@@ -22,6 +22,20 @@ raw_requests = sa.Table(
     sa.Column("remote_addr", sa.String(64), nullable=False, server_default=""),
     sa.Column("user_agent", sa.String(256), nullable=False, server_default=""),
     sa.Column("body", sa.LargeBinary, nullable=False),
+    # The inbox (store/inbox.py): the id the sender was answered with, the lane of the request's group,
+    # when the consumer applied it (NULL: pending) and the incidents it went to.
+    sa.Column("request_id", sa.String(64), nullable=True),
+    sa.Column("lane", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("applied_at", Time, nullable=True),
+    sa.Column("incidents", Json, nullable=True),
+    sa.Index("ix_raw_requests_request_id", "request_id"),
+    sa.Index(
+        "ix_raw_requests_pending",
+        "lane",
+        "id",
+        postgresql_where=sa.text("applied_at IS NULL"),
+        sqlite_where=sa.text("applied_at IS NULL"),
+    ),
 )
 
 incident_numbers = sa.Sequence("incident_numbers", metadata=metadata)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, set_password
 from tests.browser.test_incident_in_browser import alert_group, sign_in
-from tests.e2e.conftest import WEBHOOK_TOKEN
+from tests.e2e.conftest import WEBHOOK_TOKEN, applied
 
 pytestmark = pytest.mark.browser
 HOSTILE = "javascript:window.__pwned=1;alert(document.cookie)"
@@ -30,6 +30,7 @@ def test_clicking_a_hostile_source_link_runs_nothing(start_stack, browser, scree
         timeout=10,
     )
     assert answer.status_code == 200, answer.text
+    applied(stack.web, answer)
 
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()

@@ -7,7 +7,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, set_password
-from tests.e2e.conftest import SRE_KEY, WEBHOOK_TOKEN
+from tests.e2e.conftest import SRE_KEY, WEBHOOK_TOKEN, applied
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -43,6 +43,7 @@ def alert_arrives(stack) -> None:
         timeout=10,
     )
     assert answer.status_code == 200, answer.text
+    applied(stack.web, answer)
 
 
 def ack_link_paged(stack) -> str:

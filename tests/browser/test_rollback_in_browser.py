@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, set_password
 from tests.browser.test_incident_in_browser import alert_group, sign_in
-from tests.e2e.conftest import WEBHOOK_TOKEN
+from tests.e2e.conftest import WEBHOOK_TOKEN, applied
 
 pytestmark = pytest.mark.browser
 AUTH = {"Authorization": f"Bearer {WEBHOOK_TOKEN}"}
@@ -36,6 +36,7 @@ def deploy_then_alert(stack, starts_at: datetime) -> None:
     group["alerts"][0]["startsAt"] = stamp(starts_at)
     answer = requests.post(f"{stack.web}/webhooks/alertmanager", json=group, headers=AUTH, timeout=10)
     assert answer.status_code == 200, answer.text
+    applied(stack.web, answer)
 
 
 def test_a_recent_deploy_is_a_rollback_candidate_on_a_phone_and_we_roll_back_without_javascript(

@@ -6,9 +6,10 @@ import sys
 import textwrap
 
 import pytest
+import requests
 
 from tests.fake_pagerduty import FakePagerDuty
-from tests.support import Process, launch_web, process_env, stop_all, wait_http
+from tests.support import Process, eventually, launch_web, process_env, stop_all, wait_http
 
 SRE_KEY = "routingkeyoncallsre0000000000001"
 MANAGER_KEY = "routingkeysremanager000000000001"
@@ -19,6 +20,17 @@ READ = {"Authorization": f"Bearer {API_TOKEN}"}  # the read API asks for a token
 PD_SECRET = "e2e-pagerduty-secret"
 # The tick re-sends a page left pending this long (INCIDENTS_SWEEP_GRACE_SECONDS; 10 s in production).
 SWEEP_GRACE = 2
+
+
+def applied(base: str, answer) -> list[str]:
+    """Once the inbox's consumer applied an answered intake request: the incidents it went to."""
+    url = f"{base}/api/requests/{answer.json()['request_id']}"
+
+    def state():
+        found = requests.get(url, headers=READ, timeout=10).json()
+        return found if found["state"] == "applied" else None
+
+    return eventually(state, timeout=30)["incidents"]
 
 
 # Time targets off: the tests' alerts started days ago (fixed startsAt), so every target would be
@@ -95,6 +107,12 @@ class Stack:
         self.processes[name] = Process(argv, env=self._env(), log_path=self.settings.var_dir.parent / f"{name}.log")
         return self.processes[name]
 
+    def start_consumer(self) -> Process:
+        argv = [sys.executable, "-m", "cli.main", "consume"]
+        log_path = self.settings.var_dir.parent / "consumer.log"
+        self.processes["consumer"] = Process(argv, env=self._env(), log_path=log_path)
+        return self.processes["consumer"]
+
     def start_beat(self) -> Process:
         argv = [sys.executable, "-m", "cli.main", "beat"]
         self.processes["beat"] = Process(argv, env=self._env(), log_path=self.settings.var_dir.parent / "beat.log")
@@ -131,8 +149,12 @@ def start_stack(settings, engine, tmp_path, request):
         stack = Stack(base, fake, stack_settings, {"web": web})
         started.append(stack)
         # Worker and beat start while the web does: the test needs all three, not one after the other.
+        # Without a worker, `incidents consume` applies the inbox (the worker does that too): intake
+        # works, and pages wait in the outbox.
         if worker:
             stack.start_worker()
+        else:
+            stack.start_consumer()
         if beat:
             stack.start_beat()
         wait_http(f"{base}/healthz", web)

@@ -9,7 +9,7 @@ import requests
 import sqlalchemy as sa
 
 from store.tables import pages
-from tests.e2e.conftest import WEBHOOK_TOKEN
+from tests.e2e.conftest import WEBHOOK_TOKEN, applied
 from workers.pagerduty import PagerDutyClient
 
 TIMEOUT = 45  # seconds for anything asynchronous: generous, the machine is shared and loaded
@@ -40,6 +40,7 @@ def post_alert(stack, alertname="DiskFull"):
         timeout=10,
     )
     assert answer.status_code == 200, answer.text
+    applied(stack.web, answer)
 
 
 def deliver_now(engine, stack, page_ids, *, client=None, backoff=None, **options):

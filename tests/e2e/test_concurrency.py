@@ -1,4 +1,5 @@
-"""Alertmanager posts sent at once from several processes to gunicorn: dedup and grouping still hold.
+"""Alertmanager posts sent at once from several processes to gunicorn, applied by two inbox consumers at
+once (`incidents consume`): dedup and grouping still hold.
 
 Each process runs threads with a session of their own; one barrier releases every thread at once.
 """
@@ -15,7 +16,7 @@ import requests
 import sqlalchemy as sa
 
 from store.tables import alerts, incidents, raw_requests, timeline
-from tests.support import recorded_requests, start_web
+from tests.support import eventually, recorded_requests, start_consumer, start_web, stop_all
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +28,19 @@ GROUPS, ALERTS_PER_GROUP, FIRING_PER_GROUP = 20, 10, 8  # in test 2 alerts 8 and
 @pytest.fixture
 def web(settings, engine, tmp_path):
     process, base = start_web(settings, tmp_path, workers=4)
+    consumers = [start_consumer(settings, tmp_path, f"consumer-{n}") for n in range(2)]
     yield base
-    process.stop()
-    print(process.log())  # captured: pytest shows it with a failed test only
+    stop_all([process, *consumers])
+    for running in (process, *consumers):
+        print(running.log())  # captured: pytest shows it with a failed test only
+
+
+def applied(engine, answers: list[dict]) -> list[list[str]]:
+    """The incidents each answered request went to, once the consumers applied every one."""
+    query = sa.select(raw_requests.c.request_id, raw_requests.c.incidents, raw_requests.c.applied_at)
+    eventually(lambda: all(row.applied_at for row in rows(engine, query)) or None, timeout=60)
+    went = {row.request_id: [f"INC-{n}" for n in row.incidents] for row in rows(engine, query)}
+    return [went[answer["request_id"]] for answer in answers]
 
 
 def alertmanager_request(group: str, alerts_of_group: list[tuple[str, str]]) -> tuple[dict, bytes]:
@@ -113,7 +124,7 @@ def test_identical_posts_sent_at_once_open_one_incident_and_count_every_repeat(w
 
     answers = post_concurrently(web, [request] * 200)
 
-    assert {tuple(answer["incidents"]) for answer in answers} == {("INC-1",)}
+    assert {tuple(incidents_) for incidents_ in applied(engine, answers)} == {("INC-1",)}
     [incident] = rows(engine, sa.select(incidents))
     assert (incident.number, incident.status, incident.alert_events) == (1, "triggered", 3 * 200)
     stored = rows(
@@ -138,6 +149,7 @@ def test_overlapping_groups_sent_at_once_open_one_numbered_incident_per_group_an
     rng.shuffle(plan)
 
     answers = post_concurrently(web, [alertmanager_request(group, sent) for group, sent in plan])
+    went = applied(engine, answers)
 
     group_of = {group_key(group): group for group, _ in plan}
     opened = rows(engine, sa.select(incidents.c.group_key, incidents.c.number, incidents.c.status))
@@ -145,7 +157,7 @@ def test_overlapping_groups_sent_at_once_open_one_numbered_incident_per_group_an
     assert sorted(row.number for row in opened) == list(range(1, GROUPS + 1))
     assert {row.status for row in opened} == {"triggered"}
     number_of = {group_of[row.group_key]: row.number for row in opened}
-    assert [answer["incidents"] for answer in answers] == [[f"INC-{number_of[g]}"] for g, _ in plan]
+    assert went == [[f"INC-{number_of[g]}"] for g, _ in plan]
 
     expected = Counter((group, fp, status) for group, sent in plan for fp, status in sent)
     stored = rows(

@@ -238,7 +238,7 @@ def test_resolving_through_the_api_resolves_every_page_sent_once_and_stops_escal
 def test_low_urgency_opens_an_incident_with_a_timeline_entry_and_pages_nobody(start_stack):
     stack = start_stack(level_timeouts=(2, 2))
     post_alert(stack, severity="info")
-    detail = incident(stack)  # the webhook answers after the incident is stored
+    detail = incident(stack)
     assert detail["severity"] == "SEV4" and detail["status"] == "triggered"
     (entry,) = [entry for entry in detail["timeline"] if entry["kind"] == "low_urgency"]
     assert "SEV4" in entry["message"]

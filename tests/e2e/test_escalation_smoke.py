@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from tests.e2e.conftest import MANAGER_KEY, READ, SRE_KEY, WEBHOOK_TOKEN
+from tests.e2e.conftest import MANAGER_KEY, READ, SRE_KEY, WEBHOOK_TOKEN, applied
 from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -36,6 +36,7 @@ def post_alert(stack, **kwargs):
         timeout=10,
     )
     assert answer.status_code == 200, answer.text
+    applied(stack.web, answer)  # the inbox's consumer applied it
     return answer.json()
 
 

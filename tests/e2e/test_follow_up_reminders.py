@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from tests.e2e.conftest import EXPERT_KEY, READ, WEBHOOK_TOKEN
+from tests.e2e.conftest import EXPERT_KEY, READ, WEBHOOK_TOKEN, applied
 from tests.e2e.test_target_breaches import firing
 from tests.support import eventually
 
@@ -23,6 +23,7 @@ def test_beat_reminds_the_owner_once_and_closing_the_follow_up_resolves_it_at_pa
         timeout=10,
     )
     assert answer.status_code == 200, answer.text
+    applied(stack.web, answer)
     assert requests.post(f"{stack.web}/api/incidents/INC-1/resolve", headers=READ, timeout=10).status_code == 200
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     text = f"## Action Items\n- [ ] Alert on disk growth (Owner: payments-expert, Due: {yesterday})\n"

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import CHECKS
 
-from tests.support import ROOT, start_web
+from tests.support import READ, ROOT, eventually, start_consumer, start_web, stop_all
 
 pytestmark = pytest.mark.e2e
 
@@ -50,10 +50,13 @@ def with_known_names(case):
 def web(settings, engine, tmp_path):
     local_sink = {"PUBLIC_URL": PUBLIC_URL, "PAGERDUTY_EVENTS_URL": f"{PUBLIC_URL}/local-pagerduty"}
     process, base = start_web(settings, tmp_path, workers=2, **local_sink)
+    consumer = start_consumer(settings, tmp_path, **local_sink)
     body = json.loads((ROOT / "examples" / "alertmanager-firing.json").read_text())
-    assert requests.post(f"{base}/webhooks/alertmanager", json=body, headers=WEBHOOK, timeout=10).ok  # an INC-1
+    answer = requests.post(f"{base}/webhooks/alertmanager", json=body, headers=WEBHOOK, timeout=10)
+    asked = f"{base}/api/requests/{answer.json()['request_id']}"
+    eventually(lambda: requests.get(asked, headers=READ, timeout=10).json()["incidents"], timeout=30)  # an INC-1
     yield base
-    process.stop()
+    stop_all([process, consumer])
 
 
 def test_every_answer_of_the_running_app_matches_its_openapi_document(web):

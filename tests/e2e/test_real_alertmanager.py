@@ -15,7 +15,7 @@ import requests
 import sqlalchemy as sa
 
 from store.tables import raw_requests
-from tests.support import READ, Process, eventually, free_port, start_web, wait_http
+from tests.support import READ, Process, eventually, free_port, start_consumer, start_web, wait_http
 
 pytestmark = pytest.mark.e2e
 
@@ -118,7 +118,7 @@ def kinds(incident: dict) -> list[str]:
 def test_alert_fired_and_resolved_with_amtool_opens_then_resolves_one_incident(settings, engine, tmp_path, processes):
     require_alertmanager()
     web, base = start_web(settings, tmp_path)
-    processes.append(web)
+    processes.extend([web, start_consumer(settings, tmp_path)])
     alertmanager = start_alertmanager(base, tmp_path, processes)
 
     with logs_on_failure(processes):

@@ -39,7 +39,10 @@ def test_up_runs_web_worker_and_beat_on_embedded_defaults_and_ctrl_c_stops_all(t
         assert requests.get(f"{base}/readyz", timeout=5).json()["checks"] == {"database": "ok", "broker": "ok"}
         _, headers, body = recorded_requests()[0]
         answer = requests.post(f"{base}/webhooks/alertmanager", json=body, headers=headers, timeout=10)
-        assert answer.status_code == 200 and answer.json()["incidents"] == ["INC-1"]
+        assert answer.status_code == 200, answer.text
+        asked = f"{base}/api/requests/{answer.json()['request_id']}"
+        applied = eventually(lambda: requests.get(asked, headers=READ, timeout=5).json()["incidents"], timeout=60)
+        assert applied == ["INC-1"]  # the worker's consumer applied it (polling SQLite)
         eventually(lambda: "ready." in up.log() and "beat: Starting" in up.log(), timeout=60)
         assert f"Sign in at http://127.0.0.1:{port}/ as oncall-sre with password " in up.log()
         ack_url = eventually(lambda: page_logged(up.log(), base), timeout=60)  # the built-in local sink took it

@@ -66,6 +66,12 @@ def incident_rows(engine) -> list:
         return conn.execute(query).all()
 
 
+def pending_requests(engine) -> int:
+    """Intake requests answered and not applied yet (the inbox's backlog)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM raw_requests WHERE applied_at IS NULL")).scalar_one()
+
+
 def trigger_pages(engine) -> list:
     """Trigger pages: (id, incident id, step, routing key, dedup key, status, due_at, sent_at, attempts), by
     due time, then id."""

@@ -19,6 +19,7 @@ from tests.integration.acting import (
     signed_ago,
     snapshot,
 )
+from tests.support import applying_app
 
 
 def test_opening_a_link_shows_a_confirmation_form_and_changes_nothing(client, engine):
@@ -111,9 +112,8 @@ def test_a_link_expires_after_its_maximum_age(client, engine, app, beyond_max_ag
 
 
 def test_the_maximum_age_of_a_link_comes_from_the_settings(client, engine, settings, catalog):
-    from ingest.app import create_app
 
-    strict = create_app(replace(settings, ack_link_max_age=300), catalog=catalog, engine=engine).test_client()
+    strict = applying_app(replace(settings, ack_link_max_age=300), catalog=catalog, engine=engine).test_client()
     incident = open_incident(client, engine)
     link = Link(incident.id, "user:oncall-sre", "acknowledge", first_page(engine, incident.id).id)
     url = "/ack/" + signed_ago(link, 600)

@@ -5,8 +5,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingest.app import create_app
-from ingest.replay import replay
 from store.db import create_engine
 from tests.integration.changing import (
     CHANGE_EVENTS,
@@ -17,7 +15,8 @@ from tests.integration.changing import (
     stored,
 )
 from tests.integration.spoiling import drop, names, post, post_json, put
-from tests.support import READ
+from tests.support import READ, applying_app
+from workers.inbox import replay
 
 
 def test_pagerdutys_documented_example_is_answered_202_and_stored_with_its_raw_body(client, engine):
@@ -137,7 +136,7 @@ def test_a_body_over_the_limit_is_refused_with_413(client, engine, app):
 
 
 def test_an_unreachable_database_answers_503_so_that_senders_retry(settings, catalog):
-    app = create_app(settings, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
+    app = applying_app(settings, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
     response = post_json(app.test_client(), CHANGE_EVENTS, change_event())
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
 

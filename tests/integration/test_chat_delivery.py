@@ -11,6 +11,7 @@ from incidents.chat import ChatConfig
 from store.tables import chat_messages, timeline
 from tests.fake_slack import TOKEN, FakeSlack
 from tests.integration.acting import act, open_incident
+from tests.support import applying_app
 from workers import chat
 
 
@@ -37,7 +38,6 @@ class Clock:
 @pytest.fixture
 def chat_stack(settings, catalog, engine, slack, request):
     """(test client, catalog) with every service on the fake Slack: `webhook` or `bot` (`request.param`)."""
-    from ingest.app import create_app
 
     if request.param == "webhook":
         config = ChatConfig(webhook_url=slack.webhook_url)
@@ -47,7 +47,7 @@ def chat_stack(settings, catalog, engine, slack, request):
         )
     services = tuple(dataclasses.replace(s, chat=config) for s in catalog.services)
     chatty = dataclasses.replace(catalog, services=services)
-    return create_app(settings, catalog=chatty, engine=engine).test_client(), chatty
+    return applying_app(settings, catalog=chatty, engine=engine).test_client(), chatty
 
 
 def deliver(engine, catalog, clock, backoff=lambda attempts: 5.0):

@@ -11,7 +11,7 @@ from incidents.chat import ChatConfig
 from store import chat as store
 from store.tables import chat_messages, incidents, timeline
 from tests.integration.acting import act, open_incident
-from tests.support import READ
+from tests.support import READ, applying_app
 
 WEBHOOK = ChatConfig(webhook_url="http://127.0.0.1:9/hooks/x")
 BOT = ChatConfig(slack_bot_token="xoxb-test-token", slack_api_url="http://127.0.0.1:9/api")
@@ -20,10 +20,9 @@ BOT = ChatConfig(slack_bot_token="xoxb-test-token", slack_api_url="http://127.0.
 @pytest.fixture
 def chat_client(settings, catalog, engine, request):
     """The app with every service telling chat (`request.param`: a ChatConfig)."""
-    from ingest.app import create_app
 
     services = tuple(dataclasses.replace(s, chat=request.param) for s in catalog.services)
-    app = create_app(settings, catalog=dataclasses.replace(catalog, services=services), engine=engine)
+    app = applying_app(settings, catalog=dataclasses.replace(catalog, services=services), engine=engine)
     return app.test_client()
 
 

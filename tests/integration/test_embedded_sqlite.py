@@ -2,17 +2,16 @@
 
 import dataclasses
 
-from ingest.app import create_app
 from store.db import create_engine
 from store.migrate import upgrade
-from tests.support import READ, recorded_requests
+from tests.support import READ, applying_app, recorded_requests
 
 
 def test_recorded_requests_give_the_same_incidents_on_sqlite(settings, catalog, tmp_path):
     url = f"sqlite:///{tmp_path / 'incidents.db'}"
     upgrade(url)
     engine = create_engine(url)
-    client = create_app(dataclasses.replace(settings, database_url=url), catalog=catalog, engine=engine).test_client()
+    client = applying_app(dataclasses.replace(settings, database_url=url), catalog=catalog, engine=engine).test_client()
     for _, headers, body in recorded_requests():
         assert client.post("/webhooks/alertmanager", json=body, headers=headers).status_code == 200
     for _, headers, body in recorded_requests()[:1]:

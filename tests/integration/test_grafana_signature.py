@@ -9,8 +9,8 @@ import hashlib
 import hmac
 import json
 
-from ingest.app import create_app
 from tests.integration.spoiling import ALERTMANAGER, assert_nothing_stored, firing_alert, grafana, post
+from tests.support import applied_to, applying_app
 
 SECRET, PAYMENTS_SECRET = "example-grafana-hmac-secret", "example-grafana-payments-secret"
 SIGNATURE, TIMESTAMP = "X-Grafana-Alerting-Signature", "X-Grafana-Alerting-Timestamp"
@@ -28,7 +28,7 @@ def test_a_grafana_webhook_signed_with_the_service_secret_needs_no_other_credent
     body = json.dumps(grafana()).encode()
     response = post(client, ALERTMANAGER, body, {SIGNATURE: sign(SECRET, body)})
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["incidents"] == ["INC-1"]
+    assert applied_to(client, response) == ["INC-1"]
 
 
 def test_a_signature_that_does_not_match_the_body_opens_nothing(client, engine):
@@ -76,7 +76,7 @@ def test_a_rotated_secret_opens_the_service_while_both_are_configured(engine, ca
     catalog = dataclasses.replace(
         catalog, services=tuple(rotated if s.name == service.name else s for s in catalog.services)
     )
-    client = create_app(settings, catalog=catalog, engine=engine).test_client()
+    client = applying_app(settings, catalog=catalog, engine=engine).test_client()
     body = json.dumps(grafana()).encode()
     for secret in ("the-new-grafana-secret", SECRET):
         assert post(client, ALERTMANAGER, body, {SIGNATURE: sign(secret, body)}).status_code == 200

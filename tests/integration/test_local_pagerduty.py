@@ -4,13 +4,13 @@ import dataclasses
 
 import pytest
 
-from ingest.app import create_app
+from tests.support import applying_app
 
 
 @pytest.fixture
 def local_client(settings, catalog, engine):
     local = dataclasses.replace(settings, pagerduty_events_url=f"{settings.public_url}/local-pagerduty")
-    return create_app(local, catalog=catalog, engine=engine).test_client()
+    return applying_app(local, catalog=catalog, engine=engine).test_client()
 
 
 def test_a_page_is_taken_and_logged_with_its_acknowledgement_link(local_client, caplog):

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from ingest.app import create_app
 from ingest.openapi import SECURITY_SCHEMES
+from tests.support import applying_app
 
 # People-facing: every blueprint of the `web` package, and these two of ingest/ that answer people
 # (the acknowledgement link's page, the incident channel as Markdown). The document itself is not an operation.
@@ -55,7 +55,7 @@ def test_only_routes_the_app_serves_are_documented(app, client):
 def test_the_local_pagerduty_sink_is_documented_when_served(settings, catalog, engine):
     local = dataclasses.replace(settings, pagerduty_events_url=f"{settings.public_url}/local-pagerduty")
     assert local.local_pagerduty
-    app = create_app(local, catalog=catalog, engine=engine)
+    app = applying_app(local, catalog=catalog, engine=engine)
     client = app.test_client()
     assert ("/local-pagerduty/v2/enqueue", "POST") in machine_routes(app) & documented(client)
     assert machine_routes(app) - documented(client) == set()

@@ -4,11 +4,10 @@ import dataclasses
 
 import sqlalchemy as sa
 
-from ingest.app import create_app
-from ingest.replay import replay
 from store.db import create_engine
 from store.tables import alerts, incidents, raw_requests
-from tests.support import free_port, recorded_requests
+from tests.support import applying_app, free_port, recorded_requests
+from workers.inbox import replay
 
 UNREACHABLE_DB = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none?connect_timeout=2"
 
@@ -27,7 +26,7 @@ def test_healthz_and_readyz_answer_when_database_and_broker_are_up(client):
 
 def test_readyz_names_what_is_down(settings, catalog):
     broken = dataclasses.replace(settings, broker_url=f"redis://127.0.0.1:{free_port()}/0")
-    app = create_app(broken, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
+    app = applying_app(broken, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     checks = response.get_json()["checks"]
@@ -35,7 +34,7 @@ def test_readyz_names_what_is_down(settings, catalog):
 
 
 def test_an_unreachable_database_answers_503_so_that_senders_retry(settings, catalog):
-    app = create_app(settings, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
+    app = applying_app(settings, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
     response = post_capture(app.test_client(), 0)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
@@ -83,7 +82,7 @@ def test_accepted_requests_are_kept_verbatim_and_replay_rebuilds_the_same_incide
 
 
 def test_metrics_still_answer_when_the_database_is_down(settings, catalog):
-    app = create_app(settings, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
+    app = applying_app(settings, catalog=catalog, engine=create_engine(UNREACHABLE_DB))
     response = app.test_client().get("/metrics")
     assert response.status_code == 200
     assert "incidents_escalations_overdue" not in response.get_data(as_text=True)

@@ -1,6 +1,6 @@
 """PagerDuty Events API v2 on /v2/enqueue: trigger, dedup, acknowledge, resolve, exact answers."""
 
-from tests.support import READ
+from tests.support import READ, applied_to
 
 KEY = "exampleintegrationkey00000000001"
 
@@ -27,7 +27,11 @@ def trigger(client, dedup_key=None, severity="critical", summary="Checkout laten
 def test_trigger_answers_202_with_pagerdutys_shape_and_opens_an_incident(client):
     response = trigger(client, "checkout-latency")
     assert response.status_code == 202
-    assert response.get_json() == {"status": "success", "message": "Event processed", "dedup_key": "checkout-latency"}
+    answer = response.get_json()
+    assert answer == {"status": "success", "message": "Event processed", "dedup_key": "checkout-latency"} | {
+        "request_id": answer["request_id"]
+    }
+    assert applied_to(client, response) == ["INC-1"]
     detail = client.get("/api/incidents/INC-1", headers=READ).get_json()
     assert (detail["service"], detail["severity"], detail["source"]) == ("production-api", "SEV2", "pagerduty")
     assert detail["alerts"][0]["annotations"]["custom_details"] == {"p99_ms": 950}

@@ -18,6 +18,7 @@ from tests.integration.acting import (
     webhook,
     webhook_body,
 )
+from tests.support import applying_app
 
 
 def test_a_signed_acknowledgement_in_pagerduty_acknowledges_our_incident_through_its_dedup_key(client, engine):
@@ -47,10 +48,9 @@ def test_a_signature_is_accepted_when_any_of_the_values_matches(client, engine, 
 
 @pytest.mark.parametrize("secret", ["the-new-secret", WEBHOOK_SECRET])
 def test_both_subscription_secrets_are_accepted_during_rotation(client, engine, settings, catalog, secret):
-    from ingest.app import create_app
 
     rotating = replace(catalog, webhook_secrets=("the-new-secret", WEBHOOK_SECRET))
-    rotated = create_app(settings, catalog=rotating, engine=engine).test_client()
+    rotated = applying_app(settings, catalog=rotating, engine=engine).test_client()
     incident = open_incident(client, engine)
     raw = webhook_body("incident.acknowledged", first_page(engine, incident.id).dedup_key)
     assert deliver(rotated, raw, v1(raw, secret)).status_code == 202

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from store.tables import raw_requests
-from tests.support import READ, recorded_requests
+from tests.support import READ, applied_to, recorded_requests
 
 CHECKOUT_1, CHECKOUT_2 = "3674736a37fc8008", "f2373b2bbdc5f603"
 PAY_1, PAY_2 = "c3b2d122f9a8bcab", "f2803740ffb2bf6e"
@@ -12,7 +12,7 @@ PAY_1, PAY_2 = "c3b2d122f9a8bcab", "f2803740ffb2bf6e"
 def post(client, headers, body):
     response = client.post("/webhooks/alertmanager", json=body, headers=headers)
     assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return {"incidents": applied_to(client, response)}
 
 
 def incident(client, number):

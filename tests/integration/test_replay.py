@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import cli
-from ingest import replay as ingest_replay
 from ingest.app import create_app
-from ingest.replay import replay
 from store.db import create_engine
 from store.migrate import upgrade
 from store.tables import incidents, metadata, raw_requests
-from tests.support import ROOT, recorded_requests
+from tests.support import ROOT, applying_app, recorded_requests
+from workers import inbox as ingest_replay
+from workers.inbox import replay
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def sqlite(settings, catalog, tmp_path):
     upgrade(url)
     engine = create_engine(url)
     sqlite_settings = dataclasses.replace(settings, database_url=url)
-    yield sqlite_settings, engine, create_app(sqlite_settings, catalog=catalog, engine=engine).test_client()
+    yield sqlite_settings, engine, applying_app(sqlite_settings, catalog=catalog, engine=engine).test_client()
     engine.dispose()
 
 
@@ -60,20 +60,22 @@ def test_replay_command_rebuilds_the_same_incidents_on_sqlite(sqlite):
     assert statuses(engine) == before == ["resolved", "resolved"]
 
 
-def test_replay_reads_in_pages_and_honours_since_id_and_source(sqlite, catalog):
+def test_replay_honours_since_id_and_source(sqlite, catalog):
     _, engine, client = sqlite
     post_all(client)
     forget_incidents(engine)
-    assert replay(engine, catalog, since_id=2, page=2) == {"replayed": 5, "skipped": 0}
-    assert replay(engine, catalog, source="pagerduty", page=2) == {"replayed": 0, "skipped": 0}
+    assert replay(engine, catalog, since_id=2) == {"replayed": 5, "skipped": 0}
+    assert replay(engine, catalog, source="pagerduty") == {"replayed": 0, "skipped": 0}
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_intake_keeps_answering_while_replay_runs(request, database, catalog, monkeypatch):
     if database == "sqlite":
-        _, engine, client = request.getfixturevalue("sqlite")
+        settings, engine, _ = request.getfixturevalue("sqlite")
     else:
-        engine, client = request.getfixturevalue("engine"), request.getfixturevalue("client")
+        settings, engine = request.getfixturevalue("settings"), request.getfixturevalue("engine")
+    # Intake as a real web process runs it: it stores and answers, and leaves applying to the consumer.
+    client = create_app(settings, catalog=catalog, engine=engine).test_client()
     _, headers, body = recorded_requests()[0]
     client.post("/webhooks/alertmanager", json=body, headers=headers)
     with engine.begin() as conn:  # many stored requests, so that replay runs a while
@@ -81,13 +83,13 @@ def test_intake_keeps_answering_while_replay_runs(request, database, catalog, mo
         first.pop("id")
         conn.execute(raw_requests.insert(), [first | {"received_at": datetime.now(UTC)}] * 1000)
     counts, started = {}, threading.Event()
-    replay_one = ingest_replay._replay_one
+    apply = ingest_replay._apply
 
-    def replaying_one(*args):  # replay has read what was stored when it started once it replays one
+    def applying(*args):  # replay has marked what was stored when it started once it applies a batch
         started.set()
-        return replay_one(*args)
+        return apply(*args)
 
-    monkeypatch.setattr(ingest_replay, "_replay_one", replaying_one)
+    monkeypatch.setattr(ingest_replay, "_apply", applying)
     replaying = threading.Thread(target=lambda: counts.update(replay(engine, catalog)))
     replaying.start()
     assert started.wait(timeout=60)

@@ -3,7 +3,7 @@
 import logging
 
 from settings.logs import TEXT, Context
-from tests.support import READ, recorded_requests
+from tests.support import READ, applied_to, recorded_requests
 
 
 def failures(caplog) -> list[logging.LogRecord]:
@@ -51,7 +51,7 @@ def test_the_timeline_entries_a_request_writes_carry_its_request_id(client):
     _, headers, body = recorded_requests()[0]
     first = client.post("/webhooks/alertmanager", json=body, headers=headers | {"X-Request-Id": "am-1"})
     assert first.status_code == 200 and first.headers["X-Request-Id"] == "am-1"
-    [incident] = first.get_json()["incidents"]
+    [incident] = applied_to(client, first)
     number = int(incident.removeprefix("INC-"))
     _, headers, body = recorded_requests()[2]  # the same group, a new alert: the one-statement path
     client.post("/webhooks/alertmanager", json=body, headers=headers | {"X-Request-Id": "am-2"})

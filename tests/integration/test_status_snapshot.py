@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from ingest.app import create_app
 from tests.integration.status_paging import QueryCount, declare, fresh, update
-from tests.support import eventually, free_port
+from tests.support import applying_app, eventually, free_port
 
 
 def unreachable_engine():
@@ -41,13 +40,13 @@ def test_a_restarted_web_process_serves_the_snapshot_on_disk_while_the_database_
     number = declare(client, "payment-service", "SEV1")
     update(client, number, "Payments are down.", public=True)
     fresh(app, client)
-    restarted = create_app(settings, catalog=catalog, engine=unreachable_engine())
+    restarted = applying_app(settings, catalog=catalog, engine=unreachable_engine())
     answer = restarted.test_client().get("/status")
     assert answer.status_code == 200 and "Payments are down." in answer.text and "Major outage" in answer.text
 
 
 def test_without_any_snapshot_and_no_database_the_page_says_503(settings, catalog):
-    cold = create_app(settings, catalog=catalog, engine=unreachable_engine())
+    cold = applying_app(settings, catalog=catalog, engine=unreachable_engine())
     answer = cold.test_client().get("/status")
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "30"
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from store.tables import credentials
 from tests.integration.signing_in import PASSWORD, csrf_token, set_password, sign_in, signed_in
+from tests.support import applying_app
 
 
 @pytest.mark.parametrize("path", ["/", "/incidents", "/incidents/INC-1", "/incidents?status=resolved"])
@@ -76,9 +77,8 @@ def test_session_cookie_is_http_only_and_same_site_lax(client, engine):
 
 
 def test_session_cookie_is_secure_when_the_public_url_is_https(settings, catalog, engine):
-    from ingest.app import create_app
 
-    app = create_app(
+    app = applying_app(
         dataclasses.replace(settings, public_url="https://incidents.example"), catalog=catalog, engine=engine
     )
     set_password(engine)
@@ -97,12 +97,11 @@ def test_the_stored_password_is_a_scrypt_hash(engine):
 @pytest.fixture
 def proxied_client(settings, catalog, engine):
     """An app trusting `X-Forwarded-User` from 10.0.0.0/24 only."""
-    from ingest.app import create_app
 
     trusting = dataclasses.replace(
         settings, web_auth_header="X-Forwarded-User", web_auth_proxies=(ipaddress.ip_network("10.0.0.0/24"),)
     )
-    return create_app(trusting, catalog=catalog, engine=engine).test_client()
+    return applying_app(trusting, catalog=catalog, engine=engine).test_client()
 
 
 def test_the_trusted_header_signs_in_from_a_configured_proxy(proxied_client):
