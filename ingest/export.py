@@ -39,8 +39,8 @@ def channel_markdown(incident_ref: str):
 def postmortem_markdown(incident_ref: str):
     """The incident's post-mortem, its newest version, as text/markdown."""
 
-    def postmortem_text(conn, number: int) -> str | None:
-        found = postmortems.read(conn, number)
+    def postmortem_text(_conn, number: int) -> str | None:
+        found = postmortems.opened(current_app.extensions["incidents"].engine, number)
         return None if found is None else found.text
 
     return _markdown(incident_ref, postmortem_text, f"no post-mortem for {incident_ref}")

@@ -69,8 +69,7 @@ def _finish(ref, call, actor: str):
 
 
 def _document(number: int) -> dict:
-    with _state().engine.connect() as conn:
-        found = store.read(conn, number)
+    found = store.opened(_state().engine, number)
     if found is None:
         raise Problem(404, f"INC-{number} has no post-mortem (it is not resolved)")
     phrases = blame_phrases(_state().settings.config_dir)

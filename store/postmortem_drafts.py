@@ -1,7 +1,11 @@
-"""The post-mortem draft, written in the transaction that resolves the incident (store.escalation._follow_status).
+"""The post-mortem draft: its row at resolution, its text when somebody first needs it.
 
-Created there, not lazily on first view: every resolved incident then has one, with its due time and
-reminders, whether anybody opens it or not; a resolution replayed later finds it there and keeps it.
+The transaction that resolves an incident (store.escalation._follow_status) creates the post-mortem's
+row, with its due time and reminders, so every resolved incident has one whether anybody opens it or not;
+a resolution replayed later finds it there and keeps it. The draft's text, read from the incident's
+timeline, alerts and actions, is written when it is first opened (the editor, the API, the export),
+published or skipped, or when its reminder falls due (`written`): most of a resolution's statements
+were that text, which nobody reads for most incidents.
 """
 
 from datetime import datetime
@@ -12,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from incidents import postmortem, targets
 from incidents.lifecycle import Lifecycle
 from incidents.severity import Severity
+from store import lifecycle_rows
 from store.tables import alerts, incident_actions, incidents, postmortem_versions, postmortems, timeline
 
 _INSERT = {
@@ -40,15 +45,36 @@ _OPEN_ACTIONS = (
 
 
 def open_draft(conn, incident_id: int, lc: Lifecycle, severity: Severity, limits: targets.Targets, now: datetime):
-    """A draft post-mortem for the incident just resolved, due by the lifecycle's `postmortem` target."""
+    """The post-mortem of the incident just resolved, due by the lifecycle's `postmortem` target (no text yet)."""
     due = targets.deadline(lc, "postmortem", severity, limits)
     values = {"incident_id": incident_id, "state": postmortem.DRAFT, "due_at": due, "created_at": now}
     values["remind_at"] = postmortem.reminder_times(due, now)[0] if due else None
-    if conn.execute(_INSERT[conn.dialect.name], values).first() is None:
-        return  # resolved before (and fired again since): the first draft stays
-    text = postmortem.draft(facts(conn, incident_id, lc, now))
-    version = {"incident_id": incident_id, "text": text, "author": "system", "at": now}
+    conn.execute(_INSERT[conn.dialect.name], values)  # resolved before (and fired again since): the first stays
+
+
+def written(conn, number: int) -> None:
+    """Write the draft's text of incident `number`'s post-mortem if it has none yet; under the post-mortem's
+    row lock, so two first readers write it once. Its time is the incident's resolution, as if written then."""
+    found = conn.execute(_UNWRITTEN, {"number": number}).first()
+    if found is None:
+        return
+    lc = lifecycle_rows.load(conn, found)
+    resolved_at = lifecycle_rows.utc(found.resolved_at)
+    text = postmortem.draft(facts(conn, found.id, lc, resolved_at))
+    version = {"incident_id": found.id, "text": text, "author": "system", "at": resolved_at}
     conn.execute(postmortem_versions.insert(), version)
+
+
+# The incident of a post-mortem without any version, its post-mortem row locked.
+_UNWRITTEN = (
+    sa.select(incidents.c.id, incidents.c.opened_at, incidents.c.service, incidents.c.resolved_at)
+    .join(postmortems, postmortems.c.incident_id == incidents.c.id)
+    .where(
+        incidents.c.number == sa.bindparam("number"),
+        ~sa.exists().where(postmortem_versions.c.incident_id == incidents.c.id),
+    )
+    .with_for_update(of=postmortems)
+)
 
 
 def facts(conn, incident_id: int, lc: Lifecycle, resolved_at: datetime) -> postmortem.Facts:

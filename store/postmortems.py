@@ -15,7 +15,7 @@ from incidents.lifecycle import Change, Notice, Phase
 from incidents.services import Catalog
 from incidents.severity import Severity
 from store import escalation as escalation_store
-from store import follow_ups, lifecycle_rows
+from store import follow_ups, lifecycle_rows, postmortem_drafts
 from store import lifecycle as lifecycle_store
 from store.lifecycle import NotFound
 from store.tables import incidents, postmortem_versions, postmortems, timeline
@@ -60,6 +60,13 @@ def read(conn, number: int) -> Postmortem | None:
     )  # fmt: skip
 
 
+def opened(engine, number: int) -> Postmortem | None:
+    """The post-mortem as `read`, its draft's text written first if nobody needed it before."""
+    with engine.begin() as conn:
+        postmortem_drafts.written(conn, number)
+        return read(conn, number)
+
+
 def version(conn, number: int, version_id: int):
     """One version (id, author, at, text) of the incident's post-mortem, or None."""
     v = postmortem_versions.c
@@ -70,6 +77,7 @@ def version(conn, number: int, version_id: int):
 def save(engine, number: int, text: str, *, now: datetime, actor: str) -> int:
     """A new version of the text (unchanged text saves nothing); the version's id."""
     with engine.begin() as conn:
+        postmortem_drafts.written(conn, number)
         found = read(conn, number)
         if found is None:
             raise NotFound(f"INC-{number} has no post-mortem (it is not resolved)")
@@ -116,6 +124,7 @@ def skip(engine, number: int, reason: str, *, catalog: Catalog, now: datetime, a
 
 
 def _draft(conn, number: int) -> Postmortem:
+    postmortem_drafts.written(conn, number)
     found = read(conn, number)
     if found is None:
         raise NotFound(f"INC-{number} has no post-mortem (it is not resolved)")
@@ -166,6 +175,7 @@ def _remind(conn, row, catalog: Catalog, now: datetime):
     due, remind_at = lifecycle_rows.utc(pm.due_at), lifecycle_rows.utc(pm.remind_at)
     if pm.state != postmortem.DRAFT or remind_at is None or remind_at > now:
         return escalation_store.Applied(row.id, row.esc_token, (), None)
+    postmortem_drafts.written(conn, row.number)  # it falls due: somebody will open it now
     lc = lifecycle_rows.load(conn, row)
     notice = _whom(conn, row.id, lc, catalog, due, now)
     entry = postmortem.reminder(due, now, whom=notice.person or "the current on-call level")

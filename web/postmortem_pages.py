@@ -131,8 +131,7 @@ def _found(ref: str) -> store.Postmortem:
     number = incident_number(ref)
     if number is None:
         abort(404)
-    with _engine().connect() as conn:
-        found = store.read(conn, number)
+    found = store.opened(_engine(), number)
     if found is None:
         abort(404, "This incident has no post-mortem: it is written when the incident resolves.")
     return found

@@ -11,7 +11,7 @@ from incidents import escalation
 from store import postmortems as store
 from store.escalation import act
 from store.lifecycle import add_action, add_note
-from store.tables import follow_ups, incident_lifecycle, incidents, pages, timeline
+from store.tables import follow_ups, incident_lifecycle, incidents, pages, postmortem_versions, timeline
 from tests.integration.acting import mark_sent, open_incident
 
 PAYMENTS_KEY = "examplepaymentskey00000000000002"
@@ -52,8 +52,13 @@ def phase(engine, incident_id):
 
 
 def read(engine, number):
+    """The post-mortem as a reader opens it (its draft written then if it has none yet)."""
+    return store.opened(engine, number)
+
+
+def versions(engine, incident_id) -> int:
     with engine.connect() as conn:
-        return store.read(conn, number)
+        return conn.execute(sa.select(sa.func.count()).where(postmortem_versions.c.incident_id == incident_id)).scalar()
 
 
 def test_resolving_writes_a_draft_due_in_seven_days(client, engine, catalog):
@@ -69,6 +74,18 @@ def test_resolving_writes_a_draft_due_in_seven_days(client, engine, catalog):
     assert "Root cause identified: Pool exhausted" in found.text
     assert "## Action Items\n- [ ] Raise the pool size\n" in found.text
     assert [(v.author, v.at) for v in found.versions] == [("system", t0 + timedelta(hours=1))]
+
+
+def test_the_draft_text_is_written_when_first_opened_not_at_resolution(client, engine, catalog):
+    incident = open_sev1(client, engine)
+    t0 = opened_at(engine, incident.id)
+    resolve(engine, catalog, incident.number, t0 + timedelta(hours=1))
+    with engine.connect() as conn:
+        assert store.read(conn, incident.number).state == "draft"  # the post-mortem is there, due
+    assert versions(engine, incident.id) == 0
+    assert read(engine, incident.number).text.startswith("# Incident Post-Mortem: #inc-1")
+    assert read(engine, incident.number).versions[0].at == t0 + timedelta(hours=1)  # dated at the resolution
+    assert versions(engine, incident.id) == 1  # opened twice, written once
 
 
 def test_every_save_is_a_version_and_unchanged_text_is_not(client, engine, catalog):
