@@ -73,7 +73,7 @@ class Result:
         return self.requests - self.errors
 
 
-def wrk(base: str, load: str, seconds: float, args, seed: int = 0) -> Result:
+def wrk(base: str, load: str, seconds: float, args, seed: int = 0, rate: float = 0) -> Result:
     """Run wrk with the load's script against `base`; its closing WRK_RESULT line, parsed."""
     path, script = SCRIPTS[load]
     argv = [
@@ -88,6 +88,7 @@ def wrk(base: str, load: str, seconds: float, args, seed: int = 0) -> Result:
         "--",
         str(seed),
         str(args.resolved_share),
+        str(pause_ms(args, rate)),
     ]
     out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("WRK_RESULT "))
@@ -96,26 +97,34 @@ def wrk(base: str, load: str, seconds: float, args, seed: int = 0) -> Result:
     return Result(data["requests"], data["duration_us"] / 1e6, failures, data["p50_us"] / 1000, data["p99_us"] / 1000)
 
 
-def warm_up(base: str, load: str, args) -> None:
+def pause_ms(args, rate: float) -> int:
+    """How long each wrk connection waits between requests, so that all of them together offer about
+    `rate` requests per second (0: as fast as the service answers)."""
+    return round(args.connections * 1000 / rate) if rate else 0
+
+
+def warm_up(base: str, load: str, args, rate: float = 0) -> None:
     """The same load for a few seconds, not measured: connections, caches and prepared statements."""
     if args.warm_up > 0:
-        wrk(base, load, args.warm_up, args, seed=1)
+        wrk(base, load, args.warm_up, args, seed=1, rate=rate)
 
 
-def phase(name: str, base: str, load: str, args, unit: str, per_request: int, groups: dict) -> tuple[Result, float]:
+def phase(
+    name: str, base: str, load: str, args, unit: str, per_request: int, groups: dict, rate: float = 0
+) -> tuple[Result, float]:
     """Measure, print; (result, units per second). Also print where the CPU went, per request:
     `groups` names the measured processes (name: process group)."""
     before = cpu.snapshot()
-    result = wrk(base, load, args.duration, args, seed=2)
+    result = wrk(base, load, args.duration, args, seed=2, rate=rate)
     spent = cpu.spent(before, cpu.snapshot(), groups)
-    rate = result.accepted * per_request / result.seconds
+    throughput = result.accepted * per_request / result.seconds
     print(
-        f"{name:<16} requests {result.requests:>7}  {unit}/s {rate:>7.0f}  p50 {result.p50_ms:6.1f} ms  "
+        f"{name:<16} requests {result.requests:>7}  {unit}/s {throughput:>7.0f}  p50 {result.p50_ms:6.1f} ms  "
         f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}" + (f" {result.failures}" if result.failures else "")
     )
     if result.requests:
         print(f"{'':<16} {cpu.per_request_line(spent, result.requests)}")
-    return result, rate
+    return result, throughput
 
 
 def start_ceiling(settings, tmp: Path, workers: int) -> tuple[Process, str]:
@@ -237,14 +246,14 @@ def run(args) -> bool:
             fake = FakePagerDuty().start()
             service.callback(fake.stop)
             base, groups = ours(service, settings, tmp, fake, args)
-            warm_up(base, "alertmanager", args)
+            warm_up(base, "alertmanager", args, args.rate)
             before, since = stored_requests(url, "alertmanager"), last_id(url)
-            alerts, rate = phase("A alertmanager", base, "alertmanager", args, "alerts", PER_GROUP, groups)
+            alerts, rate = phase("A alertmanager", base, "alertmanager", args, "alerts", PER_GROUP, groups, args.rate)
             exact = checked(url, "alertmanager", alerts, before, args.connections)
             kept_up = inbox_lag(url, since, "alertmanager")
-            warm_up(base, "pagerduty", args)
+            warm_up(base, "pagerduty", args, args.rate)
             before, since = stored_requests(url, "pagerduty"), last_id(url)
-            events, _ = phase("B pagerduty", base, "pagerduty", args, "events", 1, groups)
+            events, _ = phase("B pagerduty", base, "pagerduty", args, "events", 1, groups, args.rate)
             exact = checked(url, "pagerduty", events, before, args.connections) and exact
             kept_up = inbox_lag(url, since, "pagerduty") and kept_up
             print(f"{'':<16} pages received by the fake PagerDuty: {len(fake.events)}")
@@ -289,6 +298,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--resolved-share", type=float, default=0.1, help="share of bodies that resolve their group (0: no churn)"
     )
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="offer about this many requests/s to ours (0: as fast as answered)"
+    )
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads")
     return parser.parse_args(argv)
 

@@ -5,12 +5,18 @@
 dofile("bench/wrk/report.lua")
 
 local GROUPS, PER_GROUP = 50, 10
+local pause
 local resolved_share  -- argument 2 (bench.intake --resolved-share), 0.1 by default
 local headers = {["Authorization"] = "Bearer example-token", ["Content-Type"] = "application/json"}
 
 function init(args)
   math.randomseed(id * 7919 + tonumber(args[1] or 0))
   resolved_share = tonumber(args[2] or 0.1)
+  pause = tonumber(args[3] or 0)  -- argument 3 (bench.intake --rate): ms each connection waits between requests
+end
+
+function delay()
+  return pause
 end
 
 local function alert(group, index, status, starts_at)

@@ -2,6 +2,7 @@
 dofile("bench/wrk/report.lua")
 
 local KEYS = 500
+local pause
 local resolved_share  -- argument 2 (bench.intake --resolved-share), 0.1 by default
 local ROUTING_KEY = "exampleintegrationkey00000000001"
 local headers = {["Content-Type"] = "application/json"}
@@ -9,6 +10,11 @@ local headers = {["Content-Type"] = "application/json"}
 function init(args)
   math.randomseed(id * 104729 + tonumber(args[1] or 0))
   resolved_share = tonumber(args[2] or 0.1)
+  pause = tonumber(args[3] or 0)  -- argument 3 (bench.intake --rate): ms each connection waits between requests
+end
+
+function delay()
+  return pause
 end
 
 function request()
