@@ -28,7 +28,7 @@ from store.intake import apply_step
 from workers import metrics
 
 log = logging.getLogger(__name__)
-BATCH = 500  # requests per transaction: a burst drains in a few, one request alone waits for none
+BATCH = 100  # requests per transaction: a burst drains in a few, and a request waits for at most one batch
 # SQLite has one writer: a consumer's transaction holds intake's INSERTs back while it runs, and a writer
 # waiting for the lock looks again only every few tens of ms (SQLite's busy handler). So smaller batches,
 # with a pause after a full one that lets waiting requests in.
