@@ -5,7 +5,7 @@ import threading
 from datetime import datetime, timedelta
 
 log = logging.getLogger("incidents.tick")
-COUNTS = ("escalations woken", "pages re-queued", "incidents caught up")
+COUNTS = ("escalations woken", "pages re-queued", "requests applied from the inbox")
 
 
 class TickSummary:

@@ -75,13 +75,14 @@ def test_anything_else_is_replaced_by_a_new_id(header):
 def test_ticks_are_summed_and_logged_once_a_minute(caplog):
     summary = TickSummary()
     caplog.set_level(logging.INFO, "incidents.tick")
-    counts = {"escalations woken": 2, "pages re-queued": 1, "incidents caught up": 0}
+    counts = {"escalations woken": 2, "pages re-queued": 1, "requests applied from the inbox": 0}
     assert [summary.add(NOW + timedelta(seconds=2 * n), counts) for n in range(30)] == [None] * 30
     assert caplog.records == []
     assert summary.add(NOW + timedelta(seconds=60), counts) == {
         "escalations woken": 62,
         "pages re-queued": 31,
-        "incidents caught up": 0,
+        "requests applied from the inbox": 0,
     }
-    assert caplog.messages == ["31 ticks in 60s: 62 escalations woken, 31 pages re-queued, 0 incidents caught up"]
+    line = "31 ticks in 60s: 62 escalations woken, 31 pages re-queued, 0 requests applied from the inbox"
+    assert caplog.messages == [line]
     assert summary.add(NOW + timedelta(seconds=62), counts) is None  # a new minute starts
