@@ -164,7 +164,7 @@ def _claim(conn, now: datetime, limit: int) -> list:
         .where(postmortems.c.state == postmortem.DRAFT, postmortems.c.remind_at <= now)
         .order_by(postmortems.c.remind_at)
         .limit(limit)
-        .with_for_update(of=incidents, skip_locked=True)
+        .with_for_update(of=incidents, skip_locked=True, key_share=True)
     )
     return conn.execute(query).all()
 

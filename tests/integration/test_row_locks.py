@@ -25,3 +25,28 @@ def test_a_locked_incident_takes_timeline_entries_from_another_transaction(clien
         # Blocked, this would fail after the timeout instead of waiting for the holder forever.
         worker.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
         append_entries(worker, [(incident_id, datetime.now(UTC), Entry("page_sent", "Page delivered to user x"))])
+
+
+def test_the_postmortem_reminder_claim_leaves_timeline_entries_free_too(client, engine, catalog):
+    """The reminder sweep locked incidents FOR UPDATE, unlike every other writer (issue #15): a delivery
+    writing its timeline entry would then wait for the sweep's whole transaction."""
+    from datetime import timedelta
+
+    from incidents import escalation
+    from store import postmortems
+
+    assert client.post("/webhooks/alertmanager", json=webhook(firing_alert()), headers=BEARER).status_code == 200
+    with engine.connect() as conn:
+        incident_id, number = conn.execute(sa.text("SELECT id, number FROM incidents")).one()
+    now = datetime.now(UTC)
+    escalation_store.act(
+        engine,
+        lambda plan, state: escalation.resolve(state, now, reason="fixed"),
+        catalog=catalog,
+        now=now,
+        number=number,
+    )
+    with engine.begin() as holder, engine.begin() as worker:
+        assert [row.id for row in postmortems._claim(holder, now + timedelta(days=30), 10)] == [incident_id]
+        worker.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
+        append_entries(worker, [(incident_id, datetime.now(UTC), Entry("page_sent", "Page delivered to user x"))])
