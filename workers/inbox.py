@@ -23,6 +23,7 @@ from ingest.inbox import read
 from ingest.sources.changes import DEPLOY, PAGERDUTY_CHANGE
 from settings.logs import REQUEST_ID
 from store import inbox
+from store.db import reading
 from store.escalation import utc
 from store.intake import apply_step
 from workers import metrics
@@ -103,6 +104,8 @@ def drain(engine: sa.Engine, catalog: Catalog, dispatch: Callable | None, *, clo
     handed to `dispatch` once committed. How many requests were applied (and of those, unreadable)."""
     total, sqlite = Applied(), engine.dialect.name == "sqlite"
     limit = SQLITE_BATCH if sqlite else BATCH
+    if sqlite and not _waiting(engine):
+        return total  # a claim takes SQLite's one write lock: polling an empty inbox must not
     while True:
         try:
             done = apply_batch(engine, catalog, now=clock(), limit=limit)
@@ -132,6 +135,12 @@ def replay(engine: sa.Engine, catalog: Catalog, *, since_id: int = 0, source: st
         reopened = inbox.reopen(conn, since_id=since_id, source=source, exclude=CHANGE_SOURCES)
     skipped = drain(engine, catalog, dispatch).unreadable
     return {"replayed": reopened - skipped, "skipped": skipped}
+
+
+def _waiting(engine) -> bool:
+    """Whether any request waits, read without taking the write lock."""
+    with engine.connect() as conn:
+        return inbox.pending_count(reading(conn)) > 0
 
 
 def _apply_alone(engine, catalog, *, now) -> Applied:
