@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import celeryd_init, setup_logging, worker_ready, worker_shutdown
+from celery.signals import celeryd_init, setup_logging, worker_ready
 from kombu import Queue
 
 from settings import env
@@ -77,25 +77,6 @@ def _serve_metrics(**_):
         from workers.metrics import serve
 
         serve(int(port))
-
-
-@worker_ready.connect
-def _start_inbox_consumer(**_):
-    # The worker applies the intake inbox as requests come (workers/inbox.py); beat's tick is its safety net.
-    from workers.context import context
-    from workers.inbox import Consumer
-
-    ctx = context()
-    _CONSUMERS.append(Consumer(ctx.engine, ctx.catalog, ctx.dispatch).start())
-
-
-@worker_shutdown.connect
-def _stop_inbox_consumer(**_):
-    while _CONSUMERS:
-        _CONSUMERS.pop().close()
-
-
-_CONSUMERS: list = []
 
 
 @functools.cache

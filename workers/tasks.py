@@ -7,12 +7,28 @@ from datetime import UTC, datetime
 
 import sqlalchemy.exc
 from celery import shared_task
+from celery.signals import worker_ready, worker_shutdown
 
 from incidents.timings import DEFAULT
 from workers import chat, escalating, inbox, paging
 from workers.context import context
 from workers.tick_summary import TickSummary
 
+
+@worker_ready.connect
+def start_inbox_consumer(**_):
+    """The worker applies the intake inbox as requests come (workers/inbox.py); beat's tick is its safety net."""
+    ctx = context()
+    CONSUMERS.append(inbox.Consumer(ctx.engine, ctx.catalog, ctx.dispatch).start())
+
+
+@worker_shutdown.connect
+def stop_inbox_consumer(**_):
+    while CONSUMERS:
+        CONSUMERS.pop().close()
+
+
+CONSUMERS: list = []
 TICKS = TickSummary()  # this worker process's ticks, summed for the once-a-minute log line
 DB_RETRY = {
     "autoretry_for": (sqlalchemy.exc.OperationalError,),
