@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from kombu import Connection
 
 from ingest import metrics
-from store import follow_ups, postmortems
+from store import follow_ups, inbox, postmortems
 from store.histograms import milestone_buckets
 from store.noise import flap_counts
 from store.pages import delivery_counts, overdue_count
@@ -44,6 +44,7 @@ def prometheus_metrics():
     flaps, milestones = _check_value(_flaps, state.engine), _check_value(_milestones, state.engine)
     postmortems_overdue = _check_value(_postmortems_overdue, state.engine)
     follow_ups_overdue = _check_value(_follow_ups_overdue, state.engine)
+    inbox_pending = _check_value(_inbox_pending, state.engine)
     body, content_type = metrics.exposition(
         overdue=overdue,
         deliveries=deliveries,
@@ -52,6 +53,7 @@ def prometheus_metrics():
         milestones=milestones,
         postmortems_overdue=postmortems_overdue,
         follow_ups_overdue=follow_ups_overdue,
+        inbox_pending=inbox_pending,
     )
     return Response(body, content_type=content_type)
 
@@ -91,6 +93,11 @@ def _breaches(engine) -> list[tuple[str, str, int]]:
 def _postmortems_overdue(engine) -> int:
     with engine.connect() as conn:
         return postmortems.overdue_count(conn, datetime.now(UTC))
+
+
+def _inbox_pending(engine) -> int:
+    with engine.connect() as conn:
+        return inbox.pending_count(conn)
 
 
 def _follow_ups_overdue(engine) -> int:

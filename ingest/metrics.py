@@ -33,6 +33,7 @@ def exposition(
     milestones: dict | None = None,
     postmortems_overdue: int | None = None,
     follow_ups_overdue: int | None = None,
+    inbox_pending: int | None = None,
 ) -> tuple[bytes, str]:
     """The metrics text; merges every gunicorn worker when PROMETHEUS_MULTIPROC_DIR is set.
 
@@ -71,6 +72,9 @@ def exposition(
     if follow_ups_overdue is not None:
         text = "Open follow-ups (post-mortem action items) whose due date is over"
         facts.register(_Gauge("incidents_follow_ups_overdue", text, follow_ups_overdue))
+    if inbox_pending is not None:
+        text = "Intake requests stored and not applied yet (the inbox's backlog)"
+        facts.register(_Gauge("incidents_inbox_pending", text, inbox_pending))
     return generate_latest(registry) + generate_latest(facts), CONTENT_TYPE_LATEST
 
 

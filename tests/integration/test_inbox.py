@@ -182,3 +182,17 @@ def test_a_request_that_cannot_be_applied_is_marked_failed_and_holds_nothing_up(
 
 def test_an_unknown_request_id_is_404(client):
     assert client.get("/api/requests/no-such-request", headers=READ).status_code == 404
+
+
+def test_the_metrics_count_what_waits_in_the_inbox(stored_only, catalog):
+    engine, client = stored_only
+    for _ in range(3):
+        send(client, group(alert("a1")))
+
+    def pending() -> float:
+        text = client.get("/metrics").get_data(as_text=True)
+        return float(next(line for line in text.splitlines() if line.startswith("incidents_inbox_pending ")).split()[1])
+
+    assert pending() == 3
+    drain(engine, catalog)
+    assert pending() == 0
