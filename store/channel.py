@@ -10,7 +10,7 @@ from incidents.services import Catalog
 from incidents.severity import Severity
 from incidents.updates import Update
 from store import lifecycle_rows
-from store.lifecycle import action_of
+from store.lifecycle_rows import action_of
 from store.queries import get_incident
 from store.tables import incident_actions, incident_lifecycle, status_updates
 

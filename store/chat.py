@@ -13,6 +13,7 @@ from incidents import channel, chat
 from incidents.services import Catalog
 from incidents.severity import Severity
 from incidents.timeline import Entry
+from store.channel import channel_of
 from store.tables import chat_messages, incidents
 from store.timeline import append_timeline
 
@@ -41,9 +42,6 @@ def queue(conn, row, entries, *, severity: Severity, catalog: Catalog, now: date
 
 
 def _template(conn, number: int, catalog: Catalog) -> str:
-    # store.channel reads through store.lifecycle, which applies through store.escalation (our caller).
-    from store.channel import channel_of  # noqa: PLC0415
-
     return channel.render(channel_of(conn, number, catalog))
 
 

@@ -232,14 +232,7 @@ def _simple(engine, number, rule, *, catalog, now, actor) -> Done:
 
 def _actions(conn, incident_id: int) -> list[checklist.Action]:
     query = sa.select(incident_actions).where(incident_actions.c.incident_id == incident_id)
-    return [action_of(row) for row in conn.execute(query.order_by(incident_actions.c.id))]
-
-
-def action_of(row) -> checklist.Action:
-    """The checklist Action of a stored row."""
-    return checklist.Action(
-        row.text, row.created_by, row.created_at, row.id, row.done, row.done_by, row.done_at, row.assignee
-    )
+    return [lifecycle_rows.action_of(row) for row in conn.execute(query.order_by(incident_actions.c.id))]
 
 
 def _insert_action(conn, incident_id: int, action: checklist.Action) -> int:

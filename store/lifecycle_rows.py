@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from incidents import lifecycle
+from incidents import checklist, lifecycle
 from incidents.lifecycle import Lifecycle, Phase, StatusWord
 from incidents.severity import Severity
 from incidents.targets import Targets, next_due
@@ -99,3 +99,10 @@ def _values(lc: Lifecycle) -> dict:
         "breaches": list(lc.breaches),
         "found_by": lc.found_by,
     } | {f"entered_{phase.value}": lc.entered(phase) for phase in Phase}
+
+
+def action_of(row) -> checklist.Action:
+    """The checklist Action of a stored row."""
+    return checklist.Action(
+        row.text, row.created_by, row.created_at, row.id, row.done, row.done_by, row.done_at, row.assignee
+    )
