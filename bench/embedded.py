@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.intake import wrk
+from bench.load import wrk
 from tests.support import ROOT, Process, free_port, wait_http
 
 TARGETS = "no request refused, none past 2 s, p99 < 1 s (issue #15)"
