@@ -2,12 +2,10 @@
 page's Content-Security-Policy would refuse inline script even if some got in."""
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, set_password
-from tests.browser.test_incident_in_browser import alert_group, sign_in
-from tests.e2e.conftest import WEBHOOK_TOKEN, applied
+from tests.browser.conftest import DESKTOP, PHONE, set_password
+from tests.browser.test_incident_in_browser import alert_arrives, alert_group, sign_in
 
 pytestmark = pytest.mark.browser
 HOSTILE = "javascript:window.__pwned=1;alert(document.cookie)"
@@ -23,14 +21,7 @@ def hostile_alert() -> dict:
 def test_clicking_a_hostile_source_link_runs_nothing(start_stack, browser, screenshot):
     stack = start_stack(beat=False, level_timeouts=(600, 600))
     set_password(stack)
-    answer = requests.post(
-        f"{stack.web}/webhooks/alertmanager",
-        json=hostile_alert(),
-        headers={"Authorization": f"Bearer {WEBHOOK_TOKEN}"},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    applied(stack.web, answer)
+    alert_arrives(stack, hostile_alert())
 
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
@@ -59,3 +50,13 @@ def test_clicking_a_hostile_source_link_runs_nothing(start_stack, browser, scree
     assert page.evaluate("window.__pwned") is None
     assert violations, "chromium reported no CSP refusal"
     context.close()
+
+    phone = browser.new_context(viewport=PHONE)
+    page = phone.new_page()
+    page.goto(f"{stack.web}/sign-in?next=/incidents/INC-1")
+    sign_in(page)
+    card = page.locator(".alert").first
+    expect(card.get_by_role("link", name="runbook")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the card overflows"
+    screenshot(page, "hostile-link-phone", card)
+    phone.close()
