@@ -94,6 +94,7 @@ def _read_all(stored: list[inbox.Stored], catalog: Catalog) -> list:
             found = seen.get(key) or seen.setdefault(key, read(row, catalog))
         except (ValueError, ValidationError, KeyError) as error:
             log.warning("request %s (%s) not applied: %s", row.request_id or row.id, row.source, error)
+            metrics.INBOX_FAILED.labels(row.source).inc()
             continue
         asked.append((row.id, row.source, found.batches, found.acknowledge))
     return asked

@@ -14,6 +14,7 @@ from store.tables import alerts, incidents, raw_requests, timeline
 from tests.integration.spoiling import ALERTMANAGER, BEARER, firing_alert, webhook
 from tests.support import READ
 from workers import inbox as consumer
+from workers import metrics
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -196,3 +197,15 @@ def test_the_metrics_count_what_waits_in_the_inbox(stored_only, catalog):
     assert pending() == 3
     drain(engine, catalog)
     assert pending() == 0
+
+
+def test_a_request_that_no_longer_reads_is_logged_and_counted(stored_only, catalog, caplog):
+    engine, client = stored_only
+    send(client, group(alert("a1")))
+    with engine.begin() as conn:  # as if the configuration changed since: the body no longer validates
+        conn.execute(raw_requests.update().values(body=b'{"version": "4"}'))
+    failed = metrics.INBOX_FAILED.labels("alertmanager")
+    before = failed._value.get()
+    assert drain(engine, catalog) == 1
+    assert failed._value.get() == before + 1 and "not applied" in caplog.text
+    assert count(engine, incidents) == 0
