@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from ingest.app import create_app
+from server.app import create_app
 from settings import env
 from settings.catalog import load_catalog
 from store.db import create_engine

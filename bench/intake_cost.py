@@ -67,7 +67,7 @@ def body(group: int, status: str) -> bytes:
 
 
 def run(args) -> None:
-    from ingest.app import create_app
+    from server.app import create_app
     from settings.catalog import load_catalog
     from workers.inbox import drain
 

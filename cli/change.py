@@ -22,7 +22,7 @@ USER_AGENT = "incidents change"
 @click.option("--time", "time_", help="When it changed, RFC 3339 (default: now).")
 def change(service, version_, commit, summary, author, link, time_):
     """Record a change (a deploy) to a service: a rollback candidate for incidents that follow it."""
-    from ingest.api import iso
+    from incidents.utc import iso
     from ingest.sources.changes import parse_deploy
     from store.changes import record_change
     from store.db import create_engine

@@ -65,7 +65,7 @@ def serve(dev, port, host, workers):
     """Serve the web app (gunicorn; --dev for Flask's server)."""
     settings = _startable()
     if dev:
-        from ingest.app import create_app
+        from server.app import create_app
 
         create_app(settings).run(host=host, port=port, debug=True, use_reloader=False)
         return

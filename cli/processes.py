@@ -21,7 +21,7 @@ def gunicorn_argv(settings, *, host: str, port: int, workers: int) -> list[str]:
         "-m",
         "gunicorn",
         "--config",
-        "python:ingest.gunicorn_conf",
+        "python:server.gunicorn_conf",
         "--bind",
         f"{host}:{port}",
         "--workers",

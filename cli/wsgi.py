@@ -1,6 +1,6 @@
 """The WSGI entry point gunicorn loads: the web app, wired to hand decisions to the workers."""
 
-from ingest.app import create_app
+from server.app import create_app
 from workers.app import celery
 from workers.dispatch import Dispatcher
 

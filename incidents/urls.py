@@ -6,7 +6,7 @@ so a route moves in one place.
 
 from incidents import links
 
-# The built-in stand-in for PagerDuty's Events API (ingest/local_pagerduty.py), for a first run.
+# The built-in stand-in for PagerDuty's Events API (api/local_pagerduty.py), for a first run.
 LOCAL_PAGERDUTY_PATH = "/local-pagerduty"
 
 

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
 
+from incidents.changes import Change
+from incidents.utc import iso
 from ingest import auth, intake, metrics
-from ingest.change_api import change_json
 from ingest.errors import InvalidEvent, Problem, invalid_fields
 from ingest.requests import json_body
 from ingest.sources import changes
@@ -58,3 +59,21 @@ def _record(change, raw: bytes, now: datetime):
     )
     metrics.CHANGES_RECEIVED.labels(change.source).inc()
     return stored
+
+
+def change_json(change: Change) -> dict:
+    return {
+        "id": change.id,
+        "service": change.service,
+        "summary": change.summary,
+        "source": change.source,
+        "origin": change.origin,
+        "version": change.version,
+        "commit": change.commit,
+        "author": change.author,
+        "links": [{"href": link.href, "text": link.text} for link in change.links],
+        "custom_details": change.custom_details,
+        "changed_at": iso(change.changed_at),
+        "received_at": iso(change.received_at),
+        "raw_request_id": change.raw_request_id,
+    }

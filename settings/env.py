@@ -42,7 +42,7 @@ class Settings:
 
     @property
     def local_pagerduty(self) -> bool:
-        """True when pages go to the built-in local sink (ingest/local_pagerduty.py), not to PagerDuty."""
+        """True when pages go to the built-in local sink (api/local_pagerduty.py), not to PagerDuty."""
         return self.pagerduty_events_url == urls.local_pagerduty_url(self.public_url)
 
     @property

@@ -106,9 +106,17 @@ def mark_failed(conn, row_ids: list[int], error: str, now: datetime) -> None:
         conn.execute(_MARK, {"row_id": row_id, "at": now, "numbers": {"error": error[:1000]}})
 
 
-def pending_count(conn) -> int:
-    """Requests stored and not applied yet (the inbox's backlog)."""
-    return conn.execute(sa.select(sa.func.count()).where(raw_requests.c.applied_at.is_(None))).scalar_one()
+def pending_count(conn, *, up_to: int | None = None) -> int:
+    """Requests stored and not applied yet (the inbox's backlog), or those of them up to id `up_to`."""
+    query = sa.select(sa.func.count()).where(raw_requests.c.applied_at.is_(None))
+    if up_to is not None:
+        query = query.where(raw_requests.c.id <= up_to)
+    return conn.execute(query).scalar_one()
+
+
+def last_id(conn) -> int:
+    """The id of the newest stored request (0 if none)."""
+    return conn.execute(sa.select(sa.func.coalesce(sa.func.max(raw_requests.c.id), 0))).scalar_one()
 
 
 def find(conn, request_id: str):

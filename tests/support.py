@@ -198,7 +198,7 @@ def applying_app(settings, *, catalog=None, engine=None, **kwargs):
     """The app, whose inbox's consumer applies each stored request before the answer goes: integration
     tests read what a request did right after it. The consumer's code is the workers' own (workers/inbox.py);
     only who wakes it differs (tests/e2e runs the real worker, woken by NOTIFY)."""
-    from ingest.app import create_app
+    from server.app import create_app
     from settings.catalog import load_catalog
     from store.db import create_engine
     from workers.inbox import drain

@@ -100,9 +100,12 @@ def _read_all(stored: list[inbox.Stored], catalog: Catalog) -> list:
     return asked
 
 
-def drain(engine: sa.Engine, catalog: Catalog, dispatch: Callable | None, *, clock=utcnow) -> Applied:
-    """Apply batches until the lanes this consumer can hold are empty; each batch's decisions are
-    handed to `dispatch` once committed. How many requests were applied (and of those, unreadable)."""
+def drain(
+    engine: sa.Engine, catalog: Catalog, dispatch: Callable | None, *, clock=utcnow, up_to: int | None = None
+) -> Applied:
+    """Apply batches until the lanes this consumer can hold are empty, or (`up_to`) until no request up
+    to that id waits; each batch's decisions are handed to `dispatch` once committed. How many requests
+    were applied (and of those, unreadable)."""
     total, sqlite = Applied(), engine.dialect.name == "sqlite"
     limit = SQLITE_BATCH if sqlite else BATCH
     if sqlite and not _waiting(engine):
@@ -119,7 +122,7 @@ def drain(engine: sa.Engine, catalog: Catalog, dispatch: Callable | None, *, clo
             dispatch(done.decisions)
         total.requests += done.requests
         total.unreadable += done.unreadable
-        if done.requests < limit:
+        if done.requests < limit or (up_to is not None and not _waiting(engine, up_to=up_to)):
             return total
         if sqlite:
             time.sleep(SQLITE_PAUSE)
@@ -134,14 +137,16 @@ def replay(engine: sa.Engine, catalog: Catalog, *, since_id: int = 0, source: st
     own path (dedup makes that safe); {"replayed", "skipped"} (skipped: they no longer read)."""
     with engine.begin() as conn:
         reopened = inbox.reopen(conn, since_id=since_id, source=source, exclude=CHANGE_SOURCES)
-    skipped = drain(engine, catalog, dispatch).unreadable
+        last = inbox.last_id(conn)
+    # Up to what it reopened: requests that keep coming meanwhile are the consumer's, not replay's.
+    skipped = drain(engine, catalog, dispatch, up_to=last).unreadable
     return {"replayed": reopened - skipped, "skipped": skipped}
 
 
-def _waiting(engine) -> bool:
-    """Whether any request waits, read without taking the write lock."""
+def _waiting(engine, *, up_to: int | None = None) -> bool:
+    """Whether any request (up to id `up_to`) waits, read without taking the write lock."""
     with engine.connect() as conn:
-        return inbox.pending_count(reading(conn)) > 0
+        return inbox.pending_count(reading(conn), up_to=up_to) > 0
 
 
 def _apply_alone(engine, catalog, *, now) -> Applied:

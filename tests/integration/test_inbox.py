@@ -7,7 +7,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from ingest.app import create_app
+from server.app import create_app
 from store.db import create_engine
 from store.migrate import upgrade
 from store.tables import alerts, incidents, raw_requests, timeline

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from ingest.openapi import SECURITY_SCHEMES
+from api.openapi import SECURITY_SCHEMES
 from tests.support import applying_app
 
 # People-facing: every blueprint of the `web` package, and these two of ingest/ that answer people
@@ -94,5 +94,5 @@ def test_new_operations_name_their_credentials_and_reuse_the_request_schemas(cli
     assert operation["security"] == security
     assert "503" in operation["responses"]
     schemas = document["components"]["schemas"]
-    assert {"lifecycle_api.Declare", "lifecycle_api.Pin", "changes.ChangeEvent", "changes.Deploy"} <= set(schemas)
+    assert {"lifecycle.Declare", "lifecycle.Pin", "changes.ChangeEvent", "changes.Deploy"} <= set(schemas)
     assert {"lifecycle", "actions", "updates", "pages"} <= set(schemas["answers.IncidentDetail"]["properties"])

@@ -2,6 +2,7 @@
 
 import dataclasses
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import cli
-from ingest.app import create_app
+from server.app import create_app
 from store.db import create_engine
 from store.migrate import upgrade
 from store.tables import incidents, metadata, raw_requests
@@ -93,8 +94,10 @@ def test_intake_keeps_answering_while_replay_runs(request, database, catalog, mo
     replaying = threading.Thread(target=lambda: counts.update(replay(engine, catalog)))
     replaying.start()
     assert started.wait(timeout=60)
-    answered_during_replay = 0
+    answered_during_replay, deadline = 0, time.monotonic() + 300
     while replaying.is_alive():
+        # A hang guard, not a timing: requests that keep coming must not keep replay going for ever.
+        assert time.monotonic() < deadline, "replay did not end while requests kept coming"
         assert client.post("/webhooks/alertmanager", json=body, headers=headers).status_code == 200
         answered_during_replay += replaying.is_alive()
     replaying.join()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingest.app import create_app
+from server.app import create_app
 from settings import env
 from tests.integration.acting import ack_url, act, open_incident
 from tests.integration.signing_in import signed_in

@@ -9,7 +9,10 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = {"incidents", "store", "ingest", "web", "workers", "settings", "cli", "tests", "bench"}
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+# Our packages: those pyproject.toml ships (so the image has them), and the tests and benchmarks.
+PACKAGES = [name.rstrip("*") for name in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]]
+OURS = {*PACKAGES, "tests", "bench"}
 
 
 def imported(folders: list[str]) -> set[str]:
@@ -26,7 +29,7 @@ def imported(folders: list[str]) -> set[str]:
 
 
 def declared(*extras: str) -> set[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = PYPROJECT["project"]
     lines = project["dependencies"] + [line for extra in extras for line in project["optional-dependencies"][extra]]
     return {Requirement(line).name.lower().replace("_", "-") for line in lines}
 
@@ -42,7 +45,13 @@ def undeclared(modules: set[str], allowed: set[str]) -> dict[str, list[str]]:
 
 
 def test_every_package_the_service_imports_is_a_declared_dependency():
-    assert undeclared(imported(["incidents", "store", "ingest", "web", "workers", "settings", "cli"]), declared()) == {}
+    assert undeclared(imported(PACKAGES), declared()) == {}
+
+
+def test_every_top_level_package_is_shipped():
+    """A new top-level package goes in pyproject.toml's list, so into the wheel and the image."""
+    folders = {path.parent.name for path in ROOT.glob("*/__init__.py")} - {"tests", "bench"}
+    assert folders <= set(PACKAGES)
 
 
 def test_every_package_the_tests_and_benchmarks_import_is_declared():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.request_log import request_id
+from server.request_log import request_id
 from settings.logs import REQUEST_ID, Context, JsonFormatter, QuietTick
 from workers.tick_summary import TickSummary
 

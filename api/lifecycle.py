@@ -202,7 +202,7 @@ def change_action(ref, action_id):
 
 def _answer(done: store.Done, status: int = 200):
     """The incident in full (as GET answers it), with the new row's id; the decision goes to the workers."""
-    from ingest.api import incident_document  # noqa: PLC0415 (ingest.api registers first)
+    from api.reads import incident_document  # noqa: PLC0415 (api.reads registers first)
 
     _state().hand_over([done.decision] if done.decision else [])
     with _state().engine.connect() as conn:

@@ -1,11 +1,11 @@
 """The paths of /openapi.json, one function per blueprint that serves them (`AREAS`): a blueprint's
 operations are documented exactly when the app registers it."""
 
-from incidents.urls import LOCAL_PAGERDUTY_PATH
-from ingest import answers, lifecycle_api, openapi_admin, pagerduty_webhooks
-from ingest import change_api as change_api_module
-from ingest.actions import ResponderSchema
-from ingest.openapi_operations import (
+from api import answers, openapi_admin
+from api import changes as change_api_module
+from api import lifecycle as lifecycle_api
+from api.actions import ResponderSchema
+from api.openapi_operations import (
     ACTION_ID,
     DEPLOY_AUTH,
     ENTRY_ID,
@@ -19,6 +19,8 @@ from ingest.openapi_operations import (
     operation,
     path_parameter,
 )
+from incidents.urls import LOCAL_PAGERDUTY_PATH
+from ingest import pagerduty_webhooks
 from ingest.sources import alertmanager, changes, pagerduty
 
 INCIDENT = "/api/incidents/{incident_ref}"

@@ -7,8 +7,8 @@ from marshmallow import Schema, fields, validate
 
 from incidents import noise
 from incidents.references import MAX_ID
+from incidents.utc import iso
 from ingest import auth
-from ingest.api import iso
 from ingest.errors import Problem
 from ingest.requests import json_body
 from ingest.sources.fields import Text

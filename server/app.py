@@ -7,32 +7,29 @@ import sqlalchemy as sa
 from flask import Flask
 
 import web
-from incidents.services import Catalog
-from ingest import (
-    ack_links,
+from api import (
     actions,
-    api,
-    change_api,
-    change_intake,
-    errors,
+    changes,
     export,
-    follow_up_api,
+    follow_ups,
     health,
-    intake,
-    lifecycle_api,
+    lifecycle,
     local_pagerduty,
-    maintenance_api,
+    maintenance,
     openapi,
-    pagerduty_webhooks,
-    postmortem_api,
-    report_api,
-    request_log,
-    status_api,
+    postmortems,
+    reads,
+    reports,
+    status,
 )
+from incidents.services import Catalog
+from ingest import change_intake, errors, intake, pagerduty_webhooks
+from server import request_log
 from settings import env
 from settings.catalog import load_catalog
 from settings.logs import configure_logging
 from store.db import create_engine
+from web import ack_links
 
 
 @dataclass(frozen=True)
@@ -78,9 +75,9 @@ def create_app(
         dispatch=dispatch,
         wake=wake,
     )
-    machine = (intake.bp, change_intake.bp, api.bp, actions.bp, lifecycle_api.bp, change_api.bp, export.bp)
-    machine += (maintenance_api.bp, report_api.bp, postmortem_api.bp, ack_links.bp, pagerduty_webhooks.bp)
-    machine += (status_api.bp, follow_up_api.bp)
+    machine = (intake.bp, change_intake.bp, reads.bp, actions.bp, lifecycle.bp, changes.bp, export.bp)
+    machine += (maintenance.bp, reports.bp, postmortems.bp, ack_links.bp, pagerduty_webhooks.bp)
+    machine += (status.bp, follow_ups.bp)
     machine += (local_pagerduty.bp,) if settings.local_pagerduty else ()
     for blueprint in (*machine, health.bp, openapi.bp):
         app.register_blueprint(blueprint)

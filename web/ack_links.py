@@ -44,7 +44,7 @@ def confirm(token: str):
     if shown is not None:
         return _answer(shown, found)
     return render_template(
-        "page.html",
+        "ack_page.html",
         heading="Acknowledge this incident?",
         incident=incident_summary(found[0]),
         message=f"Acknowledging as {link.target.replace(':', ' ', 1)} stops escalation.",
@@ -93,7 +93,7 @@ def _answer(outcome: LinkOutcome, found=None):
         last_acknowledgement(entries) if incident is not None and incident.status != escalation.TRIGGERED else None
     )
     return render_template(
-        "page.html",
+        "ack_page.html",
         heading=heading,
         message=message,
         incident=incident_summary(incident) if incident is not None else None,

@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.reads import incident_json
 from incidents import escalation
 from incidents.policy import Target
 from incidents.references import incident_number
 from ingest import auth
-from ingest.api import incident_json
 from ingest.errors import Problem
 from ingest.requests import json_body
 from store.escalation import act

@@ -1,8 +1,12 @@
 """The paths of /openapi.json for running the service around incidents: the status page's state and
-maintenance announcements, paging maintenance windows, reports, health (ingest/openapi_paths.py `AREAS`)."""
+maintenance announcements, paging maintenance windows, reports, health (api/openapi_paths.py `AREAS`)."""
 
-from ingest import answers, follow_up_api, maintenance_api, postmortem_api, status_api
-from ingest.openapi_operations import LIST_ERRORS, NONE, ROW_ID, api_operation, json_content, operation, path_parameter
+from api import answers
+from api import follow_ups as follow_up_api
+from api import maintenance as maintenance_api
+from api import postmortems as postmortem_api
+from api import status as status_api
+from api.openapi_operations import LIST_ERRORS, NONE, ROW_ID, api_operation, json_content, operation, path_parameter
 
 # Their answers are documents of their own (README "Status page", "Noise control", "Reports"), checked
 # field by field by the integration tests; the spec promises a JSON object.

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from incidents import paging, urls
 from incidents.references import incident_number
 from incidents.severity import Severity
+from incidents.utc import iso
 from ingest import auth
 from ingest.errors import Problem
 from store import follow_ups, inbox
@@ -221,14 +222,6 @@ def entry_json(row) -> dict:
         "data": row.data,
         "actor": row.actor,
     }
-
-
-def iso(value) -> str | None:
-    """ISO 8601 in UTC with a Z; SQLite hands back naive datetimes, which are UTC."""
-    if value is None:
-        return None
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def query_values(name: str) -> tuple[str, ...]:

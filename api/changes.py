@@ -5,11 +5,13 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from incidents.changes import Change, RollbackCandidate
+from api.reads import query_values
+from incidents.changes import RollbackCandidate
 from incidents.references import incident_number
 from incidents.rollbacks import NotACandidate, Rollback
+from incidents.utc import iso
 from ingest import auth
-from ingest.api import query_values
+from ingest.change_intake import change_json
 from ingest.errors import Problem
 from ingest.requests import json_body
 from ingest.sources.fields import parse_time
@@ -87,24 +89,6 @@ def roll_back(incident_ref: str):
     return jsonify(answer | {"entry_id": done.created_id}), 201 if done.created_id else 200
 
 
-def change_json(change: Change) -> dict:
-    return {
-        "id": change.id,
-        "service": change.service,
-        "summary": change.summary,
-        "source": change.source,
-        "origin": change.origin,
-        "version": change.version,
-        "commit": change.commit,
-        "author": change.author,
-        "links": [{"href": link.href, "text": link.text} for link in change.links],
-        "custom_details": change.custom_details,
-        "changed_at": iso(change.changed_at),
-        "received_at": iso(change.received_at),
-        "raw_request_id": change.raw_request_id,
-    }
-
-
 def candidate_json(candidate: RollbackCandidate, decided: Rollback | None = None) -> dict:
     return {
         "change": change_json(candidate.change),
@@ -117,10 +101,6 @@ def candidate_json(candidate: RollbackCandidate, decided: Rollback | None = None
         ],
         "rollback": decided and {"decided_by": decided.decided_by, "decided_at": iso(decided.decided_at)},
     }
-
-
-def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _time(name: str) -> datetime | None:

@@ -7,8 +7,8 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from incidents import follow_ups as core
+from incidents.utc import iso
 from ingest import auth
-from ingest.api import iso
 from ingest.errors import Problem
 from ingest.requests import json_body
 from ingest.sources.fields import Text

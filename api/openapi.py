@@ -9,10 +9,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
 
-from ingest import answers
-from ingest.lifecycle_api import Choice
-from ingest.openapi_operations import SECURITY_SCHEMES, error_responses
-from ingest.openapi_paths import AREAS
+from api import answers
+from api.lifecycle import Choice
+from api.openapi_operations import SECURITY_SCHEMES, error_responses
+from api.openapi_paths import AREAS
 from ingest.sources.fields import StringMap, Timestamp
 
 __all__ = ["SECURITY_SCHEMES", "bp", "spec"]

@@ -1,0 +1,1 @@
+"""The JSON API: one blueprint per area, on the same commands as the web pages."""

@@ -1,0 +1,1 @@
+"""The app factory: composes the faces (intake, API, web pages) into one Flask app."""
