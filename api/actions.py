@@ -6,13 +6,13 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.reads import incident_json
-from incidents import escalation
+from commands import escalation as commands
+from incidents.actors import Actor
 from incidents.policy import Target
 from incidents.references import incident_number
 from ingest import auth
 from ingest.errors import Problem
 from ingest.requests import json_body
-from store.escalation import act
 from store.queries import get_incident
 
 bp = Blueprint("actions", __name__, url_prefix="/api/incidents")
@@ -31,43 +31,31 @@ class ResponderSchema(Schema):
 @bp.post("/<incident_ref>/<any(acknowledge, resolve, escalate):action>")
 def act_on(incident_ref, action):
     """Acknowledge (stop escalation), resolve (and every page sent), or escalate (next level now)."""
-    who = _caller()
-    return _act(
-        incident_ref,
-        lambda plan, state, now: escalation.requested(action, plan, state, now, by=f"{who} (API)"),
-        actor=f"api:{who}",
-    )
+    actor = Actor.api(_caller())
+    return _act(incident_ref, lambda **kw: commands.requested(_engine(), action, actor=actor, **kw))
 
 
 @bp.post("/<incident_ref>/responders")
 def add_responder(incident_ref):
     """Page a named person or team now: `{"user": "name"}` or `{"team": "name"}`."""
-    who = _caller()
+    actor = Actor.api(_caller())
     body, _ = json_body()
     ((kind, name),) = ResponderSchema().load(body).items()
     catalog = current_app.extensions["incidents"].catalog
     if name not in (catalog.people if kind == "user" else catalog.teams):
         raise Problem(400, "unknown responder", {kind: f'no {kind} called "{name}" in people.yaml'})
     target = Target(kind, name)
-    return _act(
-        incident_ref,
-        lambda plan, state, now: escalation.add_responder(state, target, by=f"{who} (API)"),
-        actor=f"api:{who}",
-    )
+    return _act(incident_ref, lambda **kw: commands.add_responder(_engine(), target, actor=actor, **kw))
 
 
-def _act(incident_ref: str, decide, *, actor: str):
+def _engine():
+    return current_app.extensions["incidents"].engine
+
+
+def _act(incident_ref: str, command):
     state = current_app.extensions["incidents"]
     number = _number(incident_ref)
-    now = datetime.now(UTC)
-    decision = act(
-        state.engine,
-        lambda plan, current: decide(plan, current, now),
-        catalog=state.catalog,
-        now=now,
-        number=number,
-        actor=actor,
-    )
+    decision = command(number=number, catalog=state.catalog, now=datetime.now(UTC))
     if decision is None:
         raise Problem(404, f"no incident {incident_ref}")
     state.hand_over([decision])

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.reads import query_values
+from commands.rollbacks import decide_rollback
 from incidents.changes import RollbackCandidate
 from incidents.references import incident_number
 from incidents.rollbacks import NotACandidate, Rollback
@@ -16,7 +17,7 @@ from ingest.errors import Problem
 from ingest.requests import json_body
 from ingest.sources.fields import parse_time
 from store.changes import candidates_for_incident, changes_for
-from store.rollbacks import decide_rollback, rollbacks_of
+from store.rollbacks import rollbacks_of
 
 bp = Blueprint("change_api", __name__, url_prefix="/api")
 DEFAULT_SINCE = timedelta(days=1)

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
+from commands import follow_ups as commands
 from incidents import follow_ups as core
+from incidents.actors import Actor
 from incidents.utc import iso
 from ingest import auth
 from ingest.errors import Problem
@@ -41,13 +43,13 @@ def read(follow_up_id: int):
 @bp.patch("/<int:follow_up_id>")
 def change(follow_up_id: int):
     """Close (`{"state": "done"}`), reopen, reassign (`owner`, `due_on`); a wrong field changes nothing (400)."""
-    actor = "api:" + auth.api_caller(_state().catalog, request.headers.get("Authorization"))
+    actor = Actor.api(auth.api_caller(_state().catalog, request.headers.get("Authorization")))
     body, _ = json_body()
     asked = ChangeSchema().load(body)
     if "owner" in asked:
         asked["owner"] = owner_of(asked["owner"], _state().catalog)
     _document(follow_up_id)  # 404 before anything else
-    done = store.change(_state().engine, follow_up_id, catalog=_state().catalog, now=_now(), actor=actor, **asked)
+    done = commands.change(_state().engine, follow_up_id, catalog=_state().catalog, now=_now(), actor=actor, **asked)
     _state().hand_over([done.decision])
     return jsonify(_document(follow_up_id))
 

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from commands import incident as commands
+from incidents.actors import Actor
 from incidents.lifecycle import ROLES, Phase, StatusWord
 from incidents.references import MAX_ID, incident_number
 from incidents.severity import Severity
@@ -13,7 +15,6 @@ from ingest import auth
 from ingest.errors import Problem
 from ingest.requests import json_body
 from ingest.sources.fields import Text, Timestamp
-from store import lifecycle as store
 
 bp = Blueprint("lifecycle_api", __name__, url_prefix="/api/incidents")
 LongText = Text(required=True, validate=validate.Length(1, 10_000))
@@ -109,7 +110,7 @@ def declare():
     actor, body = _caller(), _load(DeclareSchema)
     if body["service"] not in {s.name for s in _state().catalog.services}:
         raise Problem(400, "invalid body", {"service": f'no service called "{body["service"]}"'})
-    done = store.declare(_state().engine, **body, **_context(actor))
+    done = commands.declare(_state().engine, **body, **_context(actor))
     return _answer(done, 201)
 
 
@@ -117,14 +118,14 @@ def declare():
 def command(ref):
     """`{"person": name}` takes command."""
     actor, body = _caller(), _load(CommandSchema)
-    return _answer(store.take_command(_state().engine, _number(ref), _person(body["person"]), **_context(actor)))
+    return _answer(commands.take_command(_state().engine, _number(ref), _person(body["person"]), **_context(actor)))
 
 
 @bp.post("/<ref>/handover")
 def handover(ref):
     """`{"to": name}`: command goes to that person."""
     actor, body = _caller(), _load(HandoverSchema)
-    return _answer(store.hand_over(_state().engine, _number(ref), _person(body["to"]), **_context(actor)))
+    return _answer(commands.hand_over(_state().engine, _number(ref), _person(body["to"]), **_context(actor)))
 
 
 @bp.post("/<ref>/roles")
@@ -132,7 +133,7 @@ def roles(ref):
     """`{"role": "scribe", "person": name | null}`."""
     actor, body = _caller(), _load(RoleSchema)
     person = _person(body["person"]) if body["person"] else None
-    return _answer(store.set_role(_state().engine, _number(ref), body["role"], person, **_context(actor)))
+    return _answer(commands.set_role(_state().engine, _number(ref), body["role"], person, **_context(actor)))
 
 
 @bp.post("/<ref>/severity")
@@ -140,7 +141,7 @@ def severity(ref):
     """`{"severity": "SEV1", "reason": "..."}`: up applies its urgency, down is kept."""
     actor, body = _caller(), _load(SeveritySchema)
     engine = _state().engine
-    return _answer(store.set_severity(engine, _number(ref), body["severity"], body["reason"], **_context(actor)))
+    return _answer(commands.set_severity(engine, _number(ref), body["severity"], body["reason"], **_context(actor)))
 
 
 @bp.post("/<ref>/status")
@@ -148,7 +149,7 @@ def status(ref):
     """`{"status": "Identified", "impact": "...", "phase": "mitigation", "affected": [...]}`."""
     actor, body = _caller(), _load(StatusSchema)
     word = body.pop("status")
-    return _answer(store.set_status(_state().engine, _number(ref), word, **body, **_context(actor)))
+    return _answer(commands.set_status(_state().engine, _number(ref), word, **body, **_context(actor)))
 
 
 @bp.post("/<ref>/updates")
@@ -156,7 +157,7 @@ def post_update(ref):
     """`{"status": "Identified", "text": "...", "eta": "15 minutes", "public": true}`; 201 with the update's id."""
     actor, body = _caller(), _load(UpdateSchema)
     try:
-        done = store.post_update(
+        done = commands.post_update(
             _state().engine, _number(ref), body["status"], body["text"], body["eta"], public=body["public"],
             **_context(actor),
         )  # fmt: skip
@@ -170,7 +171,7 @@ def add_note(ref):
     """`{"text": "...", "pinned": true}`; 201 with the note's timeline entry id."""
     actor, body = _caller(), _load(NoteSchema)
     return _answer(
-        store.add_note(_state().engine, _number(ref), body["text"], pinned=body["pinned"], **_context(actor)), 201
+        commands.add_note(_state().engine, _number(ref), body["text"], pinned=body["pinned"], **_context(actor)), 201
     )
 
 
@@ -178,7 +179,7 @@ def add_note(ref):
 def pin(ref, entry_id):
     """`{"pinned": false}` unpins; any timeline entry of the incident may be pinned as a key event."""
     actor, body = _caller(), _load(PinSchema)
-    return _answer(store.pin(_state().engine, _number(ref), entry_id, body["pinned"], **_context(actor)))
+    return _answer(commands.pin(_state().engine, _number(ref), entry_id, body["pinned"], **_context(actor)))
 
 
 @bp.post("/<ref>/actions")
@@ -186,7 +187,7 @@ def add_action(ref):
     """`{"text": "..."}` adds an action; `{"playbook": true}` the mitigation prompts. 201."""
     actor, body = _caller(), _load(ActionSchema)
     engine = _state().engine
-    done = store.add_action(engine, _number(ref), body.get("text"), playbook=body["playbook"], **_context(actor))
+    done = commands.add_action(engine, _number(ref), body.get("text"), playbook=body["playbook"], **_context(actor))
     return _answer(done, 201)
 
 
@@ -197,10 +198,10 @@ def change_action(ref, action_id):
     if "assignee" in body and body["assignee"]:
         _person(body["assignee"])
     engine, number = _state().engine, _number(ref)
-    return _answer(store.change_action(engine, number, action_id, **body, **_context(actor)))
+    return _answer(commands.change_action(engine, number, action_id, **body, **_context(actor)))
 
 
-def _answer(done: store.Done, status: int = 200):
+def _answer(done: commands.Done, status: int = 200):
     """The incident in full (as GET answers it), with the new row's id; the decision goes to the workers."""
     from api.reads import incident_document  # noqa: PLC0415 (api.reads registers first)
 
@@ -225,12 +226,12 @@ def _state():
     return current_app.extensions["incidents"]
 
 
-def _context(actor: str) -> dict:
+def _context(actor: Actor) -> dict:
     return {"catalog": _state().catalog, "now": datetime.now(UTC), "actor": actor}
 
 
-def _caller() -> str:
-    return "api:" + auth.api_caller(_state().catalog, request.headers.get("Authorization"))
+def _caller() -> Actor:
+    return Actor.api(auth.api_caller(_state().catalog, request.headers.get("Authorization")))
 
 
 def _number(ref: str) -> int:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, validate
 
+from commands import postmortems as commands
 from incidents import blame, postmortem
 from incidents.references import incident_number
 from ingest import auth
@@ -49,14 +50,14 @@ def save(ref):
 def publish(ref):
     """Publish (optionally with a last `text`): follow-ups recorded, the incident done."""
     actor, body = _caller(), _load(PublishSchema)
-    return _finish(ref, lambda **kw: store.publish(_state().engine, _number(ref), body.get("text"), **kw), actor)
+    return _finish(ref, lambda **kw: commands.publish(_state().engine, _number(ref), body.get("text"), **kw), actor)
 
 
 @bp.post("/skip")
 def skip(ref):
     """`{"reason": ...}` skips it (SEV3 and SEV4 only)."""
     actor, body = _caller(), _load(SkipSchema)
-    return _finish(ref, lambda **kw: store.skip(_state().engine, _number(ref), body["reason"], **kw), actor)
+    return _finish(ref, lambda **kw: commands.skip(_state().engine, _number(ref), body["reason"], **kw), actor)
 
 
 def _finish(ref, call, actor: str):

@@ -6,7 +6,9 @@ question; people answer the other two.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from incidents.utc import utc
 
 RECENT = timedelta(hours=1)  # the playbook's "less than an hour old", whatever the window
 DEFAULT_WINDOW = timedelta(hours=1)
@@ -95,8 +97,3 @@ def candidate(change: Change, problem_started_at: datetime, now: datetime) -> Ro
     """One change as a rollback candidate: how long before the problem, and whether that is recent."""
     before = utc(problem_started_at) - utc(change.changed_at)
     return RollbackCandidate(change, before, utc(now) - utc(change.changed_at), before < RECENT)
-
-
-def utc(value: datetime) -> datetime:
-    """An aware UTC datetime; SQLite hands back naive ones, which are UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -132,12 +132,6 @@ def requested(action: str, plan: Plan, state: State, now: datetime, *, by: str) 
     raise ValueError(f"unknown action {action!r}")
 
 
-def with_data(step: Step, **data) -> Step:
-    """The step with `data` added to each of its timeline entries (who acted elsewhere, e.g. in PagerDuty)."""
-    entries = tuple(replace(entry, data=entry.data | data) for entry in step.entries)
-    return replace(step, entries=entries)
-
-
 def add_responder(state: State, target: Target, *, by: str) -> Step:
     """Page someone outside the policy now ("pull in the business expert")."""
     if state.status == RESOLVED:

@@ -7,6 +7,7 @@ and asks here which reminder is due and when the next one falls.
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from incidents.lifecycle import Notice
 from incidents.timeline import Entry
 
 OPEN, DONE = "open", "done"
@@ -136,3 +137,13 @@ def change(item: FollowUp, *, state=UNCHANGED, owner=UNCHANGED, due_on=UNCHANGED
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def reminder_notice(item: FollowUp, kind: str) -> Notice | None:
+    """Whom a reminder pages: the owner, a user or a team; None without one (the reminder is written and
+    told in chat, nobody paged)."""
+    if not item.owner_name:
+        return None
+    reason = f'follow-up "{item.text[:200]}" ' + ("overdue" if kind == OVERDUE else "due today")
+    to = "team" if item.owner_kind == "team" else "user"
+    return Notice(to, step(item, kind), reason, item.owner_name)

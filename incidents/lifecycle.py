@@ -222,7 +222,16 @@ def unpin(lc: Lifecycle, entry_id: int, now: datetime, *, by: str) -> Change:
 
 def counts_after_choice(first_seen: datetime, starts_at: datetime | None, chosen_at: datetime | None) -> bool:
     """Whether a firing alert may raise the severity: always without a person's choice, else only one
-    that joined or fired again after it (store/catch_up.py asks it)."""
+    that joined or fired again after it."""
     if chosen_at is None:
         return True
     return first_seen > chosen_at or (starts_at is not None and starts_at > chosen_at)
+
+
+def severity_after_choice(chosen_at: datetime, firing) -> Severity | None:
+    """The severity a batch's alerts bring once a person chose one at `chosen_at`: the highest of the
+    firing alerts (severity, first_seen, starts_at) that count after the choice; None if none does."""
+    counted = [
+        severity for severity, first_seen, starts_at in firing if counts_after_choice(first_seen, starts_at, chosen_at)
+    ]
+    return Severity(min(counted)) if counted else None

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from incidents.channel import SOURCES
+from incidents.lifecycle import Notice
 from incidents.severity import Severity
 from incidents.timeline import Entry
 
@@ -268,3 +269,11 @@ def stamp(at: datetime) -> str:
     """`2024-01-15 14:02` in UTC (naive times are UTC)."""
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     return at.strftime("%Y-%m-%d %H:%M")
+
+
+def reminder_notice(person: str | None, due: datetime, now: datetime) -> Notice:
+    """Whom a reminder pages: `person` (the commander, else the last person who acknowledged), else the
+    current on-call level."""
+    step = "postmortem:overdue" if now >= due else "postmortem:due"
+    reason = "post-mortem overdue" if now >= due else f"post-mortem due {stamp(due)} UTC"
+    return Notice("commander", step, reason, person) if person else Notice("oncall", step, reason)

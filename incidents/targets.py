@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from incidents.lifecycle import Change, Lifecycle, Notice, Phase
+from incidents.policy import Plan
 from incidents.severity import Severity
 from incidents.timeline import Entry
 
@@ -179,3 +180,9 @@ def _span(limit: timedelta) -> str:
         if seconds % size == 0 and seconds >= size:
             return f"{seconds // size} {unit}"
     return f"{seconds} seconds"
+
+
+def pages(plan: Plan, severity: Severity) -> bool:
+    """Whether breaches and missed updates page anyone: not for a low-urgency severity (SEV4), whose
+    breaches are recorded only."""
+    return severity not in plan.rules.low_urgency

@@ -7,9 +7,9 @@ from flask import jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from commands.work import NotFound
 from ingest.auth import Unauthenticated
 from settings.catalog import flatten_errors
-from store.lifecycle import NotFound
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import EXCLUDE, Schema, fields
 
-from incidents import escalation
+from commands.escalation import requested
+from incidents.actors import Actor
 from ingest.errors import Problem
 from ingest.requests import json_body
-from store.escalation import act
 from store.pages import incident_for_dedup_key
 
 bp = Blueprint("pagerduty_webhooks", __name__)
@@ -59,8 +59,7 @@ def pagerduty_webhook():
     verify_signature(raw, request.headers.get("X-PagerDuty-Signature"), state.catalog.webhook_secrets)
     body, _ = json_body()
     event = WebhookSchema().load(body)["event"]
-    user = (event["agent"] or {}).get("summary") or ""
-    who = f"{user or 'someone'} in PagerDuty"
+    actor = Actor.pagerduty((event["agent"] or {}).get("summary") or "")
     action = ACTIONS.get(event["event_type"])
     key = event["data"]["incident_key"]
     with state.engine.connect() as conn:
@@ -68,16 +67,7 @@ def pagerduty_webhook():
     if incident_id is None:
         return jsonify(status="ignored"), 202
     now = datetime.now(UTC)
-    decision = act(
-        state.engine,
-        lambda plan, current: escalation.with_data(
-            escalation.requested(action, plan, current, now, by=who), pagerduty_user=user
-        ),
-        catalog=state.catalog,
-        now=now,
-        incident_id=incident_id,
-        actor="pagerduty",
-    )
+    decision = requested(state.engine, action, catalog=state.catalog, now=now, actor=actor, incident_id=incident_id)
     state.hand_over([decision] if decision else [])
     return jsonify(status="applied"), 202
 

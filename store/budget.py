@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from incidents import noise, paging
 from incidents.paging import PageState
 from incidents.services import Catalog
-from store.escalation import utc
+from incidents.utc import utc
 from store.tables import incidents, pages
 
 IS_SUMMARY = pages.c.step.like(f"{noise.SUMMARY_PREFIX}%")

@@ -1,7 +1,7 @@
 """The chat outbox: messages written with the decision that called for them, delivered in order.
 
-`queue` is called by store.escalation.apply, the one place where decisions are applied, so every
-step (intake, a person's action, a breach, a wake-up) tells chat the same way. The rest is the
+`queue` is called by store.writer.write, the one writer of every command's outcome, so every
+command (intake, a person's action, a breach, a wake-up) tells chat the same way. The rest is the
 delivering side: claim the next message of each incident and target, record what chat answered.
 """
 

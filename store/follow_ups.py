@@ -1,20 +1,16 @@
-"""Follow-ups (action items): recorded from a published post-mortem, listed across incidents, changed (closed,
-reopened, given to another owner or due date) under their incident's row lock, and those of earlier incidents
-that a new incident may be the repeat of."""
+"""Follow-ups (action items): recorded from a published post-mortem, listed across incidents, saved when changed
+(commands.follow_ups), and those of earlier incidents that a new incident may be the repeat of."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from incidents import follow_ups as core
-from incidents.lifecycle import Change
 from incidents.postmortem import ActionItem
 from incidents.services import Catalog
-from store import lifecycle as lifecycle_store
-from store import outbox
-from store.lifecycle import NotFound
+from store.escalation import STATE_COLUMNS
 from store.tables import alerts, follow_ups, incidents
 
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
@@ -110,37 +106,13 @@ def read(conn, follow_up_id: int):
     return conn.execute(query.where(follow_ups.c.id == follow_up_id)).first()
 
 
-def change(engine, follow_up_id: int, *, catalog: Catalog, now: datetime, actor: str, **asked):
-    """Close, reopen or reassign (`state`, `owner`, `due_on`, as incidents.follow_ups.change takes them) under
-    the follow-up's incident's row lock; the changes are on that incident's timeline, its reminders sent so far
-    are resolved at PagerDuty when it closes or moves. NotFound for an unknown id; ValueError for a wrong state."""
-    with engine.connect() as conn:
-        found = read(conn, follow_up_id)
-    if found is None:
-        raise NotFound(f"no follow-up {follow_up_id}")
-    resolves = []
+def for_update(conn, follow_up_id: int):
+    """The follow-up's row, read again under its incident's lock."""
+    return conn.execute(sa.select(follow_ups).where(follow_ups.c.id == follow_up_id)).one()
 
-    def decide(conn, row, lc):
-        now_row = conn.execute(sa.select(follow_ups).where(follow_ups.c.id == follow_up_id)).one()
-        decided = core.change(item_of(now_row), by=actor, **asked)
-        if not decided.entries:
-            return Change(lc), None, follow_up_id
-        new, entries = decided.item, decided.entries
-        values = {"owner_kind": new.owner_kind, "owner_name": new.owner_name, "due_on": new.due_on, "state": new.state}
-        values |= {"remind_round": new.round, "reminded": new.reminded, "remind_at": core.first_reminder(new)}
-        if new.state != now_row.state:
-            values["closed_at"] = now if new.state == core.DONE else None
-        conn.execute(follow_ups.update().where(follow_ups.c.id == follow_up_id).values(**values))
-        if decided.resolve_reminders:
-            why = f"follow-up {'closed' if new.state == core.DONE else 'changed'} by {actor}"
-            prefix = core.step_prefix(item_of(now_row)) + ":"
-            cancelled, resolve_ids = outbox.resolve_steps(conn, row.id, prefix, why, now)
-            entries, resolves[:] = entries + cancelled, resolve_ids
-        return Change(lc, entries), None, follow_up_id
 
-    done = lifecycle_store.run(engine, found.number, decide, catalog=catalog, now=now, actor=actor)
-    decision = replace(done.decision, page_ids=done.decision.page_ids + tuple(resolves))
-    return replace(done, decision=decision)
+def save(conn, follow_up_id: int, values: dict) -> None:
+    conn.execute(follow_ups.update().where(follow_ups.c.id == follow_up_id).values(**values))
 
 
 @dataclass(frozen=True)
@@ -197,3 +169,34 @@ def earlier(conn, incident_id: int, *, today: date, limit: int = 50) -> list[Ear
         .limit(limit)
     )
     return [Earlier(*row) for row in conn.execute(query)]
+
+
+def claim_reminders(conn, now: datetime, limit: int) -> list:
+    """Incidents holding follow-ups whose reminder is due, locked (FOR UPDATE OF incidents SKIP LOCKED)."""
+    due = (
+        sa.select(follow_ups.c.incident_id)
+        .where(follow_ups.c.state == core.OPEN, follow_ups.c.remind_at <= now)
+        .order_by(follow_ups.c.remind_at)
+        .limit(limit * 4)  # several follow-ups of one incident count once
+    )
+    query = (
+        sa.select(*STATE_COLUMNS)
+        .where(incidents.c.id.in_(due.scalar_subquery()))
+        .order_by(incidents.c.id)
+        .limit(limit)
+        .with_for_update(of=incidents, skip_locked=True, key_share=True)
+    )
+    return conn.execute(query).all()
+
+
+def due_reminders(conn, incident_id: int, now: datetime) -> list[core.FollowUp]:
+    """The incident's open follow-ups whose reminder is due by `now`."""
+    f = follow_ups.c
+    query = sa.select(follow_ups).where(f.incident_id == incident_id, f.state == core.OPEN, f.remind_at <= now)
+    return [item_of(row) for row in conn.execute(query.order_by(f.id))]
+
+
+def reminded(conn, follow_up_id: int, *, remind_at: datetime | None, reminded: str | None) -> None:
+    """When the next reminder is due, and which kind was sent last."""
+    query = follow_ups.update().where(follow_ups.c.id == follow_up_id)
+    conn.execute(query.values(remind_at=remind_at, reminded=reminded))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from incidents.pagerduty_gate import Gate
-from store.escalation import utc
+from incidents.utc import utc
 from store.tables import pagerduty_gate
 
 ROW = pagerduty_gate.c.id == 1

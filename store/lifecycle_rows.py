@@ -1,6 +1,6 @@
 """Reading and writing an incident's lifecycle row; the caller holds the incident's row lock."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -9,13 +9,8 @@ from incidents import checklist, lifecycle
 from incidents.lifecycle import Lifecycle, Phase, StatusWord
 from incidents.severity import Severity
 from incidents.targets import Targets, next_due
+from incidents.utc import utc
 from store.tables import alerts, incident_lifecycle
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they are UTC."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
 
 # Built once: each opening and resolution runs them, and building one costs about as much as running it.
 _LOAD = sa.select(incident_lifecycle).where(incident_lifecycle.c.incident_id == sa.bindparam("incident_id"))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from incidents import noise
 from incidents.services import Catalog
-from store.escalation import utc
+from incidents.utc import utc
 from store.tables import OPEN, Time, incidents, maintenance_windows, timeline
 
 

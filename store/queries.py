@@ -6,6 +6,11 @@ import sqlalchemy as sa
 
 from store.tables import alerts, incidents, timeline
 
+
+class NotFound(Exception):
+    """No such incident, action, timeline entry or post-mortem (404)."""
+
+
 INCIDENT_COLUMNS = (
     incidents.c.id,
     incidents.c.number,

@@ -1,16 +1,13 @@
 """One batch of alerts on its way into the store: its alert rows and token, what the upsert did
-(joined, refired, resolved, repeats), and what it left for store.catch_up. store.intake runs it."""
+(joined, refired, resolved, repeats), and what it left to catch up (commands.alerts runs it)."""
 
 import hashlib
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from incidents import timeline as timeline_rules
 from incidents.alerts import FIRING, AlertBatch
-from incidents.services import Catalog
 from store import alert_rows
-from store.catch_up import catch_up
 
 
 @dataclass
@@ -77,27 +74,6 @@ class Recording:
             changed=sum(c.kind != "joined" for c in changes),
             repeats=self.repeats,
             applied=list(applied),
-        )
-
-    def catch_up(self, conn, *, catalog: Catalog, now: datetime) -> BatchOutcome:
-        """What the upsert left behind, under the incident's lock (store.catch_up)."""
-        caught = catch_up(
-            conn,
-            self.upserted.incident.id,
-            service=self.service.name,
-            severity=self.severity,
-            unnoted=self.changes,
-            resolve_group=self.batch.group_resolved,
-            token=self.token,
-            catalog=catalog,
-            now=now,
-        )
-        return self.outcome(
-            opened=caught.opened,
-            closed=caught.closed,
-            number=caught.number,
-            extra=caught.resolved,
-            applied=[caught.decision] if caught.decision else [],
         )
 
 

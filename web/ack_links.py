@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, render_template, request
 
+from commands.links import acknowledge_by_link
 from incidents import escalation, links
 from incidents.links import LinkOutcome
-from store.links import acknowledge_by_link, is_used
+from store.links import is_used
 from store.queries import get_incident
 from web.incident_view import incident_summary, last_acknowledgement
 

@@ -1,13 +1,13 @@
 """Declaring an incident by hand (a user report, a support escalation, something noticed): the form, and
-the same store path as `POST /api/incidents`, so it pages exactly like an alert-born one of its severity."""
+the same command as `POST /api/incidents`, so it pages exactly like an alert-born one of its severity."""
 
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from commands import incident as commands
 from incidents.severity import Severity
-from store import lifecycle as store
 from web.people import signed_in_name
 
 bp = Blueprint("declare", __name__)
@@ -30,7 +30,7 @@ def declare():
     if problem:
         return _form(values, problem), 400
     state = current_app.extensions["incidents"]
-    done = store.declare(
+    done = commands.declare(
         state.engine,
         title=values["title"][:1024],
         service=values["service"],

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import login_required
 
+from commands import follow_ups as commands
+from commands.work import NotFound
 from incidents import follow_ups as core
-from store import follow_ups as store
-from store.lifecycle import NotFound
 from web.people import signed_in_name
 
 bp = Blueprint("follow_up_forms", __name__)
@@ -36,7 +36,7 @@ def change(follow_up_id: int):
     else:
         abort(400)
     try:
-        done = store.change(
+        done = commands.change(
             _state().engine,
             follow_up_id,
             catalog=_state().catalog,

@@ -8,14 +8,15 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import login_required
 
-from incidents import escalation
+from commands import escalation as escalation_commands
+from commands import incident as commands
+from commands.rollbacks import decide_rollback
+from commands.work import NotFound
+from incidents.actors import Actor
 from incidents.lifecycle import ROLES, StatusWord
 from incidents.policy import Target
 from incidents.references import MAX_ID, incident_number
 from incidents.severity import Severity
-from store import lifecycle as store
-from store.escalation import act
-from store.rollbacks import decide_rollback
 from web.people import signed_in_name
 
 bp = Blueprint("incident_forms", __name__, url_prefix="/incidents/<ref>")
@@ -25,7 +26,7 @@ bp = Blueprint("incident_forms", __name__, url_prefix="/incidents/<ref>")
 @login_required
 def take_command(ref):
     """The signed-in person takes command."""
-    return _done(ref, "You have command.", lambda n, **kw: store.take_command(_engine(), n, signed_in_name(), **kw))
+    return _done(ref, "You have command.", lambda n, **kw: commands.take_command(_engine(), n, signed_in_name(), **kw))
 
 
 @bp.post("/handover")
@@ -33,7 +34,7 @@ def take_command(ref):
 def hand_over(ref):
     """Command goes to the person chosen."""
     to = _person("to")
-    return _done(ref, f"Command handed over to {to}.", lambda n, **kw: store.hand_over(_engine(), n, to, **kw))
+    return _done(ref, f"Command handed over to {to}.", lambda n, **kw: commands.hand_over(_engine(), n, to, **kw))
 
 
 @bp.post("/roles")
@@ -44,7 +45,7 @@ def set_role(ref):
     if role not in ROLES:
         return _refused(ref, f"Choose a role: {', '.join(ROLES)}.")
     person = _person("person") if request.form.get("person") else None
-    return _done(ref, f"Role {role} set.", lambda n, **kw: store.set_role(_engine(), n, role, person, **kw))
+    return _done(ref, f"Role {role} set.", lambda n, **kw: commands.set_role(_engine(), n, role, person, **kw))
 
 
 @bp.post("/severity")
@@ -53,7 +54,7 @@ def set_severity(ref):
     """Set the severity up or down, with a reason."""
     severity, reason = _choice("severity", Severity.parse), _text("reason", "Say why the severity changes.")
     message = f"Severity set to {severity.name}."
-    return _done(ref, message, lambda n, **kw: store.set_severity(_engine(), n, severity, reason, **kw))
+    return _done(ref, message, lambda n, **kw: commands.set_severity(_engine(), n, severity, reason, **kw))
 
 
 @bp.post("/status")
@@ -61,7 +62,7 @@ def set_severity(ref):
 def set_status(ref):
     """The status word and the impact text."""
     word, impact = _choice("status", StatusWord.parse), request.form.get("impact", "").strip()[:10_000]
-    return _done(ref, "Status set.", lambda n, **kw: store.set_status(_engine(), n, word, impact=impact, **kw))
+    return _done(ref, "Status set.", lambda n, **kw: commands.set_status(_engine(), n, word, impact=impact, **kw))
 
 
 @bp.post("/updates")
@@ -70,7 +71,7 @@ def post_update(ref):
     """A status update: status word, text, optional ETA, and whether it goes to the status page."""
     word, text = _choice("status", StatusWord.parse), _text("text", "Write what the update says.")
     eta, public = request.form.get("eta", "").strip()[:64], request.form.get("public") == "on"
-    call = lambda n, **kw: store.post_update(_engine(), n, word, text, eta, public=public, **kw)  # noqa: E731
+    call = lambda n, **kw: commands.post_update(_engine(), n, word, text, eta, public=public, **kw)  # noqa: E731
     return _done(ref, "Update posted.", call, anchor="updates")
 
 
@@ -79,7 +80,7 @@ def post_update(ref):
 def add_note(ref):
     """A note on the timeline, pinned as a key event if asked."""
     text, pinned = _text("text", "Write the note."), request.form.get("pinned") == "on"
-    call = lambda n, **kw: store.add_note(_engine(), n, text, pinned=pinned, **kw)  # noqa: E731
+    call = lambda n, **kw: commands.add_note(_engine(), n, text, pinned=pinned, **kw)  # noqa: E731
     return _done(ref, "Note added" + (" and pinned." if pinned else "."), call, anchor="timeline")
 
 
@@ -88,7 +89,7 @@ def add_note(ref):
 def pin(ref, entry_id):
     """Pin (pinned=1) or unpin (pinned=0) a timeline entry as a key event."""
     pinned = request.form.get("pinned") == "1"
-    call = lambda n, **kw: store.pin(_engine(), n, entry_id, pinned, **kw)  # noqa: E731
+    call = lambda n, **kw: commands.pin(_engine(), n, entry_id, pinned, **kw)  # noqa: E731
     return _done(ref, "Pinned as a key event." if pinned else "Unpinned.", call, anchor="timeline")
 
 
@@ -98,7 +99,7 @@ def add_action(ref):
     """Add one action to the checklist, or (playbook=1) the playbook's mitigation prompts."""
     playbook = request.form.get("playbook") == "1"
     text = None if playbook else _text("text", "Write the action.")
-    call = lambda n, **kw: store.add_action(_engine(), n, text, playbook=playbook, **kw)  # noqa: E731
+    call = lambda n, **kw: commands.add_action(_engine(), n, text, playbook=playbook, **kw)  # noqa: E731
     return _done(ref, "Checklist started from the playbook." if playbook else "Action added.", call, anchor="actions")
 
 
@@ -111,7 +112,7 @@ def change_action(ref, action_id):
         change["done"] = request.form["done"] == "1"
     if "assignee" in request.form:
         change["assignee"] = _person("assignee") if request.form["assignee"] else None
-    call = lambda n, **kw: store.change_action(_engine(), n, action_id, **change, **kw)  # noqa: E731
+    call = lambda n, **kw: commands.change_action(_engine(), n, action_id, **change, **kw)  # noqa: E731
     return _done(ref, "Checklist changed.", call, anchor="actions")
 
 
@@ -131,18 +132,17 @@ def pull_in(ref):
     team = request.form.get("team", "")
     if team not in _state().catalog.teams:
         return _refused(ref, f'There is no team called "{team}" in people.yaml.')
-    by = signed_in_name()
-    decide = lambda plan, current, now: escalation.add_responder(current, Target("team", team), by=by)  # noqa: E731
-    return _escalation(ref, decide, f"Team {team} paged.")
+    target = Target("team", team)
+    return _escalation(
+        ref, lambda **kw: escalation_commands.add_responder(_engine(), target, **kw), f"Team {team} paged."
+    )
 
 
 @bp.post("/<any(acknowledge, resolve, escalate):action>")
 @login_required
 def incident_action(ref, action):
     """Acknowledge, resolve, or escalate now (page the next level), as the signed-in person."""
-    by = signed_in_name()
-    decide = lambda plan, current, now: escalation.requested(action, plan, current, now, by=by)  # noqa: E731
-    return _escalation(ref, decide, DONE[action])
+    return _escalation(ref, lambda **kw: escalation_commands.requested(_engine(), action, **kw), DONE[action])
 
 
 DONE = {
@@ -152,17 +152,11 @@ DONE = {
 }
 
 
-def _escalation(ref, decide, message: str):
-    """An escalation action through the same store path as the API, recorded with the person as actor."""
-    state, number, now = _state(), _number(ref), datetime.now(UTC)
-    decision = act(
-        state.engine,
-        lambda plan, current: decide(plan, current, now),
-        catalog=state.catalog,
-        now=now,
-        number=number,
-        actor=signed_in_name(),
-    )
+def _escalation(ref, command, message: str):
+    """An escalation command, the API's own, with the signed-in person as actor."""
+    state, number = _state(), _number(ref)
+    actor = Actor.person(signed_in_name())
+    decision = command(number=number, catalog=state.catalog, now=datetime.now(UTC), actor=actor)
     if decision is None:
         abort(404)
     state.hand_over([decision])
@@ -171,11 +165,11 @@ def _escalation(ref, decide, message: str):
 
 
 def _done(ref, message: str, call, anchor: str = ""):
-    """Run a store action as the signed-in person; flash its outcome; back to the page (PRG)."""
+    """Run a command as the signed-in person; flash its outcome; back to the page (PRG)."""
     number = _number(ref)
     try:
         done = call(number, catalog=_state().catalog, now=datetime.now(UTC), actor=signed_in_name())
-    except store.NotFound:
+    except NotFound:
         abort(404)
     except ValueError as error:  # a wrong ETA, a change that is no rollback candidate, as the core words it
         return _refused(ref, str(error))

@@ -1,16 +1,8 @@
 """Incidents as the pages show them: plain dicts of what a person reads, times as aware UTC datetimes."""
 
-from datetime import UTC, datetime
-
 from incidents.labels import distinguishing
 from incidents.severity import Severity
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes, which are UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from incidents.utc import utc
 
 
 def incident_summary(row) -> dict:

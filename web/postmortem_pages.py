@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 from markdown_it import MarkdownIt
 
+from commands import postmortems as commands
 from incidents import blame, postmortem
 from incidents.references import incident_number
 from settings.blameless import blame_phrases
@@ -49,7 +50,7 @@ def save(ref):
 def publish(ref):
     """Save and publish: the action items become follow-ups, the incident is done."""
     found, text = _found(ref), _text()
-    return _finish(found, "Published.", lambda **kw: store.publish(_engine(), found.number, text, **kw))
+    return _finish(found, "Published.", lambda **kw: commands.publish(_engine(), found.number, text, **kw))
 
 
 @bp.post("/incidents/<ref>/postmortem/skip")
@@ -57,7 +58,7 @@ def publish(ref):
 def skip(ref):
     """Skip it with a reason (SEV3 and SEV4 only)."""
     found, reason = _found(ref), request.form.get("reason", "")[:2000]
-    return _finish(found, "Skipped.", lambda **kw: store.skip(_engine(), found.number, reason, **kw))
+    return _finish(found, "Skipped.", lambda **kw: commands.skip(_engine(), found.number, reason, **kw))
 
 
 @bp.get("/incidents/<ref>/postmortem/compare")

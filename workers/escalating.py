@@ -6,13 +6,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from incidents import escalation
+from commands import escalation as commands
+from commands import follow_up_reminders, postmortems, targets
 from incidents.services import Catalog
 from incidents.timings import Timings
-from store import escalation as store
-from store import follow_up_reminders, noise, postmortems
 from store import gate as gates
-from store import targets as targets_store
 from store.pages import requeue_stale
 
 log = logging.getLogger(__name__)
@@ -20,23 +18,17 @@ log = logging.getLogger(__name__)
 
 def wake_one(engine: sa.Engine, catalog: Catalog, incident_id: int, token: int, *, now: datetime):
     """The wake-up a task was scheduled for; nothing if the incident moved on (another token)."""
-    with engine.begin() as conn:
-        row = store.lock(conn, incident_id=incident_id, skip_locked=True)
-        if row is None or row.esc_token != token:
-            return None
-        return _wake(conn, row, catalog, now)
+    return commands.wake_one(engine, catalog, incident_id, token, now=now)
 
 
 def claim_due(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int) -> list:
     """Every escalation due by `now` that no other worker holds: the net under lost wake-ups."""
-    with engine.begin() as conn:
-        decisions = [_wake(conn, row, catalog, now) for row in store.claim_due(conn, now, limit)]
-    return [decision for decision in decisions if decision is not None]
+    return commands.claim_due(engine, catalog, now=now, limit=limit)
 
 
 def sweep_targets(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
     """Breaches and missed status updates due by `now` (a batch of incidents no other beat holds)."""
-    return targets_store.sweep_due(engine, catalog, now=now, limit=limit)
+    return targets.sweep_due(engine, catalog, now=now, limit=limit)
 
 
 def sweep_postmortems(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
@@ -60,13 +52,3 @@ def lost_pages(engine: sa.Engine, *, now: datetime, timings: Timings) -> list[in
         if gate.catching_up and gates.lock(conn) is None:
             return []
         return requeue_stale(conn, now, grace=timings.sweep_grace, limit=timings.pages_per_sweep)
-
-
-def _wake(conn, row, catalog, now):
-    state = store.state_of(row)
-    due = state.next_wake
-    if due is None or due > now:
-        return store.Applied(row.id, row.esc_token, (), due)  # early: keep the token, wake later
-    hold = noise.hold_for(conn, row.service, catalog, opened_at=state.opened_at, now=now) if state.held else None
-    step = escalation.wake(store.plan_of(row), state, now, hold)
-    return store.apply(conn, row, step, catalog=catalog, now=now, due_at=due)

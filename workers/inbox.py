@@ -17,15 +17,15 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from marshmallow import ValidationError
 
+from commands.alerts import apply_step
 from incidents import folding
 from incidents.services import Catalog
+from incidents.utc import utc
 from ingest.inbox import read
 from ingest.sources.changes import DEPLOY, PAGERDUTY_CHANGE
 from settings.logs import REQUEST_ID
 from store import inbox
 from store.db import reading
-from store.escalation import utc
-from store.intake import apply_step
 from workers import metrics
 
 log = logging.getLogger(__name__)

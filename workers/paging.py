@@ -10,10 +10,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from incidents import pagerduty_gate, paging, urls
+from incidents.utc import utc
 from store import budget
 from store import gate as gates
 from store import pages as outbox
-from store.escalation import utc
 from store.timeline import append_entries
 from workers.metrics import LATENESS, PAGES
 from workers.pagerduty import PagerDutyClient, PermanentError, TransientError

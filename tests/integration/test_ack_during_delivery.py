@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from commands.escalation import act
 from incidents import escalation, paging
-from store import escalation as store
 from store import pages as outbox
 from store.timeline import append_entries
 from tests.integration.acting import first_page, open_incident
@@ -26,7 +26,7 @@ def test_an_acknowledgement_waits_for_a_delivery_of_the_same_incident_without_a_
 
     def acknowledge():
         decide = lambda plan, state: escalation.acknowledge(plan, state, datetime.now(UTC), by="alice")  # noqa: E731
-        acknowledged.append(store.act(engine, decide, catalog=catalog, now=datetime.now(UTC), number=incident.number))
+        acknowledged.append(act(engine, decide, catalog=catalog, now=datetime.now(UTC), number=incident.number))
 
     with engine.begin() as conn:  # the worker's delivery transaction
         (page,) = outbox.claim(conn, [page_id], limit=1)

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from commands import postmortems as postmortem_commands
+from commands.escalation import act as act_directly
 from incidents import escalation
 from incidents.links import Link, sign
-from store import postmortems
-from store.escalation import act as act_directly
 from store.tables import pages, timeline
 from tests.integration.acting import KEY, SECRET, ack_url, act, first_page, mark_sent, open_incident, webhook
 
@@ -64,7 +64,7 @@ def reminded(engine, catalog, incident) -> list[str]:
         opened = conn.execute(sa.text("SELECT opened_at FROM incidents WHERE id = :i"), {"i": incident.id}).scalar()
     resolve = lambda plan, state: escalation.resolve(state, opened, reason="fixed")  # noqa: E731
     act_directly(engine, resolve, catalog=catalog, now=opened, number=incident.number)
-    postmortems.sweep_reminders(engine, catalog, now=opened + timedelta(days=8))
+    postmortem_commands.sweep_reminders(engine, catalog, now=opened + timedelta(days=8))
     with engine.connect() as conn:
         query = sa.select(pages.c.target_name).where(pages.c.step.like("%postmortem%"))
         return conn.execute(query).scalars().all()

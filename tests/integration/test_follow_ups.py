@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from commands import follow_up_reminders, postmortems
+from commands import follow_ups as commands
+from commands.escalation import act
 from incidents import escalation
-from store import follow_up_reminders, postmortems
-from store import follow_ups as store
-from store.escalation import act
 from store.tables import follow_ups, pages, timeline
 from tests.integration.acting import API_TOKEN, mark_sent, open_incident
 from tests.integration.signing_in import csrf_token, signed_in
@@ -106,14 +106,14 @@ def test_closing_resolves_the_reminder_at_pagerduty_and_a_new_owner_is_reminded_
     follow_up_reminders.sweep(engine, catalog, now=AFTER)  # a beat down past the due date: the overdue one only
     assert [(s, a, n) for _, s, a, _, n in reminders(engine)] == [(f"fu{item_id}r0:overdue", "trigger", "alice")]
     mark_sent(engine, incident.id)
-    store.change(engine, item_id, owner=("user", "oncall-sre"), catalog=catalog, now=AFTER, actor="bob")
+    commands.change(engine, item_id, owner=("user", "oncall-sre"), catalog=catalog, now=AFTER, actor="bob")
     follow_up_reminders.sweep(engine, catalog, now=AFTER + timedelta(minutes=1))
     assert [(s, a, n) for _, s, a, _, n in reminders(engine)] == [
         (f"fu{item_id}r0:overdue", "trigger", "alice"),
         (f"fu{item_id}r1:overdue", "trigger", "oncall-sre"),
         (f"resolve:fu{item_id}r0:overdue", "resolve", "alice"),
     ]
-    store.change(engine, item_id, state="done", catalog=catalog, now=AFTER, actor="bob")  # r1 not sent: cancelled
+    commands.change(engine, item_id, state="done", catalog=catalog, now=AFTER, actor="bob")  # r1 not sent: cancelled
     with engine.connect() as conn:
         status = dict(conn.execute(sa.select(pages.c.step, pages.c.status).where(pages.c.step.like("%fu%"))).all())
     assert status[f"fu{item_id}r1:overdue"] == "cancelled"

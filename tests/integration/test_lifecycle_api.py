@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from commands import incident as store
+from commands.escalation import act as escalation_act
 from incidents.lifecycle import StatusWord
-from store import lifecycle as store
-from store.escalation import act as escalation_act
 from store.tables import incident_lifecycle, timeline
 from tests.channel_template import issue_template
 from tests.integration.acting import act, detail, mark_sent, open_incident, outbox

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
+from commands.escalation import act
 from incidents import escalation
-from store.escalation import act
 from tests.integration.acting import API_TOKEN, open_incident
 from tests.integration.signing_in import csrf_token, signed_in
 

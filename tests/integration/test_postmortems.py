@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from commands import postmortems as commands
+from commands.escalation import act
+from commands.incident import add_action, add_note
 from incidents import escalation
 from store import postmortems as store
-from store.escalation import act
-from store.lifecycle import add_action, add_note
 from store.tables import follow_ups, incident_lifecycle, incidents, pages, postmortem_versions, timeline
 from tests.integration.acting import mark_sent, open_incident
 
@@ -110,7 +111,7 @@ def test_publishing_records_follow_ups_and_ends_the_postmortem_phase(client, eng
         "## Action Items\n",
         "## Action Items\n- [ ] Pool metrics (Owner: sre, Due: 2024-01-22)\n- [x] Raise the pool (Owner: alice)\n",
     )
-    store.publish(engine, incident.number, text, catalog=catalog, now=t0 + timedelta(days=1), actor="alice")
+    commands.publish(engine, incident.number, text, catalog=catalog, now=t0 + timedelta(days=1), actor="alice")
     found = read(engine, incident.number)
     assert (found.state, found.published_by, found.text) == ("published", "alice", text)
     assert phase(engine, incident.id) == "done"
@@ -122,7 +123,7 @@ def test_publishing_records_follow_ups_and_ends_the_postmortem_phase(client, eng
         ("Raise the pool", "user", "alice", None, "done", "postmortem"),
     ]
     with pytest.raises(store.Refused, match="published already"):
-        store.publish(engine, incident.number, catalog=catalog, now=t0 + timedelta(days=2), actor="alice")
+        commands.publish(engine, incident.number, catalog=catalog, now=t0 + timedelta(days=2), actor="alice")
 
 
 def test_a_bad_due_date_refuses_the_publish_and_changes_nothing(client, engine, catalog):
@@ -131,7 +132,7 @@ def test_a_bad_due_date_refuses_the_publish_and_changes_nothing(client, engine, 
     resolve(engine, catalog, incident.number, t0)
     text = "## Action Items\n- [ ] Pool metrics (Owner: sre, Due: soon)\n"
     with pytest.raises(store.Refused, match="not YYYY-MM-DD"):
-        store.publish(engine, incident.number, text, catalog=catalog, now=t0, actor="alice")
+        commands.publish(engine, incident.number, text, catalog=catalog, now=t0, actor="alice")
     assert read(engine, incident.number).state == "draft" and phase(engine, incident.id) == "postmortem"
 
 
@@ -142,10 +143,10 @@ def test_sev1_may_not_skip_and_sev3_skips_with_a_reason(client, engine, catalog)
     for incident in (sev1, sev3):
         resolve(engine, catalog, incident.number, t0)
     with pytest.raises(store.Refused, match="SEV1 incident always needs"):
-        store.skip(engine, sev1.number, "small", catalog=catalog, now=t0, actor="alice")
+        commands.skip(engine, sev1.number, "small", catalog=catalog, now=t0, actor="alice")
     with pytest.raises(store.Refused, match="say why"):
-        store.skip(engine, sev3.number, " ", catalog=catalog, now=t0, actor="alice")
-    store.skip(engine, sev3.number, "disk alert, no users affected", catalog=catalog, now=t0, actor="alice")
+        commands.skip(engine, sev3.number, " ", catalog=catalog, now=t0, actor="alice")
+    commands.skip(engine, sev3.number, "disk alert, no users affected", catalog=catalog, now=t0, actor="alice")
     found = read(engine, sev3.number)
     assert (found.state, found.skip_reason) == ("skipped", "disk alert, no users affected")
     assert ("postmortem_skipped", "Post-mortem skipped by alice: disk alert, no users affected") in kinds(
@@ -171,7 +172,7 @@ def test_two_beats_sweeping_at_once_remind_once_each_at_five_days_and_when_overd
 
         def beat():
             barrier.wait()
-            while store.sweep_reminders(engine, catalog, now=now, limit=3):
+            while commands.sweep_reminders(engine, catalog, now=now, limit=3):
                 pass
 
         threads = [threading.Thread(target=beat) for _ in range(2)]
@@ -180,14 +181,14 @@ def test_two_beats_sweeping_at_once_remind_once_each_at_five_days_and_when_overd
         for thread in threads:
             thread.join()
 
-    assert store.sweep_reminders(engine, catalog, now=t0 + timedelta(days=4)) == []
+    assert commands.sweep_reminders(engine, catalog, now=t0 + timedelta(days=4)) == []
     two_beats(t0 + timedelta(days=5, minutes=1))
     assert reminder_pages(engine) == [(i.id, "postmortem:due", "trigger") for i in ids]
     two_beats(t0 + timedelta(days=7, minutes=1))
     assert reminder_pages(engine) == sorted(
         [(i.id, step, "trigger") for i in ids for step in ("postmortem:due", "postmortem:overdue")]
     )
-    assert store.sweep_reminders(engine, catalog, now=t0 + timedelta(days=30)) == []
+    assert commands.sweep_reminders(engine, catalog, now=t0 + timedelta(days=30)) == []
     texts = [m for k, m in kinds(engine, ids[0].id) if k == "postmortem_reminder"]
     assert texts[0].startswith("Post-mortem due in 1 d 23 h") and texts[1].startswith("Post-mortem overdue since")
     with engine.connect() as conn:
@@ -195,18 +196,18 @@ def test_two_beats_sweeping_at_once_remind_once_each_at_five_days_and_when_overd
 
 
 def test_the_reminder_goes_to_the_commander_and_finishing_resolves_it_at_pagerduty(client, engine, catalog):
-    from store.lifecycle import take_command
+    from commands.incident import take_command
 
     incident = open_incident(client, engine)
     t0 = opened_at(engine, incident.id)
     take_command(engine, incident.number, "alice", catalog=catalog, now=t0, actor="alice")
     resolve(engine, catalog, incident.number, t0)
-    store.sweep_reminders(engine, catalog, now=t0 + timedelta(days=8))  # a beat down for days: one reminder
+    commands.sweep_reminders(engine, catalog, now=t0 + timedelta(days=8))  # a beat down for days: one reminder
     with engine.connect() as conn:
         query = sa.select(pages.c.step, pages.c.target_name).where(pages.c.step.like("%postmortem%"))
         assert conn.execute(query).all() == [("postmortem:overdue", "alice")]
     mark_sent(engine, incident.id)
-    store.skip(engine, incident.number, "noise", catalog=catalog, now=t0 + timedelta(days=8), actor="alice")
+    commands.skip(engine, incident.number, "noise", catalog=catalog, now=t0 + timedelta(days=8), actor="alice")
     assert ("resolve:postmortem:overdue", "resolve") in [(s, a) for _, s, a in reminder_pages(engine)]
 
 

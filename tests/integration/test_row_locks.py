@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from commands.escalation import act
 from incidents.timeline import Entry
 from store import escalation as escalation_store
 from store.timeline import append_entries
@@ -39,7 +40,7 @@ def test_the_postmortem_reminder_claim_leaves_timeline_entries_free_too(client, 
     with engine.connect() as conn:
         incident_id, number = conn.execute(sa.text("SELECT id, number FROM incidents")).one()
     now = datetime.now(UTC)
-    escalation_store.act(
+    act(
         engine,
         lambda plan, state: escalation.resolve(state, now, reason="fixed"),
         catalog=catalog,
@@ -47,6 +48,6 @@ def test_the_postmortem_reminder_claim_leaves_timeline_entries_free_too(client, 
         number=number,
     )
     with engine.begin() as holder, engine.begin() as worker:
-        assert [row.id for row in postmortems._claim(holder, now + timedelta(days=30), 10)] == [incident_id]
+        assert [row.id for row in postmortems.claim_reminders(holder, now + timedelta(days=30), 10)] == [incident_id]
         worker.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
         append_entries(worker, [(incident_id, datetime.now(UTC), Entry("page_sent", "Page delivered to user x"))])

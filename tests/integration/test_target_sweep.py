@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from commands import incident as lifecycle_store
+from commands import targets as sweeps
+from commands.escalation import act
 from incidents import escalation
-from store import lifecycle as lifecycle_store
 from store import targets as store
-from store.escalation import act
 from store.tables import incident_lifecycle, pages, timeline
 from tests.integration.acting import open_incident
 
@@ -48,7 +49,7 @@ def test_two_beats_sweeping_at_once_write_and_page_each_breach_once(client, engi
 
     def beat():
         barrier.wait()
-        while batch := store.sweep_due(engine, catalog, now=now, limit=4):
+        while batch := sweeps.sweep_due(engine, catalog, now=now, limit=4):
             swept.append(len(batch))
 
     threads = [threading.Thread(target=beat) for _ in range(2)]
@@ -61,7 +62,7 @@ def test_two_beats_sweeping_at_once_write_and_page_each_breach_once(client, engi
         ("mitigation", "SEV3", "system")
     }
     assert notices(engine) == [(i, "breach:mitigation", "oncall-sre") for i in ids]
-    assert store.sweep_due(engine, catalog, now=now, limit=50) == []  # the next due time moved on
+    assert sweeps.sweep_due(engine, catalog, now=now, limit=50) == []  # the next due time moved on
 
 
 def test_an_incident_a_beat_holds_is_skipped_by_the_other(client, engine, catalog):
@@ -69,8 +70,8 @@ def test_an_incident_a_beat_holds_is_skipped_by_the_other(client, engine, catalo
     now = max(started(engine, held), started(engine, free)) + timedelta(minutes=31)
     with engine.begin() as conn:
         assert [row.id for row in store.claim_due(conn, now, 1)] == [held]  # the earlier one
-        assert [d.incident_id for d in store.sweep_due(engine, catalog, now=now)] == [free]
-    assert [d.incident_id for d in store.sweep_due(engine, catalog, now=now)] == [held]
+        assert [d.incident_id for d in sweeps.sweep_due(engine, catalog, now=now)] == [free]
+    assert [d.incident_id for d in sweeps.sweep_due(engine, catalog, now=now)] == [held]
     assert [row.incident_id for row in breaches(engine)] == [free, held]
 
 
@@ -79,7 +80,7 @@ def test_a_breach_notifies_the_commander_when_there_is_one_else_the_current_onca
     lifecycle_store.take_command(
         engine, commanded.number, "alice", catalog=catalog, now=started(engine, commanded.id), actor="alice"
     )
-    store.sweep_due(engine, catalog, now=started(engine, alone.id) + timedelta(minutes=31))
+    sweeps.sweep_due(engine, catalog, now=started(engine, alone.id) + timedelta(minutes=31))
     assert notices(engine) == [
         (commanded.id, "breach:mitigation", "alice"),
         (alone.id, "breach:mitigation", "oncall-sre"),
@@ -92,15 +93,15 @@ def test_a_missed_update_reminds_the_commander_then_a_second_miss_notifies_the_l
     start = started(engine, incident.id)
     acknowledge(engine, catalog, incident.number, start + timedelta(minutes=1))  # SEV3: an update every 2 hours
     lifecycle_store.take_command(engine, incident.number, "alice", catalog=catalog, now=start, actor="alice")
-    store.sweep_due(engine, catalog, now=start + timedelta(hours=2, minutes=1))
+    sweeps.sweep_due(engine, catalog, now=start + timedelta(hours=2, minutes=1))
     assert ("update0:miss1", "alice") in steps(engine, incident.id)
     assert not any(step.startswith("update0:miss2") for step, _ in steps(engine, incident.id))
-    store.sweep_due(engine, catalog, now=start + timedelta(hours=4))
+    sweeps.sweep_due(engine, catalog, now=start + timedelta(hours=4))
     assert not any(step == "update0:miss2" for step, _ in steps(engine, incident.id))  # not yet 2 h after the first
-    store.sweep_due(engine, catalog, now=start + timedelta(hours=4, minutes=1))
+    sweeps.sweep_due(engine, catalog, now=start + timedelta(hours=4, minutes=1))
     misses = [(step, name) for step, name in steps(engine, incident.id) if step.startswith("update")]
     assert misses == [("update0:miss1", "alice"), ("update0:miss2", "sre-manager")]
-    store.sweep_due(engine, catalog, now=start + timedelta(hours=9))
+    sweeps.sweep_due(engine, catalog, now=start + timedelta(hours=9))
     assert len([s for s, _ in steps(engine, incident.id) if s.startswith("update")]) == 2  # nothing more
 
 
@@ -120,7 +121,7 @@ def test_a_resolved_incident_breaches_no_response_target(client, engine, catalog
         now=start + timedelta(minutes=5),
         number=1,
     )
-    assert store.sweep_due(engine, catalog, now=start + timedelta(hours=5)) == []
+    assert sweeps.sweep_due(engine, catalog, now=start + timedelta(hours=5)) == []
     assert breaches(engine) == [] and notices(engine) == []
     with engine.connect() as conn:
         due = conn.execute(sa.select(incident_lifecycle.c.due_at)).scalar_one()
@@ -129,7 +130,7 @@ def test_a_resolved_incident_breaches_no_response_target(client, engine, catalog
 
 def test_breaches_are_counted_by_target_and_severity_on_the_metrics(client, engine, catalog):
     ids = [open_incident(client, engine, dedup_key=f"disk-{i}").id for i in range(2)]
-    store.sweep_due(engine, catalog, now=max(started(engine, i) for i in ids) + timedelta(minutes=31))
+    sweeps.sweep_due(engine, catalog, now=max(started(engine, i) for i in ids) + timedelta(minutes=31))
     text = client.get("/metrics").get_data(as_text=True)
     assert 'incidents_target_breaches_total{severity="SEV3",target="mitigation"} 2.0' in text.splitlines()
 
@@ -168,6 +169,6 @@ def test_a_low_urgency_incident_has_its_breach_written_and_nobody_paged(client, 
     assert answer.status_code == 202
     with engine.connect() as conn:
         incident_id = conn.execute(sa.select(incident_lifecycle.c.incident_id)).scalar_one()
-    store.sweep_due(engine, catalog, now=started(engine, incident_id) + timedelta(minutes=31), limit=50)
+    sweeps.sweep_due(engine, catalog, now=started(engine, incident_id) + timedelta(minutes=31), limit=50)
     assert [row.data["target"] for row in breaches(engine, incident_id)] == ["mitigation"]
     assert notices(engine, incident_id) == []

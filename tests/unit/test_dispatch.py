@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 from incidents.timings import DEFAULT
-from store.escalation import Applied
+from store.writer import Applied
 from workers.dispatch import PAGE_GRID, WAKE_GRID, Dispatcher
 
 PAGES_PER_TASK = DEFAULT.pages_per_batch
