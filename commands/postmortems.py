@@ -13,7 +13,6 @@ from incidents import escalation, lifecycle, postmortem
 from incidents.lifecycle import Change, Phase
 from incidents.services import Catalog
 from incidents.severity import Severity
-from incidents.utc import utc
 from store import escalation as incident_rows
 from store import follow_ups, postmortem_drafts
 from store import postmortems as rows
@@ -78,7 +77,7 @@ def _remind(work: Work):
     conn, row, now = work.conn, work.row, work.now
     # Re-read under the lock: another beat may have reminded and committed since this one's snapshot.
     pm = rows.reminder_due(conn, row.id)
-    due, remind_at = utc(pm.due_at), utc(pm.remind_at)
+    due, remind_at = pm.due_at, pm.remind_at
     if pm.state != postmortem.DRAFT or remind_at is None or remind_at > now:
         return work.unchanged()
     postmortem_drafts.written(conn, row.number)  # it falls due: somebody will open it now
@@ -86,6 +85,6 @@ def _remind(work: Work):
     person = lc.commander or next((n for n in rows.acknowledgers(conn, row.id) if n in work.catalog.people), None)
     notice = postmortem.reminder_notice(person, due, now)
     entry = postmortem.reminder(due, now, whom=notice.person or "the current on-call level")
-    later = [at for at in postmortem.reminder_times(due, utc(pm.created_at)) if at > now]
+    later = [at for at in postmortem.reminder_times(due, pm.created_at) if at > now]
     rows.reminded(conn, row.id, remind_at=later[0] if later else None, sent=pm.reminders_sent + 1)
     return work.write(change=Change(lc, (entry,), (notice,)))

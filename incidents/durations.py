@@ -51,3 +51,19 @@ def _non_negative(value: timedelta, text) -> timedelta:
     if value < timedelta(0):
         raise ValueError(f'"{text}" is not a duration')
     return value
+
+
+def spoken(length: timedelta) -> str:
+    """A length as people read it, the one way every page, entry and report writes one: `45 s`,
+    `10 min`, `4 min 10 s`, `2 h`, `2 h 5 min`, `3 days`, `3 days 4 h`."""
+    seconds = max(0, round(length.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min" + (f" {rest} s" if rest else "")
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    days, hours = divmod(hours, 24)
+    return f"{days} days" + (f" {hours} h" if hours else "")

@@ -6,21 +6,20 @@ token, in the transaction that decided it; workers act on it after commit.
 """
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from incidents import noise
+from incidents import noise, page_steps
+from incidents.durations import spoken
 from incidents.escalation_state import (  # noqa: F401 (the names callers know as escalation.*)
     ACKNOWLEDGED,
-    AT_ONCE_STEP,
     RESOLVED,
-    RESPONDER_STEP,
     TRIGGERED,
-    UNRESOLVED_STEP,
     Page,
     State,
     Status,
     Step,
 )
+from incidents.page_steps import PageStep, StepKind
 from incidents.policy import Plan, Target
 from incidents.severity import Severity
 from incidents.timeline import Entry
@@ -138,7 +137,7 @@ def add_responder(state: State, target: Target, *, by: str) -> Step:
         return Step(state)
     return Step(
         state,
-        pages=(Page(target, RESPONDER_STEP, f"added as responder by {by}"),),
+        pages=(Page(target, page_steps.RESPONDER, f"added as responder by {by}"),),
         entries=(Entry("responder_added", f"{by} paged {target.label} as a responder"),),
     )
 
@@ -199,9 +198,10 @@ def _escalate_unresolved(plan: Plan, state: State, now: datetime) -> Step:
     if level is None:
         return Step(state)
     window = plan.rules.escalate_unresolved_after.get(state.severity)
-    reason = f"{state.severity.name} still unresolved after {_minutes(window)}" if window else "still unresolved"
+    reason = f"{state.severity.name} still unresolved after {spoken(window)}" if window else "still unresolved"
     step = _page_level(plan, state, level, loop, now, reason)
-    step = replace(step, pages=tuple(replace(page, step=page.step + UNRESOLVED_STEP) for page in step.pages))
+    unresolved = tuple(replace(page, step=replace(page.step, kind=StepKind.UNRESOLVED)) for page in step.pages)
+    step = replace(step, pages=unresolved)
     if state.status == ACKNOWLEDGED:  # paged, but the acknowledgement and its timeout stand
         step = replace(step, state=replace(step.state, status=ACKNOWLEDGED, due_at=state.due_at))
     return step
@@ -222,7 +222,7 @@ def _page_level(plan: Plan, state: State, level: int, loop: int, now: datetime, 
                 ),
             ),
         )
-    pages = tuple(Page(t, f"{loop}.{level}", reason) for t in targets)
+    pages = tuple(Page(t, page_steps.level(loop, level), reason) for t in targets)
     names = ", ".join(t.label for t in targets)
     entry = Entry(
         "paged",
@@ -236,7 +236,7 @@ def _repage(plan: Plan, state: State, now: datetime, reason: str) -> Step:
     level = max(state.level, 0)
     targets = plan.policy.levels[level].targets
     round_ = state.round + 1
-    pages = tuple(Page(t, f"{state.loop}.{level}.r{round_}", reason) for t in targets)
+    pages = tuple(Page(t, page_steps.level(state.loop, level, round_), reason) for t in targets)
     entry = Entry(
         "paged",
         f"Paging level {level + 1} again ({', '.join(t.label for t in targets)}): {reason}",
@@ -253,7 +253,7 @@ def _apply_rules(plan: Plan, step: Step, now: datetime, opening: bool = False) -
     last = len(plan.policy.levels) - 1
     if state.severity in rules.page_last_level_at_once and last > state.level:
         pages = tuple(
-            Page(t, f"{state.loop}.{last}{AT_ONCE_STEP}", f"{state.severity.name}: paged at once")
+            Page(t, PageStep(StepKind.AT_ONCE, state.loop, last), f"{state.severity.name}: paged at once")
             for t in plan.policy.levels[last].targets
         )
         entry = Entry(
@@ -286,8 +286,3 @@ def _merge(first: Step, second: Step) -> Step:
         second.notify or first.notify,
         second.why or first.why,
     )
-
-
-def _minutes(window: timedelta) -> str:
-    seconds = int(window.total_seconds())
-    return f"{seconds // 60} minutes" if seconds % 60 == 0 else f"{seconds} seconds"

@@ -1,10 +1,11 @@
 """What the escalation state machine (incidents.escalation) works on: an incident's escalation status
-and state, the pages a step asks for, and the step itself; the step names that follow-ups spare."""
+and state, the pages a step asks for, and the step itself."""
 
 import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from incidents.page_steps import PageStep
 from incidents.policy import Target
 from incidents.severity import Severity
 from incidents.timeline import Entry
@@ -19,13 +20,6 @@ class Status(enum.StrEnum):
 
 
 TRIGGERED, ACKNOWLEDGED, RESOLVED = Status.TRIGGERED, Status.ACKNOWLEDGED, Status.RESOLVED
-RESPONDER_STEP = "responder"  # the step of a page add_responder asks for
-# The step suffix of a "still unresolved" page: an acknowledgement does not cancel it before it is
-# sent, since the rule escalates acknowledged or not (and gives it a PagerDuty dedup key of its own).
-UNRESOLVED_STEP = ".u"
-# The step suffix of the page the severity rule sends the last level at once (SEV1 tells the manager):
-# an acknowledgement that comes first does not cancel it, or the manager would never hear of a SEV1.
-AT_ONCE_STEP = ".s"
 
 
 @dataclass(frozen=True)
@@ -56,7 +50,7 @@ class Page:
     """One target to page for one step; `step` makes it unique on its incident."""
 
     target: Target
-    step: str
+    step: PageStep
     reason: str
 
 

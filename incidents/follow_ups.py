@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from incidents.lifecycle import Notice
+from incidents.page_steps import PageStep, StepKind
 from incidents.timeline import Entry
 
 OPEN, DONE = "open", "done"
@@ -67,12 +68,6 @@ def step(item: FollowUp, kind: str) -> str:
 def step_prefix(item: FollowUp) -> str:
     """What every step of this round's reminders starts with (`fu12r0`)."""
     return f"{STEP_PREFIX}{item.id}r{item.round}"
-
-
-def is_reminder_step(page_step: str) -> bool:
-    """True for a follow-up reminder's page (`fu12r0:due`)."""
-    head = page_step.partition(":")[0]
-    return page_step.startswith(STEP_PREFIX) and head[len(STEP_PREFIX) :].replace("r", "", 1).isdigit()
 
 
 def owner_label(item: FollowUp) -> str:
@@ -146,4 +141,4 @@ def reminder_notice(item: FollowUp, kind: str) -> Notice | None:
         return None
     reason = f'follow-up "{item.text[:200]}" ' + ("overdue" if kind == OVERDUE else "due today")
     to = "team" if item.owner_kind == "team" else "user"
-    return Notice(to, step(item, kind), reason, item.owner_name)
+    return Notice(to, PageStep(StepKind.REMINDER, name=step(item, kind)), reason, item.owner_name)

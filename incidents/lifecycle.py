@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from incidents.page_steps import PageStep
 from incidents.severity import Severity
 from incidents.timeline import Entry
 
@@ -91,7 +92,7 @@ class Notice:
     `person`), "oncall" or "last_level"; `step` makes it once."""
 
     to: str
-    step: str
+    step: PageStep
     reason: str
     person: str | None = None
 

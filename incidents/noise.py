@@ -7,11 +7,10 @@ applies what these decide; each decision not to page is a timeline entry ("not p
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from incidents.durations import parse_duration
+from incidents.durations import parse_duration, spoken
 from incidents.timeline import Entry
 
 MAINTENANCE, FLAP = "maintenance", "flap"
-SUMMARY_PREFIX = "budget:"  # the step of a budget summary page: an alert of its own at PagerDuty
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class PageBudget:
 
     @property
     def words(self) -> str:
-        return f"{self.pages} in {span(self.per)}"
+        return f"{self.pages} in {spoken(self.per)}"
 
 
 @dataclass(frozen=True)
@@ -112,16 +111,6 @@ def summary_text(target_name: str, counts: dict[str, int], budget: PageBudget | 
 def clock(at: datetime, now: datetime) -> str:
     """ "14:00 UTC" today, "2026-12-03 14:00 UTC" another day."""
     return at.strftime("%H:%M UTC") if at.date() == now.date() else at.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def span(value: timedelta) -> str:
-    """ "10 minutes", "90 seconds", "2 hours"."""
-    seconds = int(value.total_seconds())
-    for unit, size in (("hour", 3600), ("minute", 60)):
-        if seconds % size == 0 and seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n != 1 else ''}"
-    return f"{seconds} seconds"
 
 
 def window_times(start: str | None, end: str, now: datetime) -> tuple[datetime, datetime]:

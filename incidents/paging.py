@@ -1,12 +1,10 @@
 """The PagerDuty Events API v2 events we send for pages, built from plain values."""
 
 import enum
-from dataclasses import dataclass
 from datetime import timedelta
 
-from incidents.escalation import AT_ONCE_STEP, RESPONDER_STEP, UNRESOLVED_STEP
-from incidents.follow_ups import is_reminder_step
-from incidents.noise import SUMMARY_PREFIX
+from incidents.durations import spoken
+from incidents.page_steps import PageStep, StepKind
 from incidents.severity import Severity
 from incidents.timeline import Entry
 
@@ -19,18 +17,11 @@ PAGERDUTY_SEVERITY = {
 }
 
 
-def dedup_key(incident_id: int, kind: str, name: str, step: str) -> str:
-    """One PagerDuty dedup key per incident and target.
-
-    A later loop (`1.0`) or a re-page after an acknowledgement timeout (`0.0.r1`) gets a key of its
-    own: PagerDuty folds a trigger into an open alert with the same key and notifies nobody.
-    """
-    if ":" in step:  # a lifecycle notice (`breach:response`, `update0:miss1`): an alert of its own
-        return f"incident-{incident_id}-{kind}-{name}"[:200] + "-" + step.replace(":", "-")
-    loop, _, rest = step.partition(".")
-    round_ = rest.partition(".")[2]
-    suffix = (f"-l{loop}" if loop.isdigit() and loop != "0" else "") + (f"-{round_}" if round_ else "")
-    return f"incident-{incident_id}-{kind}-{name}"[:240] + suffix
+def dedup_key(incident_id: int, kind: str, name: str, step: PageStep) -> str:
+    """One PagerDuty dedup key per incident and target, and per step where the step sets its alert
+    apart (PageStep.dedup_suffix: a later loop, a round, a rule's page, a notice)."""
+    own_alert = step.kind in (StepKind.NOTICE, StepKind.REMINDER)
+    return f"incident-{incident_id}-{kind}-{name}"[: 200 if own_alert else 240] + step.dedup_suffix
 
 
 def summary_dedup_key(kind: str, name: str, epoch: int) -> str:
@@ -48,37 +39,25 @@ class PageState(enum.StrEnum):
     SUPPRESSED = "suppressed"  # past its target's page budget (incidents.noise)
 
 
-@dataclass(frozen=True)
-class Spared:
-    """Pages a follow-up leaves alone: these steps, and steps starting with these prefixes or ending
-    with these suffixes (plain values, so that the store can say the same in SQL)."""
-
-    steps: tuple[str, ...] = ()
-    prefixes: tuple[str, ...] = ()
-    suffixes: tuple[str, ...] = ()
-
-    def __contains__(self, step: str) -> bool:
-        return step in self.steps or step.startswith(self.prefixes) or step.endswith(self.suffixes)
-
-
 # A sent budget summary is never acknowledged or resolved by one incident: it stands for others too.
-NOT_FOLLOWED_UP = Spared(prefixes=(SUMMARY_PREFIX,))
+NOT_FOLLOWED_UP = frozenset({StepKind.SUMMARY})
 
 
-def spared_by(action: str) -> Spared:
+def spared_by(action: str) -> frozenset[StepKind]:
     """The unsent triggers an `acknowledge` or a `resolve` does not cancel: a budget summary is about
     other incidents too; an acknowledgement spares responder pages (someone asked for that person
     explicitly), the "still unresolved" rule's pages (it escalates acknowledged or not) and the
     severity rule's page to the last level at once (SEV1 tells the manager whoever answers first);
-    a resolve cancels all the rest."""
+    a resolve cancels all the rest. The kinds of step spared (a column of their own, which the store
+    matches)."""
     if action == "resolve":
-        return Spared(prefixes=(SUMMARY_PREFIX,))
-    return Spared(steps=(RESPONDER_STEP,), prefixes=(SUMMARY_PREFIX,), suffixes=(UNRESOLVED_STEP, AT_ONCE_STEP))
+        return frozenset({StepKind.SUMMARY})
+    return frozenset({StepKind.RESPONDER, StepKind.SUMMARY, StepKind.UNRESOLVED, StepKind.AT_ONCE})
 
 
-def cancels(action: str, step: str) -> bool:
+def cancels(action: str, step: PageStep) -> bool:
     """True when `action` cancels an unsent trigger of `step`."""
-    return step not in spared_by(action)
+    return step.kind not in spared_by(action)
 
 
 def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dict:
@@ -87,7 +66,7 @@ def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dic
     reference = f"INC-{page.number}"
     # A follow-up's reminder is no outage: "info" (low urgency where PagerDuty sets urgency by severity), and it
     # says what is due rather than the old incident's title.
-    reminder = is_reminder_step(page.step)
+    reminder = page.step_kind == StepKind.REMINDER
     return {
         "routing_key": page.routing_key,
         "event_action": "trigger",
@@ -150,25 +129,13 @@ def target_label(page) -> str:
 def delivered(page, late: timedelta | None = None) -> Entry:
     """A trigger PagerDuty accepted: the person is being notified now. `late`: how long after it fell
     due, for a page that had to wait for PagerDuty (said in words, and kept in seconds as `late_seconds`)."""
-    what = "Page budget summary delivered" if page.step.startswith(SUMMARY_PREFIX) else "Page delivered"
+    what = "Page budget summary delivered" if page.step_kind == StepKind.SUMMARY else "Page delivered"
     data = {"page_id": page.id, "action": page.action}
     text = f"{what} to {target_label(page)}"
     if late is not None:
         data["late_seconds"] = round(max(0.0, late.total_seconds()), 1)
-        text += f", {spoken_delay(late)} after it fell due (PagerDuty was unavailable)"
+        text += f", {spoken(late)} after it fell due (PagerDuty was unavailable)"
     return Entry("page_sent", text, data)
-
-
-def spoken_delay(late: timedelta) -> str:
-    """ "45 s", "4 min 10 s", "2 h 5 min": a delay as a person on call reads it."""
-    seconds = max(0, round(late.total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        minutes, rest = divmod(seconds, 60)
-        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-    hours, minutes = divmod(seconds // 60, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def not_delivered_yet(page, summary: str) -> Entry:

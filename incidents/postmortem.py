@@ -20,7 +20,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from incidents import page_steps
 from incidents.channel import SOURCES
+from incidents.durations import spoken
 from incidents.lifecycle import Notice
 from incidents.severity import Severity
 from incidents.timeline import Entry
@@ -100,7 +102,7 @@ def _section(name: str, lines: list[str]) -> str:
 def _summary(facts: Facts) -> str:
     trigger = SOURCES.get(facts.source, "declared by hand" if facts.source == "declared" else facts.source)
     return (
-        f"{facts.severity.name} incident on {facts.service}, lasting {span(duration(facts))}, "
+        f"{facts.severity.name} incident on {facts.service}, lasting {spoken(duration(facts))}, "
         f"triggered by {trigger}: {facts.title}."
     )
 
@@ -108,7 +110,7 @@ def _summary(facts: Facts) -> str:
 def _impact(facts: Facts) -> list[str]:
     start, end = stamp(facts.problem_started_at), stamp(facts.resolved_at)
     return [
-        f"- Duration: {span(duration(facts))} (from {start} to {end} UTC)",
+        f"- Duration: {spoken(duration(facts))} (from {start} to {end} UTC)",
         f"- Alerts: {facts.alerts}",
         f"- Affected services: {', '.join(facts.affected or (facts.service,))}",
         "- Customers affected: [customers affected: ?]",
@@ -248,21 +250,12 @@ def reminder(due_at: datetime, now: datetime, *, whom: str) -> Entry:
     """The timeline entry of a reminder: due soon, or overdue."""
     if now >= due_at:
         return Entry("postmortem_reminder", f"Post-mortem overdue since {stamp(due_at)} UTC: reminded {whom}", {})
-    left = span(due_at - now)
+    left = spoken(due_at - now)
     return Entry("postmortem_reminder", f"Post-mortem due in {left} ({stamp(due_at)} UTC): reminded {whom}", {})
 
 
 def duration(facts: Facts) -> timedelta:
     return max(facts.resolved_at - facts.problem_started_at, timedelta(0))
-
-
-def span(length: timedelta) -> str:
-    """`2 h 05 min`, `45 min`, `3 d 4 h`."""
-    minutes = int(length.total_seconds() // 60)
-    days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
-    if days:
-        return f"{days} d {hours} h"
-    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
 
 
 def stamp(at: datetime) -> str:
@@ -274,6 +267,6 @@ def stamp(at: datetime) -> str:
 def reminder_notice(person: str | None, due: datetime, now: datetime) -> Notice:
     """Whom a reminder pages: `person` (the commander, else the last person who acknowledged), else the
     current on-call level."""
-    step = "postmortem:overdue" if now >= due else "postmortem:due"
+    step = page_steps.notice("postmortem:overdue" if now >= due else "postmortem:due")
     reason = "post-mortem overdue" if now >= due else f"post-mortem due {stamp(due)} UTC"
     return Notice("commander", step, reason, person) if person else Notice("oncall", step, reason)

@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+from incidents.durations import spoken
 from incidents.reports import PHASES, TARGETS, Outcome, Report, Scope, Tally
 from incidents.severity import Severity
 
@@ -109,17 +110,8 @@ def text_table(report: Report) -> str:
 
 
 def duration_text(seconds: float | None) -> str:
-    """`45s`, `12m`, `3h 05m`, `2d 4h`; `-` for none."""
-    if seconds is None:
-        return "-"
-    s = round(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m {s % 60:02d}s" if s % 60 else f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h {s % 3600 // 60:02d}m"
-    return f"{s // 86400}d {s % 86400 // 3600}h"
+    """A figure's length (durations.spoken); `-` for none."""
+    return "-" if seconds is None else spoken(timedelta(seconds=seconds))
 
 
 def share_text(tally: Tally, target: str) -> str:

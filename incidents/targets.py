@@ -8,6 +8,8 @@ problem; post-mortem (published) measured from the resolution.
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from incidents import page_steps
+from incidents.durations import spoken
 from incidents.lifecycle import Change, Lifecycle, Notice, Phase
 from incidents.policy import Plan
 from incidents.severity import Severity
@@ -132,7 +134,7 @@ def missed_update(lc: Lifecycle, severity: Severity, targets: Targets, now: date
         entry = Entry("update_overdue", f"Status update overdue: {told}", {"misses": 1})
         lc = replace(lc, update_misses=1, next_update_due=now + every if every else None)
         return Change(lc, (entry,), (notice,) if notify else ())
-    notice = Notice("last_level", f"{step}2", "second status update missed")
+    notice = Notice("last_level", page_steps.notice(f"{step}2"), "second status update missed")
     told = "notified the policy's last level" if notify else "low urgency: nobody paged"
     entry = Entry("update_overdue", f"Second status update missed: {told}", {"misses": 2})
     return Change(replace(lc, update_misses=misses, next_update_due=None), (entry,), (notice,) if notify else ())
@@ -142,7 +144,7 @@ def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets, *, n
     """The breach's entry, written once (`sweep` decides who is told). Nobody is paged once the incident
     is resolved: a trigger then would stay open in PagerDuty, with no resolution left to close it."""
     limit = targets.limit(name, severity)
-    text = f"Target breached: {name} within {_span(limit)}" + (f" ({severity.name})" if name == "response" else "")
+    text = f"Target breached: {name} within {spoken(limit)}" + (f" ({severity.name})" if name == "response" else "")
     data = {"target": name, "severity": severity.name}
     lc = replace(lc, breaches=lc.breaches + (name,))
     if lc.phase.order >= Phase.POSTMORTEM.order:
@@ -162,8 +164,8 @@ def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets, *, n
 def _to_commander(lc: Lifecycle, step: str, reason: str) -> Notice:
     """To the commander if there is one, else to the current on-call level."""
     if lc.commander:
-        return Notice("commander", step, reason, lc.commander)
-    return Notice("oncall", step, reason)
+        return Notice("commander", page_steps.notice(step), reason, lc.commander)
+    return Notice("oncall", page_steps.notice(step), reason)
 
 
 def _whom(lc: Lifecycle) -> str:
@@ -172,14 +174,6 @@ def _whom(lc: Lifecycle) -> str:
 
 def _then(first: Change, second: Change) -> Change:
     return Change(second.lifecycle, first.entries + second.entries, first.notices + second.notices)
-
-
-def _span(limit: timedelta) -> str:
-    seconds = int(limit.total_seconds())
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds % size == 0 and seconds >= size:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} seconds"
 
 
 def pages(plan: Plan, severity: Severity) -> bool:

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from incidents import noise, paging
+from incidents.page_steps import PageStep, StepKind
 from incidents.paging import PageState
 from incidents.services import Catalog
-from incidents.utc import utc
 from store.tables import incidents, pages
 
-IS_SUMMARY = pages.c.step.like(f"{noise.SUMMARY_PREFIX}%")
+IS_SUMMARY = pages.c.step_kind == StepKind.SUMMARY
 
 
 def ration(conn, claimed: list, *, catalog: Catalog | None, now: datetime, summary_after: timedelta):
@@ -45,7 +45,7 @@ def summary_texts(conn, claimed: list, *, catalog: Catalog | None) -> dict[int, 
     """What each summary page of a batch says ("12 more incidents on payment-service"), also kept as its reason."""
     texts = {}
     for page in claimed:
-        if page.step.startswith(noise.SUMMARY_PREFIX):
+        if page.step_kind == StepKind.SUMMARY:
             budget = catalog.budget_of(page.service) if catalog else None
             texts[page.id] = noise.summary_text(page.target_name, _covered(conn, page.id), budget)
             conn.execute(pages.update().where(pages.c.id == page.id).values(reason=texts[page.id]))
@@ -54,7 +54,7 @@ def summary_texts(conn, claimed: list, *, catalog: Catalog | None) -> dict[int, 
 
 def _budget(page, catalog: Catalog | None):
     """The budget a page counts against: a first try of an incident's trigger, on a service with one."""
-    counted = page.action == "trigger" and page.attempts == 0 and not page.step.startswith(noise.SUMMARY_PREFIX)
+    counted = page.action == "trigger" and page.attempts == 0 and page.step_kind != StepKind.SUMMARY
     return catalog.budget_of(page.service) if counted and catalog is not None else None
 
 
@@ -89,7 +89,7 @@ def _suppress(conn, page, budget: noise.PageBudget, now: datetime, summary_after
         .limit(1)
     ).first()
     summary_id = summary.id if summary else _new_summary(conn, page, now, now + summary_after)
-    sent_at = utc(summary.sent_at) if summary and summary.status == PageState.SENT else None
+    sent_at = summary.sent_at if summary and summary.status == PageState.SENT else None
     entry = noise.suppressed(page.target_name, budget, sent_at, now)
     conn.execute(
         pages.update()
@@ -104,10 +104,12 @@ def _suppress(conn, page, budget: noise.PageBudget, now: datetime, summary_after
 def _new_summary(conn, page, now: datetime, due: datetime) -> int:
     """A summary page to the target, on the first suppressed page's incident, due `due`."""
     epoch = int(now.timestamp())
+    step = PageStep(StepKind.SUMMARY, name=str(epoch))
     values = {
         "incident_id": page.incident_id,
         "action": "trigger",
-        "step": f"{noise.SUMMARY_PREFIX}{epoch}",
+        "step": step.key,
+        "step_kind": step.kind,
         "target_kind": page.target_kind,
         "target_name": page.target_name,
         "routing_key": page.routing_key,

@@ -8,17 +8,16 @@ import sqlalchemy as sa
 
 from incidents import timeline as timeline_rules
 from incidents.alerts import FIRING, RESOLVED
-from incidents.utc import utc
 from store.tables import Time, alerts, incident_lifecycle, incident_numbers, incidents
 
 
 def severity_choice(conn, incident_id: int) -> tuple[datetime | None, list]:
     """(when a person chose the incident's severity, or None; its firing alerts: severity, first_seen, starts_at)."""
-    chosen_at = utc(conn.execute(_CHOSEN_AT, {"incident_id": incident_id}).scalar())
+    chosen_at = conn.execute(_CHOSEN_AT, {"incident_id": incident_id}).scalar()
     if chosen_at is None:
         return None, []
     firing = conn.execute(_FIRING_ALERTS, {"incident_id": incident_id}).all()
-    return chosen_at, [(row.severity, utc(row.first_seen), utc(row.starts_at)) for row in firing]
+    return chosen_at, [(row.severity, row.first_seen, row.starts_at) for row in firing]
 
 
 # The firing alerts of an incident, and when a person chose its severity (None: nobody did).

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from incidents.changes import Change, Link, RollbackCandidate, affected_services, rollback_candidates, utc
+from incidents.changes import Change, Link, RollbackCandidate, affected_services, rollback_candidates
 from incidents.lifecycle import Lifecycle
 from store import lifecycle_rows
 from store.tables import changes, incidents, raw_requests
@@ -73,7 +73,7 @@ def candidates_for_incident(conn, number: int, *, window: timedelta, now: dateti
 
 
 def _started(lc: Lifecycle, incident) -> datetime:
-    return utc(lc.problem_started_at or incident.opened_at)
+    return lc.problem_started_at or incident.opened_at
 
 
 def _row(change: Change) -> dict:
@@ -88,5 +88,5 @@ def _change(row) -> Change:
     values = dict(row)
     values["links"] = tuple(Link(**link) for link in values["links"])
     for key in ("changed_at", "received_at"):
-        values[key] = utc(values[key])
+        values[key] = values[key]
     return Change(**values)

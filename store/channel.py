@@ -30,7 +30,7 @@ def lifecycle_of(conn, incident) -> tuple:
 
 def update_of(row) -> Update:
     """The Update value of a stored row."""
-    at, eta_at = lifecycle_rows.utc(row.at), lifecycle_rows.utc(row.eta_at)
+    at, eta_at = row.at, row.eta_at
     return Update(StatusWord(row.status_word), row.text, row.eta, eta_at, row.author, at, row.public)
 
 
@@ -41,7 +41,7 @@ def channel_of(conn, number: int, catalog: Catalog) -> channel.Channel | None:
         return None
     incident, _, entries = found
     lc, actions, updates = lifecycle_of(conn, incident)
-    rows = [SimpleNamespace(**e._asdict(), when=lifecycle_rows.utc(e.at)) for e in entries]
+    rows = [SimpleNamespace(**e._asdict(), when=e.at) for e in entries]
     rows = [SimpleNamespace(id=r.id, at=r.when, kind=r.kind, message=r.message, data=r.data) for r in rows]
     return channel.Channel(
         incident.number,

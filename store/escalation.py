@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from incidents import escalation
 from incidents.policy import Plan
 from incidents.severity import Severity
-from incidents.utc import utc
 from store.tables import incidents
 
 STATE_COLUMNS = (
@@ -41,12 +40,12 @@ def state_of(row) -> escalation.State:
     return escalation.State(
         escalation.Status(row.status),
         Severity(row.severity),
-        utc(row.opened_at),
+        row.opened_at,
         row.esc_level,
         row.esc_loop,
         row.esc_round,
-        utc(row.esc_due_at),
-        utc(row.esc_unresolved_due_at),
+        row.esc_due_at,
+        row.esc_unresolved_due_at,
         row.esc_exhausted,
         row.esc_last_level_loop,
         row.esc_held,
@@ -76,13 +75,18 @@ def lock(conn, *, incident_id: int | None = None, number: int | None = None, ski
     return conn.execute(_LOCK[by, skip_locked], {"key": key}).first()
 
 
+def claim(conn, *, when, order, limit: int, join=None) -> list:
+    """The one claim of due work every sweep makes: up to `limit` incidents matching `when` (through the
+    `join`ed table keyed by incident_id), in `order`, locked the way every command locks an incident
+    (FOR NO KEY UPDATE OF incidents); incidents another transaction holds are skipped (SKIP LOCKED)."""
+    query = sa.select(*STATE_COLUMNS)
+    if join is not None:
+        query = query.join(join, join.c.incident_id == incidents.c.id)
+    query = query.where(when).order_by(order).limit(limit)
+    return conn.execute(query.with_for_update(of=incidents, skip_locked=True, key_share=True)).all()
+
+
 def claim_due(conn, now: datetime, limit: int) -> list:
-    """Incidents whose escalation is due, locked; rows other workers hold are skipped."""
-    query = (
-        sa.select(*STATE_COLUMNS)
-        .where(incidents.c.next_wake_at <= now, incidents.c.status != "resolved")
-        .order_by(incidents.c.next_wake_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True, key_share=True)
-    )
-    return conn.execute(query).all()
+    """Incidents whose escalation is due."""
+    when = sa.and_(incidents.c.next_wake_at <= now, incidents.c.status != "resolved")
+    return claim(conn, when=when, order=incidents.c.next_wake_at, limit=limit)

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from incidents import follow_ups as core
 from incidents.postmortem import ActionItem
 from incidents.services import Catalog
-from store.escalation import STATE_COLUMNS
+from store.escalation import claim
 from store.tables import alerts, follow_ups, incidents
 
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
@@ -172,21 +172,14 @@ def earlier(conn, incident_id: int, *, today: date, limit: int = 50) -> list[Ear
 
 
 def claim_reminders(conn, now: datetime, limit: int) -> list:
-    """Incidents holding follow-ups whose reminder is due, locked (FOR UPDATE OF incidents SKIP LOCKED)."""
+    """Incidents holding follow-ups whose reminder is due (store.escalation.claim)."""
     due = (
         sa.select(follow_ups.c.incident_id)
         .where(follow_ups.c.state == core.OPEN, follow_ups.c.remind_at <= now)
         .order_by(follow_ups.c.remind_at)
         .limit(limit * 4)  # several follow-ups of one incident count once
     )
-    query = (
-        sa.select(*STATE_COLUMNS)
-        .where(incidents.c.id.in_(due.scalar_subquery()))
-        .order_by(incidents.c.id)
-        .limit(limit)
-        .with_for_update(of=incidents, skip_locked=True, key_share=True)
-    )
-    return conn.execute(query).all()
+    return claim(conn, when=incidents.c.id.in_(due.scalar_subquery()), order=incidents.c.id, limit=limit)
 
 
 def due_reminders(conn, incident_id: int, now: datetime) -> list[core.FollowUp]:

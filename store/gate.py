@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from incidents.pagerduty_gate import Gate
-from incidents.utc import utc
 from store.tables import pagerduty_gate
 
 ROW = pagerduty_gate.c.id == 1
@@ -44,4 +43,4 @@ def save(conn, gate: Gate) -> None:
 def _gate(row) -> Gate:
     if row is None:
         return Gate()
-    return Gate(utc(row.closed_until), row.failures, row.catching_up, row.reason)
+    return Gate(row.closed_until, row.failures, row.catching_up, row.reason)

@@ -7,9 +7,6 @@ from incidents.channel import KEY_KINDS, SEVERITY_KINDS
 from incidents.paging import PageState
 from store.tables import alerts, changes, incidents, pages, timeline
 
-# The step of a page sent by "pull in a team" (incidents.escalation.add_responder).
-RESPONDER_STEP = "responder"
-
 
 def newest_entries(conn, incident_id: int, limit: int | None) -> tuple[list, int]:
     """The newest `limit` timeline entries (all with None), oldest first, and how many there are in all."""

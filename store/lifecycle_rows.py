@@ -9,7 +9,6 @@ from incidents import checklist, lifecycle
 from incidents.lifecycle import Lifecycle, Phase, StatusWord
 from incidents.severity import Severity
 from incidents.targets import Targets, next_due
-from incidents.utc import utc
 from store.tables import alerts, incident_lifecycle
 
 # Built once: each opening and resolution runs them, and building one costs about as much as running it.
@@ -39,17 +38,17 @@ def load(conn, row) -> Lifecycle:
 def begin(conn, row, *, started_at: datetime | None = None, found_by: str = "") -> Lifecycle:
     """A new lifecycle: the problem started at `started_at`, else its first alert's startsAt."""
     if started_at is None:
-        started_at = utc(conn.execute(_FIRST_STARTED, {"incident_id": row.id}).scalar())
+        started_at = conn.execute(_FIRST_STARTED, {"incident_id": row.id}).scalar()
     return lifecycle.begin(
-        opened_at=utc(row.opened_at), problem_started_at=started_at, service=row.service, found_by=found_by
+        opened_at=row.opened_at, problem_started_at=started_at, service=row.service, found_by=found_by
     )
 
 
 def from_row(stored) -> Lifecycle:
     """The Lifecycle value of a stored row."""
     return Lifecycle(
-        problem_started_at=utc(stored.problem_started_at),
-        detected_at=utc(stored.detected_at),
+        problem_started_at=stored.problem_started_at,
+        detected_at=stored.detected_at,
         phase=Phase(stored.phase),
         phase_times=tuple((Phase(p), datetime.fromisoformat(t)) for p, t in stored.phase_times),
         status_word=StatusWord(stored.status_word),
@@ -58,11 +57,11 @@ def from_row(stored) -> Lifecycle:
         commander=stored.commander,
         roles=tuple(sorted(stored.roles.items())),
         pinned=tuple(stored.pinned),
-        next_update_due=utc(stored.next_update_due_at),
+        next_update_due=stored.next_update_due_at,
         update_misses=stored.update_misses,
         updates_posted=stored.updates_posted,
         severity_set_by=stored.severity_set_by,
-        severity_set_at=utc(stored.severity_set_at),
+        severity_set_at=stored.severity_set_at,
         breaches=tuple(stored.breaches),
         found_by=stored.found_by,
     )

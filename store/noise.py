@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from incidents import noise
 from incidents.services import Catalog
-from incidents.utc import utc
 from store.tables import OPEN, Time, incidents, maintenance_windows, timeline
 
 
@@ -23,8 +22,8 @@ def window_of(row) -> noise.Window:
     return noise.Window(
         row.id,
         tuple(row.services),
-        utc(row.start_at),
-        utc(row.end_at),
+        row.start_at,
+        row.end_at,
         row.reason,
         row.created_by,
         row.ended_by,

@@ -33,7 +33,8 @@ def insert(conn, row, pages_to_send, catalog, now: datetime, due_at: datetime) -
         {
             "incident_id": row.id,
             "action": "trigger",
-            "step": page.step,
+            "step": page.step.key,
+            "step_kind": page.step.kind,
             "target_kind": page.target.kind,
             "target_name": page.target.name,
             "reason": page.reason[:1000],
@@ -84,17 +85,16 @@ def _cancel_unsent(action: str) -> sa.Update:
     )
 
 
-def _not_spared(spared: paging.Spared) -> list:
-    """SQL conditions for pages whose step `spared` does not hold."""
-    conditions = [pages.c.step.not_like(f"{prefix}%") for prefix in spared.prefixes]
-    conditions += [pages.c.step.not_like(f"%{suffix}") for suffix in spared.suffixes]
-    return conditions + ([pages.c.step.not_in(spared.steps)] if spared.steps else [])
+def _not_spared(spared: frozenset) -> list:
+    """SQL conditions for pages whose step kind is not among the `spared` (incidents.paging.spared_by)."""
+    return [pages.c.step_kind.not_in(sorted(spared))]
 
 
 _KEYS = (pages.c.target_kind, pages.c.target_name, pages.c.routing_key, pages.c.dedup_key)
-# The sent triggers of an incident, once per (routing key, dedup key), with the first step that paged it.
+# The sent triggers of an incident, once per (routing key, dedup key), with the first step that paged it
+# (a dedup key is one alert at PagerDuty: its steps are of one kind but for a level's rounds).
 _SENT = (
-    sa.select(*_KEYS, sa.func.min(pages.c.step).label("step"))
+    sa.select(*_KEYS, sa.func.min(pages.c.step).label("step"), sa.func.min(pages.c.step_kind).label("step_kind"))
     .where(pages.c.incident_id == sa.bindparam("incident_id"), pages.c.action == "trigger")
     .where(pages.c.status == PageState.SENT, *_not_spared(paging.NOT_FOLLOWED_UP))
     .group_by(*_KEYS)
@@ -112,6 +112,7 @@ def follow_up(conn, incident_id: int, action: str, round_: int, now: datetime, o
             "incident_id": incident_id,
             "action": action,
             "step": f"{prefix}:{s.step}",
+            "step_kind": s.step_kind,
             "target_kind": s.target_kind,
             "target_name": s.target_name,
             "routing_key": s.routing_key,

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from incidents.page_steps import StepKind
 from incidents.paging import PageState
 from store.tables import alerts, incidents, pages
 
@@ -145,7 +146,7 @@ def requeue_stale(conn, now: datetime, *, grace: timedelta, limit: int) -> list[
 def incident_for_dedup_key(conn, dedup_key: str) -> int | None:
     """Our incident behind a PagerDuty `incident_key` (the dedup key of one of its pages)."""
     # A page budget's summary is no incident's: acting on it in PagerDuty changes nothing here.
-    theirs = sa.and_(pages.c.dedup_key == dedup_key, ~pages.c.step.like("budget:%"))
+    theirs = sa.and_(pages.c.dedup_key == dedup_key, pages.c.step_kind != StepKind.SUMMARY)
     query = sa.select(pages.c.incident_id).where(theirs).limit(1)
     return conn.execute(query).scalar()
 
@@ -155,6 +156,7 @@ PAGE_LIST_COLUMNS = (
     pages.c.incident_id,
     pages.c.action,
     pages.c.step,
+    pages.c.step_kind,
     pages.c.target_kind,
     pages.c.target_name,
     pages.c.reason,

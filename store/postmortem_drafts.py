@@ -59,7 +59,7 @@ def written(conn, number: int) -> None:
     if found is None:
         return
     lc = lifecycle_rows.load(conn, found)
-    resolved_at = lifecycle_rows.utc(found.resolved_at)
+    resolved_at = found.resolved_at
     text = postmortem.draft(facts(conn, found.id, lc, resolved_at))
     version = {"incident_id": found.id, "text": text, "author": "system", "at": resolved_at}
     conn.execute(postmortem_versions.insert(), version)

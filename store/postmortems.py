@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from incidents import postmortem
 from incidents.severity import Severity
-from store import lifecycle_rows, postmortem_drafts
-from store.escalation import STATE_COLUMNS
+from store import postmortem_drafts
+from store.escalation import claim
 from store.queries import NotFound
 from store.tables import incidents, postmortem_versions, postmortems, timeline
 
@@ -45,10 +45,9 @@ def read(conn, number: int) -> Postmortem | None:
     versions = conn.execute(
         sa.select(v.id, v.author, v.at, v.text).where(v.incident_id == row.incident_id).order_by(v.id.desc())
     ).all()
-    utc = lifecycle_rows.utc
     return Postmortem(
-        row.number, row.incident_id, Severity(row.severity), row.service, row.state, utc(row.due_at),
-        row.skip_reason, utc(row.published_at), row.published_by, versions[0].text if versions else "",
+        row.number, row.incident_id, Severity(row.severity), row.service, row.state, row.due_at,
+        row.skip_reason, row.published_at, row.published_by, versions[0].text if versions else "",
         tuple(versions),
     )  # fmt: skip
 
@@ -101,16 +100,9 @@ def finish(conn, incident_id: int, state: str, now: datetime, **values) -> None:
 
 
 def claim_reminders(conn, now: datetime, limit: int) -> list:
-    """Incidents whose post-mortem reminder is due, locked (FOR UPDATE OF incidents SKIP LOCKED)."""
-    query = (
-        sa.select(*STATE_COLUMNS)
-        .join(postmortems, postmortems.c.incident_id == incidents.c.id)
-        .where(postmortems.c.state == postmortem.DRAFT, postmortems.c.remind_at <= now)
-        .order_by(postmortems.c.remind_at)
-        .limit(limit)
-        .with_for_update(of=incidents, skip_locked=True, key_share=True)
-    )
-    return conn.execute(query).all()
+    """Incidents whose post-mortem reminder is due (store.escalation.claim)."""
+    when = sa.and_(postmortems.c.state == postmortem.DRAFT, postmortems.c.remind_at <= now)
+    return claim(conn, when=when, order=postmortems.c.remind_at, limit=limit, join=postmortems)
 
 
 def overdue_count(conn, now: datetime) -> int:

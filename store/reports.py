@@ -11,7 +11,6 @@ from incidents.reports import PHASES, TARGETS, Facts, Outcome, Scope, Tally
 from incidents.services import Catalog
 from incidents.severity import Severity
 from incidents.targets import Targets
-from store.lifecycle_rows import utc
 from store.report_sql import QUERY
 from store.tables import incident_actions, incident_lifecycle, incidents
 
@@ -84,13 +83,13 @@ def _action_counts(conn, scope: Scope) -> dict:
 
 
 def _facts(row, counts) -> Facts:
-    opened = utc(row.opened_at)
+    opened = row.opened_at
     if row.phase_times is None:  # an incident from before lifecycles were stored
         lc = lifecycle.begin(opened_at=opened, problem_started_at=None, service=row.service)
     else:
         times = tuple((Phase(p), datetime.fromisoformat(t)) for p, t in row.phase_times)
-        lc = Lifecycle(utc(row.problem_started_at), utc(row.detected_at), phase_times=times)
-    return Facts(row.service, Severity(row.severity), opened, lc, utc(row.resolved_at), *counts.get(row.id, (0, 0)))
+        lc = Lifecycle(row.problem_started_at, row.detected_at, phase_times=times)
+    return Facts(row.service, Severity(row.severity), opened, lc, row.resolved_at, *counts.get(row.id, (0, 0)))
 
 
 def _limit_row(service: str | None, targets: Targets, severity: Severity) -> dict:

@@ -5,7 +5,6 @@ from dataclasses import replace
 import sqlalchemy as sa
 
 from incidents import rollbacks
-from store.lifecycle_rows import utc
 from store.tables import timeline
 
 
@@ -15,4 +14,4 @@ def rollbacks_of(conn, incident_id: int) -> tuple[rollbacks.Rollback, ...]:
         timeline.c.incident_id == incident_id, timeline.c.kind == rollbacks.KIND
     )
     rows = conn.execute(query.order_by(timeline.c.id)).all()
-    return tuple(replace(rollback, decided_at=utc(rollback.decided_at)) for rollback in rollbacks.decided_of(rows))
+    return tuple(replace(rollback, decided_at=rollback.decided_at) for rollback in rollbacks.decided_of(rows))

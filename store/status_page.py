@@ -16,7 +16,6 @@ from incidents.status_page import (
     State,
     history_start,
 )
-from store.lifecycle_rows import utc
 from store.tables import incident_lifecycle, incidents, maintenances, status_overrides, status_updates
 
 
@@ -90,7 +89,7 @@ def _public_updates(conn, incident_ids: list[int]) -> dict[int, list[PublicUpdat
         .order_by(status_updates.c.id)
     )
     for row in conn.execute(query):
-        found.setdefault(row.incident_id, []).append(PublicUpdate(row.id, row.status_word, row.text, utc(row.at)))
+        found.setdefault(row.incident_id, []).append(PublicUpdate(row.id, row.status_word, row.text, row.at))
     return found
 
 
@@ -104,14 +103,14 @@ def _services_of(row) -> tuple[str, ...]:
 
 def _incident_of(row, updates) -> IncidentFacts:
     word = row.status_word or "Investigating"  # an incident from before lifecycles were stored
-    opened, resolved = utc(row.opened_at), utc(row.resolved_at)
+    opened, resolved = row.opened_at, row.resolved_at
     return IncidentFacts(row.number, _services_of(row), Severity(row.severity), opened, resolved, word, tuple(updates))
 
 
 def _override_of(row) -> Override:
-    return Override(row.service, State(row.state), row.reason, row.set_by, utc(row.set_at))
+    return Override(row.service, State(row.state), row.reason, row.set_by, row.set_at)
 
 
 def _maintenance_of(row) -> Maintenance:
-    starts, ends = utc(row.starts_at), utc(row.ends_at)
-    return Maintenance(row.id, row.title, tuple(row.services), starts, ends, row.description, utc(row.created_at))
+    starts, ends = row.starts_at, row.ends_at
+    return Maintenance(row.id, row.title, tuple(row.services), starts, ends, row.description, row.created_at)

@@ -6,20 +6,13 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from store import escalation as escalation_store
-from store.tables import incident_lifecycle, incidents, timeline
+from store.tables import incident_lifecycle, timeline
 
 
 def claim_due(conn, now: datetime, limit: int) -> list:
-    """Incidents whose lifecycle is due, their rows locked; incidents another transaction holds are skipped."""
-    query = (
-        sa.select(*escalation_store.STATE_COLUMNS)
-        .join(incident_lifecycle, incident_lifecycle.c.incident_id == incidents.c.id)
-        .where(incident_lifecycle.c.due_at <= now)
-        .order_by(incident_lifecycle.c.due_at)
-        .limit(limit)
-        .with_for_update(of=incidents, skip_locked=True, key_share=True)
-    )
-    return conn.execute(query).all()
+    """Incidents whose lifecycle (a target, a status update) is due (store.escalation.claim)."""
+    due = incident_lifecycle.c.due_at
+    return escalation_store.claim(conn, when=due <= now, order=due, limit=limit, join=incident_lifecycle)
 
 
 def breach_counts(conn) -> list[tuple[str, str, int]]:

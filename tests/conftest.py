@@ -3,10 +3,14 @@
 PostgreSQL and Redis are real and required: when either is unreachable the suite fails, it never
 skips. Each run creates its own database (migrated with Alembic) and each test starts from empty
 tables, so tests are isolated from each other and from anything else on the server.
+
+A module marked `both_databases` runs each of its tests twice: on PostgreSQL, and on a fresh SQLite
+file, the embedded default `make run` starts with (a copy of one migrated once per run).
 """
 
 import os
 import secrets
+import shutil
 
 import pytest
 import redis
@@ -15,6 +19,7 @@ import sqlalchemy as sa
 from settings import env
 from settings.catalog import load_catalog
 from store.db import create_engine
+from store.migrate import upgrade
 from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, applying_app, scratch_database
 
 TABLES = (
@@ -81,12 +86,44 @@ def emptying(shared_engine) -> str:
     )
 
 
+def pytest_generate_tests(metafunc):
+    """`both_databases` modules run on PostgreSQL and SQLite, but for their `postgresql_only` tests (two
+    transactions at once: SQLite has one writer); every other test on PostgreSQL."""
+    if "database_kind" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker
+        both = marked("both_databases") is not None and marked("postgresql_only") is None
+        metafunc.parametrize("database_kind", ["postgresql", "sqlite"] if both else ["postgresql"], indirect=True)
+
+
 @pytest.fixture
-def engine(shared_engine, emptying):
-    """The run's engine, with every table emptied and numbering restarted before the test."""
-    with shared_engine.begin() as conn:
+def database_kind(request):
+    """ "postgresql" or "sqlite"; PostgreSQL where nothing asked (an engine a test gets by name)."""
+    return getattr(request, "param", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file migrated to head, once per run; each SQLite test starts from a copy."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def engine(database_kind, request, tmp_path):
+    """The test's engine: the run's PostgreSQL database with every table emptied and numbering
+    restarted, or a fresh SQLite file."""
+    if database_kind == "sqlite":
+        path = tmp_path / "incidents.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        engine = create_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+        return
+    shared, emptying = request.getfixturevalue("shared_engine"), request.getfixturevalue("emptying")
+    with shared.begin() as conn:
         conn.exec_driver_sql(emptying)
-    return shared_engine
+    yield shared
 
 
 @pytest.fixture(scope="session")
@@ -113,10 +150,10 @@ def catalog(config_dir):
 
 
 @pytest.fixture
-def settings(database_url, redis_url, config_dir, tmp_path):
+def settings(engine, redis_url, config_dir, tmp_path):
     return env.load(
         {
-            "DATABASE_URL": database_url,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
             "CELERY_BROKER_URL": redis_url,
             "INCIDENTS_CONFIG": str(config_dir),
             "INCIDENTS_VAR": str(tmp_path / "var"),

@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask, render_template, send_from_directory
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from incidents.utc import utc
 from web import (
     declare,
     follow_up_forms,
@@ -17,7 +18,6 @@ from web import (
     sign_in,
     status_page,
 )
-from web.incident_view import utc
 from web.outside_links import http_url
 
 csrf = CSRFProtect()

@@ -6,16 +6,17 @@ import sqlalchemy as sa
 
 from incidents import channel, paging
 from incidents.lifecycle import ROLES, Lifecycle, StatusWord
+from incidents.page_steps import StepKind
 from incidents.services import Catalog
 from incidents.severity import Severity
 from incidents.targets import MILESTONES, Targets, deadline, open_deadlines, reached_at
 from store import follow_ups
 from store.channel import lifecycle_of
-from store.incident_page import RESPONDER_STEP, key_entries, live_version, newest_entries
+from store.incident_page import key_entries, live_version, newest_entries
 from store.pages import pages_of
 from store.queries import INCIDENT_COLUMNS
 from store.tables import alerts, incidents
-from web.incident_view import alert_views, incident_summary, timeline_views, utc
+from web.incident_view import alert_views, incident_summary, timeline_views
 from web.rollback_view import rollback_context
 
 TARGET_NAMES = {
@@ -64,7 +65,7 @@ def page_context(
         "pages": pages,
         "rollback": rollback_context(conn, row, lc, catalog, now),
         "earlier": follow_ups.earlier(conn, row.id, today=now.date()),
-        "pulled_in": sorted({p["target"] for p in pages if p["step"] == RESPONDER_STEP}),
+        "pulled_in": sorted({p["target"] for p in pages if p["step_kind"] == StepKind.RESPONDER}),
         "people": sorted(catalog.people),
         "teams": sorted(catalog.teams),
         "roles": ROLES,
@@ -128,7 +129,7 @@ def _label(name: str, severity: Severity, targets: Targets) -> str:
 
 def _entry_row(entry):
     """A timeline row as channel.key_events reads it, its time aware UTC."""
-    return type("Row", (), {"id": entry.id, "at": utc(entry.at), "kind": entry.kind, "message": entry.message})
+    return type("Row", (), {"id": entry.id, "at": entry.at, "kind": entry.kind, "message": entry.message})
 
 
 def _page_view(page, ack_url) -> dict:
@@ -139,10 +140,11 @@ def _page_view(page, ack_url) -> dict:
         "ack_url": ack_url(page) if acknowledgeable else None,
         "action": page.action,
         "step": page.step,
+        "step_kind": page.step_kind,
         "reason": page.reason,
         "status": page.status,
         "attempts": page.attempts,
-        "created_at": utc(page.created_at),
-        "sent_at": utc(page.sent_at),
+        "created_at": page.created_at,
+        "sent_at": page.sent_at,
         "last_error": page.last_error,
     }

@@ -13,7 +13,7 @@ from store.incident_list import list_for_people
 from store.queries import IncidentFilter
 from web import postmortem_pages
 from web.channel_view import page_context
-from web.incident_view import incident_summary, utc
+from web.incident_view import incident_summary
 
 bp = Blueprint("incident_pages", __name__)
 PAGE_SIZE = 25
@@ -73,7 +73,7 @@ def incident_page(incident_ref: str):
 
 def _listed(row, now: datetime) -> dict:
     """A row of the list: the summary, its commander and its badges."""
-    due = utc(row.next_update_due_at)
+    due = row.next_update_due_at
     overdue = row.status != "resolved" and due is not None and (due <= now or (row.update_misses or 0) > 0)
     return incident_summary(row) | {
         "commander": row.commander,

@@ -2,7 +2,6 @@
 
 from incidents.labels import distinguishing
 from incidents.severity import Severity
-from incidents.utc import utc
 
 
 def incident_summary(row) -> dict:
@@ -14,10 +13,10 @@ def incident_summary(row) -> dict:
         "status": row.status,
         "severity": Severity(row.severity).name,
         "service": row.service,
-        "opened_at": utc(row.opened_at),
-        "acknowledged_at": utc(row.acknowledged_at),
-        "resolved_at": utc(row.resolved_at),
-        "last_alert_at": utc(row.last_alert_at),
+        "opened_at": row.opened_at,
+        "acknowledged_at": row.acknowledged_at,
+        "resolved_at": row.resolved_at,
+        "last_alert_at": row.last_alert_at,
     }
 
 
@@ -34,8 +33,8 @@ def alert_views(rows) -> list[dict]:
             "tag": tag,
             "generator_url": row.generator_url,
             "links": alert_links(row.generator_url, row.annotations or {}),
-            "starts_at": utc(row.starts_at),
-            "last_seen": utc(row.last_seen),
+            "starts_at": row.starts_at,
+            "last_seen": row.last_seen,
             "received_count": row.received_count,
         }
         for row, tag in zip(rows, tags, strict=True)
@@ -69,7 +68,7 @@ def timeline_views(entries, alerts: list[dict], *, pinned: tuple[int, ...] = ())
             "id": entry.id,
             "actor": entry.actor,
             "pinned": entry.id in pinned,
-            "at": utc(entry.at),
+            "at": entry.at,
             "kind": entry.kind,
             "message": entry.message,
             "tag": tags.get((entry.data or {}).get("fingerprint"), {}),
@@ -81,4 +80,4 @@ def timeline_views(entries, alerts: list[dict], *, pinned: tuple[int, ...] = ())
 def last_acknowledgement(entries):
     """The latest `acknowledged` timeline entry (who and when), or None."""
     found = [entry for entry in entries if entry.kind == "acknowledged"]
-    return {"at": utc(found[-1].at), "message": found[-1].message} if found else None
+    return {"at": found[-1].at, "message": found[-1].message} if found else None

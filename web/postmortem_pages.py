@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 
 from commands import postmortems as commands
 from incidents import blame, postmortem
+from incidents.durations import spoken
 from incidents.references import incident_number
 from settings.blameless import blame_phrases
 from store import follow_ups
@@ -113,8 +114,8 @@ def badge(found, now: datetime) -> str:
         return found.state
     left = found.due_at - now
     if left.total_seconds() < 0:
-        return f"draft, overdue by {postmortem.span(-left)}"
-    return f"draft, due in {postmortem.span(left)}"
+        return f"draft, overdue by {spoken(-left)}"
+    return f"draft, due in {spoken(left)}"
 
 
 def _finish(found, message: str, call):

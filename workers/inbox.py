@@ -20,7 +20,6 @@ from marshmallow import ValidationError
 from commands.alerts import apply_step
 from incidents import folding
 from incidents.services import Catalog
-from incidents.utc import utc
 from ingest.inbox import read
 from ingest.sources.changes import DEPLOY, PAGERDUTY_CHANGE
 from settings.logs import REQUEST_ID
@@ -78,7 +77,7 @@ def _apply(conn, stored: list[inbox.Stored], catalog: Catalog, now: datetime) ->
     inbox.mark_applied(conn, {row_id: sorted(found) for row_id, found in numbers.items()}, applied_at)
     for row in stored:
         metrics.INBOX_APPLIED.labels(row.source).inc()
-        metrics.INBOX_LAG.observe(max(0.0, (applied_at - utc(row.received_at)).total_seconds()))
+        metrics.INBOX_LAG.observe(max(0.0, (applied_at - row.received_at).total_seconds()))
     return done
 
 

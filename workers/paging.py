@@ -10,7 +10,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from incidents import pagerduty_gate, paging, urls
-from incidents.utc import utc
 from store import budget
 from store import gate as gates
 from store import pages as outbox
@@ -207,7 +206,7 @@ def _entry(answer: Answer, waited: bool):
         if page.action != "trigger":
             return None
         # A page that waited for PagerDuty (refused, or held by the back-off) says how late it is.
-        return paging.delivered(page, late=answer.at - utc(page.due_at) if waited or page.last_error else None)
+        return paging.delivered(page, late=answer.at - page.due_at if waited or page.last_error else None)
     if answer.outcome == "failed":
         return paging.failed(page, answer.detail)
     return paging.not_delivered_yet(page, answer.summary) if page.last_error is None else None
@@ -219,7 +218,7 @@ def _count(answer: Answer) -> None:
     PAGES.labels(page.action, "retried" if answer.outcome == "retrying" else answer.outcome).inc()
     where = f"{page.action} {page.id} to {paging.target_label(page)} for INC-{page.number}"
     if answer.outcome == "sent":
-        LATENESS.observe(max(0.0, (answer.at - utc(page.due_at)).total_seconds()))
+        LATENESS.observe(max(0.0, (answer.at - page.due_at).total_seconds()))
         log.info("page %s delivered", where)
     elif answer.outcome == "retrying":
         log.warning("page %s not delivered: %s; waiting for PagerDuty", where, answer.detail)

@@ -1,8 +1,12 @@
 """Intake, incidents and paging: raw requests, incidents, alerts, the timeline, the page outbox,
 used acknowledgement links and PagerDuty's shared back-off."""
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+
+from incidents.utc import utc
 
 metadata = sa.MetaData()
 # Open incidents. A literal, so that PostgreSQL infers the partial unique index below from it.
@@ -11,7 +15,21 @@ OPEN = sa.text("status <> 'resolved'")
 # BIGINT on PostgreSQL; INTEGER on SQLite so that it is the rowid and autoincrements.
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-Time = sa.DateTime(timezone=True)
+
+
+class Time(sa.TypeDecorator):
+    """A moment, always read back aware in UTC: the one place that says SQLite's naive datetimes are UTC
+    (PostgreSQL's timestamptz are normalised to UTC too). Written in UTC on both."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.astimezone(UTC) if isinstance(value, datetime) and value.tzinfo is not None else value
+
+    def process_result_value(self, value, dialect):
+        return utc(value) if isinstance(value, datetime) else value
+
 
 raw_requests = sa.Table(
     "raw_requests",
@@ -145,7 +163,8 @@ pages = sa.Table(
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False, index=True),
     sa.Column("action", sa.String(16), nullable=False),
-    sa.Column("step", sa.String(32), nullable=False),
+    sa.Column("step", sa.String(32), nullable=False),  # incidents.page_steps.PageStep.key
+    sa.Column("step_kind", sa.String(16), nullable=False, server_default="level"),  # PageStep.kind
     sa.Column("target_kind", sa.String(8), nullable=False),
     sa.Column("target_name", sa.String(128), nullable=False),
     sa.Column("routing_key", sa.String(255), nullable=False),

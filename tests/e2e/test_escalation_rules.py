@@ -107,7 +107,7 @@ def test_sev2_acknowledged_but_unresolved_escalates_after_its_window(start_stack
 
     (manager,) = eventually(lambda: sent(stack, "trigger", MANAGER_KEY), timeout=WAIT)
     assert time.monotonic() - opened >= 2.5  # the window, not the 60 s level timeout and not at once
-    assert manager["payload"]["custom_details"]["reason"] == "SEV2 still unresolved after 3 seconds"
+    assert manager["payload"]["custom_details"]["reason"] == "SEV2 still unresolved after 3 s"
 
     detail = incident(stack)
     assert detail["status"] == "acknowledged"  # escalated, yet still acknowledged

@@ -46,7 +46,7 @@ def test_an_unacknowledged_incident_breaches_its_response_target_once_and_pages_
     assert [(e["data"]["target"], e["data"]["severity"], e["actor"]) for e in breaches] == [
         ("response", "SEV3", "system")
     ]
-    assert breaches[0]["message"].startswith("Target breached: response within 2 seconds (SEV3)")
+    assert breaches[0]["message"].startswith("Target breached: response within 2 s (SEV3)")
     assert len(paged) == 1 and len(stack.pagerduty.triggers(SRE_KEY)) == 2  # the first page and the breach's
     metrics = requests.get(f"{stack.web}/metrics", timeout=10).text.splitlines()
     assert 'incidents_target_breaches_total{severity="SEV3",target="response"} 1.0' in metrics

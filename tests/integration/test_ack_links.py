@@ -21,6 +21,8 @@ from tests.integration.acting import (
 )
 from tests.support import applying_app
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_opening_a_link_shows_a_confirmation_form_and_changes_nothing(client, engine):
     incident = open_incident(client, engine)

@@ -4,6 +4,7 @@ the entry's data) through a V3 webhook, the sender through the Events API."""
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from commands import postmortems as postmortem_commands
@@ -12,6 +13,8 @@ from incidents import escalation
 from incidents.links import Link, sign
 from store.tables import pages, timeline
 from tests.integration.acting import KEY, SECRET, ack_url, act, first_page, mark_sent, open_incident, webhook
+
+pytestmark = pytest.mark.both_databases
 
 
 def entries(engine, incident_id):
@@ -60,8 +63,7 @@ def test_an_events_api_acknowledgement_records_its_sender(client, engine):
 
 def reminded(engine, catalog, incident) -> list[str]:
     """Whom the post-mortem reminder pages once the incident, resolved, has no post-mortem after 8 days."""
-    with engine.connect() as conn:
-        opened = conn.execute(sa.text("SELECT opened_at FROM incidents WHERE id = :i"), {"i": incident.id}).scalar()
+    opened = incident.opened_at
     resolve = lambda plan, state: escalation.resolve(state, opened, reason="fixed")  # noqa: E731
     act_directly(engine, resolve, catalog=catalog, now=opened, number=incident.number)
     postmortem_commands.sweep_reminders(engine, catalog, now=opened + timedelta(days=8))

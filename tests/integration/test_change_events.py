@@ -18,6 +18,8 @@ from tests.integration.spoiling import drop, names, post, post_json, put
 from tests.support import READ, applying_app
 from workers.inbox import replay
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_pagerdutys_documented_example_is_answered_202_and_stored_with_its_raw_body(client, engine):
     body = json.dumps(change_event()).encode()

@@ -13,6 +13,8 @@ from store.tables import chat_messages, incidents, timeline
 from tests.integration.acting import act, open_incident
 from tests.support import READ, applying_app
 
+pytestmark = pytest.mark.both_databases
+
 WEBHOOK = ChatConfig(webhook_url="http://127.0.0.1:9/hooks/x")
 BOT = ChatConfig(slack_bot_token="xoxb-test-token", slack_api_url="http://127.0.0.1:9/api")
 
@@ -145,10 +147,10 @@ def test_a_permanent_failure_is_on_the_timeline_and_the_next_message_goes_on(cha
 @pytest.mark.parametrize("chat_client", [WEBHOOK], indirect=True)
 def test_messages_whose_task_was_lost_are_queued_again_once_per_grace_period(chat_client, engine):
     open_incident(chat_client, engine)
-    now = datetime.now(UTC)
+    now, first = datetime.now(UTC), rows(engine)[0].id
     with engine.begin() as conn:
         assert store.requeue_stale(conn, now) == []
-        assert store.requeue_stale(conn, now + timedelta(seconds=11)) == [rows(engine)[0].id]
+        assert store.requeue_stale(conn, now + timedelta(seconds=11)) == [first]
         assert store.requeue_stale(conn, now + timedelta(seconds=12)) == []
 
 

@@ -7,6 +7,8 @@ import pytest
 from tests.integration.changing import DEPLOY, assert_no_change_stored, deploy, stored
 from tests.integration.spoiling import BASIC, BEARER, basic, drop, post, post_json, put
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_a_deploy_is_answered_201_with_the_change_and_stored_with_its_raw_body(client, engine):
     body = deploy(

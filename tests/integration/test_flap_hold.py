@@ -9,6 +9,8 @@ from tests.integration.acting import KEY, open_incident
 from tests.integration.noise_support import opened_at, said, triggers, with_service
 from workers import escalating
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def catalog(catalog):

@@ -5,6 +5,7 @@ on the same service or alert name."""
 import threading
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from commands import follow_up_reminders, postmortems
@@ -15,6 +16,8 @@ from store.tables import follow_ups, pages, timeline
 from tests.integration.acting import API_TOKEN, mark_sent, open_incident
 from tests.integration.signing_in import csrf_token, signed_in
 from tests.integration.spoiling import BEARER, firing_alert, webhook
+
+pytestmark = pytest.mark.both_databases
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 DUE = date(2030, 1, 22)

@@ -7,6 +7,8 @@ import pytest
 from tests.integration.acting import API_TOKEN, act, detail, mark_sent, messages, open_incident, outbox, snapshot
 from workers import escalating
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.mark.parametrize(
     "authorization",

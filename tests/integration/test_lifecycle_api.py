@@ -3,6 +3,7 @@ one, severity chosen by a person against alerts, and the Markdown export of a fu
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from commands import incident as store
@@ -12,6 +13,8 @@ from store.tables import incident_lifecycle, timeline
 from tests.channel_template import issue_template
 from tests.integration.acting import act, detail, mark_sent, open_incident, outbox
 from tests.support import READ
+
+pytestmark = pytest.mark.both_databases
 
 PAYMENTS_KEY = "examplepaymentskey00000000000002"
 

@@ -11,6 +11,8 @@ from tests.integration.noise_support import said, triggers
 from tests.support import READ
 from workers import escalating
 
+pytestmark = pytest.mark.both_databases
+
 
 def add_window(client, **body):
     body = {"services": ["production-api"], "end": "2 hours", "reason": "database upgrade"} | body

@@ -16,6 +16,8 @@ from tests.support import READ
 from workers import paging
 from workers.pagerduty import PagerDutyClient
 
+pytestmark = pytest.mark.both_databases
+
 BUDGET = PageBudget(3, timedelta(minutes=10))
 
 
@@ -68,12 +70,12 @@ def test_a_target_past_its_budget_gets_one_summary_and_every_held_page_is_on_its
     assert len(held) == 3
     for incident_id in held:
         assert said(engine, incident_id, "not_paged") == [
-            "not paged: oncall-sre's page budget (3 in 10 minutes) is spent; summarised"
+            "not paged: oncall-sre's page budget (3 in 10 min) is spent; summarised"
         ]
     deliver(engine, fake, settings, catalog, [], at=now + settings.timings.budget_summary_after)
     (summary,) = fake.triggers()[BUDGET.pages :]
     assert summary["payload"]["summary"] == (
-        "3 more incidents on production-api: oncall-sre's page budget (3 in 10 minutes) is spent"
+        "3 more incidents on production-api: oncall-sre's page budget (3 in 10 min) is spent"
     )
     assert summary["links"][0]["href"].endswith("/incidents")
     assert len(fake.triggers()) == BUDGET.pages + 1
@@ -93,5 +95,5 @@ def test_resolving_a_held_incident_sends_nothing_to_pagerduty(client, engine, fa
     assert follow_ups == []
     page_list = client.get(f"/api/incidents/INC-{number}", headers=READ).get_json()["pages"]
     assert [p["outcome"] for p in page_list if p["outcome"].startswith("not paged")] == [
-        "not paged: oncall-sre's page budget (3 in 10 minutes) is spent; summarised"
+        "not paged: oncall-sre's page budget (3 in 10 min) is spent; summarised"
     ]

@@ -1,6 +1,10 @@
 """PagerDuty Events API v2 on /v2/enqueue: trigger, dedup, acknowledge, resolve, exact answers."""
 
+import pytest
+
 from tests.support import READ, applied_to
+
+pytestmark = pytest.mark.both_databases
 
 KEY = "exampleintegrationkey00000000001"
 

@@ -20,6 +20,8 @@ from tests.integration.acting import (
 )
 from tests.support import applying_app
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_a_signed_acknowledgement_in_pagerduty_acknowledges_our_incident_through_its_dedup_key(client, engine):
     incident = open_incident(client, engine)

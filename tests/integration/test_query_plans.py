@@ -35,17 +35,20 @@ FROM incidents i, generate_series(1, 10) a ORDER BY i.id, a
 
 
 def explained(conn, run) -> dict:
-    """The plan PostgreSQL ran for the one statement `run(conn)` executes, with actual row counts."""
+    """The plan PostgreSQL runs for the last statement `run(conn)` executes, with actual row counts
+    (run again under EXPLAIN ANALYZE, in the same transaction)."""
+    executed = []
 
-    def explain(conn_, cursor, statement, parameters, context, executemany):
-        return "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters
+    def capture(conn_, cursor, statement, parameters, context, executemany):
+        executed.append((statement, parameters))
 
-    sa.event.listen(conn, "before_cursor_execute", explain, retval=True)
+    sa.event.listen(conn, "before_cursor_execute", capture)
     try:
-        rows = run(conn)
+        run(conn)
     finally:
-        sa.event.remove(conn, "before_cursor_execute", explain)
-    plan = rows[0][0]
+        sa.event.remove(conn, "before_cursor_execute", capture)
+    statement, parameters = executed[-1]
+    plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).scalar()
     return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
 
 

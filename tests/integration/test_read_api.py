@@ -2,8 +2,12 @@
 
 import re
 
+import pytest
+
 from tests.integration.signing_in import signed_in
 from tests.support import READ
+
+pytestmark = pytest.mark.both_databases
 
 KEY = "exampleintegrationkey00000000001"
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")

@@ -1,9 +1,12 @@
 """The six requests recorded from Alertmanager 0.25, replayed in order against PostgreSQL."""
 
+import pytest
 import sqlalchemy as sa
 
 from store.tables import raw_requests
 from tests.support import READ, applied_to, recorded_requests
+
+pytestmark = pytest.mark.both_databases
 
 CHECKOUT_1, CHECKOUT_2 = "3674736a37fc8008", "f2373b2bbdc5f603"
 PAY_1, PAY_2 = "c3b2d122f9a8bcab", "f2803740ffb2bf6e"

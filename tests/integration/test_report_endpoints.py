@@ -51,7 +51,7 @@ def test_the_page_shows_the_tables_to_a_signed_in_person(client, cases):
     assert client.get(f"/reports?{RANGE}").status_code == 302  # to the sign-in form
     html = signed_in(client, cases).get(f"/reports?{RANGE}").get_data(as_text=True)
     assert "<h1>Reports</h1>" in html and "chart.umd.min.js" in html
-    assert '<th scope="row">api</th><td>2</td><td>1</td><td>8m</td><td>58m</td>' in html
+    assert '<th scope="row">api</th><td>2</td><td>1</td><td>8 min</td><td>58 min</td>' in html
     assert "25% (1/4)" in html  # mitigation, all incidents
 
 
@@ -78,7 +78,21 @@ def test_the_cli_prints_a_table(settings, cases):
     lines = result.output.splitlines()
     assert lines[0] == "Incidents opened 2026-05-01T00:00:00Z to 2026-05-02T00:00:00Z; targets met (met/decided)"
     assert lines[1].split() == "incidents open MTTA MTTR response mitigation recovery post-mortem actions".split()
-    assert lines[-1].split() == ["all", "4", "2", "19m", "44m", "75%", "(3/4)", "25%", "(1/4)", "50%", "(2/4)"] + [
+    assert lines[-1].split() == [
+        "all",
+        "4",
+        "2",
+        "19",
+        "min",
+        "44",
+        "min",
+        "75%",
+        "(3/4)",
+        "25%",
+        "(1/4)",
+        "50%",
+        "(2/4)",
+    ] + [
         "50%",
         "(1/2)",
         "3/5",

@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from store.tables import changes, timeline
@@ -10,6 +11,8 @@ from tests.integration.changing import DEPLOY, deploy
 from tests.integration.signing_in import csrf_token, signed_in
 from tests.integration.spoiling import BEARER, post_json
 from tests.support import READ
+
+pytestmark = pytest.mark.both_databases
 
 KEY = "exampleintegrationkey00000000001"  # production-api
 STARTED = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)

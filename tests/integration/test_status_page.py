@@ -4,9 +4,13 @@ shown, the history window's edges, maintenance, the JSON shape and the Atom feed
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.integration.acting import act
 from tests.integration.status_paging import declare, fresh, resolve, states, update
 from tests.support import READ
+
+pytestmark = pytest.mark.both_databases
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -4,6 +4,7 @@ under two concurrent beats, who is notified, missed updates, resolved incidents,
 import threading
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from commands import incident as lifecycle_store
@@ -13,6 +14,8 @@ from incidents import escalation
 from store import targets as store
 from store.tables import incident_lifecycle, pages, timeline
 from tests.integration.acting import open_incident
+
+pytestmark = pytest.mark.both_databases
 
 PAYMENTS_KEY = "examplepaymentskey00000000000002"
 
@@ -65,6 +68,7 @@ def test_two_beats_sweeping_at_once_write_and_page_each_breach_once(client, engi
     assert sweeps.sweep_due(engine, catalog, now=now, limit=50) == []  # the next due time moved on
 
 
+@pytest.mark.postgresql_only
 def test_an_incident_a_beat_holds_is_skipped_by_the_other(client, engine, catalog):
     held, free = (open_incident(client, engine, dedup_key=key).id for key in ("held", "free"))
     now = max(started(engine, held), started(engine, free)) + timedelta(minutes=31)

@@ -1,9 +1,12 @@
 """Declaring an incident by hand from the web UI: the same path as the API, as the signed-in person."""
 
+import pytest
 import sqlalchemy as sa
 
 from store.tables import incidents, pages, timeline
 from tests.integration.signing_in import csrf_token, signed_in
+
+pytestmark = pytest.mark.both_databases
 
 
 def declared(client, **fields):

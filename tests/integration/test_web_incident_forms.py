@@ -1,12 +1,15 @@
 """Every form of the incident page: CSRF and sign-in required, the action recorded with the person as
 actor, bad input answered on the page with nothing changed; the live version, the export for people."""
 
+import pytest
 import sqlalchemy as sa
 
 from store.tables import incident_actions, incident_lifecycle, status_updates, timeline
 from tests.integration.acting import detail, open_incident, outbox, snapshot
 from tests.integration.signing_in import csrf_token, signed_in
 from tests.support import READ
+
+pytestmark = pytest.mark.both_databases
 
 
 def submit(client, path, **form):

@@ -3,9 +3,13 @@
 import re
 from urllib.parse import urlsplit
 
+import pytest
+
 from tests.integration.acting import ack_url, act, detail, mark_sent, messages, open_incident
 from tests.integration.signing_in import csrf_token, signed_in
 from tests.support import READ
+
+pytestmark = pytest.mark.both_databases
 
 
 def alertmanager(client, status="firing", instances=("db-1:9100", "db-2:9100")):

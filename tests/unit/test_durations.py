@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from incidents.durations import parse_duration
+from incidents.durations import parse_duration, spoken
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,18 @@ def test_durations_are_read_as_operators_write_them(text, expected):
 def test_anything_else_is_not_a_duration(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_every_length_is_written_one_way():
+    lengths = (0, 45, 60, 250, 3600, 7500, 47 * 3600, 3 * 86400 + 7200, 3 * 86400)
+    assert [spoken(timedelta(seconds=s)) for s in lengths] == [
+        "0 s",
+        "45 s",
+        "1 min",
+        "4 min 10 s",
+        "1 h",
+        "2 h 5 min",
+        "47 h",
+        "3 days 2 h",
+        "3 days",
+    ]

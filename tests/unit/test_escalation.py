@@ -14,7 +14,7 @@ SEED = EscalationPolicy((Level((SRE,), timedelta(minutes=30)), Level((MANAGER,),
 
 
 def paged(step):
-    return [(page.target.name, page.step) for page in step.pages]
+    return [(page.target.name, page.step.key) for page in step.pages]
 
 
 def at(minutes):

@@ -43,9 +43,8 @@ def test_each_round_and_kind_has_a_step_of_its_own_that_fits_the_pages_column():
     big = core.FollowUp(10**10 - 1, "x", "team", "database", DUE, core.OPEN, round=99)
     assert core.step(ITEM, core.DUE) == "fu7r0:due"
     assert len("resolve:" + core.step(big, core.OVERDUE)) <= 32
-    assert core.is_reminder_step("fu7r0:due") and core.is_reminder_step("fu7r12:overdue")
-    assert not core.is_reminder_step("0.1") and not core.is_reminder_step("postmortem:due")
-    assert not core.is_reminder_step("full:x")
+    reminder = core.reminder_notice(ITEM, core.DUE).step
+    assert (reminder.kind, reminder.key) == ("reminder", "fu7r0:due")
 
 
 def test_closing_resolves_what_was_paged_and_stops_the_reminders():
@@ -91,10 +90,10 @@ def test_a_reminder_pages_as_info_and_says_what_is_due():
         number, title, service, severity, incident_status = 3, "Disk full", "payments", 1, "resolved"
         routing_key, dedup_key, target_kind, target_name = "k", "d", "user", "alice"
         reason = 'follow-up "Alert on disk growth rate" due today'
-        step = "fu7r0:due"
+        step_kind = "reminder"
 
     event = trigger_event(Page, labels={}, incident_url="u", ack_url="a")
     assert event["payload"]["severity"] == "info"
     assert event["payload"]["summary"] == '[INC-3] follow-up "Alert on disk growth rate" due today'
-    Page.step = "0.0"
+    Page.step_kind = "level"
     assert trigger_event(Page, labels={}, incident_url="u", ack_url="a")["payload"]["severity"] == "critical"

@@ -141,11 +141,11 @@ def test_missed_updates_remind_the_commander_once_then_notify_the_last_level():
     lc = updates.first_due(lc, T0, timedelta(minutes=15))
     rules = targets.Targets(phases={}, response={})
     first = targets.sweep(lc, Severity.SEV1, rules, minutes(15))
-    assert [(n.to, n.person, n.step) for n in first.notices] == [("commander", "alice", "update0:miss1")]
+    assert [(n.to, n.person, n.step.key) for n in first.notices] == [("commander", "alice", "update0:miss1")]
     assert first.lifecycle.next_update_due == minutes(30)
     assert targets.sweep(first.lifecycle, Severity.SEV1, rules, minutes(29)).notices == ()
     second = targets.sweep(first.lifecycle, Severity.SEV1, rules, minutes(30))
-    assert [(n.to, n.step) for n in second.notices] == [("last_level", "update0:miss2")]
+    assert [(n.to, n.step.key) for n in second.notices] == [("last_level", "update0:miss2")]
     assert second.lifecycle.next_update_due is None
     posted, _ = updates.post(
         second.lifecycle, StatusWord.IDENTIFIED, "x", minutes(31), by="alice", every=timedelta(minutes=15)
@@ -158,7 +158,7 @@ def test_the_response_target_follows_severity_and_is_breached_once():
     assert targets.next_due(lc, Severity.SEV1, rules) == minutes(15)  # detection met when it opened
     swept = targets.sweep(lc, Severity.SEV1, rules, minutes(15))
     assert [e.data["target"] for e in swept.entries] == ["response"]  # opened at once: detection met
-    assert [(n.to, n.step) for n in swept.notices] == [("oncall", "breach:response")]
+    assert [(n.to, n.step.key) for n in swept.notices] == [("oncall", "breach:response")]
     assert targets.sweep(swept.lifecycle, Severity.SEV1, rules, minutes(16)).entries == ()
     assert targets.next_due(lc, Severity.SEV3, rules) == minutes(30)  # mitigation before SEV3's 2 h response
 
@@ -174,7 +174,7 @@ def test_breaches_found_together_notify_the_commander_once():
     lc = lifecycle.take_command(fresh(), "alice", T0, by="alice").lifecycle
     swept = targets.sweep(lc, Severity.SEV2, targets.Targets(), minutes(30))
     assert [e.data["target"] for e in swept.entries] == ["response", "mitigation"]
-    assert [(n.to, n.person, n.step, n.reason) for n in swept.notices] == [
+    assert [(n.to, n.person, n.step.key, n.reason) for n in swept.notices] == [
         ("commander", "alice", "breach:response", "Target breached: response, mitigation (SEV2)"),
     ]
 
@@ -189,7 +189,7 @@ def test_targets_already_past_when_an_alert_arrived_are_written_but_not_paged_ag
     assert swept.notices == ()
     later = targets.sweep(swept.lifecycle, Severity.SEV2, targets.Targets(), minutes(10))
     assert [e.data["target"] for e in later.entries] == ["response", "mitigation"]
-    assert [(n.to, n.step) for n in later.notices] == [("oncall", "breach:response")]
+    assert [(n.to, n.step.key) for n in later.notices] == [("oncall", "breach:response")]
     hours_late = lifecycle.begin(opened_at=T0, problem_started_at=minutes(-300), service="api")
     swept = targets.sweep(hours_late, Severity.SEV2, targets.Targets(), T0)
     assert [e.data["target"] for e in swept.entries] == ["detection", "response", "mitigation", "recovery"]

@@ -76,7 +76,7 @@ def test_the_budget_admits_n_pages_then_words_the_rest():
     assert [noise.admitted(budget, sent) for sent in (0, 4, 5)] == [True, True, False]
     assert noise.admitted(None, 10_000)
     assert noise.suppressed("oncall-sre", budget, None, NOW).message == (
-        "not paged: oncall-sre's page budget (5 in 10 minutes) is spent; summarised"
+        "not paged: oncall-sre's page budget (5 in 10 min) is spent; summarised"
     )
     assert noise.summary_text("oncall-sre", {"payment-service": 12}, budget).startswith(
         "12 more incidents on payment-service"

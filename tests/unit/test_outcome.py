@@ -4,7 +4,7 @@ the core, driven with plain objects and a controlled clock."""
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from incidents import escalation, lifecycle, noise, outcome, postmortem, targets
+from incidents import escalation, lifecycle, noise, outcome, page_steps, postmortem, targets
 from incidents import follow_ups as follow_up_rules
 from incidents.actors import SYSTEM, Actor
 from incidents.lifecycle import Change, Notice, Phase
@@ -46,16 +46,16 @@ def test_a_step_that_keeps_the_status_leaves_the_lifecycle_alone():
 
 def test_a_lifecycle_change_comes_first_and_its_notices_page_the_current_level():
     entry = lifecycle.add_note(LC, "looking", T0, by="alice").entries
-    change = Change(LC, entry, (Notice("oncall", "breach:response", "response target breached"),))
+    change = Change(LC, entry, (Notice("oncall", page_steps.notice("breach:response"), "response target breached"),))
     decided = outcome.decide(PLAN, escalation.TRIGGERED, escalation.Step(opened()), change=change, now=T0)
-    assert [(p.target.name, p.step) for p in decided.step.pages] == [("oncall-sre", "breach:response")]
+    assert [(p.target.name, p.step.key) for p in decided.step.pages] == [("oncall-sre", "breach:response")]
     assert decided.step.entries[0] == entry[0]
     assert decided.chat == decided.step.entries
 
 
 def test_nobody_is_paged_for_a_notice_while_paging_is_held_and_the_timeline_says_so():
     held = replace(opened(), held=noise.MAINTENANCE, due_at=T0 + timedelta(hours=2))
-    change = Change(LC, (), (Notice("oncall", "update0:miss1", "update overdue"),))
+    change = Change(LC, (), (Notice("oncall", page_steps.notice("update0:miss1"), "update overdue"),))
     decided = outcome.decide(PLAN, escalation.TRIGGERED, escalation.Step(held), change=change, now=T0)
     assert decided.step.pages == ()
     assert [e.kind for e in decided.step.entries] == ["not_paged"]
@@ -69,7 +69,7 @@ def test_a_low_urgency_severity_pages_nobody_for_breaches():
 def test_a_postmortem_reminder_pages_the_person_else_the_current_level():
     due = T0 + timedelta(days=7)
     assert postmortem.reminder_notice("alice", due, T0) == Notice(
-        "commander", "postmortem:due", f"post-mortem due {postmortem.stamp(due)} UTC", "alice"
+        "commander", page_steps.notice("postmortem:due"), f"post-mortem due {postmortem.stamp(due)} UTC", "alice"
     )
     assert postmortem.reminder_notice(None, due, due).to == "oncall"
 

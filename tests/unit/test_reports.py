@@ -106,7 +106,7 @@ def test_durations_and_shares_read_as_people_write_them(result):
     from incidents.report_figures import duration_text, share_text
 
     texts = [duration_text(s) for s in (None, 45, 480, 490, 3480 + 3600, 3 * 86400 + 7200)]
-    assert texts == ["-", "45s", "8m", "8m 10s", "1h 58m", "3d 2h"]
+    assert texts == ["-", "45 s", "8 min", "8 min 10 s", "1 h 58 min", "3 days 2 h"]
     assert (share_text(result.total, "mitigation"), share_text(result.total, "postmortem")) == (
         "33% (1/3)",
         "100% (1/1)",

@@ -21,7 +21,7 @@ def test_raising_to_sev1_pages_the_last_level_at_once():
     state = escalation.start(PLAN, Severity.SEV3, T0).state
     step = escalation.set_severity(PLAN, state, Severity.SEV1, T0 + timedelta(minutes=1))
     assert step.state.severity == Severity.SEV1
-    assert [(p.target.name, p.step) for p in step.pages] == [("manager", "0.1.s")]
+    assert [(p.target.name, p.step.key) for p in step.pages] == [("manager", "0.1.s")]
 
 
 def test_lowering_keeps_the_choice_and_disarms_the_unresolved_timer():
