@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.reads import query_values
+from commands.fields import parse_time
 from commands.rollbacks import decide_rollback
 from incidents.changes import RollbackCandidate
 from incidents.references import incident_number
@@ -15,7 +16,6 @@ from ingest import auth
 from ingest.change_intake import change_json
 from ingest.errors import Problem
 from ingest.requests import json_body
-from ingest.sources.fields import parse_time
 from store.changes import candidates_for_incident, changes_for
 from store.rollbacks import rollbacks_of
 

@@ -7,13 +7,13 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from commands import follow_ups as commands
+from commands.fields import Text
 from incidents import follow_ups as core
 from incidents.actors import Actor
 from incidents.utc import iso
 from ingest import auth
 from ingest.errors import Problem
 from ingest.requests import json_body
-from ingest.sources.fields import Text
 from store import follow_ups as store
 
 bp = Blueprint("follow_up_api", __name__, url_prefix="/api/follow-ups")

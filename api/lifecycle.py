@@ -4,112 +4,35 @@ notes and pins, the actions checklist. Every call presents an API token; the act
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from commands import incident as commands
+from commands.schemas import (
+    ActionChangeSchema,
+    ActionSchema,
+    CatalogSchema,
+    CommandSchema,
+    DeclareSchema,
+    HandoverSchema,
+    NoteSchema,
+    PinSchema,
+    RoleSchema,
+    SeveritySchema,
+    StatusSchema,
+    UpdateSchema,
+)
 from incidents.actors import Actor
-from incidents.lifecycle import ROLES, Phase, StatusWord
 from incidents.references import MAX_ID, incident_number
-from incidents.severity import Severity
 from ingest import auth
 from ingest.errors import Problem
 from ingest.requests import json_body
-from ingest.sources.fields import Text, Timestamp
 
 bp = Blueprint("lifecycle_api", __name__, url_prefix="/api/incidents")
-LongText = Text(required=True, validate=validate.Length(1, 10_000))
-# What /openapi.json offers; Severity.parse and StatusWord.parse take other spellings too (P1, sev-1, identified).
-SEVERITIES = {"enum": [s.name for s in Severity], "description": "SEV1..SEV4 (P1..P5 and sev-1 are read too)"}
-STATUS_WORDS = {"enum": [w.value for w in StatusWord]}
-PHASES = {"enum": [p.value for p in Phase]}
-
-
-class Choice(fields.Field):
-    """A value parsed by `parse` (Severity.parse, StatusWord.parse, Phase): its ValueError is the field's error."""
-
-    def __init__(self, parse, **kwargs):
-        super().__init__(**kwargs)
-        self.parse = parse
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return self.parse(value)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
-
-
-class DeclareSchema(Schema):
-    title = Text(required=True, validate=validate.Length(1, 1024))
-    service = Text(required=True, validate=validate.Length(1, 128))
-    severity = Choice(Severity.parse, required=True, metadata=SEVERITIES)
-    impact = Text(load_default="", validate=validate.Length(max=10_000))
-    found_by = Text(load_default="", validate=validate.Length(max=1000))
-    started_at = Timestamp(load_default=None)
-
-
-class CommandSchema(Schema):
-    person = Text(required=True, validate=validate.Length(1, 128))
-
-
-class HandoverSchema(Schema):
-    to = Text(required=True, validate=validate.Length(1, 128))
-
-
-class RoleSchema(Schema):
-    role = Text(required=True, validate=validate.OneOf(ROLES))
-    person = Text(required=True, allow_none=True, validate=validate.Length(1, 128))
-
-
-class SeveritySchema(Schema):
-    severity = Choice(Severity.parse, required=True, metadata=SEVERITIES)
-    reason = Text(required=True, validate=validate.Length(1, 1000))
-
-
-class StatusSchema(Schema):
-    status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
-    impact = Text(validate=validate.Length(max=10_000))
-    phase = Choice(Phase, metadata=PHASES)
-    affected = fields.List(Text(validate=validate.Length(1, 128)), validate=validate.Length(1, 50))
-
-
-class UpdateSchema(Schema):
-    status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
-    text = LongText
-    eta = Text(load_default="", validate=validate.Length(max=64))
-    # Ticked "publish to status page": shown on /status; never otherwise.
-    public = fields.Boolean(load_default=False)
-
-
-class NoteSchema(Schema):
-    text = LongText
-    pinned = fields.Boolean(load_default=False)
-
-
-class PinSchema(Schema):
-    pinned = fields.Boolean(load_default=True)
-
-
-class ActionSchema(Schema):
-    text = Text(validate=validate.Length(1, 1000))
-    playbook = fields.Boolean(load_default=False)
-
-    @validates_schema
-    def text_or_playbook(self, data, **kwargs):
-        if bool(data.get("text")) == data["playbook"]:
-            raise ValidationError("give `text`, or `playbook: true` for the mitigation prompts", "text")
-
-
-class ActionChangeSchema(Schema):
-    done = fields.Boolean()
-    assignee = Text(allow_none=True, validate=validate.Length(1, 128))
 
 
 @bp.post("")
 def declare():
     """Declare an incident by hand; 201 with its number. It pages like an alert-born one of its severity."""
     actor, body = _caller(), _load(DeclareSchema)
-    if body["service"] not in {s.name for s in _state().catalog.services}:
-        raise Problem(400, "invalid body", {"service": f'no service called "{body["service"]}"'})
     done = commands.declare(_state().engine, **body, **_context(actor))
     return _answer(done, 201)
 
@@ -118,21 +41,21 @@ def declare():
 def command(ref):
     """`{"person": name}` takes command."""
     actor, body = _caller(), _load(CommandSchema)
-    return _answer(commands.take_command(_state().engine, _number(ref), _person(body["person"]), **_context(actor)))
+    return _answer(commands.take_command(_state().engine, _number(ref), body["person"], **_context(actor)))
 
 
 @bp.post("/<ref>/handover")
 def handover(ref):
     """`{"to": name}`: command goes to that person."""
     actor, body = _caller(), _load(HandoverSchema)
-    return _answer(commands.hand_over(_state().engine, _number(ref), _person(body["to"]), **_context(actor)))
+    return _answer(commands.hand_over(_state().engine, _number(ref), body["to"], **_context(actor)))
 
 
 @bp.post("/<ref>/roles")
 def roles(ref):
     """`{"role": "scribe", "person": name | null}`."""
     actor, body = _caller(), _load(RoleSchema)
-    person = _person(body["person"]) if body["person"] else None
+    person = body["person"] or None
     return _answer(commands.set_role(_state().engine, _number(ref), body["role"], person, **_context(actor)))
 
 
@@ -195,8 +118,6 @@ def add_action(ref):
 def change_action(ref, action_id):
     """`{"done": true}` ticks, `{"done": false}` unticks, `{"assignee": name | null}` assigns."""
     actor, body = _caller(), _load(ActionChangeSchema)
-    if "assignee" in body and body["assignee"]:
-        _person(body["assignee"])
     engine, number = _state().engine, _number(ref)
     return _answer(commands.change_action(engine, number, action_id, **body, **_context(actor)))
 
@@ -212,14 +133,10 @@ def _answer(done: commands.Done, status: int = 200):
 
 
 def _load(schema):
+    """The JSON body, loaded by the command's schema (the web forms' own); a person must be in people.yaml."""
     body, _ = json_body()
-    return schema().load(body or {})
-
-
-def _person(name: str) -> str:
-    if name not in _state().catalog.people:
-        raise Problem(400, "unknown person", {"person": f'no person called "{name}" in people.yaml'})
-    return name
+    people = {"catalog": _state().catalog} if issubclass(schema, CatalogSchema) else {}
+    return schema(**people).load(body or {})
 
 
 def _state():

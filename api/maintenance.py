@@ -5,13 +5,13 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
+from commands.fields import Text
 from incidents import noise
 from incidents.references import MAX_ID
 from incidents.utc import iso
 from ingest import auth
 from ingest.errors import Problem
 from ingest.requests import json_body
-from ingest.sources.fields import Text
 from store import noise as windows
 
 bp = Blueprint("maintenance_api", __name__, url_prefix="/api/maintenance")

@@ -10,10 +10,10 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
 
 from api import answers
-from api.lifecycle import Choice
 from api.openapi_operations import SECURITY_SCHEMES, error_responses
 from api.openapi_paths import AREAS
-from ingest.sources.fields import StringMap, Timestamp
+from commands.fields import StringMap, Timestamp
+from commands.schemas import Choice
 
 __all__ = ["SECURITY_SCHEMES", "bp", "spec"]
 bp = Blueprint("openapi", __name__)

@@ -3,7 +3,6 @@ operations are documented exactly when the app registers it."""
 
 from api import answers, openapi_admin
 from api import changes as change_api_module
-from api import lifecycle as lifecycle_api
 from api.actions import ResponderSchema
 from api.openapi_operations import (
     ACTION_ID,
@@ -19,6 +18,7 @@ from api.openapi_operations import (
     operation,
     path_parameter,
 )
+from commands import schemas
 from incidents.urls import LOCAL_PAGERDUTY_PATH
 from ingest import pagerduty_webhooks
 from ingest.sources import alertmanager, changes, pagerduty
@@ -106,16 +106,16 @@ def escalation_actions() -> dict:
 
 # Under /api/incidents/{incident_ref}: (path, request schema, summary, created, extra path parameters).
 LIFECYCLE = (
-    ("command", lifecycle_api.CommandSchema, "Take command: `person` is a name of people.yaml", False, ()),
-    ("handover", lifecycle_api.HandoverSchema, "Hand command over `to` a person of people.yaml", False, ()),
-    ("roles", lifecycle_api.RoleSchema, "Give a role (communications, scribe) to a person, or none", False, ()),
-    ("severity", lifecycle_api.SeveritySchema, "Set the severity: a rise applies its urgency", False, ()),
-    ("status", lifecycle_api.StatusSchema, "Set the status word, impact, phase, affected services", False, ()),
-    ("updates", lifecycle_api.UpdateSchema, "Post a status update; the next is due by severity", True, ()),
-    ("notes", lifecycle_api.NoteSchema, "Add a note to the timeline, pinned as a key event or not", True, ()),
-    ("notes/{entry_id}/pin", lifecycle_api.PinSchema, "Pin (or unpin) any timeline entry", False, (ENTRY_ID,)),
-    ("actions", lifecycle_api.ActionSchema, "Add an action, or the playbook's mitigation prompts", True, ()),
-    ("actions/{action_id}", lifecycle_api.ActionChangeSchema, "Tick, untick or assign an action", False, (ACTION_ID,)),
+    ("command", schemas.CommandSchema, "Take command: `person` is a name of people.yaml", False, ()),
+    ("handover", schemas.HandoverSchema, "Hand command over `to` a person of people.yaml", False, ()),
+    ("roles", schemas.RoleSchema, "Give a role (communications, scribe) to a person, or none", False, ()),
+    ("severity", schemas.SeveritySchema, "Set the severity: a rise applies its urgency", False, ()),
+    ("status", schemas.StatusSchema, "Set the status word, impact, phase, affected services", False, ()),
+    ("updates", schemas.UpdateSchema, "Post a status update; the next is due by severity", True, ()),
+    ("notes", schemas.NoteSchema, "Add a note to the timeline, pinned as a key event or not", True, ()),
+    ("notes/{entry_id}/pin", schemas.PinSchema, "Pin (or unpin) any timeline entry", False, (ENTRY_ID,)),
+    ("actions", schemas.ActionSchema, "Add an action, or the playbook's mitigation prompts", True, ()),
+    ("actions/{action_id}", schemas.ActionChangeSchema, "Tick, untick or assign an action", False, (ACTION_ID,)),
 )
 
 
@@ -126,7 +126,7 @@ def lifecycle() -> dict:
             "post": api_operation(
                 "Declare an incident by hand; it pages like an alert-born one of its severity",
                 ("201", "The incident declared", answers.IncidentChanged),
-                lifecycle_api.DeclareSchema,
+                schemas.DeclareSchema,
                 errors=("400", "401", "413", "415", "503"),
             )
         }

@@ -7,12 +7,12 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, validate
 
 from commands import postmortems as commands
+from commands.fields import Text
 from incidents import blame, postmortem
 from incidents.references import incident_number
 from ingest import auth
 from ingest.errors import Problem
 from ingest.requests import json_body
-from ingest.sources.fields import Text
 from settings.blameless import blame_phrases
 from store import postmortems as store
 

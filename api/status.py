@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from commands.fields import Text
 from incidents.status_document import iso
 from incidents.status_page import State
 from ingest import auth
 from ingest.errors import Problem
 from ingest.requests import json_body
-from ingest.sources.fields import Text
 from store import status_page as store
 
 bp = Blueprint("status_api", __name__, url_prefix="/api/status")

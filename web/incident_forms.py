@@ -7,16 +7,28 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import login_required
+from marshmallow import ValidationError
 
 from commands import escalation as escalation_commands
 from commands import incident as commands
 from commands.rollbacks import decide_rollback
+from commands.schemas import (
+    ActionChangeSchema,
+    ActionSchema,
+    CatalogSchema,
+    HandoverSchema,
+    NoteSchema,
+    PinSchema,
+    RoleSchema,
+    SeveritySchema,
+    StatusSchema,
+    UpdateSchema,
+    first_message,
+)
 from commands.work import NotFound
 from incidents.actors import Actor
-from incidents.lifecycle import ROLES, StatusWord
 from incidents.policy import Target
 from incidents.references import MAX_ID, incident_number
-from incidents.severity import Severity
 from web.people import signed_in_name
 
 bp = Blueprint("incident_forms", __name__, url_prefix="/incidents/<ref>")
@@ -33,7 +45,7 @@ def take_command(ref):
 @login_required
 def hand_over(ref):
     """Command goes to the person chosen."""
-    to = _person("to")
+    to = _form(HandoverSchema)["to"]
     return _done(ref, f"Command handed over to {to}.", lambda n, **kw: commands.hand_over(_engine(), n, to, **kw))
 
 
@@ -41,10 +53,8 @@ def hand_over(ref):
 @login_required
 def set_role(ref):
     """Give a role (communications, scribe) to a person, or free it (no person)."""
-    role = request.form.get("role", "")
-    if role not in ROLES:
-        return _refused(ref, f"Choose a role: {', '.join(ROLES)}.")
-    person = _person("person") if request.form.get("person") else None
+    form = _form(RoleSchema, empty=("person",))
+    role, person = form["role"], form["person"]
     return _done(ref, f"Role {role} set.", lambda n, **kw: commands.set_role(_engine(), n, role, person, **kw))
 
 
@@ -52,7 +62,8 @@ def set_role(ref):
 @login_required
 def set_severity(ref):
     """Set the severity up or down, with a reason."""
-    severity, reason = _choice("severity", Severity.parse), _text("reason", "Say why the severity changes.")
+    form = _form(SeveritySchema)
+    severity, reason = form["severity"], form["reason"]
     message = f"Severity set to {severity.name}."
     return _done(ref, message, lambda n, **kw: commands.set_severity(_engine(), n, severity, reason, **kw))
 
@@ -61,7 +72,8 @@ def set_severity(ref):
 @login_required
 def set_status(ref):
     """The status word and the impact text."""
-    word, impact = _choice("status", StatusWord.parse), request.form.get("impact", "").strip()[:10_000]
+    form = _form(StatusSchema)
+    word, impact = form["status"], form.get("impact", "").strip()
     return _done(ref, "Status set.", lambda n, **kw: commands.set_status(_engine(), n, word, impact=impact, **kw))
 
 
@@ -69,8 +81,8 @@ def set_status(ref):
 @login_required
 def post_update(ref):
     """A status update: status word, text, optional ETA, and whether it goes to the status page."""
-    word, text = _choice("status", StatusWord.parse), _text("text", "Write what the update says.")
-    eta, public = request.form.get("eta", "").strip()[:64], request.form.get("public") == "on"
+    form = _form(UpdateSchema)
+    word, text, eta, public = form["status"], form["text"], form["eta"].strip(), form["public"]
     call = lambda n, **kw: commands.post_update(_engine(), n, word, text, eta, public=public, **kw)  # noqa: E731
     return _done(ref, "Update posted.", call, anchor="updates")
 
@@ -79,7 +91,8 @@ def post_update(ref):
 @login_required
 def add_note(ref):
     """A note on the timeline, pinned as a key event if asked."""
-    text, pinned = _text("text", "Write the note."), request.form.get("pinned") == "on"
+    form = _form(NoteSchema)
+    text, pinned = form["text"], form["pinned"]
     call = lambda n, **kw: commands.add_note(_engine(), n, text, pinned=pinned, **kw)  # noqa: E731
     return _done(ref, "Note added" + (" and pinned." if pinned else "."), call, anchor="timeline")
 
@@ -88,7 +101,7 @@ def add_note(ref):
 @login_required
 def pin(ref, entry_id):
     """Pin (pinned=1) or unpin (pinned=0) a timeline entry as a key event."""
-    pinned = request.form.get("pinned") == "1"
+    pinned = _form(PinSchema)["pinned"]
     call = lambda n, **kw: commands.pin(_engine(), n, entry_id, pinned, **kw)  # noqa: E731
     return _done(ref, "Pinned as a key event." if pinned else "Unpinned.", call, anchor="timeline")
 
@@ -97,8 +110,8 @@ def pin(ref, entry_id):
 @login_required
 def add_action(ref):
     """Add one action to the checklist, or (playbook=1) the playbook's mitigation prompts."""
-    playbook = request.form.get("playbook") == "1"
-    text = None if playbook else _text("text", "Write the action.")
+    form = _form(ActionSchema)
+    text, playbook = form.get("text"), form["playbook"]
     call = lambda n, **kw: commands.add_action(_engine(), n, text, playbook=playbook, **kw)  # noqa: E731
     return _done(ref, "Checklist started from the playbook." if playbook else "Action added.", call, anchor="actions")
 
@@ -107,11 +120,7 @@ def add_action(ref):
 @login_required
 def change_action(ref, action_id):
     """Tick (done=1), untick (done=0), or assign (assignee: a person, or empty for nobody)."""
-    change = {}
-    if "done" in request.form:
-        change["done"] = request.form["done"] == "1"
-    if "assignee" in request.form:
-        change["assignee"] = _person("assignee") if request.form["assignee"] else None
+    change = _form(ActionChangeSchema, empty=("assignee",))
     call = lambda n, **kw: commands.change_action(_engine(), n, action_id, **change, **kw)  # noqa: E731
     return _done(ref, "Checklist changed.", call, anchor="actions")
 
@@ -188,18 +197,16 @@ def _back(number: int, anchor: str = ""):
     return redirect(url + (f"#{anchor}" if anchor else ""), code=303)
 
 
-def _text(name: str, missing: str) -> str:
-    text = request.form.get(name, "").strip()
-    if not text:
-        raise _RefusedInput(missing)
-    return text[:10_000]
-
-
-def _person(name: str) -> str:
-    person = request.form.get(name, "").strip()
-    if person not in _state().catalog.people:
-        raise _RefusedInput(f'There is no person called "{person}" in people.yaml.')
-    return person
+def _form(schema, empty: tuple[str, ...] = ()) -> dict:
+    """The form, loaded by the command's schema (the API's own, commands.schemas); a wrong field is
+    refused with the schema's words. A field of `empty` sent empty means none (a person: nobody)."""
+    data = {name: value for name, value in request.form.items() if name in schema().fields}
+    data |= {name: None for name in empty if data.get(name) == ""}
+    people = {"catalog": _state().catalog} if issubclass(schema, CatalogSchema) else {}
+    try:
+        return schema(**people).load(data)
+    except ValidationError as error:
+        raise _RefusedInput(first_message(error)) from None
 
 
 def _change_id() -> int:
@@ -207,13 +214,6 @@ def _change_id() -> int:
     if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63):
         raise _RefusedInput("Choose a change to roll back.")
     return int(raw)
-
-
-def _choice(name: str, parse):
-    try:
-        return parse(request.form.get(name, ""))
-    except ValueError as error:
-        raise _RefusedInput(f"{name.capitalize()}: {error}") from None
 
 
 class _RefusedInput(Exception):

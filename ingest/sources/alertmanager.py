@@ -9,9 +9,9 @@ import hashlib
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from commands.fields import StringMap, Text, Timestamp
 from incidents.alerts import RESOLVED, Alert, AlertBatch, batches
 from incidents.services import Catalog
-from ingest.sources.fields import StringMap, Text, Timestamp
 
 STATUSES = validate.OneOf(["firing", "resolved"])
 MAX_FINGERPRINT = 255  # alerts.fingerprint: part of a unique btree index

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from commands.fields import LinkSchema, Text, Timestamp, check_json
 from incidents.changes import Change, Link
-from ingest.sources.fields import LinkSchema, Text, Timestamp, check_json
 
 PAGERDUTY_CHANGE = "pagerduty_change"  # raw_requests.source and changes.source of each intake
 DEPLOY = "deploy"

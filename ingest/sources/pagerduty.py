@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from commands.fields import LinkSchema, Text, Timestamp, check_json
 from incidents.alerts import FIRING, Alert, AlertBatch
-from ingest.sources.fields import LinkSchema, Text, Timestamp, check_json
 
 SEVERITIES = ["critical", "error", "warning", "info"]
 

@@ -94,5 +94,5 @@ def test_new_operations_name_their_credentials_and_reuse_the_request_schemas(cli
     assert operation["security"] == security
     assert "503" in operation["responses"]
     schemas = document["components"]["schemas"]
-    assert {"lifecycle.Declare", "lifecycle.Pin", "changes.ChangeEvent", "changes.Deploy"} <= set(schemas)
+    assert {"schemas.Declare", "schemas.Pin", "changes.ChangeEvent", "changes.Deploy"} <= set(schemas)
     assert {"lifecycle", "actions", "updates", "pages"} <= set(schemas["answers.IncidentDetail"]["properties"])

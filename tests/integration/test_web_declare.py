@@ -40,8 +40,8 @@ def test_a_wrong_declaration_is_shown_on_the_form_and_opens_nothing(client, engi
     signed_in(client, engine)
     for fields, words in (
         ({"title": "", "service": "payment-service", "severity": "SEV2"}, "Give the incident a title."),
-        ({"title": "x", "service": "nowhere", "severity": "SEV2"}, "Choose a service."),
-        ({"title": "x", "service": "payment-service", "severity": "SEV9"}, "Severity:"),
+        ({"title": "x", "service": "nowhere", "severity": "SEV2"}, "no service called &#34;nowhere&#34;"),
+        ({"title": "x", "service": "payment-service", "severity": "SEV9"}, "&#39;SEV9&#39; is not a severity"),
     ):
         answer = declared(client, **fields)
         assert answer.status_code == 400 and words in answer.get_data(as_text=True)

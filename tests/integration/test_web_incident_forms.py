@@ -1,11 +1,13 @@
 """Every form of the incident page: CSRF and sign-in required, the action recorded with the person as
 actor, bad input answered on the page with nothing changed; the live version, the export for people."""
 
+import html
+
 import pytest
 import sqlalchemy as sa
 
 from store.tables import incident_actions, incident_lifecycle, status_updates, timeline
-from tests.integration.acting import detail, open_incident, outbox, snapshot
+from tests.integration.acting import act, detail, open_incident, outbox, snapshot
 from tests.integration.signing_in import csrf_token, signed_in
 from tests.support import READ
 
@@ -69,7 +71,7 @@ def test_handing_over_and_roles_name_people_and_refuse_an_unknown_one(client, en
     submit(client, "roles", role="scribe", person="sre-manager")
     before = snapshot(engine, incident.id)
     html = submit(client, "handover", to="mallory").get_data(as_text=True)
-    assert "There is no person called &#34;mallory&#34; in people.yaml." in html and 'role="alert"' in html
+    assert "no person called &#34;mallory&#34; in people.yaml" in html and 'role="alert"' in html
     assert snapshot(engine, incident.id) == before
     row = lifecycle_row(engine, incident.id)
     assert row.commander == "alice" and row.roles == {"scribe": "sre-manager"}
@@ -206,3 +208,25 @@ def _actions(engine, incident_id):
     with engine.connect() as conn:
         query = sa.select(incident_actions).where(incident_actions.c.incident_id == incident_id)
         return conn.execute(query.order_by(incident_actions.c.id)).all()
+
+
+@pytest.mark.parametrize(
+    "path, form",
+    [
+        ("notes", {"text": "   "}),
+        ("severity", {"severity": "SEV1", "reason": ""}),
+        ("severity", {"severity": "SEV9", "reason": "x"}),
+        ("handover", {"to": "mallory"}),
+        ("roles", {"role": "janitor", "person": "alice"}),
+        ("updates", {"status": "Identified", "text": "x", "eta": "x" * 65}),
+    ],
+)
+def test_the_page_and_the_api_refuse_the_same_input_with_the_same_words(client, engine, path, form):
+    incident = opened_and_signed_in(client, engine)
+    before = snapshot(engine, incident.id)
+    answer = act(client, incident.number, path, **form)
+    assert answer.status_code == 400
+    (words,) = answer.get_json()["fields"].values()
+    page = submit(client, path, **form).get_data(as_text=True)
+    assert words in html.unescape(page) and 'role="alert"' in page
+    assert snapshot(engine, incident.id) == before

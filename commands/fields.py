@@ -1,4 +1,5 @@
-"""Fields every source schema shares: text the database can store, RFC 3339 timestamps, links."""
+"""Fields every schema shares (alert sources, the API, the web forms): text the database can store,
+RFC 3339 timestamps, links."""
 
 import re
 from datetime import UTC, datetime

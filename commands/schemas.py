@@ -1,0 +1,155 @@
+"""What a person's action on an incident takes, one marshmallow schema per command: the API loads its
+JSON body with it and the web pages their form, so both refuse the same input with the same message
+(and /openapi.json documents it)."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from commands.fields import Text, Timestamp
+from incidents.lifecycle import ROLES, Phase, StatusWord
+from incidents.severity import Severity
+
+# What /openapi.json offers; Severity.parse and StatusWord.parse take other spellings too (P1, sev-1, identified).
+SEVERITIES = {"enum": [s.name for s in Severity], "description": "SEV1..SEV4 (P1..P5 and sev-1 are read too)"}
+STATUS_WORDS = {"enum": [w.value for w in StatusWord]}
+PHASES = {"enum": [p.value for p in Phase]}
+
+
+class Choice(fields.Field):
+    """A value parsed by `parse` (Severity.parse, StatusWord.parse, Phase): its ValueError is the field's error."""
+
+    def __init__(self, parse, **kwargs):
+        super().__init__(**kwargs)
+        self.parse = parse
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return self.parse(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class Words(Text):
+    """Text a person writes: surrounding blanks dropped, then `missing` is the answer when nothing is left."""
+
+    def __init__(self, missing: str, *, most: int, **kwargs):
+        super().__init__(validate=validate.Length(1, most, error=f"{missing} (at most {most} characters)"), **kwargs)
+        self.error_messages["required"] = missing
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def words(missing: str, most: int = 10_000, **kwargs) -> Words:
+    return Words(missing, most=most, required=True, **kwargs)
+
+
+class CatalogSchema(Schema):
+    """A schema whose `PEOPLE` fields must name a person of people.yaml and whose `SERVICES` fields a
+    service of services.yaml, in the `catalog` it is given (both faces give theirs)."""
+
+    PEOPLE: tuple[str, ...] = ()
+    SERVICES: tuple[str, ...] = ()
+
+    def __init__(self, *, catalog=None, **kwargs):
+        super().__init__(**kwargs)
+        self.catalog = catalog
+
+    @validates_schema
+    def named_are_known(self, data, **kwargs):
+        if self.catalog is None:
+            return
+        services = {service.name for service in self.catalog.services}
+        for field, known, where in ((self.PEOPLE, self.catalog.people, "person"), (self.SERVICES, services, "service")):
+            for name in field:
+                value = data.get(name)
+                if value is not None and value not in known:
+                    raise ValidationError(f'no {where} called "{value}" in {where_file(where)}', name)
+
+
+def where_file(kind: str) -> str:
+    return "people.yaml" if kind == "person" else "services.yaml"
+
+
+def person(**kwargs) -> Text:
+    return Text(validate=validate.Length(1, 128, error="Choose a person."), **kwargs)
+
+
+class DeclareSchema(CatalogSchema):
+    SERVICES = ("service",)
+    title = words("Give the incident a title.", 1024)
+    service = Text(required=True, validate=validate.Length(1, 128, error="Choose a service."))
+    severity = Choice(Severity.parse, required=True, metadata=SEVERITIES)
+    impact = Text(load_default="", validate=validate.Length(max=10_000))
+    found_by = Text(load_default="", validate=validate.Length(max=1000))
+    started_at = Timestamp(load_default=None)
+
+
+class CommandSchema(CatalogSchema):
+    PEOPLE = ("person",)
+    person = person(required=True)
+
+
+class HandoverSchema(CatalogSchema):
+    PEOPLE = ("to",)
+    to = person(required=True)
+
+
+class RoleSchema(CatalogSchema):
+    PEOPLE = ("person",)
+    role = Text(required=True, validate=validate.OneOf(ROLES, error=f"Choose a role: {', '.join(ROLES)}."))
+    person = person(required=True, allow_none=True)
+
+
+class SeveritySchema(Schema):
+    severity = Choice(Severity.parse, required=True, metadata=SEVERITIES)
+    reason = words("Say why the severity changes.", 1000)
+
+
+class StatusSchema(Schema):
+    status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
+    impact = Text(validate=validate.Length(max=10_000))
+    phase = Choice(Phase, metadata=PHASES)
+    affected = fields.List(Text(validate=validate.Length(1, 128)), validate=validate.Length(1, 50))
+
+
+class UpdateSchema(Schema):
+    status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
+    text = words("Write what the update says.")
+    eta = Text(load_default="", validate=validate.Length(max=64))
+    # Ticked "publish to status page": shown on /status; never otherwise.
+    public = fields.Boolean(load_default=False)
+
+
+class NoteSchema(Schema):
+    text = words("Write the note.")
+    pinned = fields.Boolean(load_default=False)
+
+
+class PinSchema(Schema):
+    pinned = fields.Boolean(load_default=True)
+
+
+class ActionSchema(Schema):
+    text = Words("Write the action.", most=1000)
+    playbook = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def text_or_playbook(self, data, **kwargs):
+        if bool(data.get("text")) == data["playbook"]:
+            raise ValidationError("Write the action (or ask for the playbook's mitigation prompts).", "text")
+
+
+class ActionChangeSchema(CatalogSchema):
+    PEOPLE = ("assignee",)
+    done = fields.Boolean()
+    assignee = person(allow_none=True)
+
+
+def first_message(error: ValidationError) -> str:
+    """The first thing wrong, as a person reads it: the field's own words."""
+    messages = error.messages
+    while isinstance(messages, dict):
+        messages = next(iter(messages.values()))
+    while isinstance(messages, list):
+        messages = messages[0]
+    return str(messages)
