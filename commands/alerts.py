@@ -47,7 +47,14 @@ def record_batch(conn, batch: AlertBatch, *, catalog: Catalog, source: str, now:
             intake.count_events(conn, incident.id, len(batch.alerts), now)
         rows = recording.rows and alert_rows.upsert(conn, incident.id, recording.rows, now=now, token=recording.token)
         recording.land(alert_rows.Upserted(incident, rows))
-    if not recording.behind:
+    incident = recording.upserted.incident
+    if not timeline_rules.changes_incident(
+        numbered=incident.number is not None,
+        group_resolved=batch.group_resolved,
+        firing=recording.severity,
+        severity=incident.severity,
+        alerts=len(recording.changes),
+    ):
         return recording.outcome()
     caught = catch_up(
         conn,

@@ -33,7 +33,17 @@ class IncidentChange:
     severity_after: Severity | None = None
 
 
-# How an alert change reads on the timeline; store/alert_rows.py writes the same in SQL.
+def changes_incident(
+    *, numbered: bool, group_resolved: bool, firing: Severity | None, severity: Severity, alerts: int
+) -> bool:
+    """Whether a batch, once its alerts are stored, has more to do to its incident: open it (not numbered
+    yet), resolve its group, raise its severity (`firing`, the batch's highest, above the incident's), or
+    write alert changes (`alerts` of them) on its timeline. A batch of repeats does none."""
+    raised = firing is not None and firing < severity
+    return not numbered or group_resolved or raised or alerts > 0
+
+
+# How an alert change reads on the timeline.
 ALERT_WORDS = {"joined": "Alert firing", "resolved": "Alert resolved", "refired": "Alert firing again"}
 
 

@@ -52,18 +52,6 @@ class Recording:
             else:
                 self.changes.append(timeline_rules.AlertChange(kind, row.fingerprint, row.summary))
 
-    @property
-    def behind(self) -> bool:
-        """Whether the incident has more to do than the upsert did: opening, a severity rise, alert
-        changes for its timeline, a resolved group."""
-        incident = self.upserted.incident
-        return (
-            incident.number is None
-            or self.batch.group_resolved
-            or (self.severity is not None and self.severity < incident.severity)
-            or bool(self.changes)
-        )
-
     def outcome(self, *, opened=False, closed=False, number=None, extra=(), applied=()) -> BatchOutcome:
         changes = [*self.changes, *extra]
         return BatchOutcome(

@@ -93,3 +93,15 @@ def test_an_actor_names_itself_on_entries_and_carries_its_data():
     assert Actor.link("user:alice").name == "alice"
     assert Actor.link("team:sre").name == "team:sre"
     assert str(SYSTEM) == "system"
+
+
+def test_a_batch_of_repeats_leaves_its_incident_alone_and_anything_new_catches_it_up():
+    from incidents.timeline import changes_incident
+
+    repeats = {"numbered": True, "group_resolved": False, "firing": Severity.SEV3, "severity": Severity.SEV3}
+    assert not changes_incident(**repeats, alerts=0)
+    assert changes_incident(**repeats, alerts=1)
+    assert changes_incident(**(repeats | {"numbered": False}), alerts=0)
+    assert changes_incident(**(repeats | {"group_resolved": True}), alerts=0)
+    assert changes_incident(**(repeats | {"firing": Severity.SEV1}), alerts=0)
+    assert not changes_incident(**(repeats | {"firing": None}), alerts=0)
