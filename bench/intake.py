@@ -149,7 +149,8 @@ def ours(stack: ExitStack, settings, tmp: Path, fake: FakePagerDuty, args) -> tu
     web, base = start_web(settings, tmp, workers=args.workers, **extra)
     stack.callback(web.stop)
     groups = {"web": web.popen.pid}
-    for name, argv in (("worker", worker_argv(4)), ("beat", beat_argv(settings))):
+    consumers = [(f"consumer{n}", [sys.executable, "-m", "cli.main", "consume"]) for n in range(1, args.consumers)]
+    for name, argv in (("worker", worker_argv(4)), ("beat", beat_argv(settings)), *consumers):
         process = Process(argv, env=process_env(settings, **extra), log_path=tmp / f"{name}.log")
         stack.callback(process.stop)
         groups[name] = process.popen.pid
@@ -246,6 +247,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--rate", type=float, default=0, help="offer about this many requests/s to ours (0: as fast as answered)"
     )
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--consumers", type=int, default=1, help="inbox consumers: the worker's, and `incidents consume` for the rest"
+    )
     return parser.parse_args(argv)
 
 
