@@ -1,4 +1,4 @@
-"""Durations as operators write them: `30 minutes`, `15m`, `90s`, `2 hours`, `1h30m`."""
+"""Durations as operators write them: `30 minutes`, `15m`, `90s`, `2 hours`, `1h30m`, `2 weeks`."""
 
 import re
 from datetime import timedelta
@@ -22,6 +22,9 @@ _UNITS = {
     "d": 86400,
     "day": 86400,
     "days": 86400,
+    "w": 604800,
+    "week": 604800,
+    "weeks": 604800,
 }
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*", re.IGNORECASE)
 

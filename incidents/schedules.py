@@ -51,9 +51,15 @@ class Layer:
 
 @dataclass(frozen=True)
 class Schedule:
+    """`team` is told of gaps and untaken cover requests; `chat` a webhook like a service's (ChatConfig);
+    the incoming person is told `handoff_notice` before a shift."""
+
     name: str
     time_zone: str
     layers: tuple[Layer, ...]
+    team: str | None = None
+    chat: object = None
+    handoff_notice: timedelta = timedelta(hours=1)
 
     @property
     def zone(self) -> ZoneInfo:

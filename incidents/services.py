@@ -7,6 +7,7 @@ from datetime import timedelta
 from incidents.chat import ChatConfig
 from incidents.noise import PageBudget
 from incidents.policy import EscalationPolicy, Plan, Target, UrgencyRules
+from incidents.schedules import Schedule
 from incidents.severity import SeverityRules
 from incidents.status_page import Component, PageSettings
 from incidents.targets import Targets
@@ -84,7 +85,7 @@ class Team:
 
 @dataclass(frozen=True)
 class Catalog:
-    """The whole configuration: services in routing order, people and teams."""
+    """The whole configuration: services in routing order, people and teams, on-call schedules."""
 
     services: tuple[Service, ...]
     people: dict[str, Person] = field(default_factory=dict)
@@ -98,6 +99,8 @@ class Catalog:
     # The public status page: its settings and the services shown on it, in services.yaml's order.
     status_page: PageSettings = field(default_factory=PageSettings)
     components: tuple[Component, ...] = ()
+    # Who is on call (config/schedules.yaml), by name.
+    schedules: dict[str, Schedule] = field(default_factory=dict)
 
     @property
     def default_service(self) -> Service:

@@ -13,12 +13,13 @@ from marshmallow import Schema, ValidationError
 
 from incidents.changes import DEFAULT_WINDOW
 from incidents.policy import EscalationPolicy, UrgencyRules
+from incidents.schedules import Schedule
 from incidents.services import Catalog, Credentials, Person, Service, Team
 from incidents.severity import SeverityRules
 from incidents.status_page import Component, PageSettings
 from incidents.targets import Targets
 from incidents.timings import DEFAULT
-from settings.schemas import PeopleFileSchema, ServicesFileSchema
+from settings.schemas import PeopleFileSchema, SchedulesFileSchema, ServicesFileSchema
 
 
 class ConfigError(Exception):
@@ -33,13 +34,16 @@ def load_catalog(config_dir: Path, environ=None) -> Catalog:
     """The validated configuration from `config_dir`; raises ConfigError listing every problem."""
     env = os.environ if environ is None else environ
     services_path, people_path = config_dir / "services.yaml", config_dir / "people.yaml"
+    schedules_path = config_dir / "schedules.yaml"
     problems: list[str] = []
     services = _load_file(services_path, ServicesFileSchema(), env, problems, required=True)
     people = _load_file(people_path, PeopleFileSchema(), env, problems, required=False) or {}
+    schedules = _load_file(schedules_path, SchedulesFileSchema(), env, problems, required=False) or {}
     if problems:
         raise ConfigError(problems)
-    catalog = _build(services, people)
+    catalog = _build(services, people, schedules)
     problems = [f"{_shown(services_path)}: {problem}" for problem in _unknown_targets(catalog)]
+    problems += [f"{_shown(schedules_path)}: {problem}" for problem in _unknown_participants(catalog)]
     if problems:
         raise ConfigError(problems)
     return catalog
@@ -109,7 +113,7 @@ def _dotted(path: list) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
-def _build(services_data: dict, people_data: dict) -> Catalog:
+def _build(services_data: dict, people_data: dict, schedules_data: dict | None = None) -> Catalog:
     base = _rules(SeverityRules(), services_data["severity"])
     urgency = _urgency(UrgencyRules(), services_data["urgency"])
     targets = _targets(Targets(), services_data["lifecycle"])
@@ -148,6 +152,7 @@ def _build(services_data: dict, people_data: dict) -> Catalog:
         rollback_window=window,
         status_page=page,
         components=_components(services_data),
+        schedules={s["name"]: Schedule(**s) for s in (schedules_data or {}).get("schedules", [])},
     )
 
 
@@ -209,6 +214,23 @@ def _unknown_targets(catalog: Catalog) -> list[str]:
                         f"services[{s}].escalation_policy[{lv}].targets[{t}].{target.kind}: "
                         f'no {target.kind} called "{target.name}" in people.yaml'
                     )
+    return problems
+
+
+def _unknown_participants(catalog: Catalog) -> list[str]:
+    """Participants and teams of schedules that people.yaml does not name."""
+    if not catalog.people and not catalog.teams:
+        return []
+    problems = []
+    for s, schedule in enumerate(catalog.schedules.values()):
+        for lv, layer in enumerate(schedule.layers):
+            problems += [
+                f'schedules[{s}].layers[{lv}].participants[{n}]: no person called "{name}" in people.yaml'
+                for n, name in enumerate(layer.participants)
+                if name not in catalog.people
+            ]
+        if schedule.team is not None and schedule.team not in catalog.teams:
+            problems.append(f'schedules[{s}].team: no team called "{schedule.team}" in people.yaml')
     return problems
 
 

@@ -78,3 +78,53 @@ def test_secrets_come_from_the_environment_and_a_missing_one_is_named(tmp_path):
     assert problems(tmp_path) == [
         f"{tmp_path}/services.yaml: services[0].intake.bearer_token: environment variable API_TOKEN is not set"
     ]
+
+
+SCHEDULE = """schedules:
+  - name: sre-primary
+    time_zone: America/New_York
+    layers:
+      - name: weekly
+        start: 2027-03-01T09:00
+        rotation: 1 week
+        participants: [a]
+        restrictions:
+          - {days: [mon], from: FROM, to: "18:00"}
+"""
+
+
+ONE_SERVICE = "services:\n  - name: s\n    default: true\n    escalation_policy:\n" + LEVEL
+
+
+def test_the_example_schedule_loads_and_has_someone_on_call():
+    from datetime import UTC, datetime
+
+    from incidents.schedules import on_call
+
+    schedule = load_catalog(ROOT / "config").schedules["sre-primary"]
+    assert [layer.name for layer in schedule.layers] == ["weekly", "business-hours"]
+    assert on_call(schedule, datetime(2026, 12, 7, 20, 0, tzinfo=UTC)) in ("oncall-sre", "alice")
+
+
+def test_an_unquoted_time_of_day_is_explained(tmp_path):
+    write(tmp_path, ONE_SERVICE, "people:\n  - {name: a, routing_key: k}\n")
+    (tmp_path / "schedules.yaml").write_text(SCHEDULE.replace("FROM", "9:00").replace('"18:00"', "18:00"))
+    assert problems(tmp_path) == [
+        f"{tmp_path}/schedules.yaml: schedules[0].layers[0].restrictions[0].from: write a time of day in quotes, "
+        '"09:00": YAML reads 9:00 unquoted as the number 540',
+        f"{tmp_path}/schedules.yaml: schedules[0].layers[0].restrictions[0].to: write a time of day in quotes, "
+        '"18:00": YAML reads 18:00 unquoted as the number 1080',
+    ]
+
+
+def test_a_schedule_names_people_of_people_yaml_and_a_real_time_zone(tmp_path):
+    write(tmp_path, ONE_SERVICE, "people:\n  - {name: a, routing_key: k}\n")
+    (tmp_path / "schedules.yaml").write_text(SCHEDULE.replace("FROM", '"09:00"').replace("[a]", "[a, zed]"))
+    assert problems(tmp_path) == [
+        f'{tmp_path}/schedules.yaml: schedules[0].layers[0].participants[1]: no person called "zed" in people.yaml'
+    ]
+    (tmp_path / "schedules.yaml").write_text(SCHEDULE.replace("FROM", '"09:00"').replace("New_York", "Gotham"))
+    assert problems(tmp_path) == [
+        f'{tmp_path}/schedules.yaml: schedules[0].time_zone: "America/Gotham" is not a time zone of the tz '
+        'database ("America/New_York")'
+    ]
