@@ -14,7 +14,7 @@ from commands.work import Work, lock
 from incidents import escalation, lifecycle
 from incidents import severity as severity_rules
 from incidents import timeline as timeline_rules
-from incidents.actors import Actor
+from incidents.actors import SYSTEM, Actor
 from incidents.alerts import AlertBatch
 from incidents.services import Catalog
 from incidents.severity import Severity
@@ -115,7 +115,7 @@ def catch_up(
     resolved group resolves its other alerts and, once none fires, the incident. A severity a person
     chose stands against the alerts that fired before the choice (lifecycle.severity_after_choice).
     """
-    work = lock(conn, catalog=catalog, now=now, actor=actor or Actor("?"), incident_id=incident_id)
+    work = lock(conn, catalog=catalog, now=now, actor=actor or SYSTEM, incident_id=incident_id)
     row = work.row
     if actor is None:  # the alerts' own source acts: alertmanager, grafana, pagerduty
         work.actor = Actor(row.source)

@@ -179,7 +179,9 @@ def declare(
         incident_id = rows.insert_incident(conn, values)
         lc = lifecycle.begin(opened_at=now, problem_started_at=started_at, service=service, found_by=found_by)
         lifecycle_rows.save(conn, incident_id, replace(lc, impact=impact), severity=severity, targets=chosen.targets)
-        caught = alerts.catch_up(conn, incident_id, service=service, severity=None, token=0, catalog=catalog, now=now)
+        caught = alerts.catch_up(
+            conn, incident_id, service=service, severity=None, token=0, catalog=catalog, now=now, actor=actor
+        )
         text = f"Declared by {actor.says}" + (f"; found by: {found_by}" if found_by else "")
         append_timeline(conn, incident_id, (Entry("declared", text, {"found_by": found_by}),), now, actor=actor.name)
     return Done(caught.decision, caught.number)

@@ -28,10 +28,10 @@ def test_a_declared_sev1_opens_an_incident_that_pages_like_an_alert_born_one(cli
     with engine.connect() as conn:
         row = conn.execute(sa.select(incidents.c.title, incidents.c.severity, incidents.c.service)).one()
         paged = sorted(conn.execute(sa.select(pages.c.target_name).where(pages.c.action == "trigger")).scalars())
-        actors = set(conn.execute(sa.select(timeline.c.actor)).scalars())
+        actors = dict(conn.execute(sa.select(timeline.c.kind, timeline.c.actor)).all())
     assert tuple(row) == ("Checkout returns 500 for every EU customer", 1, "payment-service")
     assert paged == ["oncall-sre", "sre-manager"]  # SEV1: the first level and, at once, the last
-    assert "oncall-sre" in actors
+    assert actors["opened"] == actors["declared"] == "oncall-sre"  # the person who declared it opened it
     page = client.get("/incidents/INC-1").get_data(as_text=True)
     assert "EU checkouts failing" in page
 
