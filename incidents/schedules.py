@@ -135,7 +135,8 @@ def final(schedule: Schedule, since: datetime, until: datetime, overrides=()) ->
     for layer in schedule.layers:
         for shift in layer_shifts(layer, schedule.zone, since, until):
             timeline = _laid_over(timeline, shift)
-    for override in sorted(overrides, key=lambda o: (o.created, o.id)):
+    meeting = [o for o in overrides if o.end > since and o.start < until]
+    for override in sorted(meeting, key=lambda o: (o.created, o.id)):
         timeline = _laid_over(timeline, Shift(override.person, override.start, override.end, "override"))
     return _merged([s for s in timeline if s.end > since and s.start < until], since, until)
 
