@@ -3,7 +3,7 @@ place that does), load its state once, ask the core for the outcome, hand it to 
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
@@ -30,14 +30,11 @@ class Work:
     catalog: Catalog
     now: datetime
     actor: Actor
-    _plan: Plan | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def plan(self) -> Plan:
         """The policy frozen on the incident when it opened."""
-        if self._plan is None:
-            self._plan = incident_rows.plan_of(self.row)
-        return self._plan
+        return incident_rows.plan_of(self.row)
 
     @property
     def state(self) -> escalation.State:
