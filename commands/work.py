@@ -9,7 +9,7 @@ from functools import cached_property
 
 import sqlalchemy as sa
 
-from incidents import escalation, outcome
+from incidents import escalation, outcome, schedules
 from incidents.actors import SYSTEM, Actor
 from incidents.lifecycle import Change, Lifecycle
 from incidents.policy import Plan
@@ -66,10 +66,16 @@ class Work:
             update_every=every,
             now=self.now,
             told=told,
+            who=self.on_call,
         )
         return writer.write(
             self.conn, self.row, decided, catalog=self.catalog, now=self.now, actor=self.actor, due_at=due_at
         )
+
+    def on_call(self, schedule: str) -> str | None:
+        """Who is on call on a schedule of the configuration now (None: nobody, or no such schedule)."""
+        found = self.catalog.schedules.get(schedule)
+        return schedules.on_call(found, self.now) if found is not None else None
 
     def unchanged(self) -> Applied:
         return writer.unchanged(self.row)

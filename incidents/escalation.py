@@ -108,14 +108,16 @@ def set_severity(plan: Plan, state: State, severity: Severity, now: datetime) ->
     return Step(replace(state, severity=severity, unresolved_due_at=state.unresolved_due_at if keep else None))
 
 
-def escalate_now(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
-    """Manual escalation: page the next level now, whatever the timers say."""
+def escalate_now(plan: Plan, state: State, now: datetime, *, by: str, reason: str = "") -> Step:
+    """Manual escalation: page the next level now, whatever the timers say (`reason`: the page's words,
+    else "escalated by <by>")."""
     if state.status == RESOLVED:
         return Step(state)
     level, loop = _next(plan, state)
     if level is None:
         return Step(state, entries=(Entry("escalation_exhausted", f"{by} asked to escalate: no further level"),))
-    return _page_level(plan, replace(state, status=TRIGGERED, held=""), level, loop, now, f"escalated by {by}")
+    reason = reason or f"escalated by {by}"
+    return _page_level(plan, replace(state, status=TRIGGERED, held=""), level, loop, now, reason)
 
 
 def requested(action: str, plan: Plan, state: State, now: datetime, *, by: str) -> Step:

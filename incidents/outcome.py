@@ -6,10 +6,11 @@ the lifecycle follows the escalation (the first acknowledgement starts Response,
 post-mortem and its draft).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from incidents import escalation, lifecycle, noise, updates
+from incidents import escalation, lifecycle, noise, oncall, updates
 from incidents.lifecycle import Change, Lifecycle
 from incidents.policy import Plan
 from incidents.timeline import Entry
@@ -53,12 +54,15 @@ def decide(
     update_every: timedelta | None = None,
     now: datetime,
     told: tuple[Entry, ...] = (),
+    who: Callable[[str], str | None] = lambda schedule: None,
 ) -> Outcome:
     """The outcome of `step` (the escalation after the command; status `before` it) and `change` (a
     lifecycle change, whose lifecycle supersedes `lc`). `lc` is needed when the step moves the
-    lifecycle (moves_lifecycle); `update_every` is the severity's update cadence."""
+    lifecycle (moves_lifecycle); `update_every` is the severity's update cadence; `who` says who is on
+    call on a schedule now (incidents.oncall)."""
     if change is not None:
         step, lc = with_notices(plan, step, change, now), change.lifecycle
+    step = oncall.resolve(plan, step, who, now)
     if not moves_lifecycle(before, step):
         return Outcome(step, lc, told=told)
     if step.state.status == escalation.RESOLVED:

@@ -139,6 +139,8 @@ class Catalog:
 
     def routing_key(self, target: Target, service: Service) -> str:
         """The PagerDuty routing key that pages `target`, else the service's fallback ("" if none)."""
+        if target.kind == "fallback":  # nobody on call on any level (incidents.oncall)
+            return service.fallback_routing_key
         found = (self.people if target.kind == "user" else self.teams).get(target.name)
         return (found.routing_key if found else "") or service.fallback_routing_key
 

@@ -6,13 +6,14 @@ Every problem is reported as `file: field.path: reason`, e.g.
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 from marshmallow import Schema, ValidationError
 
 from incidents.changes import DEFAULT_WINDOW
-from incidents.policy import EscalationPolicy, UrgencyRules
+from incidents.policy import EscalationPolicy, Target, UrgencyRules
 from incidents.schedules import Schedule
 from incidents.services import Catalog, Credentials, Person, Service, Team
 from incidents.severity import SeverityRules
@@ -42,6 +43,7 @@ def load_catalog(config_dir: Path, environ=None) -> Catalog:
     if problems:
         raise ConfigError(problems)
     catalog = _build(services, people, schedules)
+    catalog = _with_schedule_targets(catalog)
     problems = [f"{_shown(services_path)}: {problem}" for problem in _unknown_targets(catalog)]
     problems += [f"{_shown(schedules_path)}: {problem}" for problem in _unknown_participants(catalog)]
     if problems:
@@ -201,18 +203,37 @@ def _rules(base: SeverityRules, override: dict) -> SeverityRules:
     return SeverityRules(tuple(override.get("labels", base.labels)), words, override.get("default", base.default))
 
 
+def _with_schedule_targets(catalog: Catalog) -> Catalog:
+    """`{user: X}` where X names a schedule and no person pages that schedule: a team turns the seed's
+    `oncall-sre` into a schedule by removing the person of that name."""
+    if not catalog.schedules:
+        return catalog
+
+    def target(t: Target) -> Target:
+        moved = t.kind == "user" and t.name not in catalog.people and t.name in catalog.schedules
+        return Target("schedule", t.name) if moved else t
+
+    def policy(p: EscalationPolicy) -> EscalationPolicy:
+        levels = tuple(replace(level, targets=tuple(target(t) for t in level.targets)) for level in p.levels)
+        return replace(p, levels=levels)
+
+    services = tuple(replace(s, escalation_policy=policy(s.escalation_policy)) for s in catalog.services)
+    return replace(catalog, services=services)
+
+
 def _unknown_targets(catalog: Catalog) -> list[str]:
     if not catalog.people and not catalog.teams:
         return []  # no people file: paging targets are checked when one exists
-    known = {"user": catalog.people, "team": catalog.teams}
+    known = {"user": catalog.people, "team": catalog.teams, "schedule": catalog.schedules}
     problems = []
     for s, service in enumerate(catalog.services):
         for lv, level in enumerate(service.escalation_policy.levels):
             for t, target in enumerate(level.targets):
                 if target.name not in known[target.kind]:
+                    where = "schedules.yaml" if target.kind == "schedule" else "people.yaml"
                     problems.append(
                         f"services[{s}].escalation_policy[{lv}].targets[{t}].{target.kind}: "
-                        f'no {target.kind} called "{target.name}" in people.yaml'
+                        f'no {target.kind} called "{target.name}" in {where}'
                     )
     return problems
 

@@ -34,11 +34,12 @@ class SeverityField(fields.Field):
 class TargetSchema(Schema):
     user = fields.String()
     team = fields.String()
+    schedule = fields.String()
 
     @validates_schema
     def one_kind(self, data, **kwargs):
         if len(data) != 1:
-            raise ValidationError("a target names exactly one `user` or `team`")
+            raise ValidationError("a target names exactly one `user`, `team` or `schedule`")
 
     @post_load
     def make(self, data, **kwargs):

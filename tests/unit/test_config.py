@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from incidents.policy import Target
 from incidents.severity import Severity
 from settings.catalog import ConfigError, load_catalog
 
@@ -127,4 +128,20 @@ def test_a_schedule_names_people_of_people_yaml_and_a_real_time_zone(tmp_path):
     assert problems(tmp_path) == [
         f'{tmp_path}/schedules.yaml: schedules[0].time_zone: "America/Gotham" is not a time zone of the tz '
         'database ("America/New_York")'
+    ]
+
+
+def test_a_level_may_target_a_schedule_by_name_or_as_a_user_no_person_is_called(tmp_path):
+    services = (
+        ONE_SERVICE.replace("{user: a}", "{schedule: sre-primary}")
+        + "      - targets: [{user: sre-primary}]\n        timeout: 5m\n"
+    )
+    write(tmp_path, services, "people:\n  - {name: a, routing_key: k}\n")
+    (tmp_path / "schedules.yaml").write_text(SCHEDULE.replace("FROM", '"09:00"'))
+    levels = load_catalog(tmp_path, environ={}).service("s").escalation_policy.levels
+    assert [level.targets[0] for level in levels] == [Target("schedule", "sre-primary")] * 2
+    write(tmp_path, ONE_SERVICE.replace("{user: a}", "{schedule: nowhere}"), "people:\n  - {name: a, routing_key: k}\n")
+    assert problems(tmp_path) == [
+        f'{tmp_path}/services.yaml: services[0].escalation_policy[0].targets[0].schedule: no schedule called "nowhere" '
+        "in schedules.yaml"
     ]

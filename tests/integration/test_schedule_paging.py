@@ -1,0 +1,58 @@
+"""A level that targets a schedule pages the person on call then, through the real intake and store."""
+
+import dataclasses
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from incidents.policy import EscalationPolicy, Level, Target
+from incidents.schedules import Layer, Schedule
+from store.tables import pages, timeline
+from tests.integration.spoiling import BEARER, firing_alert, webhook
+from tests.support import applying_app
+
+pytestmark = pytest.mark.both_databases
+
+
+def with_schedule(catalog, participants: tuple[str, ...]):
+    """The example config with production-api's first level paging schedule `rota` (`participants`)."""
+    rota = Schedule(
+        "rota", "Europe/Berlin", (Layer("weekly", datetime(2026, 1, 5, 9), timedelta(weeks=1), participants),)
+    )
+    service = catalog.service("production-api")
+    levels = (Level((Target("schedule", "rota"),), timedelta(minutes=30)), *service.escalation_policy.levels[1:])
+    service = dataclasses.replace(service, escalation_policy=EscalationPolicy(levels))
+    services = tuple(service if s.name == service.name else s for s in catalog.services)
+    return dataclasses.replace(catalog, services=services, schedules={"rota": rota})
+
+
+def paged(engine):
+    with engine.connect() as conn:
+        query = sa.select(pages.c.target_kind, pages.c.target_name, pages.c.routing_key).where(
+            pages.c.action == "trigger"
+        )
+        return [tuple(row) for row in conn.execute(query.order_by(pages.c.id))]
+
+
+def said(engine, kind):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(timeline.c.message).where(timeline.c.kind == kind)).scalars().all()
+
+
+def test_the_person_on_call_is_paged_with_their_routing_key_and_named_on_the_timeline(settings, catalog, engine):
+    client = applying_app(settings, catalog=with_schedule(catalog, ("alice",)), engine=engine).test_client()
+    assert client.post("/webhooks/alertmanager", json=webhook(firing_alert()), headers=BEARER).status_code == 200
+    assert paged(engine) == [("user", "alice", catalog.people["alice"].routing_key)]
+    assert said(engine, "paged") == ["Paging level 1 (schedule rota: alice): first level"]
+
+
+def test_nobody_on_call_skips_to_the_next_level_at_once(settings, catalog, engine):
+    nobody = with_schedule(catalog, ("alice",))
+    rota = nobody.schedules["rota"]
+    later = dataclasses.replace(rota.layers[0], start=datetime(2100, 1, 4, 9))  # starts in 2100: nobody yet
+    nobody = dataclasses.replace(nobody, schedules={"rota": dataclasses.replace(rota, layers=(later,))})
+    client = applying_app(settings, catalog=nobody, engine=engine).test_client()
+    assert client.post("/webhooks/alertmanager", json=webhook(firing_alert()), headers=BEARER).status_code == 200
+    assert [name for _, name, _ in paged(engine)] == ["sre-manager"]
+    assert said(engine, "nobody_on_call") == ["Nobody is on call on schedule rota"]
