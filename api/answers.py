@@ -274,3 +274,7 @@ class RollbackCandidates(Schema):
     problem_started_at = Time
     window_seconds = fields.Integer(required=True)
     candidates = fields.List(fields.Nested(RollbackCandidate), required=True)
+
+
+class OverrideCreated(Schema):
+    id = fields.Integer(required=True)

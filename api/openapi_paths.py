@@ -6,10 +6,12 @@ from api import changes as change_api_module
 from api.actions import ResponderSchema
 from api.openapi_operations import (
     ACTION_ID,
+    API_AUTH,
     DEPLOY_AUTH,
     ENTRY_ID,
     INTAKE_ERRORS,
     LIST_ERRORS,
+    ROW_ID,
     WEBHOOK_AUTH,
     api_operation,
     events_api,
@@ -203,6 +205,32 @@ def local_pagerduty() -> dict:
     }
 
 
+def schedules_api() -> dict:
+    """schedules_api: overrides of an on-call schedule."""
+    name = path_parameter("name", "a schedule of schedules.yaml")
+    override_id = path_parameter("override_id", "an override's `id`", ROW_ID)
+    gone = {"204": {"description": "Deleted"}}
+    return {
+        "/api/schedules/{name}/overrides": {
+            "post": api_operation(
+                "Someone on call for the schedule between two times, instead of its layers' person",
+                ("201", "The override", answers.OverrideCreated),
+                schemas.OverrideSchema,
+                parameters=(name,),
+            )
+        },
+        "/api/schedules/{name}/overrides/{override_id}": {
+            "delete": {
+                "summary": "Delete an override: it stops counting",
+                "security": API_AUTH,
+                "parameters": [name, override_id],
+                "responses": gone
+                | {code: {"$ref": f"#/components/responses/{code}"} for code in ("401", "404", "503")},
+            }
+        },
+    }
+
+
 # Blueprint name -> its paths. A new machine-facing blueprint adds its function here.
 AREAS = {
     "intake": alert_intake,
@@ -219,6 +247,7 @@ AREAS = {
     "report_api": openapi_admin.reports,
     "postmortem_api": openapi_admin.postmortems,
     "follow_up_api": openapi_admin.follow_ups,
+    "schedules_api": schedules_api,
 }
 
 

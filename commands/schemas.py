@@ -153,3 +153,12 @@ def first_message(error: ValidationError) -> str:
     while isinstance(messages, list):
         messages = messages[0]
     return str(messages)
+
+
+class OverrideSchema(CatalogSchema):
+    """`{"user": "dave", "start": "...Z", "end": "...Z"}`: dave on call instead of the layers' person."""
+
+    PEOPLE = ("user",)
+    user = person(required=True)
+    start = Timestamp(required=True)
+    end = Timestamp(required=True)

@@ -4,7 +4,7 @@ place that does), load its state once, ask the core for the outcome, hand it to 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from incidents.policy import Plan
 from incidents.services import Catalog
 from incidents.timeline import Entry
 from store import escalation as incident_rows
-from store import lifecycle_rows, writer
+from store import lifecycle_rows, overrides, writer
 from store.queries import NotFound  # noqa: F401 (commands raise it: 404)
 from store.writer import Applied
 
@@ -75,7 +75,10 @@ class Work:
     def on_call(self, schedule: str) -> str | None:
         """Who is on call on a schedule of the configuration now (None: nobody, or no such schedule)."""
         found = self.catalog.schedules.get(schedule)
-        return schedules.on_call(found, self.now) if found is not None else None
+        if found is None:
+            return None
+        asked = overrides.meeting(self.conn, schedule, self.now, self.now + timedelta(seconds=1))
+        return schedules.on_call(found, self.now, asked)
 
     def unchanged(self) -> Applied:
         return writer.unchanged(self.row)

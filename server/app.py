@@ -20,6 +20,7 @@ from api import (
     postmortems,
     reads,
     reports,
+    schedules,
     status,
 )
 from incidents.services import Catalog
@@ -77,7 +78,7 @@ def create_app(
     )
     machine = (intake.bp, change_intake.bp, reads.bp, actions.bp, lifecycle.bp, changes.bp, export.bp)
     machine += (maintenance.bp, reports.bp, postmortems.bp, ack_links.bp, pagerduty_webhooks.bp)
-    machine += (status.bp, follow_ups.bp)
+    machine += (status.bp, follow_ups.bp, schedules.bp)
     machine += (local_pagerduty.bp,) if settings.local_pagerduty else ()
     for blueprint in (*machine, health.bp, openapi.bp):
         app.register_blueprint(blueprint)

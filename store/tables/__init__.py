@@ -16,6 +16,7 @@ from store.tables.core import (
     timeline,
     used_links,
 )
+from store.tables.oncall import schedule_overrides
 from store.tables.people import credentials, sign_in_failures
 from store.tables.review import (
     DRAFT_REMINDER,
@@ -37,6 +38,7 @@ from store.tables.running import (
 )
 
 __all__ = [
+    "schedule_overrides",
     "alerts",
     "changes",
     "chat_messages",

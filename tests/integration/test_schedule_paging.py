@@ -1,16 +1,16 @@
 """A level that targets a schedule pages the person on call then, through the real intake and store."""
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from incidents.policy import EscalationPolicy, Level, Target
 from incidents.schedules import Layer, Schedule
-from store.tables import pages, timeline
+from store.tables import pages, schedule_overrides, timeline
 from tests.integration.spoiling import BEARER, firing_alert, webhook
-from tests.support import applying_app
+from tests.support import READ, applying_app
 
 pytestmark = pytest.mark.both_databases
 
@@ -56,3 +56,42 @@ def test_nobody_on_call_skips_to_the_next_level_at_once(settings, catalog, engin
     assert client.post("/webhooks/alertmanager", json=webhook(firing_alert()), headers=BEARER).status_code == 200
     assert [name for _, name, _ in paged(engine)] == ["sre-manager"]
     assert said(engine, "nobody_on_call") == ["Nobody is on call on schedule rota"]
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def test_an_override_made_through_the_api_is_who_gets_the_page_and_deleting_it_ends_it(settings, catalog, engine):
+    client = applying_app(settings, catalog=with_schedule(catalog, ("alice",)), engine=engine).test_client()
+    now = datetime.now(UTC)
+    body = {"user": "oncall-sre", "start": iso(now - timedelta(hours=1)), "end": iso(now + timedelta(hours=2))}
+    created = client.post("/api/schedules/rota/overrides", json=body, headers=READ)
+    assert created.status_code == 201
+    assert client.post("/webhooks/alertmanager", json=webhook(firing_alert()), headers=BEARER).status_code == 200
+    assert [name for _, name, _ in paged(engine)] == ["oncall-sre"]
+    with engine.connect() as conn:
+        start = conn.execute(sa.select(schedule_overrides.c.start_at)).scalar_one()
+    assert start >= now  # begun in the past: it counts from when it was made
+    override = f"/api/schedules/rota/overrides/{created.get_json()['id']}"
+    assert client.delete(override, headers=READ).status_code == 204
+    assert client.delete(override, headers=READ).status_code == 404
+
+
+def test_a_wrong_override_is_refused_with_the_field_and_stores_nothing(settings, catalog, engine):
+    client = applying_app(settings, catalog=with_schedule(catalog, ("alice",)), engine=engine).test_client()
+    now = datetime.now(UTC)
+    good = {"user": "alice", "start": iso(now), "end": iso(now + timedelta(hours=1))}
+    wrong = [
+        ("rota", good | {"user": "mallory"}, 400, "user"),
+        ("rota", good | {"end": iso(now - timedelta(hours=1))}, 400, "end"),
+        ("rota", good | {"start": "tomorrow"}, 400, "start"),
+        ("nowhere", good, 404, None),
+    ]
+    for schedule, body, status, field in wrong:
+        answer = client.post(f"/api/schedules/{schedule}/overrides", json=body, headers=READ)
+        assert answer.status_code == status, (body, answer.get_json())
+        assert field is None or field in answer.get_json()["fields"]
+    assert client.post("/api/schedules/rota/overrides", json=good).status_code == 401
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schedule_overrides)).scalar_one() == 0
