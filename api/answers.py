@@ -278,3 +278,17 @@ class RollbackCandidates(Schema):
 
 class OverrideCreated(Schema):
     id = fields.Integer(required=True)
+
+
+class OnCall(Schema):
+    user = fields.Dict(allow_none=True, metadata={"description": "`{name, email}`; null: nobody on call"})
+    schedule = fields.Dict(metadata={"description": "`{name}`"})
+    team = fields.Dict(metadata={"description": "`{name}`: a level that pages a team"})
+    escalation_policy = fields.Dict(metadata={"description": "`{service}` (with `service=`)"})
+    escalation_level = fields.Integer(metadata={"description": "counted from 1 (with `service=`)"})
+    start = fields.String(allow_none=True)
+    end = fields.String(allow_none=True)
+
+
+class OnCalls(Schema):
+    oncalls = fields.List(fields.Nested(OnCall), required=True)

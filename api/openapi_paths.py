@@ -210,7 +210,24 @@ def schedules_api() -> dict:
     name = path_parameter("name", "a schedule of schedules.yaml")
     override_id = path_parameter("override_id", "an override's `id`", ROW_ID)
     gone = {"204": {"description": "Deleted"}}
+    times = [
+        {"name": moment, "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": words}
+        for moment, words in (("since", "RFC 3339; default now"), ("until", "RFC 3339; default `since`"))
+    ]
+    service = {"name": "service", "in": "query", "schema": {"type": "string"}, "description": "its policy's levels now"}
     return {
+        "/api/oncalls": {
+            "get": api_operation(
+                "Who is on call: each person's whole periods on each schedule, or each level of a service's policy",
+                ("200", "On-call entries, by start", answers.OnCalls),
+                errors=LIST_ERRORS,
+                parameters=(
+                    _values("schedule", "repeatable or comma-separated; default every schedule"),
+                    *times,
+                    service,
+                ),
+            )
+        },
         "/api/schedules/{name}/overrides": {
             "post": api_operation(
                 "Someone on call for the schedule between two times, instead of its layers' person",

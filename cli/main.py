@@ -1,4 +1,4 @@
-"""`incidents`: serve, worker, consume, beat, up, db upgrade, check-config, replay, change, report."""
+"""`incidents`: serve, worker, consume, beat, up, db upgrade, check-config, replay, change, report, oncall."""
 
 import os
 import sys
@@ -8,6 +8,7 @@ import click
 from cli.change import change
 from cli.config import catalog_or_exit
 from cli.maintenance import maintenance
+from cli.oncall import oncall
 from cli.report import report
 from settings import env
 from settings.logs import configure_logging
@@ -195,3 +196,4 @@ cli.add_command(report)
 if __name__ == "__main__":
     cli()
 cli.add_command(maintenance)
+cli.add_command(oncall)

@@ -222,3 +222,12 @@ def _merged(shifts: list[Shift], since: datetime, until: datetime) -> list[Shift
         else:
             out.append(shift)
     return out
+
+
+def periods(
+    schedule: Schedule, since: datetime, until: datetime, overrides=(), reach=timedelta(days=90)
+) -> list[Shift]:
+    """Each person's whole on-call periods that meet [since, until): consecutive shifts of one person
+    are one period, not clipped to the range (looked for up to `reach` beyond it); gaps are left out."""
+    wide = final(schedule, since - reach, until + reach, overrides)
+    return [s for s in wide if s.person is not None and s.end > since and s.start < until]

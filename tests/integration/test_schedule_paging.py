@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
+from cli.main import cli
 from incidents.policy import EscalationPolicy, Level, Target
 from incidents.schedules import Layer, Schedule
 from store.tables import pages, schedule_overrides, timeline
@@ -95,3 +97,44 @@ def test_a_wrong_override_is_refused_with_the_field_and_stores_nothing(settings,
     assert client.post("/api/schedules/rota/overrides", json=good).status_code == 401
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(schedule_overrides)).scalar_one() == 0
+
+
+def test_oncalls_lists_each_persons_whole_period_and_a_services_levels(settings, catalog, engine):
+    client = applying_app(
+        settings, catalog=with_schedule(catalog, ("alice", "oncall-sre")), engine=engine
+    ).test_client()
+    since, until = "2026-01-06T00:00:00Z", "2026-01-13T00:00:00Z"
+    answer = client.get(f"/api/oncalls?schedule=rota&since={since}&until={until}", headers=READ)
+    assert answer.status_code == 200
+    # Weekly from Monday 5 January 2026 09:00 in Berlin (08:00 UTC): whole periods, not cut at the range.
+    assert [(e["user"]["name"], e["start"], e["end"]) for e in answer.get_json()["oncalls"]] == [
+        ("alice", "2026-01-05T08:00:00Z", "2026-01-12T08:00:00Z"),
+        ("oncall-sre", "2026-01-12T08:00:00Z", "2026-01-19T08:00:00Z"),
+    ]
+    levels = client.get("/api/oncalls?service=production-api", headers=READ).get_json()["oncalls"]
+    assert [(e["escalation_level"], e.get("schedule"), e["user"]["name"]) for e in levels][1:] == [
+        (2, None, "sre-manager")
+    ]
+    assert levels[0]["schedule"] == {"name": "rota"} and levels[0]["user"]["name"] in ("alice", "oncall-sre")
+    assert client.get("/api/oncalls?schedule=nowhere", headers=READ).status_code == 400
+    assert client.get("/api/oncalls").status_code == 401
+
+
+def test_the_oncall_command_prints_who_is_on_call_and_until_when(settings, engine):
+    environ = {"DATABASE_URL": settings.database_url, "INCIDENTS_CONFIG": str(settings.config_dir)}
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["oncall", *args], env=environ, catch_exceptions=False)
+
+    # The example schedule: weekly from Monday 30 November 2026 09:00 New York (14:00 UTC), oncall-sre
+    # first; business hours on weekdays, alice first. Whole periods: the weekend's oncall-sre runs on
+    # through Monday's business hours, which are oncall-sre's turn too.
+    assert run("--at", "2026-11-30T15:00:00Z").output == (
+        "sre-primary: alice from 2026-11-30T14:00:00Z until 2026-11-30T23:00:00Z\n"
+    )
+    assert run("--at", "2026-12-05T12:00:00Z").output == (
+        "sre-primary: oncall-sre from 2026-12-04T23:00:00Z until 2026-12-07T23:00:00Z\n"
+    )
+    assert run("--at", "2026-11-01T12:00:00Z").output == "sre-primary: nobody\n"  # before the first handoff
+    wrong = run("--schedule", "nowhere")
+    assert wrong.exit_code != 0 and 'no schedule called "nowhere"' in wrong.output
