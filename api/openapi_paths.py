@@ -212,7 +212,10 @@ def schedules_api() -> dict:
     gone = {"204": {"description": "Deleted"}}
     times = [
         {"name": moment, "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": words}
-        for moment, words in (("since", "RFC 3339; default now"), ("until", "RFC 3339; default `since`"))
+        for moment, words in (
+            ("since", "RFC 3339; default now; within a year of now"),
+            ("until", "RFC 3339; default `since`; at most 90 days after it"),
+        )
     ]
     service = {"name": "service", "in": "query", "schema": {"type": "string"}, "description": "its policy's levels now"}
     return {

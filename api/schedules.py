@@ -36,6 +36,10 @@ def oncalls():
         raise Problem(400, "invalid parameter", {"schedule": f'no schedule called "{unknown[0]}"'})
     since = _time("since") or now
     until = max(_time("until") or since, since + timedelta(seconds=1))
+    if until - since > MAX_RANGE:
+        raise Problem(400, "invalid parameter", {"until": "at most 90 days after `since`"})
+    if not (now - HORIZON <= since and until <= now + HORIZON):
+        raise Problem(400, "invalid parameter", {"since": "the range must lie within a year of now"})
     found = []
     with state.engine.connect() as conn:
         for name in names:
@@ -66,6 +70,8 @@ def delete_override(name, override_id):
 
 
 REACH = timedelta(days=90)  # how far a period is followed beyond the range asked
+# PagerDuty's /oncalls answers at most 90 days at once; rotations are computed, not stored: within a year.
+MAX_RANGE, HORIZON = timedelta(days=90), timedelta(days=366)
 
 
 def _entry(catalog, period, schedule: str) -> dict:

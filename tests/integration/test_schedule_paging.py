@@ -2,6 +2,7 @@
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from incidents.policy import EscalationPolicy, Level, Target
-from incidents.schedules import Layer, Schedule
+from incidents.schedules import Layer, Schedule, handoff
 from store.tables import pages, schedule_overrides, timeline
 from tests.integration.spoiling import BEARER, firing_alert, webhook
 from tests.support import READ, applying_app
@@ -100,16 +101,19 @@ def test_a_wrong_override_is_refused_with_the_field_and_stores_nothing(settings,
 
 
 def test_oncalls_lists_each_persons_whole_period_and_a_services_levels(settings, catalog, engine):
-    client = applying_app(
-        settings, catalog=with_schedule(catalog, ("alice", "oncall-sre")), engine=engine
-    ).test_client()
-    since, until = "2026-01-06T00:00:00Z", "2026-01-13T00:00:00Z"
+    rota = with_schedule(catalog, ("alice", "oncall-sre"))
+    client = applying_app(settings, catalog=rota, engine=engine).test_client()
+    layer, zone = rota.schedules["rota"].layers[0], ZoneInfo("Europe/Berlin")
+    week = (datetime.now(UTC) - layer.start.replace(tzinfo=UTC)) // timedelta(weeks=1) - 2  # two weeks ago
+    handoffs = [handoff(layer, week + n, zone) for n in range(3)]
+    since, until = iso(handoffs[0] + timedelta(days=1)), iso(handoffs[1] + timedelta(days=1))
     answer = client.get(f"/api/oncalls?schedule=rota&since={since}&until={until}", headers=READ)
     assert answer.status_code == 200
-    # Weekly from Monday 5 January 2026 09:00 in Berlin (08:00 UTC): whole periods, not cut at the range.
+    # Weekly from a Monday 09:00 in Berlin: whole periods, not cut at the range.
+    first, second = ("alice", "oncall-sre") if week % 2 == 0 else ("oncall-sre", "alice")
     assert [(e["user"]["name"], e["start"], e["end"]) for e in answer.get_json()["oncalls"]] == [
-        ("alice", "2026-01-05T08:00:00Z", "2026-01-12T08:00:00Z"),
-        ("oncall-sre", "2026-01-12T08:00:00Z", "2026-01-19T08:00:00Z"),
+        (first, iso(handoffs[0]), iso(handoffs[1])),
+        (second, iso(handoffs[1]), iso(handoffs[2])),
     ]
     levels = client.get("/api/oncalls?service=production-api", headers=READ).get_json()["oncalls"]
     assert [(e["escalation_level"], e.get("schedule"), e["user"]["name"]) for e in levels][1:] == [
@@ -117,6 +121,11 @@ def test_oncalls_lists_each_persons_whole_period_and_a_services_levels(settings,
     ]
     assert levels[0]["schedule"] == {"name": "rota"} and levels[0]["user"]["name"] in ("alice", "oncall-sre")
     assert client.get("/api/oncalls?schedule=nowhere", headers=READ).status_code == 400
+    # Rotations are computed, not stored: a range of centuries would take the web for minutes.
+    too_long = client.get(f"/api/oncalls?since={since}&until=2426-09-29T17:27:22Z", headers=READ)
+    assert too_long.status_code == 400 and "until" in too_long.get_json()["fields"]
+    too_old = client.get("/api/oncalls?since=0741-08-02T05:31:06Z", headers=READ)
+    assert too_old.status_code == 400 and "since" in too_old.get_json()["fields"]
     assert client.get("/api/oncalls").status_code == 401
 
 
