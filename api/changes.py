@@ -3,10 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, jsonify, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from api.reads import query_values
-from commands.fields import parse_time
+from api.reads import query_time, query_values
 from commands.rollbacks import decide_rollback
 from incidents.changes import RollbackCandidate
 from incidents.references import incident_number
@@ -41,7 +40,7 @@ def change_list():
     state = current_app.extensions["incidents"]
     services = query_values("service") or tuple(service.name for service in state.catalog.services)
     now = datetime.now(UTC)
-    since, until = _time("since") or now - DEFAULT_SINCE, _time("until")
+    since, until = query_time("since") or now - DEFAULT_SINCE, query_time("until")
     limit = _limit()
     with state.engine.connect() as conn:
         found = changes_for(conn, services, since, until, limit=limit)
@@ -102,16 +101,6 @@ def candidate_json(candidate: RollbackCandidate, decided: Rollback | None = None
         ],
         "rollback": decided and {"decided_by": decided.decided_by, "decided_at": iso(decided.decided_at)},
     }
-
-
-def _time(name: str) -> datetime | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    try:
-        return parse_time(raw)
-    except ValidationError as error:
-        raise Problem(400, "invalid parameter", {name: error.messages[0]}) from None
 
 
 def _limit() -> int:

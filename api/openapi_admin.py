@@ -6,7 +6,18 @@ from api import follow_ups as follow_up_api
 from api import maintenance as maintenance_api
 from api import postmortems as postmortem_api
 from api import status as status_api
-from api.openapi_operations import LIST_ERRORS, NONE, ROW_ID, api_operation, json_content, operation, path_parameter
+from api.openapi_operations import (
+    API_AUTH,
+    LIST_ERRORS,
+    NONE,
+    ROW_ID,
+    api_operation,
+    json_content,
+    operation,
+    path_parameter,
+    query_list,
+)
+from commands import schemas
 
 # Their answers are documents of their own (README "Status page", "Noise control", "Reports"), checked
 # field by field by the integration tests; the spec promises a JSON object.
@@ -149,4 +160,50 @@ def health() -> dict:
             )
         },
         "/metrics": {"get": {"summary": "Prometheus metrics", "security": NONE, "responses": metrics}},
+    }
+
+
+def schedules() -> dict:
+    """schedules_api: who is on call, and overrides of an on-call schedule."""
+    name = path_parameter("name", "a schedule of schedules.yaml")
+    override_id = path_parameter("override_id", "an override's `id`", ROW_ID)
+    gone = {"204": {"description": "Deleted"}}
+    times = [
+        {"name": moment, "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": words}
+        for moment, words in (
+            ("since", "RFC 3339; default now; within a year of now"),
+            ("until", "RFC 3339; default `since`; at most 90 days after it"),
+        )
+    ]
+    service = {"name": "service", "in": "query", "schema": {"type": "string"}, "description": "its policy's levels now"}
+    return {
+        "/api/oncalls": {
+            "get": api_operation(
+                "Who is on call: each person's whole periods on each schedule, or each level of a service's policy",
+                ("200", "On-call entries, by start", answers.OnCalls),
+                errors=LIST_ERRORS,
+                parameters=(
+                    query_list("schedule", "repeatable or comma-separated; default every schedule"),
+                    *times,
+                    service,
+                ),
+            )
+        },
+        "/api/schedules/{name}/overrides": {
+            "post": api_operation(
+                "Someone on call for the schedule between two times, instead of its layers' person",
+                ("201", "The override", answers.OverrideCreated),
+                schemas.OverrideSchema,
+                parameters=(name,),
+            )
+        },
+        "/api/schedules/{name}/overrides/{override_id}": {
+            "delete": {
+                "summary": "Delete an override: it stops counting",
+                "security": API_AUTH,
+                "parameters": [name, override_id],
+                "responses": gone
+                | {code: {"$ref": f"#/components/responses/{code}"} for code in ("401", "404", "503")},
+            }
+        },
     }

@@ -61,6 +61,19 @@ def path_parameter(name: str, description: str, schema: dict | None = None) -> d
     }
 
 
+def query_list(name: str, description: str, enum=None) -> dict:
+    """A repeatable (or comma-separated) query parameter."""
+    items = {"type": "string"} | ({"enum": list(enum)} if enum else {})
+    schema = {"type": "array", "items": items}
+    return {"name": name, "in": "query", "schema": schema, "style": "form", "explode": True, "description": description}
+
+
+def query_integer(name: str, low: int, high: int, default: int) -> dict:
+    """An integer query parameter with its bounds."""
+    schema = {"type": "integer", "minimum": low, "maximum": high, "default": default}
+    return {"name": name, "in": "query", "schema": schema}
+
+
 INCIDENT_REF = path_parameter("incident_ref", "`INC-123` or `123`")
 ROW_ID = {"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1}
 ENTRY_ID = path_parameter("entry_id", "a timeline entry's `id`", ROW_ID)

@@ -6,12 +6,10 @@ from api import changes as change_api_module
 from api.actions import ResponderSchema
 from api.openapi_operations import (
     ACTION_ID,
-    API_AUTH,
     DEPLOY_AUTH,
     ENTRY_ID,
     INTAKE_ERRORS,
     LIST_ERRORS,
-    ROW_ID,
     WEBHOOK_AUTH,
     api_operation,
     events_api,
@@ -19,6 +17,8 @@ from api.openapi_operations import (
     json_content,
     operation,
     path_parameter,
+    query_integer,
+    query_list,
 )
 from commands import schemas
 from incidents.urls import LOCAL_PAGERDUTY_PATH
@@ -205,52 +205,6 @@ def local_pagerduty() -> dict:
     }
 
 
-def schedules_api() -> dict:
-    """schedules_api: overrides of an on-call schedule."""
-    name = path_parameter("name", "a schedule of schedules.yaml")
-    override_id = path_parameter("override_id", "an override's `id`", ROW_ID)
-    gone = {"204": {"description": "Deleted"}}
-    times = [
-        {"name": moment, "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": words}
-        for moment, words in (
-            ("since", "RFC 3339; default now; within a year of now"),
-            ("until", "RFC 3339; default `since`; at most 90 days after it"),
-        )
-    ]
-    service = {"name": "service", "in": "query", "schema": {"type": "string"}, "description": "its policy's levels now"}
-    return {
-        "/api/oncalls": {
-            "get": api_operation(
-                "Who is on call: each person's whole periods on each schedule, or each level of a service's policy",
-                ("200", "On-call entries, by start", answers.OnCalls),
-                errors=LIST_ERRORS,
-                parameters=(
-                    _values("schedule", "repeatable or comma-separated; default every schedule"),
-                    *times,
-                    service,
-                ),
-            )
-        },
-        "/api/schedules/{name}/overrides": {
-            "post": api_operation(
-                "Someone on call for the schedule between two times, instead of its layers' person",
-                ("201", "The override", answers.OverrideCreated),
-                schemas.OverrideSchema,
-                parameters=(name,),
-            )
-        },
-        "/api/schedules/{name}/overrides/{override_id}": {
-            "delete": {
-                "summary": "Delete an override: it stops counting",
-                "security": API_AUTH,
-                "parameters": [name, override_id],
-                "responses": gone
-                | {code: {"$ref": f"#/components/responses/{code}"} for code in ("401", "404", "503")},
-            }
-        },
-    }
-
-
 # Blueprint name -> its paths. A new machine-facing blueprint adds its function here.
 AREAS = {
     "intake": alert_intake,
@@ -267,28 +221,17 @@ AREAS = {
     "report_api": openapi_admin.reports,
     "postmortem_api": openapi_admin.postmortems,
     "follow_up_api": openapi_admin.follow_ups,
-    "schedules_api": schedules_api,
+    "schedules_api": openapi_admin.schedules,
 }
-
-
-def _values(name: str, description: str, enum=None) -> dict:
-    items = {"type": "string"} | ({"enum": list(enum)} if enum else {})
-    schema = {"type": "array", "items": items}
-    return {"name": name, "in": "query", "schema": schema, "style": "form", "explode": True, "description": description}
-
-
-def _integer(name: str, low: int, high: int, default: int) -> dict:
-    schema = {"type": "integer", "minimum": low, "maximum": high, "default": default}
-    return {"name": name, "in": "query", "schema": schema}
 
 
 def _incident_filters() -> list[dict]:
     return [
-        _values("status", "repeatable or comma-separated", ("triggered", "acknowledged", "resolved")),
-        _values("severity", "SEV1..SEV4, P1..P5; repeatable or comma-separated"),
-        _values("service", "repeatable or comma-separated"),
-        _integer("limit", 1, 100, 25),
-        _integer("offset", 0, 10**9, 0),
+        query_list("status", "repeatable or comma-separated", ("triggered", "acknowledged", "resolved")),
+        query_list("severity", "SEV1..SEV4, P1..P5; repeatable or comma-separated"),
+        query_list("service", "repeatable or comma-separated"),
+        query_integer("limit", 1, 100, 25),
+        query_integer("offset", 0, 10**9, 0),
     ]
 
 
@@ -302,8 +245,8 @@ def _change_filters() -> list[dict]:
         }
 
     return [
-        _values("service", "repeatable or comma-separated; default every service"),
+        query_list("service", "repeatable or comma-separated; default every service"),
         time("since", "RFC 3339; default a day ago"),
         time("until", "RFC 3339; default none"),
-        _integer("limit", 1, 1000, 100),
+        query_integer("limit", 1, 1000, 100),
     ]

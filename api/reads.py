@@ -4,7 +4,9 @@ import re
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
+from marshmallow import ValidationError
 
+from commands.fields import parse_time
 from incidents import paging, urls
 from incidents.references import incident_number
 from incidents.severity import Severity
@@ -230,6 +232,17 @@ def query_values(name: str) -> tuple[str, ...]:
     if any("\x00" in value for value in values):
         raise Problem(400, "invalid filter", {name: "must not contain NUL characters"})
     return values
+
+
+def query_time(name: str) -> datetime | None:
+    """An RFC 3339 query parameter (None when absent); 400 naming it when it is not one."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse_time(raw)
+    except ValidationError as error:
+        raise Problem(400, "invalid parameter", {name: error.messages[0]}) from None
 
 
 def _choices(name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:

@@ -4,11 +4,9 @@ Every call presents an API token."""
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, jsonify, request
-from marshmallow import ValidationError
 
-from api.reads import query_values
+from api.reads import query_time, query_values
 from commands import schedules as commands
-from commands.fields import parse_time
 from commands.schemas import OverrideSchema
 from incidents.actors import Actor
 from incidents.references import MAX_ID
@@ -34,8 +32,8 @@ def oncalls():
     unknown = [name for name in names if name not in state.catalog.schedules]
     if unknown:
         raise Problem(400, "invalid parameter", {"schedule": f'no schedule called "{unknown[0]}"'})
-    since = _time("since") or now
-    until = max(_time("until") or since, since + timedelta(seconds=1))
+    since = query_time("since") or now
+    until = max(query_time("until") or since, since + timedelta(seconds=1))
     if until - since > MAX_RANGE:
         raise Problem(400, "invalid parameter", {"until": "at most 90 days after `since`"})
     if not (now - HORIZON <= since and until <= now + HORIZON):
@@ -109,16 +107,6 @@ def _levels(state, service_name: str, now: datetime) -> list[dict]:
 def _email(catalog, name: str | None) -> str:
     person = catalog.people.get(name) if name else None
     return person.email if person else ""
-
-
-def _time(name: str) -> datetime | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    try:
-        return parse_time(raw)
-    except ValidationError as error:
-        raise Problem(400, "invalid parameter", {name: error.messages[0]}) from None
 
 
 def _context(actor: Actor) -> dict:

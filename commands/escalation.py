@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from commands.work import NotFound, Work, claimed, lock, on_incident
+from commands.work import NotFound, Work, lock, on_incident, sweep
 from incidents import escalation
 from incidents.actors import SYSTEM, Actor
 from incidents.services import Catalog
@@ -65,22 +65,22 @@ def wake_one(engine: sa.Engine, catalog: Catalog, incident_id: int, token: int, 
         work = lock(conn, catalog=catalog, now=now, actor=SYSTEM, incident_id=incident_id, skip_locked=True)
         if work is None or work.row.esc_token != token:
             return None
-        return wake(conn, work)
+        return wake(work)
 
 
 def claim_due(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int) -> list:
     """Every escalation due by `now` that no other worker holds: the net under lost wake-ups."""
-    with engine.begin() as conn:
-        rows = incident_rows.claim_due(conn, now, limit)
-        return [wake(conn, claimed(conn, row, catalog=catalog, now=now)) for row in rows]
+    return sweep(engine, incident_rows.claim_due, wake, catalog=catalog, now=now, limit=limit)
 
 
-def wake(conn, work: Work) -> Applied:
+def wake(work: Work) -> Applied:
     """Whatever is due on the locked incident; early: keep the token, wake later."""
     state = work.state
     due = state.next_wake
     if due is None or due > work.now:
         return Applied(work.row.id, work.row.esc_token, (), due)
-    held = state.held and noise.hold_for(conn, work.row.service, work.catalog, opened_at=state.opened_at, now=work.now)
+    held = state.held and noise.hold_for(
+        work.conn, work.row.service, work.catalog, opened_at=state.opened_at, now=work.now
+    )
     step = escalation.wake(work.plan, state, work.now, held or None)
     return work.write(step, due_at=due)

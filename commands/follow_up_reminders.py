@@ -10,7 +10,8 @@ owner, user or team, with a step of its own per follow-up, round and kind (`fu12
 
 from datetime import datetime
 
-from commands.work import Work, claimed
+from commands.work import Work
+from commands.work import sweep as sweep_incidents
 from incidents import follow_ups as core
 from incidents.lifecycle import Change
 from incidents.services import Catalog
@@ -20,9 +21,7 @@ from store import follow_ups as rows
 def sweep(engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
     """Reminders due by `now` for the follow-ups of up to `limit` incidents no other beat holds, in one
     transaction; the decisions (notice pages, chat) to hand to the workers once committed."""
-    with engine.begin() as conn:
-        claimed_rows = rows.claim_reminders(conn, now, limit)
-        return [_remind(claimed(conn, row, catalog=catalog, now=now)) for row in claimed_rows]
+    return sweep_incidents(engine, rows.claim_reminders, _remind, catalog=catalog, now=now, limit=limit)
 
 
 def _remind(work: Work):

@@ -8,7 +8,7 @@ order, so two beats never remind twice and never deadlock with a publish.
 from datetime import datetime
 
 from commands.incident import as_actor, run
-from commands.work import Work, claimed
+from commands.work import Work, sweep
 from incidents import escalation, lifecycle, postmortem
 from incidents.lifecycle import Change, Phase
 from incidents.services import Catalog
@@ -68,9 +68,7 @@ def _resolve_reminders(row) -> escalation.Step:
 def sweep_reminders(engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
     """Post-mortem reminders due by `now`, for up to `limit` incidents no other beat holds, in one
     transaction; the decisions (notice pages, chat) to hand to the workers once committed."""
-    with engine.begin() as conn:
-        claimed_rows = rows.claim_reminders(conn, now, limit)
-        return [_remind(claimed(conn, row, catalog=catalog, now=now)) for row in claimed_rows]
+    return sweep(engine, rows.claim_reminders, _remind, catalog=catalog, now=now, limit=limit)
 
 
 def _remind(work: Work):

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from commands.work import Work, claimed
+from commands.work import Work, sweep
 from incidents import targets
 from incidents.services import Catalog
 from incidents.severity import Severity
@@ -20,8 +20,7 @@ from store.targets import claim_due
 def sweep_due(engine: sa.Engine, catalog: Catalog, *, now: datetime, limit: int = 50) -> list:
     """Breaches and missed updates due by `now` of up to `limit` incidents no other beat holds, in one
     transaction; the escalation decisions (notice pages) to hand to the workers once committed."""
-    with engine.begin() as conn:
-        return [_sweep(claimed(conn, row, catalog=catalog, now=now)) for row in claim_due(conn, now, limit)]
+    return sweep(engine, claim_due, _sweep, catalog=catalog, now=now, limit=limit)
 
 
 def _sweep(work: Work):

@@ -102,6 +102,13 @@ def claimed(conn, row, *, catalog: Catalog, now: datetime, actor: Actor = SYSTEM
     return Work(conn, row, catalog, now, as_actor(actor))
 
 
+def sweep(engine: sa.Engine, claim, each, *, catalog: Catalog, now: datetime, limit: int) -> list:
+    """One transaction over the incidents `claim(conn, now, limit)` locks (SKIP LOCKED: those another
+    beat holds are skipped), each handed to `each(work)`; the decisions for the workers once committed."""
+    with engine.begin() as conn:
+        return [each(claimed(conn, row, catalog=catalog, now=now)) for row in claim(conn, now, limit)]
+
+
 @contextmanager
 def on_incident(
     engine: sa.Engine, *, catalog: Catalog, now: datetime, actor: Actor, number=None, incident_id=None

@@ -45,9 +45,9 @@ def wake(plan: Plan, state: State, now: datetime, hold: noise.Hold | None = None
         return _release(plan, state, now, hold) if state.due_at is not None and state.due_at <= now else Step(state)
     step = Step(state)
     if state.unresolved_due_at is not None and state.unresolved_due_at <= now:
-        step = _merge(step, _escalate_unresolved(plan, state, now))
+        step = merge(step, _escalate_unresolved(plan, state, now))
     if step.state.due_at is not None and step.state.due_at <= now:
-        step = _merge(step, _due(plan, step.state, now))
+        step = merge(step, _due(plan, step.state, now))
     return step
 
 
@@ -69,7 +69,7 @@ def unacknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
     if state.status != ACKNOWLEDGED:
         return Step(state)
     back = Step(replace(state, status=TRIGGERED), entries=(Entry("unacknowledged", f"Unacknowledged by {by}"),))
-    return _merge(back, _repage(plan, back.state, now, "unacknowledged"))
+    return merge(back, _repage(plan, back.state, now, "unacknowledged"))
 
 
 def resolve(state: State, now: datetime, *, reason: str, why: str = "the incident was resolved") -> Step:
@@ -182,7 +182,7 @@ def _due(plan: Plan, state: State, now: datetime) -> Step:
             replace(state, status=TRIGGERED),
             entries=(Entry("ack_timeout", "Acknowledgement timed out: back to triggered"),),
         )
-        return _merge(back, _repage(plan, back.state, now, "acknowledgement timed out"))
+        return merge(back, _repage(plan, back.state, now, "acknowledgement timed out"))
     level, loop = _next(plan, state)
     if level is None:
         return Step(
@@ -280,7 +280,8 @@ def _next(plan: Plan, state: State) -> tuple[int | None, int]:
     return None, state.loop
 
 
-def _merge(first: Step, second: Step) -> Step:
+def merge(first: Step, second: Step) -> Step:
+    """Two steps taken one after the other, as one: the second's state, both pages and entries."""
     return Step(
         second.state,
         first.pages + second.pages,

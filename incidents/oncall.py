@@ -59,7 +59,7 @@ def _skip(plan: Plan, step: Step, who, now: datetime, *, skipped: int) -> Step:
     turns = len(plan.policy.levels) * (plan.policy.repeat + 1)
     following = escalation.escalate_now(plan, state, now, by="", reason=f"nobody on call at level {level}")
     if skipped + 1 < turns and following.pages:
-        return _merged(step, _resolved(plan, following, who, now, skipped=skipped + 1))
+        return escalation.merge(step, _resolved(plan, following, who, now, skipped=skipped + 1))
     reason = "nobody is on call on any level of the policy"
     fallback = Page(FALLBACK, page_steps.level(state.loop, max(state.level, 0)), reason)
     entry = Entry("paged", f"Paging the service's fallback routing key: {reason}", {"fallback": True})
@@ -78,13 +78,3 @@ def _named(entry: Entry, found: dict[str, str | None]) -> Entry:
 
 def _nobody(schedule: str) -> Entry:
     return Entry("nobody_on_call", f"Nobody is on call on schedule {schedule}", {"schedule": schedule})
-
-
-def _merged(first: Step, second: Step) -> Step:
-    return Step(
-        second.state,
-        first.pages + second.pages,
-        first.entries + second.entries,
-        second.notify or first.notify,
-        second.why or first.why,
-    )

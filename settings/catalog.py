@@ -20,7 +20,8 @@ from incidents.severity import SeverityRules
 from incidents.status_page import Component, PageSettings
 from incidents.targets import Targets
 from incidents.timings import DEFAULT
-from settings.schemas import PeopleFileSchema, SchedulesFileSchema, ServicesFileSchema
+from settings.schedule_schemas import SchedulesFileSchema
+from settings.schemas import PeopleFileSchema, ServicesFileSchema
 
 
 class ConfigError(Exception):
