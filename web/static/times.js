@@ -11,8 +11,12 @@
     });
   }
 
+  // Past two days as the server writes a length (incidents/durations.py: "3 days 2 h"); below, it ticks.
   function span(seconds) {
-    if (seconds >= 86400) return Math.floor(seconds / 86400) + " d " + Math.floor(seconds % 86400 / 3600) + " h";
+    if (seconds >= 172800) {
+      var days = Math.floor(seconds / 86400), hours = Math.floor(seconds % 86400 / 3600);
+      return days + " days" + (hours ? " " + hours + " h" : "");
+    }
     var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
     var mm = (h ? String(m).padStart(2, "0") : String(m)) + ":" + String(s).padStart(2, "0");
     return h ? h + ":" + mm : mm;
