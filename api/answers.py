@@ -2,39 +2,7 @@
 
 from marshmallow import Schema, fields
 
-
-class ErrorAnswer(Schema):
-    """Any refusal: a message, and the wrong fields by path when the body was at fault."""
-
-    error = fields.String(required=True)
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.String())
-
-
-class InvalidEventAnswer(Schema):
-    """PagerDuty Events API v2's own refusal shape (`/v2/enqueue` only)."""
-
-    status = fields.String(required=True)
-    message = fields.String(required=True)
-    errors = fields.List(fields.String(), required=True)
-
-
-class WebhookAnswer(Schema):
-    """Stored in the inbox, to be applied: GET /api/requests/{request_id} tells what it became."""
-
-    status = fields.String(required=True)
-    request_id = fields.String(required=True)
-
-
-class ChangeEventAnswer(Schema):
-    """The Events APIs' acceptance: a change event's as it is, an alert event's with its dedup_key."""
-
-    status = fields.String(required=True)
-    message = fields.String(required=True)
-
-
-class EventAnswer(ChangeEventAnswer):
-    dedup_key = fields.String(required=True)
-    request_id = fields.String(metadata={"description": "GET /api/requests/{request_id} tells what it became"})
+from ingest.answers import Change, ChangeEventAnswer, Time
 
 
 class RequestState(Schema):
@@ -45,10 +13,6 @@ class RequestState(Schema):
     incidents = fields.List(fields.String(), required=True, metadata={"description": "INC-n of each group"})
     applied_at = fields.String(metadata={"format": "date-time"})
     error = fields.String(metadata={"description": "why a failed request could not be applied"})
-
-
-class PagerDutyWebhookAnswer(Schema):
-    status = fields.String(required=True, metadata={"enum": ["applied", "ignored"]})
 
 
 class Incident(Schema):
@@ -97,7 +61,6 @@ class TimelineEntry(Schema):
 
 PHASES = ["detection", "response", "mitigation", "recovery", "postmortem", "done"]
 STATUS_WORDS = ["Investigating", "Identified", "Monitoring", "Resolved"]
-Time = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
 
 
 class Lifecycle(Schema):
@@ -220,32 +183,6 @@ class LocalEventAnswer(ChangeEventAnswer):
     dedup_key = fields.String(required=True, allow_none=True)
 
 
-class ChangeLink(Schema):
-    href = fields.String(required=True)
-    text = fields.String(required=True, allow_none=True)
-
-
-class Change(Schema):
-    id = fields.Integer(required=True)
-    service = fields.String(required=True)
-    summary = fields.String(required=True)
-    source = fields.String(required=True, metadata={"enum": ["pagerduty_change", "deploy"]})
-    origin = fields.String(required=True, allow_none=True)
-    version = fields.String(required=True, allow_none=True)
-    commit = fields.String(required=True, allow_none=True)
-    author = fields.String(required=True, allow_none=True)
-    links = fields.List(fields.Nested(ChangeLink), required=True)
-    custom_details = fields.Raw(required=True, allow_none=True)
-    changed_at = Time
-    received_at = Time
-    raw_request_id = fields.Integer(required=True, allow_none=True)
-
-
-class DeployAnswer(Schema):
-    status = fields.String(required=True)
-    change = fields.Nested(Change, required=True)
-
-
 class ChangeList(Schema):
     changes = fields.List(fields.Nested(Change), required=True)
     since = Time
@@ -266,6 +203,9 @@ class RollbackCandidate(Schema):
     age_seconds = fields.Integer(required=True)
     recent = fields.Boolean(required=True)
     questions = fields.List(fields.Nested(RollbackQuestion), required=True)
+    rollback = fields.Dict(
+        required=True, allow_none=True, metadata={"description": "`{decided_by, decided_at}` once we roll it back"}
+    )
 
 
 class RollbackCandidates(Schema):

@@ -3,20 +3,19 @@ presents an API token; the actor is `api:<token name>`, written on the follow-up
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import g
 from marshmallow import Schema, fields, validate
 
+from api import answers
 from commands import follow_ups as commands
 from commands.fields import Text
 from incidents import follow_ups as core
-from incidents.actors import Actor
 from incidents.utc import iso
-from ingest import auth
+from ingest.documented import ACTION_ERRORS, API_AUTH, READ_ERRORS, api_blueprint, operation, state
 from ingest.errors import Problem
-from ingest.requests import json_body
 from store import follow_ups as store
 
-bp = Blueprint("follow_up_api", __name__, url_prefix="/api/follow-ups")
+bp = api_blueprint("follow_up_api", __name__, url_prefix="/api/follow-ups")
 ROW_ID = 2**63 - 1
 
 
@@ -29,29 +28,26 @@ class ChangeSchema(Schema):
     due_on = fields.Date(allow_none=True, metadata={"example": "2030-01-22"})
 
 
-@bp.before_request
-def _authenticate():
-    auth.api_caller(_state().catalog, request.headers.get("Authorization"))
-
-
 @bp.get("/<int:follow_up_id>")
+@bp.response(200, answers.FollowUp)
+@operation(security=API_AUTH, errors=READ_ERRORS)
 def read(follow_up_id: int):
-    """One follow-up."""
-    return jsonify(_document(follow_up_id))
+    """One follow-up: owner, due date, state."""
+    return _document(follow_up_id)
 
 
 @bp.patch("/<int:follow_up_id>")
-def change(follow_up_id: int):
-    """Close (`{"state": "done"}`), reopen, reassign (`owner`, `due_on`); a wrong field changes nothing (400)."""
-    actor = Actor.api(auth.api_caller(_state().catalog, request.headers.get("Authorization")))
-    body, _ = json_body()
-    asked = ChangeSchema().load(body)
+@bp.arguments(ChangeSchema)
+@bp.response(200, answers.FollowUp)
+@operation(security=API_AUTH, errors=ACTION_ERRORS)
+def change(asked, follow_up_id: int):
+    """Close (`{"state": "done"}`), reopen, reassign (`owner`, `due_on`); written on its incident's timeline."""
     if "owner" in asked:
-        asked["owner"] = owner_of(asked["owner"], _state().catalog)
+        asked["owner"] = owner_of(asked["owner"], state().catalog)
     _document(follow_up_id)  # 404 before anything else
-    done = commands.change(_state().engine, follow_up_id, catalog=_state().catalog, now=_now(), actor=actor, **asked)
-    _state().hand_over([done.decision])
-    return jsonify(_document(follow_up_id))
+    done = commands.change(state().engine, follow_up_id, catalog=state().catalog, now=_now(), actor=g.actor, **asked)
+    state().hand_over([done.decision])
+    return _document(follow_up_id)
 
 
 def owner_of(name: str | None, catalog) -> tuple[str, str] | None:
@@ -88,7 +84,7 @@ def document(row, today) -> dict:
 def _document(follow_up_id: int) -> dict:
     row = None
     if follow_up_id <= ROW_ID:
-        with _state().engine.connect() as conn:
+        with state().engine.connect() as conn:
             row = store.read(conn, follow_up_id)
     if row is None:
         raise Problem(404, f"no follow-up {follow_up_id}")
@@ -97,7 +93,3 @@ def _document(follow_up_id: int) -> dict:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _state():
-    return current_app.extensions["incidents"]

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.exc
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Response, current_app
 from kombu import Connection
 
+from api import answers
 from ingest import metrics
+from ingest.documented import NONE, Blueprint, operation
 from store import follow_ups, inbox, postmortems
 from store.histograms import milestone_buckets
 from store.noise import flap_counts
@@ -21,21 +23,28 @@ log = logging.getLogger(__name__)
 
 
 @bp.get("/healthz")
+@bp.response(200, answers.Health)
+@operation(security=NONE)
 def healthz():
-    """The process answers."""
-    return jsonify(status="ok")
+    """Liveness: the process answers."""
+    return {"status": "ok"}
 
 
 @bp.get("/readyz")
+@bp.response(200, answers.Readiness, description="Ready")
+@bp.alt_response(503, schema=answers.Readiness, description="Not ready")
+@operation(security=NONE)
 def readyz():
-    """200 when the database and the broker are reachable, else 503 naming what is not."""
+    """Readiness: 200 when the database and the broker are reachable, else 503 naming what is not."""
     state = current_app.extensions["incidents"]
     checks = {"database": _check(_database, state.engine), "broker": _check(_broker, state.settings)}
     ready = all(value == "ok" for value in checks.values())
-    return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
+    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
 
 
 @bp.get("/metrics")
+@bp.doc(responses={"200": {"description": "Text exposition format", "content": {"text/plain": {"schema": {}}}}})
+@operation(security=NONE)
 def prometheus_metrics():
     """Prometheus text format."""
     state = current_app.extensions["incidents"]

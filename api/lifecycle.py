@@ -3,13 +3,14 @@ notes and pins, the actions checklist. Every call presents an API token; the act
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import g
 
+from api import answers
+from api.reads import incident_document
 from commands import incident as commands
 from commands.schemas import (
     ActionChangeSchema,
     ActionSchema,
-    CatalogSchema,
     CommandSchema,
     DeclareSchema,
     HandoverSchema,
@@ -20,135 +21,145 @@ from commands.schemas import (
     StatusSchema,
     UpdateSchema,
 )
-from incidents.actors import Actor
 from incidents.references import MAX_ID, incident_number
-from ingest import auth
+from ingest.documented import ACTION_ERRORS, API_AUTH, api_blueprint, operation, state
 from ingest.errors import Problem
-from ingest.requests import json_body
 
-bp = Blueprint("lifecycle_api", __name__, url_prefix="/api/incidents")
+bp = api_blueprint("lifecycle_api", __name__, url_prefix="/api/incidents")
+CHANGED = operation(security=API_AUTH, errors=ACTION_ERRORS)
 
 
 @bp.post("")
-def declare():
+@bp.arguments(DeclareSchema)
+@bp.response(201, answers.IncidentChanged)
+@operation(security=API_AUTH, errors=(400, 401, 413, 415, 503))
+def declare(body):
     """Declare an incident by hand; 201 with its number. It pages like an alert-born one of its severity."""
-    actor, body = _caller(), _load(DeclareSchema)
-    done = commands.declare(_state().engine, **body, **_context(actor))
-    return _answer(done, 201)
+    done = commands.declare(state().engine, **body, **_context())
+    return _answer(done)
 
 
-@bp.post("/<ref>/command")
-def command(ref):
-    """`{"person": name}` takes command."""
-    actor, body = _caller(), _load(CommandSchema)
-    return _answer(commands.take_command(_state().engine, _number(ref), body["person"], **_context(actor)))
+@bp.post("/<incident_ref>/command")
+@bp.arguments(CommandSchema)
+@bp.response(200, answers.IncidentChanged)
+@CHANGED
+def command(body, incident_ref):
+    """Take command: `{"person": name}`, a person of people.yaml."""
+    return _answer(commands.take_command(state().engine, _number(incident_ref), body["person"], **_context()))
 
 
-@bp.post("/<ref>/handover")
-def handover(ref):
-    """`{"to": name}`: command goes to that person."""
-    actor, body = _caller(), _load(HandoverSchema)
-    return _answer(commands.hand_over(_state().engine, _number(ref), body["to"], **_context(actor)))
+@bp.post("/<incident_ref>/handover")
+@bp.arguments(HandoverSchema)
+@bp.response(200, answers.IncidentChanged)
+@CHANGED
+def handover(body, incident_ref):
+    """Hand command over: `{"to": name}`, a person of people.yaml."""
+    return _answer(commands.hand_over(state().engine, _number(incident_ref), body["to"], **_context()))
 
 
-@bp.post("/<ref>/roles")
-def roles(ref):
-    """`{"role": "scribe", "person": name | null}`."""
-    actor, body = _caller(), _load(RoleSchema)
+@bp.post("/<incident_ref>/roles")
+@bp.arguments(RoleSchema)
+@bp.response(200, answers.IncidentChanged)
+@CHANGED
+def roles(body, incident_ref):
+    """Give a role (communications, scribe) to a person, or none: `{"role": "scribe", "person": name | null}`."""
     person = body["person"] or None
-    return _answer(commands.set_role(_state().engine, _number(ref), body["role"], person, **_context(actor)))
+    return _answer(commands.set_role(state().engine, _number(incident_ref), body["role"], person, **_context()))
 
 
-@bp.post("/<ref>/severity")
-def severity(ref):
-    """`{"severity": "SEV1", "reason": "..."}`: up applies its urgency, down is kept."""
-    actor, body = _caller(), _load(SeveritySchema)
-    engine = _state().engine
-    return _answer(commands.set_severity(engine, _number(ref), body["severity"], body["reason"], **_context(actor)))
+@bp.post("/<incident_ref>/severity")
+@bp.arguments(SeveritySchema)
+@bp.response(200, answers.IncidentChanged)
+@CHANGED
+def severity(body, incident_ref):
+    """Set the severity: `{"severity": "SEV1", "reason": "..."}`; a rise applies its urgency."""
+    engine = state().engine
+    return _answer(commands.set_severity(engine, _number(incident_ref), body["severity"], body["reason"], **_context()))
 
 
-@bp.post("/<ref>/status")
-def status(ref):
-    """`{"status": "Identified", "impact": "...", "phase": "mitigation", "affected": [...]}`."""
-    actor, body = _caller(), _load(StatusSchema)
+@bp.post("/<incident_ref>/status")
+@bp.arguments(StatusSchema)
+@bp.response(200, answers.IncidentChanged)
+@CHANGED
+def status(body, incident_ref):
+    """Set the status word, impact, phase, affected services.
+
+    `{"status": "Identified", "impact": "...", "phase": "mitigation", "affected": [...]}`."""
     word = body.pop("status")
-    return _answer(commands.set_status(_state().engine, _number(ref), word, **body, **_context(actor)))
+    return _answer(commands.set_status(state().engine, _number(incident_ref), word, **body, **_context()))
 
 
-@bp.post("/<ref>/updates")
-def post_update(ref):
-    """`{"status": "Identified", "text": "...", "eta": "15 minutes", "public": true}`; 201 with the update's id."""
-    actor, body = _caller(), _load(UpdateSchema)
+@bp.post("/<incident_ref>/updates")
+@bp.arguments(UpdateSchema)
+@bp.response(201, answers.IncidentChanged)
+@CHANGED
+def post_update(body, incident_ref):
+    """Post a status update; the next is due by severity.
+
+    `{"status": "Identified", "text": "...", "eta": "15 minutes", "public": true}`; 201 with the update's id."""
     try:
         done = commands.post_update(
-            _state().engine, _number(ref), body["status"], body["text"], body["eta"], public=body["public"],
-            **_context(actor),
+            state().engine, _number(incident_ref), body["status"], body["text"], body["eta"], public=body["public"],
+            **_context(),
         )  # fmt: skip
     except ValueError as error:
         raise Problem(400, "invalid body", {"eta": str(error)}) from None
-    return _answer(done, 201)
+    return _answer(done)
 
 
-@bp.post("/<ref>/notes")
-def add_note(ref):
-    """`{"text": "...", "pinned": true}`; 201 with the note's timeline entry id."""
-    actor, body = _caller(), _load(NoteSchema)
+@bp.post("/<incident_ref>/notes")
+@bp.arguments(NoteSchema)
+@bp.response(201, answers.IncidentChanged)
+@CHANGED
+def add_note(body, incident_ref):
+    """Add a note to the timeline, pinned as a key event or not.
+
+    `{"text": "...", "pinned": true}`; 201 with the note's timeline entry id."""
     return _answer(
-        commands.add_note(_state().engine, _number(ref), body["text"], pinned=body["pinned"], **_context(actor)), 201
+        commands.add_note(state().engine, _number(incident_ref), body["text"], pinned=body["pinned"], **_context())
     )
 
 
-@bp.post(f"/<ref>/notes/<int(max={MAX_ID}):entry_id>/pin")
-def pin(ref, entry_id):
-    """`{"pinned": false}` unpins; any timeline entry of the incident may be pinned as a key event."""
-    actor, body = _caller(), _load(PinSchema)
-    return _answer(commands.pin(_state().engine, _number(ref), entry_id, body["pinned"], **_context(actor)))
+@bp.post(f"/<incident_ref>/notes/<int(max={MAX_ID}):entry_id>/pin")
+@bp.arguments(PinSchema)
+@bp.response(200, answers.IncidentChanged)
+@CHANGED
+def pin(body, incident_ref, entry_id):
+    """Pin (or unpin) any timeline entry as a key event: `{"pinned": true | false}`."""
+    return _answer(commands.pin(state().engine, _number(incident_ref), entry_id, body["pinned"], **_context()))
 
 
-@bp.post("/<ref>/actions")
-def add_action(ref):
-    """`{"text": "..."}` adds an action; `{"playbook": true}` the mitigation prompts. 201."""
-    actor, body = _caller(), _load(ActionSchema)
-    engine = _state().engine
-    done = commands.add_action(engine, _number(ref), body.get("text"), playbook=body["playbook"], **_context(actor))
-    return _answer(done, 201)
+@bp.post("/<incident_ref>/actions")
+@bp.arguments(ActionSchema)
+@bp.response(201, answers.IncidentChanged)
+@CHANGED
+def add_action(body, incident_ref):
+    """Add an action: `{"text": "..."}`, or the playbook's mitigation prompts: `{"playbook": true}`."""
+    engine = state().engine
+    done = commands.add_action(engine, _number(incident_ref), body.get("text"), playbook=body["playbook"], **_context())
+    return _answer(done)
 
 
-@bp.post(f"/<ref>/actions/<int(max={MAX_ID}):action_id>")
-def change_action(ref, action_id):
-    """`{"done": true}` ticks, `{"done": false}` unticks, `{"assignee": name | null}` assigns."""
-    actor, body = _caller(), _load(ActionChangeSchema)
-    engine, number = _state().engine, _number(ref)
-    return _answer(commands.change_action(engine, number, action_id, **body, **_context(actor)))
+@bp.post(f"/<incident_ref>/actions/<int(max={MAX_ID}):action_id>")
+@bp.arguments(ActionChangeSchema)
+@bp.response(200, answers.IncidentChanged)
+@CHANGED
+def change_action(body, incident_ref, action_id):
+    """Tick, untick or assign an action: `{"done": true | false}`, `{"assignee": name | null}`."""
+    engine, number = state().engine, _number(incident_ref)
+    return _answer(commands.change_action(engine, number, action_id, **body, **_context()))
 
 
-def _answer(done: commands.Done, status: int = 200):
+def _answer(done: commands.Done) -> dict:
     """The incident in full (as GET answers it), with the new row's id; the decision goes to the workers."""
-    from api.reads import incident_document  # noqa: PLC0415 (api.reads registers first)
-
-    _state().hand_over([done.decision] if done.decision else [])
-    with _state().engine.connect() as conn:
-        document = incident_document(conn, done.number, _state().settings)
-    return jsonify(document | ({"created_id": done.created_id} if done.created_id else {})), status
+    state().hand_over([done.decision] if done.decision else [])
+    with state().engine.connect() as conn:
+        document = incident_document(conn, done.number, state().settings)
+    return document | ({"created_id": done.created_id} if done.created_id else {})
 
 
-def _load(schema):
-    """The JSON body, loaded by the command's schema (the web forms' own); a person must be in people.yaml."""
-    body, _ = json_body()
-    people = {"catalog": _state().catalog} if issubclass(schema, CatalogSchema) else {}
-    return schema(**people).load(body or {})
-
-
-def _state():
-    return current_app.extensions["incidents"]
-
-
-def _context(actor: Actor) -> dict:
-    return {"catalog": _state().catalog, "now": datetime.now(UTC), "actor": actor}
-
-
-def _caller() -> Actor:
-    return Actor.api(auth.api_caller(_state().catalog, request.headers.get("Authorization")))
+def _context() -> dict:
+    return {"catalog": state().catalog, "now": datetime.now(UTC), "actor": g.actor}
 
 
 def _number(ref: str) -> int:

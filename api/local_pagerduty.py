@@ -9,9 +9,12 @@ PAGERDUTY_EVENTS_URL (a real PagerDuty host) switches it off.
 
 import logging
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 
+from api import answers
 from incidents.urls import LOCAL_PAGERDUTY_PATH
+from ingest.documented import NONE, Blueprint, body_doc, operation
+from ingest.sources import pagerduty
 
 bp = Blueprint("local_pagerduty", __name__, url_prefix=LOCAL_PAGERDUTY_PATH)
 log = logging.getLogger(__name__)
@@ -19,8 +22,12 @@ ACTIONS = ("trigger", "acknowledge", "resolve")
 
 
 @bp.post("/v2/enqueue")
+@bp.response(202, answers.LocalEventAnswer, description="Taken")
+@operation(security=NONE, errors={400: "INVALID_EVENT", 413: None}, requestBody=body_doc(pagerduty.EventSchema))
 def enqueue():
-    """Take an event as PagerDuty would, and say in the log who would have been notified."""
+    """Events API v2 as PagerDuty answers it; logs each page instead of sending it (any routing_key).
+
+    Take an event as PagerDuty would, and say in the log who would have been notified."""
     event = request.get_json(silent=True)
     if not isinstance(event, dict) or event.get("event_action") not in ACTIONS:
         errors = ["'event_action' is invalid"] if isinstance(event, dict) else ["Event object is not an object"]

@@ -2,19 +2,20 @@
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import g
 from marshmallow import Schema, fields, validate
 
+from api.queries import WindowQuery
 from commands.fields import Text
 from incidents import noise
 from incidents.references import MAX_ID
 from incidents.utc import iso
-from ingest import auth
+from ingest.answers import Time
+from ingest.documented import ACTION_ERRORS, API_AUTH, READ_ERRORS, api_blueprint, operation, state
 from ingest.errors import Problem
-from ingest.requests import json_body
 from store import noise as windows
 
-bp = Blueprint("maintenance_api", __name__, url_prefix="/api/maintenance")
+bp = api_blueprint("maintenance_api", __name__, url_prefix="/api/maintenance")
 
 
 class WindowSchema(Schema):
@@ -24,21 +25,40 @@ class WindowSchema(Schema):
     reason = Text(required=True, validate=validate.Length(1, 1000))
 
 
+class MaintenanceWindow(Schema):
+    id = fields.Integer(required=True)
+    services = fields.List(fields.String(), required=True)
+    start = Time
+    end = Time
+    reason = fields.String(required=True)
+    created_by = fields.String(required=True)
+    ended_by = fields.String(required=True, allow_none=True)
+
+
+class Windows(Schema):
+    windows = fields.List(fields.Nested(MaintenanceWindow), required=True)
+
+
 @bp.get("")
-def window_list():
+@bp.arguments(WindowQuery, location="query", as_kwargs=True)
+@bp.response(200, Windows)
+@operation(security=API_AUTH, errors=(400, 401, 503))
+def window_list(all="0"):  # noqa: A002 (the parameter's name)
     """Windows not over yet, soonest end first; `all=1`: every window, newest first."""
-    _caller()
-    with _state().engine.connect() as conn:
-        found = windows.list_windows(conn, now=datetime.now(UTC), include_past=request.args.get("all") == "1")
-    return jsonify(windows=[window_json(window) for window in found])
+    with state().engine.connect() as conn:
+        found = windows.list_windows(conn, now=datetime.now(UTC), include_past=all == "1")
+    return {"windows": [window_json(window) for window in found]}
 
 
 @bp.post("")
-def add():
-    """A window: `services`, `start` (RFC 3339, default now), `end` (a time or a duration), `reason`; 201."""
-    who, now = _caller(), datetime.now(UTC)
-    body = WindowSchema().load(json_body()[0])
-    unknown = noise.unknown_services(body["services"], {s.name for s in _state().catalog.services})
+@bp.arguments(WindowSchema)
+@bp.response(201, MaintenanceWindow)
+@operation(security=API_AUTH, errors=ACTION_ERRORS)
+def add(body):
+    """A window in which incidents open and nobody is paged: `services`, `start` (RFC 3339, default now),
+    `end` (a time or a duration), `reason`."""
+    now = datetime.now(UTC)
+    unknown = noise.unknown_services(body["services"], {s.name for s in state().catalog.services})
     if unknown:
         raise Problem(400, "unknown service", {"services": f"no service called {', '.join(unknown)}"})
     try:
@@ -46,23 +66,24 @@ def add():
     except ValueError as error:
         field, _, reason = str(error).partition(": ")
         raise Problem(400, "invalid window", {field: reason}) from None
-    with _state().engine.begin() as conn:
+    with state().engine.begin() as conn:
         window = windows.add_window(
-            conn, body["services"], start=start, end=end, reason=body["reason"], by=who, now=now
+            conn, body["services"], start=start, end=end, reason=body["reason"], by=g.actor.name, now=now
         )
-    return jsonify(window_json(window)), 201
+    return window_json(window)
 
 
 @bp.delete(f"/<int(max={MAX_ID}):window_id>")
+@bp.response(200, MaintenanceWindow)
+@operation(security=API_AUTH, errors=READ_ERRORS)
 def end(window_id: int):
     """End a window now: incidents it held page at the next tick (unless another window holds them)."""
-    who = _caller()
     try:
-        with _state().engine.begin() as conn:
-            window = windows.end_window(conn, window_id, by=who, now=datetime.now(UTC))
+        with state().engine.begin() as conn:
+            window = windows.end_window(conn, window_id, by=g.actor.name, now=datetime.now(UTC))
     except windows.NoSuchWindow as error:
         raise Problem(404, str(error)) from None
-    return jsonify(window_json(window))
+    return window_json(window)
 
 
 def window_json(window: noise.Window) -> dict:
@@ -75,11 +96,3 @@ def window_json(window: noise.Window) -> dict:
         "created_by": window.created_by,
         "ended_by": window.ended_by,
     }
-
-
-def _caller() -> str:
-    return f"api:{auth.api_caller(_state().catalog, request.headers.get('Authorization'))}"
-
-
-def _state():
-    return current_app.extensions["incidents"]

@@ -3,20 +3,21 @@ token; the actor is `api:<token name>`."""
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify, request
-from marshmallow import Schema, validate
+from flask import g
+from marshmallow import Schema, fields, validate
 
 from commands import postmortems as commands
 from commands.fields import Text
 from incidents import blame, postmortem
 from incidents.references import incident_number
-from ingest import auth
+from ingest.documented import ACTION_ERRORS, API_AUTH, READ_ERRORS, api_blueprint, operation, state
 from ingest.errors import Problem
-from ingest.requests import json_body
 from settings.blameless import blame_phrases
 from store import postmortems as store
 
-bp = Blueprint("postmortem_api", __name__, url_prefix="/api/incidents/<ref>/postmortem")
+bp = api_blueprint("postmortem_api", __name__, url_prefix="/api/incidents/<incident_ref>/postmortem")
+# Published or skipped already: 409.
+CHANGED = operation(security=API_AUTH, errors=(*ACTION_ERRORS, 409))
 
 
 class TextSchema(Schema):
@@ -31,50 +32,92 @@ class SkipSchema(Schema):
     reason = Text(required=True, validate=validate.Length(1, 2000))
 
 
+class Version(Schema):
+    id = fields.Integer(required=True)
+    author = fields.String(required=True)
+    at = fields.String(required=True, metadata={"format": "date-time"})
+
+
+class BlameWarning(Schema):
+    words = fields.String(required=True)
+    section = fields.String(required=True, allow_none=True)
+    why = fields.String(required=True)
+
+
+class ActionItem(Schema):
+    text = fields.String(required=True)
+    done = fields.Boolean(required=True)
+    owner = fields.String(required=True, allow_none=True)
+    due = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+
+
+class Postmortem(Schema):
+    incident = fields.String(required=True, metadata={"example": "INC-42"})
+    state = fields.String(required=True)
+    due_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    skip_reason = fields.String(required=True, allow_none=True)
+    published_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    published_by = fields.String(required=True, allow_none=True)
+    text = fields.String(required=True)
+    versions = fields.List(fields.Nested(Version), required=True)
+    blame_warnings = fields.List(fields.Nested(BlameWarning), required=True)
+    action_items = fields.List(fields.Nested(ActionItem), required=True)
+    action_item_problems = fields.List(fields.String(), required=True)
+
+
 @bp.get("")
-def read(ref):
+@bp.response(200, Postmortem)
+@operation(security=API_AUTH, errors=READ_ERRORS)
+def read(incident_ref):
     """The post-mortem: state, due time, text, versions, blame warnings and action items."""
-    _caller()
-    return jsonify(_document(_number(ref)))
+    return _document(_number(incident_ref))
 
 
 @bp.put("")
-def save(ref):
-    """`{"text": ...}` saves a new version."""
-    actor, body = _caller(), _load(TextSchema)
-    store.save(_state().engine, _number(ref), body["text"], now=datetime.now(UTC), actor=actor)
-    return jsonify(_document(_number(ref)))
+@bp.arguments(TextSchema)
+@bp.response(200, Postmortem)
+@CHANGED
+def save(body, incident_ref):
+    """`{"text": ...}` saves a new version of the text."""
+    store.save(state().engine, _number(incident_ref), body["text"], now=datetime.now(UTC), actor=g.actor.name)
+    return _document(_number(incident_ref))
 
 
 @bp.post("/publish")
-def publish(ref):
-    """Publish (optionally with a last `text`): follow-ups recorded, the incident done."""
-    actor, body = _caller(), _load(PublishSchema)
-    return _finish(ref, lambda **kw: commands.publish(_state().engine, _number(ref), body.get("text"), **kw), actor)
+@bp.arguments(PublishSchema)
+@bp.response(200, Postmortem)
+@CHANGED
+def publish(body, incident_ref):
+    """Publish (optionally with a last `text`): its action items recorded as follow-ups, the incident done."""
+    number = _number(incident_ref)
+    return _finish(number, lambda **kw: commands.publish(state().engine, number, body.get("text"), **kw))
 
 
 @bp.post("/skip")
-def skip(ref):
+@bp.arguments(SkipSchema)
+@bp.response(200, Postmortem)
+@CHANGED
+def skip(body, incident_ref):
     """`{"reason": ...}` skips it (SEV3 and SEV4 only)."""
-    actor, body = _caller(), _load(SkipSchema)
-    return _finish(ref, lambda **kw: commands.skip(_state().engine, _number(ref), body["reason"], **kw), actor)
+    number = _number(incident_ref)
+    return _finish(number, lambda **kw: commands.skip(state().engine, number, body["reason"], **kw))
 
 
-def _finish(ref, call, actor: str):
+def _finish(number: int, call):
     try:
-        done = call(catalog=_state().catalog, now=datetime.now(UTC), actor=actor)
+        done = call(catalog=state().catalog, now=datetime.now(UTC), actor=g.actor.name)
     except store.Refused as error:
         raise Problem(409, str(error)) from None
-    _state().hand_over([done.decision])
-    return jsonify(_document(_number(ref)))
+    state().hand_over([done.decision])
+    return _document(number)
 
 
 def _document(number: int) -> dict:
-    found = store.opened(_state().engine, number)
+    found = store.opened(state().engine, number)
     if found is None:
         raise Problem(404, f"INC-{number} has no post-mortem (it is not resolved)")
-    phrases = blame_phrases(_state().settings.config_dir)
-    flags = blame.flags(found.text, people=_state().catalog.people, phrases=phrases)
+    phrases = blame_phrases(state().settings.config_dir)
+    flags = blame.flags(found.text, people=state().catalog.people, phrases=phrases)
     items, problems = postmortem.action_items(found.text)
     return {
         "incident": f"INC-{number}",
@@ -100,21 +143,8 @@ def _item(item: postmortem.ActionItem) -> dict:
     }
 
 
-def _load(schema):
-    body, _ = json_body()
-    return schema().load(body or {})
-
-
 def _number(ref: str) -> int:
     number = incident_number(ref)
     if number is None:
         raise Problem(404, f"no incident {ref}")
     return number
-
-
-def _state():
-    return current_app.extensions["incidents"]
-
-
-def _caller() -> str:
-    return "api:" + auth.api_caller(_state().catalog, request.headers.get("Authorization"))

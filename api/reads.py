@@ -1,79 +1,72 @@
 """The read API: incidents with their alerts and timelines, times in ISO 8601 UTC."""
 
-import re
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify, request
-from marshmallow import ValidationError
-
-from commands.fields import parse_time
+from api import answers
+from api.queries import IncidentQuery
 from incidents import paging, urls
 from incidents.references import incident_number
 from incidents.severity import Severity
 from incidents.utc import iso
-from ingest import auth
+from ingest.documented import API_AUTH, LIST_ERRORS, READ_ERRORS, api_blueprint, operation, state
 from ingest.errors import Problem
 from store import follow_ups, inbox
 from store.channel import lifecycle_of
 from store.pages import pages_of
 from store.queries import IncidentFilter, get_incident, list_incidents
 
-bp = Blueprint("api", __name__, url_prefix="/api")
-STATUSES = ("triggered", "acknowledged", "resolved")
-DIGITS = re.compile(r"[0-9]{1,10}")
-
-
-@bp.before_request
-def _authenticate():
-    """Every API call, reads included, presents an API token (config `api_tokens`), as with PagerDuty's API."""
-    auth.api_caller(current_app.extensions["incidents"].catalog, request.headers.get("Authorization"))
+bp = api_blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/incidents")
-def incident_list():
+@bp.arguments(IncidentQuery, location="query", as_kwargs=True)
+@bp.response(200, answers.IncidentList)
+@operation(security=API_AUTH, errors=LIST_ERRORS)
+def incident_list(status, severity, service, limit, offset):
     """Incidents, newest first; filters `status`, `severity`, `service` (repeatable); `limit`, `offset`."""
-    where = IncidentFilter(
-        _choices("status", STATUSES), tuple(_severity(s) for s in query_values("severity")), query_values("service")
-    )
-    limit, offset = _int("limit", 25, 1, 100), _int("offset", 0, 0, 10**9)
-    with current_app.extensions["incidents"].engine.connect() as conn:
+    where = IncidentFilter(status, tuple(int(Severity.parse(s)) for s in severity), service)
+    with state().engine.connect() as conn:
         rows, total = list_incidents(conn, where, limit=limit, offset=offset)
-    return jsonify(
-        incidents=[incident_json(row) for row in rows],
-        limit=limit,
-        offset=offset,
-        total=total,
-        more=offset + len(rows) < total,
-    )
+    return {
+        "incidents": [incident_json(row) for row in rows],
+        "limit": limit,
+        "offset": offset,
+        "total": total,
+        "more": offset + len(rows) < total,
+    }
 
 
 @bp.get("/requests/<request_id>")
+@bp.response(200, answers.RequestState)
+@operation(security=API_AUTH, errors=READ_ERRORS)
 def request_state(request_id: str):
     """What an intake request became: `pending` in the inbox, or `applied` with the incidents it went to
     (`failed` with the error, for one that could not be applied)."""
-    with current_app.extensions["incidents"].engine.connect() as conn:
+    with state().engine.connect() as conn:
         found = inbox.find(conn, request_id)
     if found is None:
         raise Problem(404, f"no request {request_id}")
     if found.applied_at is None:
-        return jsonify(request_id=request_id, state="pending", incidents=[])
+        return {"request_id": request_id, "state": "pending", "incidents": []}
     if isinstance(found.incidents, dict):
-        return jsonify(request_id=request_id, state="failed", incidents=[], error=found.incidents.get("error"))
+        return {"request_id": request_id, "state": "failed", "incidents": [], "error": found.incidents.get("error")}
     incidents = [f"INC-{number}" for number in found.incidents or ()]
-    return jsonify(request_id=request_id, state="applied", incidents=incidents, applied_at=iso(found.applied_at))
+    return {"request_id": request_id, "state": "applied", "incidents": incidents, "applied_at": iso(found.applied_at)}
 
 
 @bp.get("/incidents/<incident_ref>")
+@bp.response(200, answers.IncidentDetail)
+@operation(security=API_AUTH, errors=READ_ERRORS)
 def incident_detail(incident_ref: str):
-    """One incident (`INC-123` or `123`) with its alerts and timeline."""
+    """One incident (`INC-123` or `123`) with its alerts, timeline, lifecycle, actions, status updates and pages."""
     number = incident_number(incident_ref)
     document = None
     if number is not None:
-        with current_app.extensions["incidents"].engine.connect() as conn:
-            document = incident_document(conn, number, current_app.extensions["incidents"].settings)
+        with state().engine.connect() as conn:
+            document = incident_document(conn, number, state().settings)
     if document is None:
         raise Problem(404, f"no incident {incident_ref}")
-    return jsonify(document)
+    return document
 
 
 def incident_document(conn, number: int, settings) -> dict | None:
@@ -224,44 +217,3 @@ def entry_json(row) -> dict:
         "data": row.data,
         "actor": row.actor,
     }
-
-
-def query_values(name: str) -> tuple[str, ...]:
-    """A repeatable or comma-separated query parameter's values; 400 for a NUL, which PostgreSQL cannot compare."""
-    values = tuple(v for raw in request.args.getlist(name) for v in raw.split(",") if v)
-    if any("\x00" in value for value in values):
-        raise Problem(400, "invalid filter", {name: "must not contain NUL characters"})
-    return values
-
-
-def query_time(name: str) -> datetime | None:
-    """An RFC 3339 query parameter (None when absent); 400 naming it when it is not one."""
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    try:
-        return parse_time(raw)
-    except ValidationError as error:
-        raise Problem(400, "invalid parameter", {name: error.messages[0]}) from None
-
-
-def _choices(name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    values = query_values(name)
-    wrong = [v for v in values if v not in allowed]
-    if wrong:
-        raise Problem(400, "invalid filter", {name: f"must be one of {', '.join(allowed)}"})
-    return values
-
-
-def _severity(text: str) -> int:
-    try:
-        return int(Severity.parse(text))
-    except ValueError as error:
-        raise Problem(400, "invalid filter", {"severity": str(error)}) from None
-
-
-def _int(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name, str(default))
-    if not DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
-        raise Problem(400, "invalid parameter", {name: f"must be an integer from {low} to {high}"})
-    return int(raw)

@@ -3,68 +3,68 @@ Every call presents an API token."""
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Response, g
 
-from api.reads import query_time, query_values
+from api import answers
+from api.queries import OnCallQuery
 from commands import schedules as commands
 from commands.schemas import OverrideSchema
-from incidents.actors import Actor
 from incidents.references import MAX_ID
 from incidents.schedules import on_call, periods
 from incidents.utc import iso
-from ingest import auth
+from ingest.documented import ACTION_ERRORS, API_AUTH, LIST_ERRORS, READ_ERRORS, api_blueprint, operation, state
 from ingest.errors import Problem
-from ingest.requests import json_body
 from store import overrides
 
-bp = Blueprint("schedules_api", __name__, url_prefix="/api")
+bp = api_blueprint("schedules_api", __name__, url_prefix="/api")
 
 
 @bp.get("/oncalls")
-def oncalls():
+@bp.arguments(OnCallQuery, location="query", as_kwargs=True)
+@bp.response(200, answers.OnCalls)
+@operation(security=API_AUTH, errors=LIST_ERRORS)
+def oncalls(schedule=(), since=None, until=None, service=None):
     """Who is on call: `schedule` (repeatable; default every one) from `since` to `until` (default now),
     each person's whole periods; or `service`: each level of its policy with who is on call now."""
-    _caller()
-    state, now = current_app.extensions["incidents"], datetime.now(UTC)
-    if request.args.get("service"):
-        return jsonify(oncalls=_levels(state, request.args["service"], now))
-    names = query_values("schedule") or tuple(state.catalog.schedules)
-    unknown = [name for name in names if name not in state.catalog.schedules]
+    now = datetime.now(UTC)
+    if service:
+        return {"oncalls": _levels(state(), service, now)}
+    names = schedule or tuple(state().catalog.schedules)
+    unknown = [name for name in names if name not in state().catalog.schedules]
     if unknown:
         raise Problem(400, "invalid parameter", {"schedule": f'no schedule called "{unknown[0]}"'})
-    since = query_time("since") or now
-    until = max(query_time("until") or since, since + timedelta(seconds=1))
+    since = since or now
+    until = max(until or since, since + timedelta(seconds=1))
     if until - since > MAX_RANGE:
         raise Problem(400, "invalid parameter", {"until": "at most 90 days after `since`"})
     if not (now - HORIZON <= since and until <= now + HORIZON):
         raise Problem(400, "invalid parameter", {"since": "the range must lie within a year of now"})
     found = []
-    with state.engine.connect() as conn:
+    with state().engine.connect() as conn:
         for name in names:
             asked = overrides.meeting(conn, name, since - REACH, until + REACH)
-            schedule = state.catalog.schedules[name]
-            found += [_entry(state.catalog, p, name) for p in periods(schedule, since, until, asked, REACH)]
-    return jsonify(oncalls=sorted(found, key=lambda entry: (entry["start"], entry["schedule"]["name"])))
+            rules = state().catalog.schedules[name]
+            found += [_entry(state().catalog, p, name) for p in periods(rules, since, until, asked, REACH)]
+    return {"oncalls": sorted(found, key=lambda entry: (entry["start"], entry["schedule"]["name"]))}
 
 
 @bp.post("/schedules/<name>/overrides")
-def add_override(name):
-    """`{"user", "start", "end"}`: that person is on call for the schedule then; 201 with its id."""
-    actor, state = _caller(), current_app.extensions["incidents"]
-    body, _ = json_body()
-    asked = OverrideSchema(catalog=state.catalog).load(body or {})
-    override_id = commands.add_override(
-        state.engine, name, asked["user"], asked["start"], asked["end"], **_context(actor)
-    )
-    return jsonify(id=override_id), 201
+@bp.arguments(OverrideSchema)
+@bp.response(201, answers.OverrideCreated)
+@operation(security=API_AUTH, errors=ACTION_ERRORS)
+def add_override(asked, name):
+    """`{"user", "start", "end"}`: that person is on call for the schedule then, instead of its layers' person."""
+    override_id = commands.add_override(state().engine, name, asked["user"], asked["start"], asked["end"], **_context())
+    return {"id": override_id}
 
 
 @bp.delete(f"/schedules/<name>/overrides/<int(max={MAX_ID}):override_id>")
+@bp.response(204, description="Deleted")
+@operation(security=API_AUTH, errors=READ_ERRORS)
 def delete_override(name, override_id):
-    """The override stops counting; 204."""
-    actor = _caller()
-    commands.delete_override(current_app.extensions["incidents"].engine, name, override_id, **_context(actor))
-    return "", 204
+    """Delete an override: it stops counting."""
+    commands.delete_override(state().engine, name, override_id, **_context())
+    return Response(status=204)
 
 
 REACH = timedelta(days=90)  # how far a period is followed beyond the range asked
@@ -109,10 +109,5 @@ def _email(catalog, name: str | None) -> str:
     return person.email if person else ""
 
 
-def _context(actor: Actor) -> dict:
-    return {"catalog": current_app.extensions["incidents"].catalog, "now": datetime.now(UTC), "actor": actor}
-
-
-def _caller() -> Actor:
-    catalog = current_app.extensions["incidents"].catalog
-    return Actor.api(auth.api_caller(catalog, request.headers.get("Authorization")))
+def _context() -> dict:
+    return {"catalog": state().catalog, "now": datetime.now(UTC), "actor": g.actor}

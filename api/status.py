@@ -3,18 +3,17 @@ set by hand and cleared, the overrides in force, maintenance announcements."""
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, g
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from commands.fields import Text
 from incidents.status_document import iso
 from incidents.status_page import State
-from ingest import auth
+from ingest.documented import ACTION_ERRORS, API_AUTH, READ_ERRORS, api_blueprint, operation, state
 from ingest.errors import Problem
-from ingest.requests import json_body
 from store import status_page as store
 
-bp = Blueprint("status_api", __name__, url_prefix="/api/status")
+bp = api_blueprint("status_api", __name__, url_prefix="/api/status")
 
 
 class OverrideSchema(Schema):
@@ -41,51 +40,85 @@ class MaintenanceSchema(Schema):
             raise ValidationError("must come after `start`", "end")
 
 
+class SetByHand(Schema):
+    status = fields.String(required=True, metadata={"enum": [s.value for s in State]})
+    reason = fields.String(required=True)
+    set_by = fields.String(required=True)
+    set_at = fields.String(required=True, metadata={"format": "date-time"})
+
+
+class ComponentOverride(Schema):
+    service = fields.String(required=True)
+    override = fields.Nested(SetByHand, required=True, allow_none=True)
+    cleared = fields.Boolean(metadata={"description": "with `status: null`: whether an override was in force"})
+
+
+class Component(Schema):
+    service = fields.String(required=True)
+    name = fields.String(required=True)
+    override = fields.Nested(SetByHand, required=True, allow_none=True)
+
+
+class Announcement(Schema):
+    id = fields.String(required=True, metadata={"example": "MNT-3"})
+    title = fields.String(required=True)
+    services = fields.List(fields.String(), required=True)
+    start = fields.String(required=True, metadata={"format": "date-time"})
+    end = fields.String(required=True, metadata={"format": "date-time"})
+    description = fields.String(required=True)
+
+
 @bp.post("/components/<service>")
-def set_component(service):
-    """`{"status": "major_outage", "reason": "..."}` sets the state by hand; `{"status": null}` clears it."""
-    actor, body = _caller(), _load(OverrideSchema)
+@bp.arguments(OverrideSchema)
+@bp.response(200, ComponentOverride)
+@operation(security=API_AUTH, errors=ACTION_ERRORS)
+def set_component(body, service):
+    """Set a public component's state by hand: `{"status": "major_outage", "reason": "..."}`;
+    `{"status": null}` clears it."""
     _public(service)
-    with _state().engine.begin() as conn:
+    with state().engine.begin() as conn:
         if body["status"] is None:
             cleared = store.clear_override(conn, service)
             answer = {"service": service, "override": None, "cleared": cleared}
         else:
             override = store.set_override(
-                conn, service, State(body["status"]), body["reason"], actor=actor, now=datetime.now(UTC)
+                conn, service, State(body["status"]), body["reason"], actor=g.actor.name, now=datetime.now(UTC)
             )
             answer = {"service": service, "override": _override_json(override)}
     _expire()
-    return jsonify(answer)
+    return answer
 
 
 @bp.get("/components")
+@bp.response(200, Component(many=True))
+@operation(security=API_AUTH, errors=READ_ERRORS)
 def list_overrides():
-    """Every public component with the override in force, if any (who, when, why)."""
-    _caller()
-    with _state().engine.connect() as conn:
+    """Every public component with the state set by hand in force, if any (who, when, why)."""
+    with state().engine.connect() as conn:
         found = {o.service: o for o in store.overrides(conn)}
-    components = _state().catalog.components
-    return jsonify(
-        [{"service": c.service, "name": c.name, "override": _override_json(found.get(c.service))} for c in components]
-    )
+    components = state().catalog.components
+    return [
+        {"service": c.service, "name": c.name, "override": _override_json(found.get(c.service))} for c in components
+    ]
 
 
 @bp.post("/maintenance")
-def announce():
-    """`{"title", "services": [...], "start", "end", "description"}`; 201 with the announcement."""
-    actor, body = _caller(), _load(MaintenanceSchema)
+@bp.arguments(MaintenanceSchema)
+@bp.response(201, Announcement)
+@operation(security=API_AUTH, errors=ACTION_ERRORS)
+def announce(body):
+    """Announce scheduled maintenance on the status page (it does not silence paging):
+    `{"title", "services": [...], "start", "end", "description"}`."""
     for service in body["services"]:
         _public(service, field="services")
-    with _state().engine.begin() as conn:
+    with state().engine.begin() as conn:
         found = store.announce(
             conn, body["title"], body["services"], body["start"], body["end"], body["description"],
-            actor=actor, now=datetime.now(UTC),
+            actor=g.actor.name, now=datetime.now(UTC),
         )  # fmt: skip
     _expire()
     answer = {"id": f"MNT-{found.id}", "title": found.title, "services": list(found.services)}
-    answer |= {"start": iso(found.starts_at), "end": iso(found.ends_at), "description": found.description}
-    return jsonify(answer), 201
+    return answer | {"start": iso(found.starts_at), "end": iso(found.ends_at), "description": found.description}
 
 
 def _override_json(override) -> dict | None:
@@ -97,23 +130,10 @@ def _override_json(override) -> dict | None:
 
 
 def _public(service: str, field: str = "service") -> None:
-    if service not in {c.service for c in _state().catalog.components}:
+    if service not in {c.service for c in state().catalog.components}:
         raise Problem(400, "invalid body", {field: f'no public status page component "{service}"'})
 
 
 def _expire() -> None:
     """This process shows the change at its next request; others within their refresh interval."""
     current_app.extensions["status_page"].expire()
-
-
-def _load(schema):
-    body, _ = json_body()
-    return schema().load(body or {})
-
-
-def _state():
-    return current_app.extensions["incidents"]
-
-
-def _caller() -> str:
-    return "api:" + auth.api_caller(_state().catalog, request.headers.get("Authorization"))

@@ -2,12 +2,13 @@
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import current_app, g, request
 from marshmallow import ValidationError
 
 from incidents.changes import Change
 from incidents.utc import iso
-from ingest import auth, intake, metrics
+from ingest import answers, auth, intake, metrics
+from ingest.documented import DEPLOY_AUTH, EVENT_ERRORS, INTAKE_ERRORS, NONE, Blueprint, body_doc, operation
 from ingest.errors import InvalidEvent, Problem, invalid_fields
 from ingest.requests import json_body
 from ingest.sources import changes
@@ -19,8 +20,12 @@ bp.after_request(intake.count_request)
 
 
 @bp.post("/v2/change/enqueue")
+@bp.response(202, answers.ChangeEventAnswer, description="Stored")
+@operation(security=NONE, errors=EVENT_ERRORS, requestBody=body_doc(changes.ChangeEventSchema))
 def pagerduty_change():
-    """PagerDuty Change Events API: 202 as PagerDuty answers, or 400 `invalid event` with its errors."""
+    """PagerDuty Change Events API: the routing_key is one of a service's integration_keys.
+
+    202 as PagerDuty answers, or 400 `invalid event` with its errors."""
     g.source = changes.PAGERDUTY_CHANGE
     body, raw = json_body()
     now = datetime.now(UTC)
@@ -32,12 +37,16 @@ def pagerduty_change():
     if service is None:
         raise InvalidEvent(["Invalid routing key"])
     _record(event.for_service(service), raw, now)
-    return jsonify(status="success", message="Change event processed"), 202
+    return {"status": "success", "message": "Change event processed"}
 
 
 @bp.post("/webhooks/deploy")
+@bp.response(201, answers.DeployAnswer, description="Stored")
+@operation(security=DEPLOY_AUTH, errors=INTAKE_ERRORS, requestBody=body_doc(changes.DeploySchema))
 def deploy_webhook():
-    """A deploy: `service`, `version` or `commit`, `summary`, `author`, `link`, `time`; a webhook's credentials."""
+    """A deploy: `version` or `commit` of a service the webhook credentials open.
+
+    `service`, `version` or `commit`, `summary`, `author`, `link`, `time`."""
     g.source = changes.DEPLOY
     catalog = current_app.extensions["incidents"].catalog
     allowed = auth.services_for_webhook(catalog, request.headers, b"")
@@ -48,7 +57,7 @@ def deploy_webhook():
         raise Problem(400, "invalid body", {"service": f'no service called "{change.service[:128]}"'})
     if change.service not in allowed:
         raise Problem(403, f"these credentials may not record changes to service {change.service}")
-    return jsonify(status="success", change=change_json(_record(change, raw, now))), 201
+    return {"status": "success", "change": change_json(_record(change, raw, now))}
 
 
 def _record(change, raw: bytes, now: datetime):

@@ -3,11 +3,12 @@
 import time
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import current_app, g, request
 from marshmallow import ValidationError
 
 from incidents.alerts import AlertBatch
-from ingest import auth, inbox, metrics
+from ingest import answers, auth, inbox, metrics
+from ingest.documented import EVENT_ERRORS, INTAKE_ERRORS, NONE, WEBHOOK_AUTH, Blueprint, body_doc, operation
 from ingest.errors import InvalidEvent, Problem, invalid_fields
 from ingest.requests import json_body
 from ingest.sources import alertmanager, pagerduty
@@ -16,9 +17,12 @@ bp = Blueprint("intake", __name__)
 
 
 @bp.post("/webhooks/alertmanager")
+@bp.response(200, answers.WebhookAnswer, description="Stored")
+@operation(security=WEBHOOK_AUTH, errors=INTAKE_ERRORS, requestBody=body_doc(alertmanager.WebhookSchema))
 def alertmanager_webhook():
-    """Alertmanager v4 or Grafana v1: route each alert, check the sender may reach its service, store;
-    the inbox's consumer applies it."""
+    """Alertmanager webhook (v4), or Grafana's (v1, told apart by orgId).
+
+    Route each alert, check the sender may reach its service, store; the inbox's consumer applies it."""
     catalog = current_app.extensions["incidents"].catalog
     signed = auth.GRAFANA_SIGNATURE in request.headers  # over the size limit, get_data answers 413
     allowed = auth.services_for_webhook(catalog, request.headers, request.get_data(cache=True) if signed else b"")
@@ -29,12 +33,16 @@ def alertmanager_webhook():
     if refused:
         raise Problem(403, f"these credentials may not send alerts to service {', '.join(refused)}")
     request_id = _accept(g.source, raw, body["groupKey"], routed)
-    return jsonify(status="success", request_id=request_id), 200
+    return {"status": "success", "request_id": request_id}
 
 
 @bp.post("/v2/enqueue")
+@bp.response(202, answers.EventAnswer, description="Stored")
+@operation(security=NONE, errors=EVENT_ERRORS, requestBody=body_doc(pagerduty.EventSchema))
 def pagerduty_enqueue():
-    """PagerDuty Events API v2: 202 with the dedup_key, or 400 `invalid event` with its errors."""
+    """PagerDuty Events API v2: the routing_key is one of a service's integration_keys.
+
+    202 with the dedup_key, or 400 `invalid event` with its errors."""
     g.source = "pagerduty"
     catalog = current_app.extensions["incidents"].catalog
     body, raw = json_body()
@@ -45,7 +53,7 @@ def pagerduty_enqueue():
         raise InvalidEvent(["Invalid routing key"])
     routed, _ = pagerduty.batches_for(event, service)
     request_id = _accept("pagerduty", raw, event.dedup_key, routed, now=now)
-    return jsonify(status="success", message="Event processed", dedup_key=event.dedup_key, request_id=request_id), 202
+    return {"status": "success", "message": "Event processed", "dedup_key": event.dedup_key, "request_id": request_id}
 
 
 def _parse_event(body, generated_key: str) -> pagerduty.Event:

@@ -6,11 +6,13 @@ import hmac
 import re
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, request
 from marshmallow import EXCLUDE, Schema, fields
 
 from commands.escalation import requested
 from incidents.actors import Actor
+from ingest import answers
+from ingest.documented import Blueprint, body_doc, operation
 from ingest.errors import Problem
 from ingest.requests import json_body
 from store.pages import incident_for_dedup_key
@@ -52,8 +54,12 @@ ACTIONS = {
 
 
 @bp.post("/webhooks/pagerduty")
+@bp.response(202, answers.PagerDutyWebhookAnswer, description="Applied or ignored")
+@operation(security=[{"pagerdutySignature": []}], errors=(400, 403, 413, 415, 503), requestBody=body_doc(WebhookSchema))
 def pagerduty_webhook():
-    """Verify the signature over the raw body, then apply the event once (repeats change nothing)."""
+    """PagerDuty V3 webhooks: acknowledged, unacknowledged, resolved in PagerDuty.
+
+    Verify the signature over the raw body, then apply the event once (repeats change nothing)."""
     state = current_app.extensions["incidents"]
     raw = request.get_data(cache=True)
     verify_signature(raw, request.headers.get("X-PagerDuty-Signature"), state.catalog.webhook_secrets)
@@ -65,11 +71,11 @@ def pagerduty_webhook():
     with state.engine.connect() as conn:
         incident_id = incident_for_dedup_key(conn, key) if action and key else None
     if incident_id is None:
-        return jsonify(status="ignored"), 202
+        return {"status": "ignored"}
     now = datetime.now(UTC)
     decision = requested(state.engine, action, catalog=state.catalog, now=now, actor=actor, incident_id=incident_id)
     state.hand_over([decision] if decision else [])
-    return jsonify(status="applied"), 202
+    return {"status": "applied"}
 
 
 def verify_signature(raw: bytes, header: str | None, secrets) -> None:
