@@ -31,6 +31,8 @@ class Notes:
 
 @dataclass
 class Imported:
+    """An export in our terms: schedules for schedules.yaml, policies to paste under a service."""
+
     schedules: list[Schedule]
     policies: list[tuple[str, EscalationPolicy]]  # the source's name of each, and the policy
     notes: Notes

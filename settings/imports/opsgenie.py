@@ -14,6 +14,7 @@ which is the email).
 """
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -113,7 +114,7 @@ def _schedule(source: dict, name: str, users: Users, now: datetime, notes: Notes
             f"{where}: where its rotations overlap Opsgenie has each one's participant on call at once; "
             "here the later rotation's only"
         )
-    zone = Schedule(name, source["timezone"], ()).zone
+    zone = ZoneInfo(source["timezone"])
     layers = tuple(x for r in source["rotations"] if (x := layer(_rotation(source, r, users, notes), zone, now, notes)))
     if not layers:
         notes.warn(f"{where}: no rotation left to import: left out")

@@ -16,6 +16,7 @@ ScheduleLayer, Restriction, EscalationPolicy, EscalationRule, User).
 """
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -108,7 +109,7 @@ def convert(export: dict, people, now: datetime) -> Imported:
 
 
 def _schedule(source: dict, name: str, users: Users, now: datetime, notes: Notes) -> Schedule | None:
-    zone = Schedule(name, source["time_zone"], ()).zone
+    zone = ZoneInfo(source["time_zone"])
     layers = []
     for item in reversed(source["schedule_layers"]):  # highest first at the source; ours: the later wins
         where = f'schedule "{source["name"]}", layer "{item["name"]}"'
@@ -144,7 +145,7 @@ def _policy(source: dict, schedules: dict[str, str], users: Users, notes: Notes)
     levels = []
     for n, rule in enumerate(source["escalation_rules"], start=1):
         targets = tuple(t for t in (_target(t, schedules, users, where, notes) for t in rule["targets"]) if t)
-        if rule["escalation_rule_assignment_strategy"] not in (None, "assign_to_everyone"):
+        if _strategy(rule["escalation_rule_assignment_strategy"]) not in (None, "assign_to_everyone"):
             notes.warn(f"{where}, rule {n}: its assignment strategy is dropped: every target is paged")
         if not targets:
             notes.warn(f"{where}, rule {n}: no target left: left out")
@@ -156,6 +157,13 @@ def _policy(source: dict, schedules: dict[str, str], users: Users, notes: Notes)
     if source["num_loops"] > 9:
         notes.warn(f"{where}: num_loops {source['num_loops']} is more than our repeat allows: 9")
     return EscalationPolicy(tuple(levels), min(source["num_loops"], 9))
+
+
+def _strategy(value) -> str | None:
+    """The rule's assignment strategy: a string in the EscalationRule schema, `[{"type": ...}]` in its example."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0].get("type")
+    return value or None
 
 
 def _target(target: dict, schedules: dict[str, str], users: Users, where: str, notes: Notes) -> Target | None:
