@@ -1,4 +1,5 @@
-"""`incidents`: serve, worker, consume, beat, up, db upgrade, check-config, replay, change, report, oncall."""
+"""`incidents`: serve, worker, consume, beat, up, db upgrade, check-config, replay, change, report, oncall,
+import."""
 
 import os
 import sys
@@ -7,6 +8,7 @@ import click
 
 from cli.change import change
 from cli.config import catalog_or_exit
+from cli.imports import import_schedules
 from cli.maintenance import maintenance
 from cli.oncall import oncall
 from cli.report import report
@@ -192,6 +194,7 @@ def _startable():
 
 cli.add_command(change)
 cli.add_command(report)
+cli.add_command(import_schedules)
 
 if __name__ == "__main__":
     cli()

@@ -52,6 +52,22 @@ def load_catalog(config_dir: Path, environ=None) -> Catalog:
     return catalog
 
 
+def load_people(config_dir: Path, environ=None) -> dict[str, Person]:
+    """The people of `config_dir`/people.yaml (none without the file); raises ConfigError listing every problem."""
+    problems: list[str] = []
+    env = os.environ if environ is None else environ
+    data = _load_file(config_dir / "people.yaml", PeopleFileSchema(), env, problems, required=False) or {}
+    if problems:
+        raise ConfigError(problems)
+    return _people(data)
+
+
+def _people(people_data: dict) -> dict[str, Person]:
+    return {
+        p["name"]: Person(p["name"], p["routing_key"], p["email"], p["title"]) for p in people_data.get("people", [])
+    }
+
+
 def _load_file(path: Path, schema: Schema, env, problems: list[str], *, required: bool):
     shown = _shown(path)
     if not path.exists():
@@ -138,9 +154,7 @@ def _build(services_data: dict, people_data: dict, schedules_data: dict | None =
         )
         for item in services_data["services"]
     )
-    people = {
-        p["name"]: Person(p["name"], p["routing_key"], p["email"], p["title"]) for p in people_data.get("people", [])
-    }
+    people = _people(people_data)
     teams = {t["name"]: Team(t["name"], t["routing_key"], tuple(t["members"])) for t in people_data.get("teams", [])}
     tokens = {t["token"]: t["name"] for t in services_data["api_tokens"]}
     secrets = tuple(services_data["pagerduty"].get("webhook_secrets", ()))
