@@ -195,8 +195,8 @@ def _startable():
 cli.add_command(change)
 cli.add_command(report)
 cli.add_command(import_schedules)
+cli.add_command(maintenance)
+cli.add_command(oncall)
 
 if __name__ == "__main__":
     cli()
-cli.add_command(maintenance)
-cli.add_command(oncall)
