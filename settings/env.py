@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from incidents import urls
 from incidents.timings import Timings
@@ -16,6 +17,21 @@ DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"
 # Alertmanager sends a whole group in one body and drops what is refused with a 4xx; a group of a
 # few thousand alerts with long annotations reaches several MiB (docs/refusals.md).
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where on-call notices are mailed (SMTP_*); `tls` is starttls, ssl or none."""
+
+    host: str
+    port: int
+    sender: str
+    user: str = ""
+    password: str = ""
+    tls: str = "starttls"
+
+
+SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,9 @@ class Settings:
     web_auth_proxies: tuple = ()
     # The status page is rebuilt from the database at most this often per web process.
     status_page_max_age: float = 10.0
+    # On-call notices: mailed through this server; None keeps them in the built-in mailbox (/mail).
+    smtp: Smtp | None = None
+    notice_seconds: float = 60.0  # how often beat looks at the schedules for notices to send
 
     @property
     def local_pagerduty(self) -> bool:
@@ -104,6 +123,26 @@ def load(environ=None) -> Settings:
         web_auth_header=env.get("WEB_AUTH_HEADER", "").strip(),
         web_auth_proxies=_networks(env.get("WEB_AUTH_PROXIES", "")),
         status_page_max_age=float(env.get("STATUS_PAGE_REFRESH_SECONDS", 10.0)),
+        smtp=_smtp(env, public_url),
+        notice_seconds=float(env.get("INCIDENTS_NOTICE_SECONDS", 60.0)),
+    )
+
+
+def _smtp(env, public_url: str) -> Smtp | None:
+    """SMTP_HOST and its companions; unset, None. A wrong SMTP_TLS stops start-up with ValueError."""
+    if not env.get("SMTP_HOST"):
+        return None
+    tls = env.get("SMTP_TLS", "starttls").strip().lower()
+    if tls not in SMTP_PORTS:
+        raise ValueError(f"SMTP_TLS must be one of {', '.join(SMTP_PORTS)}, not {tls!r}")
+    host = urlsplit(public_url).hostname or "localhost"
+    return Smtp(
+        host=env["SMTP_HOST"],
+        port=int(env.get("SMTP_PORT") or SMTP_PORTS[tls]),
+        sender=env.get("SMTP_FROM") or f"incidents@{host}",
+        user=env.get("SMTP_USER", ""),
+        password=env.get("SMTP_PASSWORD", ""),
+        tls=tls,
     )
 
 

@@ -24,6 +24,9 @@ from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, applying_app, scra
 
 TABLES = (
     "schedule_overrides",
+    "notices",
+    "schedule_looks",
+    "oncall_periods",
     "pagerduty_gate",
     "follow_ups",
     "postmortem_versions",

@@ -23,6 +23,7 @@ ROUTES: dict[str, dict] = {
     "tasks.escalate": {"queue": "escalation"},
     "tasks.tick": {"queue": "escalation"},
     "tasks.send_chat": {"queue": "chat"},
+    "tasks.notices": {"queue": "chat"},  # mail and chat to people on call: never in paging's way
 }
 
 
@@ -49,7 +50,12 @@ def create_celery(settings: env.Settings | None = None) -> Celery:
                 "task": "tasks.tick",
                 "schedule": settings.tick_seconds,
                 "options": {"expires": max(settings.tick_seconds * 5, 10)},
-            }
+            },
+            "notices": {
+                "task": "tasks.notices",
+                "schedule": settings.notice_seconds,
+                "options": {"expires": max(settings.notice_seconds * 2, 10)},
+            },
         },
         include=["workers.tasks"],
         timezone="UTC",

@@ -9,8 +9,9 @@ import sqlalchemy.exc
 from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 
+from commands import notices as on_call_notices
 from incidents.timings import DEFAULT
-from workers import chat, escalating, inbox, paging
+from workers import chat, escalating, inbox, notices, paging
 from workers.context import context
 from workers.tick_summary import TickSummary
 
@@ -123,6 +124,15 @@ def tick() -> int:
     counts = {"escalations woken": claimed, "incidents swept for targets": swept, "pages re-queued": len(lost)}
     TICKS.add(now, counts | {"requests applied from the inbox": applied})
     return claimed + swept
+
+
+@shared_task(name="tasks.notices")
+def send_notices() -> int:
+    """Once a minute: look at every schedule (record who was on call, store the notices due: handoffs,
+    changed shifts, gaps), then send what is due."""
+    ctx, now = context(), utcnow()
+    on_call_notices.look(ctx.engine, ctx.catalog, now=now)
+    return notices.send_due(ctx.engine, ctx.catalog, ctx.settings, now=now)
 
 
 def claim_due(ctx, now: datetime) -> int:

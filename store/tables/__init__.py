@@ -16,7 +16,7 @@ from store.tables.core import (
     timeline,
     used_links,
 )
-from store.tables.oncall import schedule_overrides
+from store.tables.oncall import notices, oncall_periods, schedule_looks, schedule_overrides
 from store.tables.people import credentials, sign_in_failures
 from store.tables.review import (
     DRAFT_REMINDER,
@@ -39,6 +39,9 @@ from store.tables.running import (
 
 __all__ = [
     "schedule_overrides",
+    "notices",
+    "schedule_looks",
+    "oncall_periods",
     "alerts",
     "changes",
     "chat_messages",
