@@ -63,8 +63,3 @@ def _open(conn, schedule: Schedule, catalog: Catalog) -> list[str]:
         return []
     rows, _ = list_incidents(conn, IncidentFilter(OPEN, (), services), limit=20, offset=0)
     return [f"INC-{row.number} {row.title}" for row in rows]
-
-
-def _pages(service, schedule: str) -> bool:
-    levels = service.escalation_policy.levels
-    return any(t.kind == "schedule" and t.name == schedule for level in levels for t in level.targets)

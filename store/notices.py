@@ -30,7 +30,7 @@ def add(conn, found: list[Notice], *, now: datetime) -> int:
             "next_attempt_at": now,
         }
         insert = _DIALECTS[conn.dialect.name].insert(notices).values(values).on_conflict_do_nothing()
-        added += conn.execute(insert).rowcount
+        added += conn.execute(insert.returning(notices.c.id)).first() is not None
     return added
 
 
@@ -82,9 +82,10 @@ class Look:
 def look(conn, schedule: str, *, now: datetime) -> Look | None:
     """The last look at `schedule`, its row locked until commit; None at the first look (its row is made)."""
     first = {"schedule": schedule, "seen_at": now, "shifts": [], "recorded_until": now}
-    made = conn.execute(_DIALECTS[conn.dialect.name].insert(schedule_looks).values(first).on_conflict_do_nothing())
+    insert = _DIALECTS[conn.dialect.name].insert(schedule_looks).values(first).on_conflict_do_nothing()
+    made = conn.execute(insert.returning(schedule_looks.c.schedule)).first() is not None
     row = conn.execute(sa.select(schedule_looks).where(schedule_looks.c.schedule == schedule).with_for_update()).one()
-    if made.rowcount:
+    if made:
         return None
     shifts = [Shift(person, _time(a), _time(b)) for person, a, b in row.shifts]
     return Look(utc(row.seen_at), shifts, utc(row.recorded_until))

@@ -10,6 +10,7 @@ from web import (
     incident_forms,
     incident_pages,
     live,
+    mailbox,
     maintenance,
     people,
     postmortem_pages,
@@ -60,6 +61,7 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(live.bp)
     status_page.install(app)
     app.register_blueprint(maintenance.bp)
+    app.register_blueprint(mailbox.bp)
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(postmortem_pages.bp)
     app.register_blueprint(follow_up_forms.bp)
