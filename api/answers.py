@@ -232,3 +232,18 @@ class OnCall(Schema):
 
 class OnCalls(Schema):
     oncalls = fields.List(fields.Nested(OnCall), required=True)
+
+
+class CoverRequest(Schema):
+    id = fields.Integer(required=True)
+    schedule = fields.String(required=True)
+    user = fields.String(required=True, metadata={"description": "who asks to be covered"})
+    start = Time
+    end = Time
+    note = fields.String(required=True)
+    state = fields.String(required=True, metadata={"description": "open, taken, cancelled or ended"})
+    taken_by = fields.String(allow_none=True, required=True)
+
+
+class CoverRequests(Schema):
+    cover_requests = fields.List(fields.Nested(CoverRequest), required=True)

@@ -1,14 +1,15 @@
 """The look at every schedule (beat, once a minute): record who was on call since the last look, and store
-the notices due now (incidents/notices.py decides them; the outbox keeps each once). Sending is the
-workers' (workers/notices.py)."""
+the notices due now: handoffs, changed shifts, gaps, cover requests nobody took (incidents/notices.py
+decides them; the outbox keeps each once). Sending is the workers' (workers/notices.py)."""
 
 from datetime import datetime, timedelta
 
+from incidents import cover
 from incidents import notices as decide
 from incidents.schedules import Schedule, Shift, final
 from incidents.services import Catalog
+from store import cover_requests, overrides
 from store import notices as store
-from store import overrides
 from store.queries import IncidentFilter, list_incidents
 
 # The longest past recorded at once (a beat down for longer records from this far back only).
@@ -38,6 +39,8 @@ def _look_at(conn, schedule: Schedule, catalog: Catalog, now: datetime) -> int:
         found += decide.changed(schedule, seen.shifts, ahead, now, seen.seen_at + decide.AHEAD, seen.key)
     members = catalog.teams[schedule.team].members if schedule.team in catalog.teams else ()
     found += decide.gaps(schedule, ahead, now, members)
+    for request in cover.to_flag(cover_requests.listed(conn, since=now, schedules=(schedule.name,)), now):
+        found += decide.cover_untaken(schedule, request, members)
     store.record(conn, schedule.name, _within(timeline, recorded_until, now))
     store.save_look(conn, schedule.name, ahead, seen_at=now, recorded_until=now)
     return store.add(conn, found, now=now)

@@ -162,3 +162,20 @@ class OverrideSchema(CatalogSchema):
     user = person(required=True)
     start = Timestamp(required=True)
     end = Timestamp(required=True)
+
+
+class CoverAskSchema(CatalogSchema):
+    """`{"user": "alice", "start": "...Z", "end": "...Z", "note": "..."}`: alice asks to be covered then."""
+
+    PEOPLE = ("user",)
+    user = person(required=True)
+    start = Timestamp(required=True)
+    end = Timestamp(required=True)
+    note = Text(validate=validate.Length(max=1000, error="At most 1000 characters."), load_default="")
+
+
+class CoverTakeSchema(CatalogSchema):
+    """`{"user": "dave"}`: dave takes the request (the signed-in person on the web)."""
+
+    PEOPLE = ("user",)
+    user = person(required=True)

@@ -7,6 +7,8 @@ decided twice (two beats, a retried tick) is sent once.
 - Your shifts changed: a person whose shifts in the next 14 days differ from the last look (an override, a
   cover, a configuration change), with what was and what is.
 - Gaps: nobody on call somewhere in the next 14 days, told to the schedule's team once a day until filled.
+- Cover requests: the others on the schedule when one is asked, the requester when it is taken, the team
+  a day before an untaken one starts.
 Each goes by email to the people, and to the schedule's chat when it has one.
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from incidents.cover import CoverRequest
 from incidents.schedules import Schedule, Shift
 from incidents.utc import iso
 
@@ -86,6 +89,31 @@ def gaps(schedule: Schedule, timeline: list[Shift], now: datetime, members: tupl
     )
     body += "Add an override on the schedule's page, or ask someone to cover.\n"
     return _both(f"gaps:{schedule.name}:{now.date().isoformat()}", schedule, members, subject, body)
+
+
+def cover_asked(schedule: Schedule, request: CoverRequest, asked: tuple[str, ...]) -> list[Notice]:
+    span = f"{_when(request.start, schedule)} to {_when(request.end, schedule)}"
+    subject = f"{request.requester} asks for cover on {schedule.name}: {span}"
+    body = f"{request.requester} asks someone to cover their on-call on {schedule.name} from {span}.\n"
+    body += (
+        f"Note: {request.note}\n" if request.note else ""
+    ) + "Take it on your page (/me): the first to take it gets it.\n"
+    return _both(f"cover-asked:{request.id}", schedule, asked, subject, body)
+
+
+def cover_taken(schedule: Schedule, request: CoverRequest) -> list[Notice]:
+    span = f"{_when(request.start, schedule)} to {_when(request.end, schedule)}"
+    subject = f"{request.taken_by} covers you on {schedule.name}: {span}"
+    body = f"{request.taken_by} took your cover request: they are on call on {schedule.name} from {span}.\n"
+    return _both(f"cover-taken:{request.id}", schedule, (request.requester,), subject, body)
+
+
+def cover_untaken(schedule: Schedule, request: CoverRequest, members: tuple[str, ...]) -> list[Notice]:
+    span = f"{_when(request.start, schedule)} to {_when(request.end, schedule)}"
+    subject = f"Nobody has taken {request.requester}'s cover request on {schedule.name}: {span}"
+    body = f"{request.requester} asked for cover on {schedule.name} from {span} and nobody has taken it yet.\n"
+    body += "Take it on /me, or add an override on the schedule's page.\n"
+    return _both(f"cover-untaken:{request.id}", schedule, members, subject, body)
 
 
 def _both(key: str, schedule: Schedule, people: tuple[str, ...], subject: str, body: str) -> list[Notice]:

@@ -10,6 +10,7 @@ import web
 from api import (
     actions,
     changes,
+    cover,
     export,
     follow_ups,
     health,
@@ -79,6 +80,7 @@ def create_app(
     # Machine-facing: each documents itself in /openapi.json (api/spec.py), registered through the Api.
     documented = (intake.bp, change_intake.bp, pagerduty_webhooks.bp, reads.bp, actions.bp, lifecycle.bp)
     documented += (changes.bp, maintenance.bp, reports.bp, postmortems.bp, status.bp, follow_ups.bp, schedules.bp)
+    documented += (cover.bp,)
     documented += (local_pagerduty.bp,) if settings.local_pagerduty else ()
     docs = spec.Api(app)
     for blueprint in (*documented, health.bp):

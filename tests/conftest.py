@@ -23,6 +23,7 @@ from store.migrate import upgrade
 from tests.support import BASE_DATABASE_URL, REDIS_URL, ROOT, applying_app, scratch_database
 
 TABLES = (
+    "cover_requests",
     "schedule_overrides",
     "notices",
     "schedule_looks",

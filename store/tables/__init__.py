@@ -16,7 +16,7 @@ from store.tables.core import (
     timeline,
     used_links,
 )
-from store.tables.oncall import notices, oncall_periods, schedule_looks, schedule_overrides
+from store.tables.oncall import cover_requests, notices, oncall_periods, schedule_looks, schedule_overrides
 from store.tables.people import credentials, sign_in_failures
 from store.tables.review import (
     DRAFT_REMINDER,
@@ -38,6 +38,7 @@ from store.tables.running import (
 )
 
 __all__ = [
+    "cover_requests",
     "schedule_overrides",
     "notices",
     "schedule_looks",

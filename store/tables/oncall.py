@@ -69,3 +69,24 @@ oncall_periods = sa.Table(
     sa.Index("ix_oncall_periods_schedule_end", "schedule", "end_at"),
     sa.Index("ix_oncall_periods_person_start", "person", "start_at"),
 )
+
+# A person on call asks the others on the schedule to cover [start_at, end_at) (incidents.cover); the first to
+# take it gets an override (override_id). Taken, cancelled or ended requests stay, for the record.
+cover_requests = sa.Table(
+    "cover_requests",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("schedule", sa.String(64), nullable=False),
+    sa.Column("requester", sa.String(128), nullable=False),
+    sa.Column("start_at", Time, nullable=False),
+    sa.Column("end_at", Time, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("created_by", sa.String(160), nullable=False),
+    sa.Column("taken_by", sa.String(128)),
+    sa.Column("taken_at", Time),
+    sa.Column("override_id", Id),
+    sa.Column("cancelled_at", Time),
+    sa.Column("cancelled_by", sa.String(160)),
+    sa.Index("ix_cover_requests_schedule_end", "schedule", "end_at"),
+)

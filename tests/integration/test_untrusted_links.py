@@ -80,6 +80,7 @@ def test_pagerduty_links_are_links_only_when_http(client, engine):
 def every_get_route(app, incident_ref: str, ack: str):
     """A URL for each GET route of the app, its parameters filled with things that exist."""
     values = {"incident_ref": incident_ref, "ref": incident_ref, "token": ack, "follow_up_id": 1, "request_id": "r"}
+    values["name"] = "sre-primary"  # the example schedule
     values["filename"] = "style.css"
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods:
