@@ -229,6 +229,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="Celery worker processes")
     parser.add_argument("--beats", type=int, default=1, help="Celery beat processes")
     parser.add_argument("--wait", type=float, default=120, help="part 1: seconds to wait for pages at most")
+    parser.add_argument("--schedules", action="store_true", help="levels page schedules, not people (issue #16)")
     return parser.parse_args(argv)
 
 

@@ -71,14 +71,30 @@ def routing_key(seconds: int) -> str:
     return f"benchescalation{seconds:02d}".ljust(32, "0")
 
 
-def write_config(folder: Path) -> None:
-    """Part 2's webhook service (the default) and one PagerDuty-fed service per first-level timeout."""
+def write_config(folder: Path, schedules: bool = False) -> None:
+    """Part 2's webhook service (the default) and one PagerDuty-fed service per first-level timeout. With
+    `schedules`, each level pages a schedule (the same person on call, through two layers, one restricted)."""
     services = [_service("webhooks", 3600, f"default: true\n    intake: {{bearer_token: {WEBHOOK_TOKEN}}}")]
     services += [_service(f"bench-{s}s", s, f"intake: {{integration_keys: [{routing_key(s)}]}}") for s in TIMEOUTS]
+    if schedules:
+        services = [text.replace("{user: oncall-sre}", "{schedule: primary}") for text in services]
+        services = [text.replace("{user: sre-manager}", "{schedule: managers}") for text in services]
+        (folder / "schedules.yaml").write_text(
+            "schedules:\n" + _schedule("primary", "oncall-sre") + _schedule("managers", "sre-manager")
+        )
     (folder / "services.yaml").write_text("services:\n" + "".join(services))
     (folder / "people.yaml").write_text(
         f"people:\n  - {{name: oncall-sre, routing_key: {SRE_KEY}}}\n"
         f"  - {{name: sre-manager, routing_key: {MANAGER_KEY}}}\n"
+    )
+
+
+def _schedule(name: str, person: str) -> str:
+    return (
+        f"  - name: {name}\n    time_zone: America/New_York\n    layers:\n"
+        f"      - {{name: weekly, start: 2026-01-05T09:00, rotation: 1 week, participants: [{person}]}}\n"
+        f"      - {{name: days, start: 2026-01-05T09:00, rotation: 1 day, participants: [{person}],\n"
+        f"         restrictions: [{{days: [mon, tue, wed, thu, fri], from: '09:00', to: '18:00'}}]}}\n"
     )
 
 
@@ -98,7 +114,7 @@ def stack(args):
     with tempfile.TemporaryDirectory(prefix="incidents-bench-") as tmp, ExitStack() as stop:
         tmp, prefix = Path(tmp), f"bench-escalation-{secrets.token_hex(4)}:"
         (tmp / "config").mkdir()
-        write_config(tmp / "config")
+        write_config(tmp / "config", schedules=getattr(args, "schedules", False))
         url = stop.enter_context(scratch_database(f"incidents_bench_escalation_{os.getpid()}"))
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         stop.enter_context(broker_prefix(prefix))

@@ -13,6 +13,7 @@ Pure functions of the schedule and the times asked about (issue #16 §1):
   overlapping overrides the later-created one.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -113,18 +114,40 @@ def handoff(layer: Layer, k: int, zone: ZoneInfo) -> datetime:
 
 
 def layer_shifts(layer: Layer, zone: ZoneInfo, since: datetime, until: datetime) -> list[Shift]:
-    """The layer's on-call shifts that meet [since, until), inside its windows if it has any."""
+    """The layer's on-call shifts that meet [since, until), inside its windows if it has any. Computed a
+    week (of UTC time) at a time and kept: pages and feeds ask about the same weeks again and again."""
     if not layer.participants or until <= since:
         return []
+    out: list[Shift] = []
+    for week in range(_week(since), _week(until - timedelta(microseconds=1)) + 1):
+        for shift in _week_shifts(layer, zone.key, week):
+            if shift.end > since and shift.start < until and (not out or shift.start > out[-1].start):
+                out.append(shift)
+    return out
+
+
+_EPOCH, _WEEK = datetime(2000, 1, 3, tzinfo=UTC), timedelta(weeks=1)
+
+
+def _week(at: datetime) -> int:
+    return (at - _EPOCH) // _WEEK
+
+
+@functools.lru_cache(maxsize=8192)
+def _week_shifts(layer: Layer, zone_key: str, week: int) -> tuple[Shift, ...]:
+    """The layer's shifts that meet one week (a shift over its edge belongs to both weeks, whole)."""
+    zone, since = ZoneInfo(zone_key), _EPOCH + week * _WEEK
+    until = since + _WEEK
     k, out = max(0, _shift_at(layer, zone, since)), []
-    while (start := handoff(layer, k, zone)) < until:
+    start = handoff(layer, k, zone)
+    while start < until:
         end = handoff(layer, k + 1, zone)
         spans = _inside_windows(layer, zone, start, end) if layer.windows else [(start, end)]
         if spans:
             person = layer.participants[_turn(layer, zone, k) % len(layer.participants)]
             out += [Shift(person, a, b, layer.name) for a, b in spans if b > since]
-        k += 1
-    return out
+        k, start = k + 1, end
+    return tuple(out)
 
 
 def final(schedule: Schedule, since: datetime, until: datetime, overrides=()) -> list[Shift]:
@@ -133,8 +156,7 @@ def final(schedule: Schedule, since: datetime, until: datetime, overrides=()) ->
     spans of one person are one shift; the first and last are clipped to [since, until)."""
     timeline = [Shift(None, since, until)]
     for layer in schedule.layers:
-        for shift in layer_shifts(layer, schedule.zone, since, until):
-            timeline = _laid_over(timeline, shift)
+        timeline = _layer_over(timeline, layer_shifts(layer, schedule.zone, since, until))
     meeting = [o for o in overrides if o.end > since and o.start < until]
     for override in sorted(meeting, key=lambda o: (o.created, o.id)):
         timeline = _laid_over(timeline, Shift(override.person, override.start, override.end, "override"))
@@ -213,6 +235,25 @@ def _laid_over(timeline: list[Shift], top: Shift) -> list[Shift]:
     return sorted(out, key=lambda s: s.start)
 
 
+def _layer_over(timeline: list[Shift], tops: list[Shift]) -> list[Shift]:
+    """A layer's shifts (`tops`: in order, none overlapping) laid over the timeline (in order, none
+    overlapping) in one pass: they win where they have someone."""
+    out, i = [], 0
+    for shift in timeline:
+        start = shift.start
+        while i < len(tops) and tops[i].end <= start:
+            i += 1
+        j = i
+        while j < len(tops) and tops[j].start < shift.end:
+            if tops[j].start > start:
+                out.append(Shift(shift.person, start, tops[j].start, shift.layer))
+            start = max(start, tops[j].end)
+            j += 1
+        if start < shift.end:
+            out.append(Shift(shift.person, start, shift.end, shift.layer))
+    return sorted(out + tops, key=lambda s: s.start)
+
+
 def _merged(shifts: list[Shift], since: datetime, until: datetime) -> list[Shift]:
     out: list[Shift] = []
     for shift in shifts:
@@ -229,5 +270,38 @@ def periods(
 ) -> list[Shift]:
     """Each person's whole on-call periods that meet [since, until): consecutive shifts of one person
     are one period, not clipped to the range (looked for up to `reach` beyond it); gaps are left out."""
-    wide = final(schedule, since - reach, until + reach, overrides)
-    return [s for s in wide if s.person is not None and s.end > since and s.start < until]
+    found = final(schedule, since, until, overrides)
+    first, last = found[0], found[-1]
+    if first.person is not None:
+        found[0] = Shift(first.person, _began(schedule, first.person, since, overrides, reach), first.end, first.layer)
+    if last.person is not None:
+        found[-1] = Shift(
+            last.person, found[-1].start, _ends(schedule, last.person, until, overrides, reach), last.layer
+        )
+    return [s for s in found if s.person is not None]
+
+
+def _began(schedule: Schedule, person: str, at: datetime, overrides, reach: timedelta) -> datetime:
+    """When the period of `person` under way at `at` began: looked for back a day, two, four ... up to reach."""
+    back = timedelta(days=1)
+    while True:
+        back = min(back, reach)
+        tail = final(schedule, at - back, at, overrides)[-1]
+        if tail.person != person:
+            return at
+        if tail.start > at - back or back == reach:
+            return tail.start
+        back *= 2
+
+
+def _ends(schedule: Schedule, person: str, at: datetime, overrides, reach: timedelta) -> datetime:
+    """When the period of `person` under way just before `at` ends, looked for as _began looks back."""
+    ahead = timedelta(days=1)
+    while True:
+        ahead = min(ahead, reach)
+        head = final(schedule, at, at + ahead, overrides)[0]
+        if head.person != person:
+            return at
+        if head.end < at + ahead or ahead == reach:
+            return head.end
+        ahead *= 2

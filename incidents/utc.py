@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 def utc(value: datetime | None) -> datetime | None:
     """The datetime in UTC, aware: SQLite hands back naive datetimes, which are UTC. The one place that says so."""
-    if value is None:
-        return None
+    if value is None or value.tzinfo is UTC:
+        return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

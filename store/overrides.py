@@ -23,10 +23,18 @@ def delete(conn, schedule: str, override_id: int, *, at: datetime, by: str) -> b
 
 def meeting(conn, schedule: str, since: datetime, until: datetime) -> list[Override]:
     """The schedule's overrides (not deleted) that meet [since, until)."""
+    return meeting_each(conn, (schedule,), since, until)[schedule]
+
+
+def meeting_each(conn, schedules, since: datetime, until: datetime) -> dict[str, list[Override]]:
+    """The overrides (not deleted) of each of `schedules` that meet [since, until), in one query."""
     query = sa.select(table).where(
-        table.c.schedule == schedule, table.c.deleted_at.is_(None), table.c.end_at > since, table.c.start_at < until
+        table.c.schedule.in_(tuple(schedules)),
+        table.c.deleted_at.is_(None),
+        table.c.end_at > since,
+        table.c.start_at < until,
     )
-    return [
-        Override(row.person, row.start_at, row.end_at, row.created_at, row.id)
-        for row in conn.execute(query.order_by(table.c.id))
-    ]
+    found: dict[str, list[Override]] = {name: [] for name in schedules}
+    for row in conn.execute(query.order_by(table.c.id)):
+        found[row.schedule].append(Override(row.person, row.start_at, row.end_at, row.created_at, row.id))
+    return found

@@ -7,7 +7,18 @@ from zoneinfo import ZoneInfo, available_timezones
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidents.schedules import Layer, Override, Schedule, Window, final, handoff, instant, layer_shifts, on_call
+from incidents.schedules import (
+    Layer,
+    Override,
+    Schedule,
+    Window,
+    final,
+    handoff,
+    instant,
+    layer_shifts,
+    on_call,
+    periods,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 WEEKLY = Layer("weekly", datetime(2027, 3, 1, 9, 0), timedelta(weeks=1), ("alice", "bob", "carol"))
@@ -137,3 +148,46 @@ def test_the_final_schedule_covers_the_asked_range_once_without_holes_or_overlap
     assert all(a.end == b.start for a, b in zip(shifts, shifts[1:], strict=False))
     assert all(a.person != b.person for a, b in zip(shifts, shifts[1:], strict=False))
     assert all(s.person is not None for s in shifts)  # the unrestricted layer always has someone
+
+
+def slow_final(schedule: Schedule, since: datetime, until: datetime, overrides=()):
+    """final() as first written: every shift laid over the timeline one at a time."""
+    from incidents.schedules import Shift, _laid_over, _merged
+
+    timeline = [Shift(None, since, until)]
+    for layer in schedule.layers:
+        for shift in layer_shifts(layer, schedule.zone, since, until):
+            timeline = _laid_over(timeline, shift)
+    for o in sorted(overrides, key=lambda o: (o.created, o.id)):
+        timeline = _laid_over(timeline, Shift(o.person, o.start, o.end, "override"))
+    return _merged([s for s in timeline if s.end > since and s.start < until], since, until)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    hours=st.sampled_from([8, 12, 24, 168]),
+    at=st.datetimes(min_value=datetime(2026, 12, 1), max_value=datetime(2028, 1, 1), timezones=st.just(UTC)),
+    days=st.integers(0, 20),
+    offsets=st.lists(st.tuples(st.integers(-400, 800), st.integers(1, 300)), max_size=6),
+)
+def test_final_and_whole_periods_agree_with_laying_one_shift_at_a_time_over_a_wide_range(
+    zone, hours, at, days, offsets
+):
+    layer = Layer("l", datetime(2027, 1, 1, 9), timedelta(hours=hours), ("a", "b", "a", "c"))
+    restricted = Layer(
+        "r", datetime(2027, 1, 1, 9), timedelta(days=1), ("a", "y"), (Window(WEEKDAYS, time(9), time(17)),)
+    )
+    schedule = Schedule("s", zone, (layer, restricted))
+    asked = [
+        Override("o" if n % 2 else "a", at + timedelta(hours=h), at + timedelta(hours=h + length), at + timedelta(n), n)
+        for n, (h, length) in enumerate(offsets)
+    ]
+    until = at + timedelta(days=days, hours=1)
+    assert final(schedule, at, until, asked) == slow_final(schedule, at, until, asked)
+    reach = timedelta(days=90)
+    wide = slow_final(schedule, at - reach, until + reach, asked)
+    expected = [s for s in wide if s.person is not None and s.end > at and s.start < until]
+    assert [(s.person, s.start, s.end) for s in periods(schedule, at, until, asked, reach)] == [
+        (s.person, s.start, s.end) for s in expected
+    ]
