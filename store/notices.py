@@ -30,7 +30,7 @@ def add(conn, found: list[Notice], *, now: datetime) -> int:
             "next_attempt_at": now,
         }
         insert = _DIALECTS[conn.dialect.name].insert(notices).values(values).on_conflict_do_nothing()
-        added += conn.execute(insert).rowcount
+        added += conn.execute(insert.execution_options(preserve_rowcount=True)).rowcount
     return added
 
 
@@ -82,7 +82,9 @@ class Look:
 def look(conn, schedule: str, *, now: datetime) -> Look | None:
     """The last look at `schedule`, its row locked until commit; None at the first look (its row is made)."""
     first = {"schedule": schedule, "seen_at": now, "shifts": [], "recorded_until": now}
-    made = conn.execute(_DIALECTS[conn.dialect.name].insert(schedule_looks).values(first).on_conflict_do_nothing())
+    insert = _DIALECTS[conn.dialect.name].insert(schedule_looks).values(first).on_conflict_do_nothing()
+    # SQLAlchemy counts an INSERT's rows on PostgreSQL only when asked (else -1: "made", every time).
+    made = conn.execute(insert.execution_options(preserve_rowcount=True))
     row = conn.execute(sa.select(schedule_looks).where(schedule_looks.c.schedule == schedule).with_for_update()).one()
     if made.rowcount:
         return None
