@@ -1,9 +1,19 @@
 """The on-call load as figures: JSON for the API, rows for CSV, a text table for the CLI."""
 
+from datetime import datetime
+
 from incidents.oncall_load import Load, LoadReport
+from incidents.report_figures import scope_from
 from incidents.utc import iso
 
 CSV_HEADER = ["person", "time_zone", "hours", "night_hours", "weekend_hours", "pages", "night_pages", "commanded"]
+
+
+def window(since: str | None, until: str | None, now: datetime) -> tuple[datetime, datetime]:
+    """[since, until) read as the incident report reads it (30d, 12h, a date or RFC 3339; default the last 30
+    days); ValueError naming the parameter."""
+    scope = scope_from({"since": since, "until": until}, now)
+    return scope.since, scope.until
 
 
 def hours(seconds: float) -> float:
