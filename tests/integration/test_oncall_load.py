@@ -179,3 +179,13 @@ def test_periods_recorded_by_beats_look_count_and_the_current_one_runs_to_now(ca
     assert [(p.person, p.on_call / 3600) for p in found.people] == [("alice", 3.0), ("bob", 2 + 1 / 60)]
     later = load_report(engine, with_rota, since=utc(2026, 6, 1), until=utc(2026, 6, 8), now=now + timedelta(hours=3))
     assert [p.on_call / 3600 for p in later.people] == [3.0, 2.0]  # beat stopped looking: only what is recorded
+
+
+def test_the_api_is_documented_with_its_parameters_and_answer(client):
+    document = client.get("/openapi.json").get_json()
+    operation = document["paths"]["/api/reports/oncall"]["get"]
+    assert operation["security"] == [{"apiToken": []}]
+    assert {p["name"] for p in operation["parameters"]} == {"since", "until"}
+    assert {"400", "401", "503"} <= set(operation["responses"])
+    person = document["components"]["schemas"]["reports.PersonLoad"]["properties"]
+    assert set(person) == {"person", "time_zone", *FIELDS}

@@ -4,6 +4,7 @@ clock changes, with properties over time zones and periods."""
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ from incidents.oncall_load import (
     weekend_seconds,
     zone_name,
 )
-from incidents.oncall_load_figures import as_json, csv_rows, text_table
+from incidents.oncall_load_figures import as_json, csv_rows, text_table, window
 from incidents.services import Person
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -162,3 +163,14 @@ def test_a_period_split_in_two_has_the_same_nights_and_weekends(zone, start, cut
     middle, end = start + timedelta(minutes=cut), start + timedelta(minutes=cut + rest)
     for count in (night_seconds, weekend_seconds):
         assert abs(count(start, middle, tz) + count(middle, end, tz) - count(start, end, tz)) < 1e-6
+
+
+def test_the_range_is_read_as_the_incident_reports_and_a_wrong_one_names_its_parameter():
+    now = utc(2027, 6, 9, 12)
+    assert window(None, None, now) == (utc(2027, 5, 10, 12), now)
+    assert window("2027-06-01", "2027-06-08", now) == (utc(2027, 6, 1), utc(2027, 6, 8))
+    for since, until, named in [("yesterday", None, "since:"), ("2027-06-08", "2027-06-01", "until:")]:
+        with pytest.raises(ValueError, match=named):
+            window(since, until, now)
+    with pytest.raises(ValueError, match="since: '99999999999d' reaches back before the year 1"):
+        window("99999999999d", None, now)
