@@ -74,3 +74,8 @@ class ReportQuery(Schema):
     until = fields.String(metadata={"description": "as `since`; default now"})
     service = Values(metadata={"description": "repeatable or comma-separated"})
     severity = Values(metadata={"description": "repeatable or comma-separated"})
+
+
+class LoadQuery(Schema):
+    since = fields.String(metadata={"description": "30d, 12h, a date or RFC 3339; default 30 days ago"})
+    until = fields.String(metadata={"description": "as `since`; default now"})

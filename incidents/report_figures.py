@@ -15,7 +15,10 @@ def parse_moment(text: str, now: datetime) -> datetime:
     """`30d`, `12h`, `2w` (before `now`), a date `2026-11-01` (its midnight UTC) or an RFC 3339 time."""
     text = text.strip()
     if match := _AGO.fullmatch(text):
-        return now - int(match.group(1)) * _UNIT[match.group(2)]
+        try:
+            return now - int(match.group(1)) * _UNIT[match.group(2)]
+        except OverflowError:
+            raise ValueError(f"{text!r} reaches back before the year 1") from None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import login_required
 
+from commands.oncall_load import load_report
+from incidents import oncall_load_figures
 from incidents.report_figures import as_json, csv_header, csv_rows, duration_text, scope_from, share_text
 from incidents.reports import PHASES, TARGETS, Scope
 from incidents.severity import Severity
@@ -55,6 +57,50 @@ def report_csv():
     return Response(
         out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"}
     )
+
+
+@bp.get("/reports/oncall")
+@login_required
+def oncall_load_page():
+    """Per person: hours on call (nights, weekends), pages (at night), incidents commanded; default 30 days."""
+    now = datetime.now(UTC)
+    since, until, error = _window(now)
+    found = _load(since, until, now)
+    page = render_template("oncall_load.html", report=found, error=error, before=_day_after(until), hours=_hours)
+    return page, (400 if error else 200)
+
+
+@bp.get("/reports/oncall.csv")
+@login_required
+def oncall_load_csv():
+    """The same as CSV: a header, then one row per person."""
+    now = datetime.now(UTC)
+    since, until, error = _window(now)
+    if error:
+        return Response(error + "\n", status=400, mimetype="text/plain")
+    out = io.StringIO()
+    csv.writer(out).writerows(oncall_load_figures.csv_rows(_load(since, until, now)))
+    name = f"oncall-load-{since:%Y%m%d}-{until:%Y%m%d}.csv"
+    return Response(
+        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
+
+
+def _window(now: datetime) -> tuple[datetime, datetime, str]:
+    """The chosen range, or the last 30 days with the error to show."""
+    try:
+        return *oncall_load_figures.window(request.args.get("since"), request.args.get("until"), now), ""
+    except ValueError as error:
+        return *oncall_load_figures.window(None, None, now), str(error)
+
+
+def _load(since: datetime, until: datetime, now: datetime):
+    state = current_app.extensions["incidents"]
+    return load_report(state.engine, state.catalog, since=since, until=until, now=now)
+
+
+def _hours(seconds: float) -> str:
+    return f"{oncall_load_figures.hours(seconds):.1f}"
 
 
 def _scope(now: datetime) -> tuple[Scope, str]:
