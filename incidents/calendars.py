@@ -68,10 +68,17 @@ def on_call_periods(
     found = [
         Period(schedule.name, shift.person, shift.start, shift.end, schedule.handoff_notice)
         for schedule in schedules
+        if person is None or _may_have(schedule, overrides.get(schedule.name, ()), person)
         for shift in periods(schedule, since, until, overrides.get(schedule.name, ()), REACH)
         if person is None or shift.person == person
     ]
     return sorted(found, key=lambda p: (p.start, p.schedule, p.person))
+
+
+def _may_have(schedule: Schedule, overrides, person: str) -> bool:
+    """Whether `person` can be on call on the schedule at all (a participant, or given an override): the
+    others are not worked out."""
+    return any(person in layer.participants for layer in schedule.layers) or any(o.person == person for o in overrides)
 
 
 def ics(feed: Feed, found: list[Period], *, now: datetime, domain: str) -> bytes:

@@ -34,7 +34,7 @@ def test_my_next_shifts_are_shown_in_my_time_zone_with_my_calendar_link(client, 
     assert shifts, "the example schedule puts alice on call within 14 days"
     first = shifts[0].start.astimezone(ZoneInfo("Europe/Paris"))
     assert f"{first:%a} {first.day} {first:%b %H:%M} {first.tzname()}" in html  # CET, not UTC
-    assert html.count("<td>sre-primary") == len(shifts)
+    assert html.count('<td class="schedule">sre-primary') == len(shifts)
     url = calendar_url(html)
     assert url.startswith("http://") and url.endswith(".ics")
     assert f'href="webcal://{url.split("://", 1)[1]}"' in html
@@ -70,4 +70,4 @@ def test_an_override_under_way_shows_as_on_call_now(client, engine, catalog):
     )
     signed_in(client, engine, "sre-manager")
     html = client.get("/me").get_data(as_text=True)
-    assert html.count("<td>sre-primary") == 1 and "on call now" in html
+    assert html.count('<td class="schedule">sre-primary') == 1 and "on call now" in html

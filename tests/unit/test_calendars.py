@@ -119,3 +119,11 @@ def test_a_token_opens_its_feed_only_and_a_new_nonce_closes_it():
     assert feed_of(token("other key", alice, "n1"), "key", stored) is None
     assert feed_of("not-a-token-é", "key", stored) is None
     assert token("key", alice, "n1") != token("key", Feed(SCHEDULE, "alice"), "n1")
+
+
+def test_an_override_puts_someone_who_is_no_participant_in_their_feed():
+    override = Override("dave", datetime(2027, 3, 10, 8, tzinfo=UTC), datetime(2027, 3, 10, 20, tzinfo=UTC), NOW)
+    found = events(built(Feed(PERSON, "dave"), overrides={"db": [override]}))
+    assert [(str(e["summary"]), e.decoded("dtstart"), e.decoded("dtend")) for e in found] == [
+        ("On call: db", override.start, override.end)
+    ]
