@@ -1,11 +1,12 @@
 """`incidents`: serve, worker, consume, beat, up, db upgrade, check-config, replay, change, report, oncall,
-import."""
+import, calendar-url."""
 
 import os
 import sys
 
 import click
 
+from cli.calendars import calendar_url
 from cli.change import change
 from cli.config import catalog_or_exit
 from cli.imports import import_schedules
@@ -197,6 +198,7 @@ cli.add_command(report)
 cli.add_command(import_schedules)
 cli.add_command(maintenance)
 cli.add_command(oncall)
+cli.add_command(calendar_url)
 
 if __name__ == "__main__":
     cli()

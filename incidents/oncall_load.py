@@ -63,7 +63,7 @@ class LoadReport:
 
 def zone_name(person) -> str:
     """A person's time zone (people.yaml `time_zone`), UTC when none is set or the person is unknown."""
-    return getattr(person, "time_zone", None) or "UTC"
+    return person.time_zone if person is not None else "UTC"
 
 
 def recorded_end(end_at: datetime, recorded_until: datetime | None, now: datetime) -> datetime | None:

@@ -72,6 +72,7 @@ class Person:
     routing_key: str
     email: str = ""
     title: str = ""  # shown after the name in the incident channel, e.g. "SRE"
+    time_zone: str = "UTC"  # of the tz database: their calendar, /me and notices show times in it
 
 
 @dataclass(frozen=True)

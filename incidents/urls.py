@@ -34,3 +34,8 @@ def page_ack_url(base: str, secret_key: str, page) -> str:
 def local_pagerduty_url(base: str) -> str:
     """The events URL of the built-in local sink: PagerDuty's client appends `/v2/enqueue`."""
     return f"{base}{LOCAL_PAGERDUTY_PATH}"
+
+
+def calendar_url(base: str, token: str) -> str:
+    """A calendar feed (incidents.calendars): the token in it is its only credential."""
+    return f"{base}/calendars/{token}.ics"

@@ -64,7 +64,8 @@ def load_people(config_dir: Path, environ=None) -> dict[str, Person]:
 
 def _people(people_data: dict) -> dict[str, Person]:
     return {
-        p["name"]: Person(p["name"], p["routing_key"], p["email"], p["title"]) for p in people_data.get("people", [])
+        p["name"]: Person(p["name"], p["routing_key"], p["email"], p["title"], p["time_zone"])
+        for p in people_data.get("people", [])
     }
 
 

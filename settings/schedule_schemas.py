@@ -2,12 +2,11 @@
 
 import re
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from incidents.schedules import DAYS, Layer, Window
-from settings.schemas import ChatSchema, Duration
+from settings.schemas import ChatSchema, Duration, TimeZone
 
 NAME_RULE = "lowercase letters, digits and dashes, starting with a letter or digit (sre-primary)"
 
@@ -43,16 +42,6 @@ class LocalTime(fields.Field):
         if parsed.tzinfo is not None:
             raise ValidationError("a local time, without an offset: the schedule's time_zone places it")
         return parsed
-
-
-class TimeZone(fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
-        name = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError(f'"{name}" is not a time zone of the tz database ("America/New_York")') from None
-        return name
 
 
 class WindowSchema(Schema):

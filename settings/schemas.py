@@ -1,6 +1,7 @@
 """The YAML files' shapes, as marshmallow schemas: every field validated, unknown keys refused."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
@@ -18,6 +19,24 @@ class Duration(fields.Field):
             return parse_duration(value)
         except (ValueError, TypeError):
             raise ValidationError(f'"{value}" is not a duration') from None
+
+
+def zone_problem(name: str) -> str | None:
+    """Why `name` is not a time zone of the tz database, or None when it is one."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f'"{name}" is not a time zone of the tz database ("America/New_York")'
+    return None
+
+
+class TimeZone(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        name = super()._deserialize(value, attr, data, **kwargs)
+        problem = zone_problem(name)
+        if problem:
+            raise ValidationError(problem)
+        return name
 
 
 class SeverityField(fields.Field):
@@ -232,10 +251,21 @@ class PersonSchema(Schema):
     routing_key = fields.String(required=True, validate=validate.Length(min=1))
     email = fields.String(load_default="")
     title = fields.String(load_default="", validate=validate.Length(max=64))
+    time_zone = fields.String(load_default="UTC")
+
+    @validates_schema
+    def known_zone(self, data, **kwargs):
+        # Checked here, not by the field, so that the message names the person as well as the zone.
+        problem = zone_problem(data["time_zone"]) if "time_zone" in data else None
+        if problem:
+            raise ValidationError(f'person "{data.get("name", "")}": {problem}', "time_zone")
 
 
 class TeamSchema(PersonSchema):
     members = fields.List(fields.String(), load_default=list)
+
+    class Meta:
+        exclude = ("time_zone",)  # a team is paged through its key; its members have their own zones
 
 
 class PeopleFileSchema(Schema):

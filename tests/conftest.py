@@ -37,6 +37,7 @@ TABLES = (
     "maintenance_windows",
     "sign_in_failures",
     "credentials",
+    "calendar_tokens",
     "chat_messages",
     "changes",
     "status_updates",

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from incidents.utc import utc
 from web import (
+    calendars,
     declare,
     follow_up_forms,
     incident_forms,
@@ -12,6 +13,7 @@ from web import (
     live,
     mailbox,
     maintenance,
+    me,
     people,
     postmortem_pages,
     report_pages,
@@ -65,6 +67,8 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(postmortem_pages.bp)
     app.register_blueprint(follow_up_forms.bp)
+    app.register_blueprint(me.bp)
+    app.register_blueprint(calendars.bp)
     app.register_error_handler(CSRFError, _refused)
 
 

@@ -9,10 +9,11 @@ login_manager = LoginManager()
 
 
 class Person(UserMixin):
-    """A person of people.yaml, signed in."""
+    """A person of people.yaml, signed in; `time_zone` (people.yaml, default UTC) is the one their pages use."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, time_zone: str = "UTC"):
         self.name = name
+        self.time_zone = time_zone
 
     def get_id(self) -> str:
         return self.name
@@ -29,10 +30,16 @@ def signed_in_name() -> str:
     return current_user.name
 
 
+def person(name: str) -> Person | None:
+    """The person of people.yaml called `name`, as the web signs them in; None when there is none."""
+    known = current_app.extensions["incidents"].catalog.people.get(name)
+    return Person(known.name, known.time_zone) if known else None
+
+
 @login_manager.user_loader
 def _from_session(name: str) -> Person | None:
     # Someone removed from people.yaml loses access at once, even with a live session.
-    return Person(name) if name in current_app.extensions["incidents"].catalog.people else None
+    return person(name)
 
 
 @login_manager.request_loader
@@ -57,10 +64,10 @@ def _person_named(value: str) -> Person | None:
     """A person by name, or by email (case-insensitive) for `X-Forwarded-Email` style headers."""
     people = current_app.extensions["incidents"].catalog.people
     if value in people:
-        return Person(value)
+        return person(value)
     lowered = value.lower()
     found = [p.name for p in people.values() if p.email and p.email.lower() == lowered]
-    return Person(found[0]) if len(found) == 1 else None
+    return person(found[0]) if len(found) == 1 else None
 
 
 @login_manager.unauthorized_handler

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 from store.credentials import password_hash
 from store.sign_in_failures import failures_since, forget_failures, record_failure
 from web import passwords
-from web.people import Person
+from web.people import person
 
 bp = Blueprint("sign_in", __name__)
 REFUSED = "Name or password not accepted."  # the same words whether the name exists or not
@@ -39,7 +39,7 @@ def form():
         name = sign_in.name.data.strip()
         outcome = _check(name, sign_in.password.data, datetime.now(UTC))
         if outcome == "accepted":
-            login_user(Person(name))
+            login_user(person(name))
             return redirect(safe_next(sign_in.next.data))
         error, status = (THROTTLED, 429) if outcome == "throttled" else (REFUSED, 401)
         return render_template("sign_in.html", form=sign_in, error=error), status

@@ -1,6 +1,7 @@
 """The tables, as SQLAlchemy Core (the hot path is set-based SQL, not an ORM object per alert), one
 module per noun; every table is on `metadata` once this package is imported."""
 
+from store.tables.calendars import calendar_tokens
 from store.tables.core import (
     OPEN,
     Id,
@@ -44,6 +45,7 @@ __all__ = [
     "schedule_looks",
     "oncall_periods",
     "alerts",
+    "calendar_tokens",
     "changes",
     "chat_messages",
     "credentials",

@@ -18,7 +18,6 @@ from cli.main import cli
 from commands.notices import look
 from commands.oncall_load import load_report
 from incidents.schedules import Layer, Schedule
-from incidents.services import Person
 from store.tables import incidents, oncall_periods, pages, timeline
 from tests.integration.signing_in import signed_in
 from tests.support import READ, applying_app
@@ -32,16 +31,8 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-@dataclasses.dataclass(frozen=True)
-class ZonedPerson(Person):
-    """A person with the `time_zone` people.yaml gives them (#16 §1), whether or not Person has it yet."""
-
-    time_zone: str = "UTC"
-
-
 def in_berlin(catalog, name="alice"):
-    person = catalog.people[name]
-    zoned = ZonedPerson(person.name, person.routing_key, person.email, person.title, time_zone="Europe/Berlin")
+    zoned = dataclasses.replace(catalog.people[name], time_zone="Europe/Berlin")
     return dataclasses.replace(catalog, people=catalog.people | {name: zoned})
 
 
@@ -157,8 +148,8 @@ def test_the_cli_prints_a_table_and_csv(settings, week):
     lines = table.output.splitlines()
     assert lines[0].startswith("On-call load 2026-06-01T00:00:00Z to 2026-06-08T00:00:00Z")
     assert lines[1].split() == "person hours nights weekends pages at night commanded time zone".split()
-    # people.yaml gives alice no time zone (yet): her nights and pages at night are UTC's.
-    assert lines[2].split() == ["alice", "54.0", "22.0", "48.0", "2", "1", "1", "UTC"]
+    # The example people.yaml puts alice in Paris (UTC+2 in June, as Berlin): the figures of EXPECTED.
+    assert lines[2].split() == ["alice", "54.0", "24.0", "48.0", "2", "1", "1", "Europe/Paris"]
     assert lines[3].split() == ["oncall-sre", "114.0", "48.0", "0.0", "1", "1", "0", "UTC"]
     as_csv = CliRunner().invoke(cli, [*args, "--csv"], env=environ, catch_exceptions=False)
     assert (
