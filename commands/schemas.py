@@ -162,3 +162,10 @@ class OverrideSchema(CatalogSchema):
     user = person(required=True)
     start = Timestamp(required=True)
     end = Timestamp(required=True)
+
+
+class TakeSchema(CatalogSchema):
+    """`{"user": "dave"}`: dave on call from now until the end of the current shift ("I'll take it from here")."""
+
+    PEOPLE = ("user",)
+    user = person(required=True)
