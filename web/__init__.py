@@ -11,6 +11,8 @@ from web import (
     incident_pages,
     live,
     maintenance,
+    oncall_forms,
+    oncall_pages,
     people,
     postmortem_pages,
     report_pages,
@@ -63,6 +65,8 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(postmortem_pages.bp)
     app.register_blueprint(follow_up_forms.bp)
+    app.register_blueprint(oncall_pages.bp)
+    app.register_blueprint(oncall_forms.bp)
     app.register_error_handler(CSRFError, _refused)
 
 

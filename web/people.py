@@ -1,6 +1,7 @@
 """Who is signed in: a session (Flask-Login) or, behind an auth proxy, a trusted header."""
 
 import ipaddress
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
@@ -27,6 +28,16 @@ def install(app: Flask) -> None:
 def signed_in_name() -> str:
     """The signed-in person's name (a view behind `login_required` only)."""
     return current_user.name
+
+
+def viewer_zone() -> ZoneInfo:
+    """The signed-in person's time zone (`time_zone` of people.yaml when people have one), else UTC."""
+    person = current_app.extensions["incidents"].catalog.people.get(current_user.name)
+    name = getattr(person, "time_zone", None) or getattr(current_user, "time_zone", None) or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # check-config refuses an unknown zone; never a broken page
+        return ZoneInfo("UTC")
 
 
 @login_manager.user_loader
