@@ -99,7 +99,7 @@ def test_an_override_added_by_form_in_the_viewers_zone_is_stored_in_utc_and_show
     page = text(client.get("/schedules/rota"))
     assert "Override added: oncall-sre is on call for rota" in page
     final = page[page.index('class="rota-row rota-final"') :]
-    assert ">oncall-sre</text>" in final[: final.index("</svg>\n  </div>")]
+    assert "<title>oncall-sre (override): " in final[: final.index("</div>")]
     assert f"#{row.id}:" in page and "Delete override" in page
 
 
