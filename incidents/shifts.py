@@ -28,9 +28,14 @@ class NowAndNext:
 
 
 def now_and_next(schedule: Schedule, now: datetime, overrides=(), reach: timedelta = REACH) -> NowAndNext:
-    """Who is on call now and until when (followed up to `reach`), and who is next from when."""
-    ahead = final(schedule, now, now + reach, overrides)
-    return NowAndNext(ahead[0], next((s for s in ahead[1:] if s.person is not None), None))
+    """Who is on call now and until when, and who is next from when: looked for in the next HORIZON, then
+    (nobody next there) up to `reach`; 14 days cost a sixth of 90, and nearly every schedule hands off."""
+    for horizon in (min(HORIZON, reach), reach):
+        ahead = final(schedule, now, now + horizon, overrides)
+        coming = next((s for s in ahead[1:] if s.person is not None), None)
+        if coming is not None:
+            break
+    return NowAndNext(ahead[0], coming)
 
 
 def take_until(schedule: Schedule, now: datetime, overrides=()) -> datetime:
