@@ -57,11 +57,6 @@ def ahead(conn, catalog: Catalog, name: str, since: datetime, until: datetime, n
         return None
     asked = overrides.meeting(conn, name, since, until)
     layers = tuple((layer.name, tuple(layer_shifts(layer, schedule.zone, since, until))) for layer in schedule.layers)
-    return Ahead(
-        schedule,
-        layers,
-        tuple(asked),
-        tuple(final(schedule, since, until, asked)),
-        tuple(shifts.overlaps(asked)),
-        now_and_next(conn, name, schedule, now),
-    )
+    timeline = final(schedule, since, until, asked)
+    current = shifts.now_and_next_in(timeline, now) or now_and_next(conn, name, schedule, now)
+    return Ahead(schedule, layers, tuple(asked), tuple(timeline), tuple(shifts.overlaps(asked)), current)

@@ -3,7 +3,7 @@ from here" lasts, which of two overlapping overrides wins, who is on call on eac
 what an incident's escalation does next. Pure: schedules, overrides, state and `now` are arguments."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from incidents import escalation
@@ -36,6 +36,14 @@ def now_and_next(schedule: Schedule, now: datetime, overrides=(), reach: timedel
         if coming is not None:
             break
     return NowAndNext(ahead[0], coming)
+
+
+def now_and_next_in(timeline: list[Shift], now: datetime) -> NowAndNext | None:
+    """Who is on call now and next, read from a final timeline that covers `now`; None when nobody is next
+    within it (then the current shift may run on past its end: ask `now_and_next`)."""
+    current = next((s for s in timeline if s.start <= now < s.end), None)
+    coming = next((s for s in timeline if current and s.start >= current.end and s.person is not None), None)
+    return NowAndNext(replace(current, start=now), coming) if coming is not None else None
 
 
 def take_until(schedule: Schedule, now: datetime, overrides=()) -> datetime:

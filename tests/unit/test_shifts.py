@@ -8,7 +8,7 @@ from incidents.escalation_state import ACKNOWLEDGED, RESOLVED, TRIGGERED, State
 from incidents.policy import EscalationPolicy, Level, Plan, Target
 from incidents.schedules import Layer, Override, Schedule, final
 from incidents.severity import Severity
-from incidents.shifts import next_escalation, now_and_next, on_levels, overlaps, take_until
+from incidents.shifts import next_escalation, now_and_next, now_and_next_in, on_levels, overlaps, take_until
 
 NOW = datetime(2027, 3, 3, 12, 0, tzinfo=UTC)  # a Wednesday
 DAILY = Layer("daily", datetime(2027, 3, 1, 9, 0), timedelta(days=1), ("alice", "bob"))
@@ -112,3 +112,9 @@ def test_the_still_unresolved_rule_is_the_next_escalation_when_it_comes_first():
 def test_a_resolved_or_exhausted_incident_has_no_escalation_pending():
     assert next_escalation(PLAN, replace(PAGED, status=RESOLVED)) is None
     assert next_escalation(PLAN, replace(PAGED, level=1, due_at=None, exhausted=True)) is None
+
+
+def test_now_and_next_read_from_a_timeline_agree_with_those_computed_or_say_they_cannot():
+    made = [override("carol", at(3, 13), at(3, 14), at(1), 1)]
+    assert now_and_next_in(final(ROTA, at(3), at(5), made), NOW) == now_and_next(ROTA, NOW, made)
+    assert now_and_next_in(final(ROTA, at(3), at(4, 8)), NOW) is None  # nobody next within it
