@@ -220,6 +220,15 @@ class OverrideCreated(Schema):
     id = fields.Integer(required=True)
 
 
+class Taken(Schema):
+    """An override from now to the end of the current shift."""
+
+    id = fields.Integer(required=True)
+    user = fields.String(required=True)
+    start = fields.String(required=True, metadata={"description": "now (RFC 3339, UTC)"})
+    end = fields.String(required=True, metadata={"description": "the end of the current shift (RFC 3339, UTC)"})
+
+
 class OnCall(Schema):
     user = fields.Dict(allow_none=True, metadata={"description": "`{name, email}`; null: nobody on call"})
     schedule = fields.Dict(metadata={"description": "`{name}`"})

@@ -7,7 +7,7 @@ from flask import Response, g
 
 from api import answers
 from commands import cover as commands
-from commands.schemas import CoverAskSchema, CoverTakeSchema
+from commands.schemas import CoverAskSchema, TakeSchema
 from incidents.cover import CoverRequest, Refused
 from incidents.references import MAX_ID
 from incidents.utc import iso
@@ -48,7 +48,7 @@ def ask(asked, name):
 
 
 @bp.post(f"{ONE}/take")
-@bp.arguments(CoverTakeSchema)
+@bp.arguments(TakeSchema)
 @bp.response(200, answers.CoverRequest)
 @REFUSABLE
 def take(asked, name, request_id):

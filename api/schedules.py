@@ -1,5 +1,5 @@
-"""Schedules through the API: who is on call (PagerDuty's `/oncalls` shape), add and delete overrides.
-Every call presents an API token."""
+"""Schedules through the API: who is on call (PagerDuty's `/oncalls` shape), add and delete overrides,
+take the schedule now. Every call presents an API token."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -8,9 +8,10 @@ from flask import Response, g, jsonify
 from api import answers
 from api.queries import OnCallQuery
 from commands import schedules as commands
-from commands.schemas import OverrideSchema
+from commands.oncall import levels_now
+from commands.schemas import OverrideSchema, TakeSchema
 from incidents.references import MAX_ID
-from incidents.schedules import on_call, periods
+from incidents.schedules import periods
 from incidents.utc import iso
 from ingest.documented import ACTION_ERRORS, API_AUTH, LIST_ERRORS, READ_ERRORS, api_blueprint, operation, state
 from ingest.errors import Problem
@@ -68,6 +69,17 @@ def delete_override(name, override_id):
     return Response(status=204)
 
 
+@bp.post("/schedules/<name>/take")
+@bp.arguments(TakeSchema)
+@bp.response(201, answers.Taken)
+@operation(security=API_AUTH, errors=ACTION_ERRORS)
+def take(asked, name):
+    """`{"user"}`: "I'll take it from here": that person is on call from now until the end of the current shift
+    (nobody on call now: until the next person's shift starts, or 12 hours if nobody is in the next 14 days)."""
+    taken = commands.take_now(state().engine, name, asked["user"], **_context())
+    return {"id": taken.id, "user": taken.person, "start": iso(taken.start), "end": iso(taken.end)}
+
+
 REACH = timedelta(days=90)  # how far a period is followed beyond the range asked
 # PagerDuty's /oncalls answers at most 90 days at once; rotations are computed, not stored: within a year.
 MAX_RANGE, HORIZON = timedelta(days=90), timedelta(days=366)
@@ -84,25 +96,18 @@ def _levels(state, service_name: str, now: datetime) -> list[dict]:
     service = next((s for s in state.catalog.services if s.name == service_name), None)
     if service is None:
         raise Problem(400, "invalid parameter", {"service": f'no service called "{service_name}"'})
-    out = []
     with state.engine.connect() as conn:
-        for number, level in enumerate(service.escalation_policy.levels, 1):
-            for target in level.targets:
-                entry = {"escalation_level": number, "escalation_policy": {"service": service.name}}
-                if target.kind == "schedule":
-                    schedule = state.catalog.schedules[target.name]
-                    asked = overrides.meeting(conn, target.name, now, now + timedelta(seconds=1))
-                    person = on_call(schedule, now, asked)
-                    entry |= {"schedule": {"name": target.name}}
-                    entry |= (
-                        {"user": {"name": person, "email": _email(state.catalog, person)}} if person else {"user": None}
-                    )
-                else:
-                    entry |= {target.kind: {"name": target.name}}
-                    if target.kind == "user":
-                        entry["user"]["email"] = _email(state.catalog, target.name)
-                out.append(entry)
-    return out
+        found = levels_now(conn, state.catalog, service.escalation_policy, now)
+    return [_level_entry(state.catalog, service.name, on) for on in found]
+
+
+def _level_entry(catalog, service: str, on) -> dict:
+    entry = {"escalation_level": on.level, "escalation_policy": {"service": service}}
+    if on.target.kind == "team":
+        return entry | {"team": {"name": on.target.name}}
+    if on.target.kind == "schedule":
+        entry |= {"schedule": {"name": on.target.name}}
+    return entry | {"user": {"name": on.person, "email": _email(catalog, on.person)} if on.person else None}
 
 
 def _email(catalog, name: str | None) -> str:

@@ -1,12 +1,15 @@
-"""Schedule overrides: someone on call between two times instead of whoever the layers say (#16 §2)."""
+"""Schedule overrides: someone on call between two times instead of whoever the layers say, and "I'll
+take it from here", an override from now to the end of the current shift (#16 §2)."""
 
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
 
 from commands.work import NotFound, as_actor
-from incidents.schedules import Override
+from incidents import shifts
+from incidents.schedules import Override, on_call
 from incidents.services import Catalog
 from store import overrides
 
@@ -41,6 +44,19 @@ def delete_override(
             raise NotFound(f"no override {override_id} on schedule {schedule}")
 
 
-def _known(catalog: Catalog, schedule: str) -> None:
+def take_now(engine: sa.Engine, schedule: str, person: str, *, catalog: Catalog, now: datetime, actor) -> Override:
+    """`person` on call from now until the end of the current shift (incidents.shifts.take_until), as an
+    override recorded under `actor`; the stored override, with its id. Refused if they are on call already."""
+    rules = _known(catalog, schedule)
+    with engine.begin() as conn:
+        asked = overrides.meeting(conn, schedule, now, now + shifts.HORIZON)
+        if on_call(rules, now, asked) == person:
+            raise ValidationError({"user": [f"{person} is on call on {schedule} already"]})
+        taken = Override(person, now, shifts.take_until(rules, now, asked), created=now)
+        return replace(taken, id=overrides.add(conn, schedule, taken, by=as_actor(actor).name))
+
+
+def _known(catalog: Catalog, schedule: str):
     if schedule not in catalog.schedules:
         raise NotFound(f"no schedule called {schedule}")
+    return catalog.schedules[schedule]

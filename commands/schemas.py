@@ -174,8 +174,9 @@ class CoverAskSchema(CatalogSchema):
     note = Text(validate=validate.Length(max=1000, error="At most 1000 characters."), load_default="")
 
 
-class CoverTakeSchema(CatalogSchema):
-    """`{"user": "dave"}`: dave takes the request (the signed-in person on the web)."""
+class TakeSchema(CatalogSchema):
+    """`{"user": "dave"}`: dave on call from now until the end of the current shift ("I'll take it from here"),
+    or for the time of a cover request he takes."""
 
     PEOPLE = ("user",)
     user = person(required=True)

@@ -113,7 +113,7 @@ def escalate_now(plan: Plan, state: State, now: datetime, *, by: str, reason: st
     else "escalated by <by>")."""
     if state.status == RESOLVED:
         return Step(state)
-    level, loop = _next(plan, state)
+    level, loop = next_level(plan, state)
     if level is None:
         return Step(state, entries=(Entry("escalation_exhausted", f"{by} asked to escalate: no further level"),))
     reason = reason or f"escalated by {by}"
@@ -183,7 +183,7 @@ def _due(plan: Plan, state: State, now: datetime) -> Step:
             entries=(Entry("ack_timeout", "Acknowledgement timed out: back to triggered"),),
         )
         return merge(back, _repage(plan, back.state, now, "acknowledgement timed out"))
-    level, loop = _next(plan, state)
+    level, loop = next_level(plan, state)
     if level is None:
         return Step(
             replace(state, due_at=None, exhausted=True),
@@ -196,7 +196,7 @@ def _due(plan: Plan, state: State, now: datetime) -> Step:
 
 def _escalate_unresolved(plan: Plan, state: State, now: datetime) -> Step:
     state = replace(state, unresolved_due_at=None)
-    level, loop = _next(plan, state)
+    level, loop = next_level(plan, state)
     if level is None:
         return Step(state)
     window = plan.rules.escalate_unresolved_after.get(state.severity)
@@ -272,7 +272,8 @@ def _apply_rules(plan: Plan, step: Step, now: datetime, opening: bool = False) -
     return step
 
 
-def _next(plan: Plan, state: State) -> tuple[int | None, int]:
+def next_level(plan: Plan, state: State) -> tuple[int | None, int]:
+    """The level (index) and loop the next escalation pages; level None: there is none."""
     if state.level + 1 < len(plan.policy.levels):
         return state.level + 1, state.loop
     if state.loop < plan.policy.repeat:

@@ -52,6 +52,11 @@ def state_of(row) -> escalation.State:
     )
 
 
+def read(conn, number: int):
+    """The incident's state row, not locked (a page shows it); None if there is none."""
+    return conn.execute(sa.select(*STATE_COLUMNS).where(incidents.c.number == number)).first()
+
+
 def plan_of(row) -> Plan:
     return Plan.from_data(row.policy)
 

@@ -14,6 +14,8 @@ from web import (
     mailbox,
     maintenance,
     me,
+    oncall_forms,
+    oncall_pages,
     people,
     postmortem_pages,
     report_pages,
@@ -69,6 +71,8 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(follow_up_forms.bp)
     app.register_blueprint(me.bp)
     app.register_blueprint(calendars.bp)
+    app.register_blueprint(oncall_pages.bp)
+    app.register_blueprint(oncall_forms.bp)
     app.register_error_handler(CSRFError, _refused)
 
 

@@ -4,13 +4,15 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from commands.oncall import levels_now
 from incidents import channel, paging
 from incidents.lifecycle import ROLES, Lifecycle, StatusWord
 from incidents.page_steps import StepKind
 from incidents.services import Catalog
 from incidents.severity import Severity
+from incidents.shifts import next_escalation
 from incidents.targets import MILESTONES, Targets, deadline, open_deadlines, reached_at
-from store import follow_ups
+from store import escalation, follow_ups
 from store.channel import lifecycle_of
 from store.incident_page import key_entries, live_version, newest_entries
 from store.pages import pages_of
@@ -65,6 +67,7 @@ def page_context(
         "pages": pages,
         "rollback": rollback_context(conn, row, lc, catalog, now),
         "earlier": follow_ups.earlier(conn, row.id, today=now.date()),
+        "oncall": oncall_view(conn, number, catalog, now),
         "pulled_in": sorted({p["target"] for p in pages if p["step_kind"] == StepKind.RESPONDER}),
         "people": sorted(catalog.people),
         "teams": sorted(catalog.teams),
@@ -72,6 +75,14 @@ def page_context(
         "words": [word.value for word in StatusWord],
         "severities": [s.name for s in Severity],
     }
+
+
+def oncall_view(conn, number: int, catalog: Catalog, now: datetime) -> dict:
+    """Who each level of the incident's policy (its frozen copy) pages now, and the next escalation due."""
+    row = escalation.read(conn, number)
+    plan = escalation.plan_of(row)
+    levels = levels_now(conn, catalog, plan.policy, now)
+    return {"levels": levels, "next": next_escalation(plan, escalation.state_of(row)), "level": row.esc_level + 1}
 
 
 def _channel_view(conn, row, lc: Lifecycle, catalog: Catalog, actions, updates) -> dict:

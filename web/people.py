@@ -1,6 +1,7 @@
 """Who is signed in: a session (Flask-Login) or, behind an auth proxy, a trusted header."""
 
 import ipaddress
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
@@ -34,6 +35,11 @@ def person(name: str) -> Person | None:
     """The person of people.yaml called `name`, as the web signs them in; None when there is none."""
     known = current_app.extensions["incidents"].catalog.people.get(name)
     return Person(known.name, known.time_zone) if known else None
+
+
+def viewer_zone() -> ZoneInfo:
+    """The signed-in person's time zone (`time_zone` of people.yaml, UTC by default; check-config checks it)."""
+    return ZoneInfo(current_user.time_zone)
 
 
 @login_manager.user_loader

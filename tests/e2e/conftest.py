@@ -50,10 +50,11 @@ def write_config(
     repeat=0,
     lifecycle=NO_TARGETS,
     chat="",
+    schedules="",
 ):
     """A config like the example's, with timeouts in seconds so escalation happens during a test;
     `lifecycle`: the `lifecycle:` section (YAML flow style), e.g. targets in seconds; `chat`: the
-    service's `chat:` as a YAML flow mapping."""
+    service's `chat:` as a YAML flow mapping; `schedules`: a schedules.yaml, if any."""
     levels = "".join(
         f"      - targets: [{{user: {user}}}]\n        timeout: {seconds}s\n"
         for user, seconds in zip(("oncall-sre", "sre-manager"), level_timeouts, strict=False)
@@ -87,6 +88,8 @@ def write_config(
           - {{name: payments-expert, routing_key: {EXPERT_KEY}}}
         """)
     )
+    if schedules:
+        (folder / "schedules.yaml").write_text(schedules)
     return folder
 
 

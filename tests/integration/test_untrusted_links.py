@@ -80,8 +80,7 @@ def test_pagerduty_links_are_links_only_when_http(client, engine):
 def every_get_route(app, incident_ref: str, ack: str):
     """A URL for each GET route of the app, its parameters filled with things that exist."""
     values = {"incident_ref": incident_ref, "ref": incident_ref, "token": ack, "follow_up_id": 1, "request_id": "r"}
-    values["name"] = "sre-primary"  # the example schedule
-    values["filename"] = "style.css"
+    values |= {"filename": "style.css", "name": "sre-primary"}  # name: a schedule of the example config
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods:
             yield rule.endpoint, rule.build({name: values[name] for name in rule.arguments})[1]
@@ -110,6 +109,8 @@ def test_every_answer_of_every_get_route_carries_the_security_headers(app, clien
         "incident_pages.incident_list",
         "ack_links.confirm",
         "status_page.page",
+        "oncall_pages.oncall_page",
+        "oncall_pages.schedule_page",
     ):
         assert page in html_pages
     assert client.get("/no-such-page").headers["X-Frame-Options"] == "DENY"  # errors too

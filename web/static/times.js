@@ -1,11 +1,12 @@
 // Times in the viewer's time zone. The server writes UTC: it stays in the title (hover) and is what
-// shows without JavaScript. A countdown (time[data-countdown]) counts down to its time instead.
+// shows without JavaScript. A countdown (time[data-countdown]) counts down to its time instead; a time
+// written in the zone of the viewer's people.yaml entry (time[data-zone]) stays as written.
 (function () {
   var format = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
                  second: "2-digit", timeZoneName: "short" };
 
   function localTimes(root) {
-    root.querySelectorAll("time[datetime]:not([data-countdown])").forEach(function (element) {
+    root.querySelectorAll("time[datetime]:not([data-countdown]):not([data-zone])").forEach(function (element) {
       var when = new Date(element.getAttribute("datetime"));
       if (!isNaN(when.getTime())) element.textContent = when.toLocaleString(undefined, format);
     });
