@@ -78,3 +78,17 @@ def known_schedule(catalog: Catalog, name: str) -> Schedule:
     if name not in catalog.schedules:
         raise NotFound(f"no schedule called {name}")
     return catalog.schedules[name]
+
+
+def for_person(engine: sa.Engine, person: str, *, catalog: Catalog, now: datetime):
+    """`person`'s own requests not over yet, and the open requests of others on the schedules `person` is
+    part of (those they are asked to take)."""
+    with engine.connect() as conn:
+        found = cover_requests.listed(conn, since=now, schedules=tuple(catalog.schedules))
+    mine = [r for r in found if r.requester == person]
+    asked = [
+        r
+        for r in found
+        if r.state(now) == cover.OPEN and person in cover.others(catalog.schedules[r.schedule], r.requester)
+    ]
+    return mine, asked

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from incidents.utc import utc
 from web import (
     calendars,
+    cover_forms,
     declare,
     follow_up_forms,
     incident_forms,
@@ -73,6 +74,7 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(calendars.bp)
     app.register_blueprint(oncall_pages.bp)
     app.register_blueprint(oncall_forms.bp)
+    app.register_blueprint(cover_forms.bp)
     app.register_error_handler(CSRFError, _refused)
 
 

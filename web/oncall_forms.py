@@ -77,7 +77,7 @@ def _override(values: dict, catalog, zone) -> dict:
     data, errors = {"user": values["user"]}, {}
     for field in ("start", "end"):
         try:
-            data[field] = iso(_moment(values[field], zone))
+            data[field] = iso(moment(values[field], zone))
         except (ValueError, OverflowError):
             errors[field] = [WHEN]
     try:
@@ -89,7 +89,7 @@ def _override(values: dict, catalog, zone) -> dict:
     return {"person": loaded["user"], "start": loaded["start"], "end": loaded["end"]}
 
 
-def _moment(text: str, zone) -> datetime:
+def moment(text: str, zone) -> datetime:
     """A local time in `zone` (as <input type=datetime-local> sends it; one with an offset is taken as is)."""
     parsed = datetime.fromisoformat(text)
     return parsed.astimezone(UTC) if parsed.tzinfo else instant(parsed, zone)

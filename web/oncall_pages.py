@@ -8,6 +8,8 @@ from flask import Blueprint, current_app, render_template
 from flask_login import login_required
 
 from commands import oncall
+from incidents.cover import OPEN
+from store import cover_requests
 from web import schedule_view
 from web.people import signed_in_name, viewer_zone
 
@@ -41,6 +43,7 @@ def schedule_answer(name: str, values: dict, errors: dict, status: int = 200):
     since, until = schedule_view.window(now, zone)
     with state.engine.connect() as conn:
         ahead = oncall.ahead(conn, state.catalog, name, since, until, now)
+        open_requests = [r for r in cover_requests.listed(conn, since=now, schedules=(name,)) if r.state(now) == OPEN]
     if ahead is None:
         return not_found(f"There is no schedule called {name} in schedules.yaml.")
     shown = {
@@ -50,6 +53,7 @@ def schedule_answer(name: str, values: dict, errors: dict, status: int = 200):
         "values": values or _suggested(now, zone),
         "errors": errors,
         "people": sorted(state.catalog.people),
+        "cover": [(r, max(r.start, now)) for r in open_requests],
     }
     return render_template("schedule.html", **shown, **_viewer()), status
 

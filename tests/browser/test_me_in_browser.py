@@ -88,3 +88,36 @@ def test_me_shows_my_shifts_and_calendar_link_on_a_desk_and_a_phone(with_schedul
     assert refused == []
     desk.close()
     phone.close()
+
+
+def test_a_cover_request_asked_on_one_phone_is_taken_on_another(with_schedules, start_stack, browser, screenshot):
+    stack = start_stack(worker=False, beat=False)
+    set_password(stack)
+    set_password(stack, "payments-expert")
+    asking = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    asking.goto(f"{stack.web}/me")
+    sign_in(asking)
+    row = asking.locator("table.shifts tbody tr", has_text="payments-secondary-rotation").first
+    row.get_by_role("link", name="Ask for cover").click()
+    expect(asking.get_by_label("Schedule")).to_have_value("payments-secondary-rotation")
+    asking.get_by_label("Note (optional)").fill("<b>dentist</b>")
+    asking.get_by_role("button", name="Ask for cover").click()
+    expect(asking.get_by_role("status")).to_contain_text("Cover asked on payments-secondary-rotation")
+    expect(asking.locator(".cover-request")).to_contain_text("nobody has taken it yet")
+    screenshot(asking, "cover-asked-phone")
+
+    taking = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    taking.goto(f"{stack.web}/me")
+    sign_in(taking, "payments-expert")
+    asked = taking.locator(".cover-request", has_text="oncall-sre asks for cover")
+    expect(asked).to_contain_text("<b>dentist</b>")  # a note is text, never markup
+    screenshot(taking, "cover-to-take-phone")
+    asked.get_by_role("button", name="Take it").click()
+    expect(taking.get_by_role("status")).to_contain_text("You cover oncall-sre on payments-secondary-rotation")
+
+    asking.reload()
+    expect(asking.locator(".cover-request")).to_contain_text("covered by payments-expert")
+    asking.goto(f"{stack.web}/schedules/payments-secondary-rotation")
+    expect(asking.locator("ul.overrides")).to_contain_text("payments-expert")
+    screenshot(asking, "cover-taken-schedule-phone")
+    assert asking.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -2,6 +2,7 @@
 withdrawn, and flagged to the team a day ahead when nobody took one."""
 
 import dataclasses
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from incidents.cover import Refused
 from incidents.schedules import Layer, Schedule, final, on_call
 from store import overrides
 from store.tables import notices as outbox
+from tests.integration.signing_in import csrf_token, signed_in
 from tests.support import READ, applying_app
 
 pytestmark = pytest.mark.both_databases
@@ -146,3 +148,55 @@ def test_two_people_taking_at_once_one_gets_it(config, engine):
     assert outcomes.count("refused") == 1
     with engine.connect() as conn:
         assert len(overrides.meeting(conn, "rota", shift.start, shift.end)) == 1
+
+
+def local_input(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M")  # in UTC, alice's zone in this test
+
+
+def test_on_the_web_alice_asks_from_her_page_and_the_first_colleague_takes_it(settings, catalog, engine):
+    config = dataclasses.replace(
+        with_rota(catalog),
+        people=catalog.people
+        | {
+            "alice": dataclasses.replace(catalog.people["alice"], time_zone="UTC"),
+        },
+    )
+    app = applying_app(settings, catalog=config, engine=engine)
+    alice, colleague = signed_in(app.test_client(), engine, "alice"), signed_in(app.test_client(), engine, "oncall-sre")
+    shift = next_shift(config, "alice")
+    page = alice.get("/me?cover=0").get_data(as_text=True)
+    assert 'href="/me?cover=0#ask-cover">Ask for cover</a>' in page
+    assert 'name="schedule"' in page and '<option value="rota" selected>' in page
+
+    token = csrf_token(page)
+    wrong = {
+        "csrf_token": token,
+        "schedule": "rota",
+        "start": local_input(shift.start),
+        "end": "tomorrow",
+        "note": "train",
+    }
+    refused = alice.post("/me/cover-requests", data=wrong)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert 'id="cover-end-error">Give a date and time' in html and 'value="train"' in html  # kept
+    assert told(engine, "cover-") == []
+
+    form = wrong | {"end": local_input(shift.end)}
+    asked = alice.post("/me/cover-requests", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Cover asked on rota" in asked and "nobody has taken it yet" in asked
+
+    theirs = colleague.get("/me").get_data(as_text=True)
+    assert "Asked of you" in theirs and "<strong>alice</strong> asks for cover on rota" in theirs
+    assert "<strong>alice</strong> asks for cover:" in colleague.get("/schedules/rota").get_data(as_text=True)
+    [request_id] = re.findall(r"/schedules/rota/cover-requests/(\d+)/take", theirs)
+    taken = colleague.post(
+        f"/schedules/rota/cover-requests/{request_id}/take",
+        data={"csrf_token": csrf_token(theirs)},
+        follow_redirects=True,
+    )
+    assert "You cover alice on rota" in taken.get_data(as_text=True)
+    assert "covered by oncall-sre" in alice.get("/me").get_data(as_text=True)
+    again = colleague.post(f"/schedules/rota/cover-requests/{request_id}/take", data={"csrf_token": csrf_token(theirs)})
+    assert "Not taken: cover request" in colleague.get(again.headers["Location"]).get_data(as_text=True)
