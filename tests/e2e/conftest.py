@@ -83,9 +83,11 @@ def write_config(
     (folder / "people.yaml").write_text(
         textwrap.dedent(f"""\
         people:
-          - {{name: oncall-sre, routing_key: {SRE_KEY}}}
-          - {{name: sre-manager, routing_key: {MANAGER_KEY}}}
-          - {{name: payments-expert, routing_key: {EXPERT_KEY}}}
+          - {{name: oncall-sre, routing_key: {SRE_KEY}, email: oncall-sre@example.com}}
+          - {{name: sre-manager, routing_key: {MANAGER_KEY}, email: sre-manager@example.com}}
+          - {{name: payments-expert, routing_key: {EXPERT_KEY}, email: payments-expert@example.com}}
+        teams:
+          - {{name: sre, routing_key: {MANAGER_KEY}, members: [oncall-sre, sre-manager]}}
         """)
     )
     if schedules:
@@ -101,6 +103,7 @@ class Stack:
     pagerduty: FakePagerDuty
     settings: object
     processes: dict
+    env: dict = dataclasses.field(default_factory=dict)  # more settings for worker, consumer and beat
 
     def log(self) -> str:
         return "\n".join(f"===== {name}\n{process.log()[-6000:]}" for name, process in self.processes.items())
@@ -116,10 +119,13 @@ class Stack:
         self.processes["consumer"] = Process(argv, env=self._env(), log_path=log_path)
         return self.processes["consumer"]
 
-    def start_beat(self) -> Process:
+    def start_beat(self, name: str = "beat") -> Process:
+        """A beat; another one (another `name`) keeps its schedule file in a folder of its own."""
         argv = [sys.executable, "-m", "cli.main", "beat"]
-        self.processes["beat"] = Process(argv, env=self._env(), log_path=self.settings.var_dir.parent / "beat.log")
-        return self.processes["beat"]
+        var = {} if name == "beat" else {"INCIDENTS_VAR": str(self.settings.var_dir.parent / f"var-{name}")}
+        log_path = self.settings.var_dir.parent / f"{name}.log"
+        self.processes[name] = Process(argv, env=self._env() | var, log_path=log_path)
+        return self.processes[name]
 
     def _env(self) -> dict:
         return process_env(
@@ -132,6 +138,7 @@ class Stack:
             # for other workers' revoked tasks, and ours revoke none. tests/faults keeps it, as production
             # does: it runs again after a lost broker connection, which those tests break.
             CELERY_WORKER_WITHOUT_MINGLE=1,
+            **self.env,
         )
 
 
@@ -140,7 +147,7 @@ def start_stack(settings, engine, tmp_path, request):
     """`start_stack(**config)`: fake PagerDuty, gunicorn, worker and beat on a config with short timeouts."""
     started = []
 
-    def start(*, worker: bool = True, beat: bool = True, **config) -> Stack:
+    def start(*, worker: bool = True, beat: bool = True, env=None, **config) -> Stack:
         folder = tmp_path / "config"
         folder.mkdir(exist_ok=True)
         write_config(folder, **config)
@@ -149,7 +156,7 @@ def start_stack(settings, engine, tmp_path, request):
         web, base = launch_web(
             stack_settings, tmp_path, PAGERDUTY_EVENTS_URL=fake.url, CELERY_BROKER_PREFIX=stack_settings.broker_prefix
         )
-        stack = Stack(base, fake, stack_settings, {"web": web})
+        stack = Stack(base, fake, stack_settings, {"web": web}, env or {})
         started.append(stack)
         # Worker and beat start while the web does: the test needs all three, not one after the other.
         # Without a worker, `incidents consume` applies the inbox (the worker does that too): intake
