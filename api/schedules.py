@@ -42,10 +42,9 @@ def oncalls(schedule=(), since=None, until=None, service=None):
         raise Problem(400, "invalid parameter", {"since": "the range must lie within a year of now"})
     with state().engine.connect() as conn:
         asked = overrides.meeting_each(conn, names, since - REACH, until + REACH)
-    found = []
+    found, catalog = [], state().catalog
     for name in names:
-        rules = state().catalog.schedules[name]
-        found += [_entry(state().catalog, p, name) for p in periods(rules, since, until, asked[name], REACH)]
+        found += [_entry(catalog, p, name) for p in periods(catalog.schedules[name], since, until, asked[name], REACH)]
     # Built as it is answered (strings and dicts): jsonify skips the schema's dump of thousands of entries.
     return jsonify(oncalls=sorted(found, key=lambda entry: (entry["start"], entry["schedule"]["name"])))
 
