@@ -1,5 +1,6 @@
 """gunicorn settings: Prometheus multiprocess metrics and sane timeouts."""
 
+import gc
 import os
 import shutil
 
@@ -37,3 +38,12 @@ logconfig_dict = logs.gunicorn_logconfig()
 
 def child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """The app is loaded: its objects (code, templates, configuration) leave the collector's scans for good,
+    and the young generation is collected every 20,000 allocations instead of 700. A page renders tens of
+    thousands of short-lived objects: with the defaults a full collection over every long-lived object fell
+    inside many requests (bench.schedule_page, wrk -c2: p50 11 ms, p99 55-61 ms; with this, p99 20-40 ms)."""
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
