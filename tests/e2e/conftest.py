@@ -51,13 +51,15 @@ def write_config(
     lifecycle=NO_TARGETS,
     chat="",
     schedules="",
+    first_target="user: oncall-sre",
 ):
     """A config like the example's, with timeouts in seconds so escalation happens during a test;
     `lifecycle`: the `lifecycle:` section (YAML flow style), e.g. targets in seconds; `chat`: the
-    service's `chat:` as a YAML flow mapping; `schedules`: a schedules.yaml, if any."""
+    service's `chat:` as a YAML flow mapping; `schedules`: a schedules.yaml, if any; `first_target`: the
+    first level's target (`schedule: rota` to page a schedule)."""
     levels = "".join(
-        f"      - targets: [{{user: {user}}}]\n        timeout: {seconds}s\n"
-        for user, seconds in zip(("oncall-sre", "sre-manager"), level_timeouts, strict=False)
+        f"      - targets: [{{{target}}}]\n        timeout: {seconds}s\n"
+        for target, seconds in zip((first_target, "user: sre-manager"), level_timeouts, strict=False)
     )
     (folder / "services.yaml").write_text(
         textwrap.dedent(f"""\

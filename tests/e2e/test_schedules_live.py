@@ -1,14 +1,15 @@
-"""On-call notices with real processes: web, a worker and two beats on PostgreSQL and Redis, a real SMTP
-server (aiosmtpd). A shift about to start tells the incoming person; a gap tells the team; an override
-made through the API tells the person it puts on call; each once, although two beats look every second."""
+"""Schedules with real processes: web, a worker and beats on PostgreSQL and Redis, the fake PagerDuty, a real
+SMTP server (aiosmtpd). A level paging a schedule pages whoever an override put on call a moment ago. A
+shift about to start tells the incoming person; a gap tells the team; an override made through the API
+tells the person it puts on call; each once, although two beats look every second."""
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import requests
 
-from tests.e2e.conftest import API_TOKEN
-from tests.e2e.outbox import TIMEOUT, settle
+from tests.e2e.conftest import API_TOKEN, EXPERT_KEY
+from tests.e2e.outbox import TIMEOUT, post_alert, settle, triggers_by_key
 from tests.smtp_server import MailSink
 from tests.support import eventually
 
@@ -75,3 +76,17 @@ def test_two_beats_tell_each_person_once_by_mail(start_stack):
         assert sorted(gap["To"].split(", ")) == ["oncall-sre@example.com", "sre-manager@example.com"]
     finally:
         sink.stop()
+
+
+def test_a_level_paging_a_schedule_pages_whoever_an_override_made_a_moment_ago_puts_on_call(start_stack):
+    rota = schedules_yaml(datetime(2026, 1, 5, 9))  # long under way: sre-manager and oncall-sre by day
+    stack = start_stack(schedules=rota, first_target="schedule: rota", level_timeouts=(600, 600))
+    now = datetime.now(UTC)
+    override = {"user": "payments-expert", "start": iso(now), "end": iso(now + timedelta(hours=1))}
+    made = requests.post(f"{stack.web}/api/schedules/rota/overrides", json=override, headers=API, timeout=10)
+    assert made.status_code == 201, made.text
+    post_alert(stack)
+    eventually(lambda: triggers_by_key(stack) == {EXPERT_KEY: 1}, timeout=TIMEOUT)
+    incident = requests.get(f"{stack.web}/api/incidents/INC-1", headers=API, timeout=10).json()
+    said = [entry["message"] for entry in incident["timeline"] if entry["kind"] == "paged"]
+    assert said and said[0].startswith("Paging level 1 (schedule rota: payments-expert)")
