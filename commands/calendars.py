@@ -54,7 +54,7 @@ def next_shifts(engine: sa.Engine, person: str, *, catalog: Catalog, now: dateti
 def _periods(conn, catalog: Catalog, feed: Feed, since: datetime, until: datetime) -> list[Period]:
     names = [feed.owner] if feed.kind == SCHEDULE else list(catalog.schedules)
     reach = calendars.REACH
-    asked = {name: overrides.meeting(conn, name, since - reach, until + reach) for name in names}
+    asked = overrides.meeting_each(conn, names, since - reach, until + reach)
     person = feed.owner if feed.kind == PERSON else None
     return calendars.on_call_periods([catalog.schedules[n] for n in names], asked, since, until, person=person)
 
