@@ -13,7 +13,6 @@ from commands.schemas import CoverAskSchema, first_message
 from commands.work import NotFound
 from incidents.cover import Refused
 from incidents.references import MAX_ID
-from incidents.utc import iso
 from web import me, oncall_forms, oncall_pages
 from web.people import signed_in_name, viewer_zone
 from web.schedule_view import local_text
@@ -89,21 +88,9 @@ def withdraw(name: str, request_id: int):
 
 def _asked(values: dict, person: str, catalog, zone) -> dict:
     """The form loaded by the API's schema, its times read in the viewer's zone; every wrong field at once."""
-    errors, data = {}, {"user": person, "note": values["note"]}
-    if values["schedule"] not in catalog.schedules:
-        errors["schedule"] = ["Choose a schedule."]
-    for field in ("start", "end"):
-        try:
-            data[field] = iso(oncall_forms.moment(values[field], zone))
-        except (ValueError, OverflowError):
-            errors[field] = [oncall_forms.WHEN]
-    try:
-        loaded = CoverAskSchema(catalog=catalog).load(data)
-    except ValidationError as error:
-        raise ValidationError(error.messages | errors) from None
-    if errors:
-        raise ValidationError(errors)
-    return loaded
+    errors = {} if values["schedule"] in catalog.schedules else {"schedule": ["Choose a schedule."]}
+    data = {"user": person, "note": values["note"]}
+    return oncall_forms.load_timed(CoverAskSchema(catalog=catalog), data, values, zone, errors)
 
 
 def _back(name: str):

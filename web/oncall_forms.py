@@ -74,19 +74,26 @@ def take(name: str):
 
 def _override(values: dict, catalog, zone) -> dict:
     """The form loaded by the API's schema, its times read in the viewer's zone first; ValidationError by field."""
-    data, errors = {"user": values["user"]}, {}
+    loaded = load_timed(OverrideSchema(catalog=catalog), {"user": values["user"]}, values, zone)
+    return {"person": loaded["user"], "start": loaded["start"], "end": loaded["end"]}
+
+
+def load_timed(schema, data: dict, values: dict, zone, errors: dict | None = None) -> dict:
+    """`data` with the form's `start` and `end` read in the viewer's zone, loaded by the API's `schema`;
+    ValidationError naming every wrong field at once (`errors`: those the caller found already)."""
+    errors = dict(errors or {})
     for field in ("start", "end"):
         try:
             data[field] = iso(moment(values[field], zone))
         except (ValueError, OverflowError):
             errors[field] = [WHEN]
     try:
-        loaded = OverrideSchema(catalog=catalog).load(data)
+        loaded = schema.load(data)
     except ValidationError as error:
         raise ValidationError(error.messages | errors) from None
     if errors:
         raise ValidationError(errors)
-    return {"person": loaded["user"], "start": loaded["start"], "end": loaded["end"]}
+    return loaded
 
 
 def moment(text: str, zone) -> datetime:
