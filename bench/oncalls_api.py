@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from bench.incident_page import report, timed
 from bench.oncall import schedule as bench_schedule
 from incidents.schedules import Override
+from server import collector
 from server.app import create_app
 from settings import env
 from settings.catalog import load_catalog
@@ -59,6 +60,7 @@ def main() -> None:
         now = datetime.now(UTC)
         seed(engine, now)
         client = create_app(settings, catalog=catalog, engine=engine).test_client()
+        collector.tune()  # as the web workers run (server/gunicorn_conf.py)
         client.environ_base.update({"HTTP_AUTHORIZATION": READ["Authorization"]})
         since, until = now.strftime("%Y-%m-%dT%H:%M:%SZ"), (now + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M:%SZ")
         print(f"PostgreSQL, {SCHEDULES} schedules of 3 layers x {PARTICIPANTS} participants, {OVERRIDES} overrides")

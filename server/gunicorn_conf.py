@@ -1,6 +1,5 @@
 """gunicorn settings: Prometheus multiprocess metrics and sane timeouts."""
 
-import gc
 import os
 import shutil
 
@@ -15,6 +14,8 @@ os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 from gunicorn.workers import gthread  # noqa: E402
 from prometheus_client import multiprocess  # noqa: E402
+
+from server import collector  # noqa: E402
 
 # Since gunicorn 24 a pool thread takes each new connection and waits up to 5 s for its first bytes
 # (gunicorn issue #3634): three idle connections (a browser's preconnect, a slow client) held every
@@ -41,9 +42,5 @@ def child_exit(server, worker):
 
 
 def post_worker_init(worker):
-    """The app is loaded: its objects (code, templates, configuration) leave the collector's scans for good,
-    and the young generation is collected every 20,000 allocations instead of 700. A page renders tens of
-    thousands of short-lived objects: with the defaults a full collection over every long-lived object fell
-    inside many requests (bench.schedule_page, wrk -c2: p50 11 ms, p99 55-61 ms; with this, p99 20-40 ms)."""
-    gc.freeze()
-    gc.set_threshold(20_000, 10, 10)
+    """The app is loaded: the collector as server/collector.py says."""
+    collector.tune()
