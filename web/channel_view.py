@@ -18,7 +18,7 @@ from store.incident_page import key_entries, live_version, newest_entries
 from store.pages import pages_of
 from store.queries import INCIDENT_COLUMNS
 from store.tables import alerts, incidents
-from web.incident_view import alert_views, incident_summary, timeline_views
+from web.incident_view import alert_views, incident_summary, next_action, phase_strip, state_words, timeline_views
 from web.rollback_view import rollback_context
 
 TARGET_NAMES = {
@@ -54,11 +54,18 @@ def page_context(
     shown_alerts = alert_views(alert_rows)
     severity = Severity(row.severity)
     pages = [_page_view(page, ack_url) for page in pages_of(conn, row.id)]
+    summary, view = incident_summary(row), _channel_view(conn, row, lc, catalog, actions, updates)
+    targets = target_views(lc, severity, catalog.targets_for(row.service), now, resolved=row.status == "resolved")
     return {
-        "incident": incident_summary(row),
+        "incident": summary,
         "version": live_version(conn, number),
-        "channel": _channel_view(conn, row, lc, catalog, actions, updates),
-        "targets": target_views(lc, severity, catalog.targets_for(row.service), now, resolved=row.status == "resolved"),
+        "channel": view,
+        "targets": targets,
+        # One vocabulary for people: the status word with an acknowledged mark, the phase as a strip.
+        "state": state_words(row.status, view["status_word"]),
+        "phases": phase_strip(view["phase"]),
+        "next_action": next_action(summary, view, targets),
+        "on_status_page": any(component.service in lc.affected for component in catalog.components),
         # Firing ones first; the labels that tell alerts apart are worked out over all of them.
         "alerts": sorted(shown_alerts, key=lambda alert: alert["status"] != "firing")[:alerts_limit],
         "alerts_total": len(shown_alerts),
@@ -82,7 +89,9 @@ def oncall_view(conn, number: int, catalog: Catalog, now: datetime) -> dict:
     row = escalation.read(conn, number)
     plan = escalation.plan_of(row)
     levels = levels_now(conn, catalog, plan.policy, now)
-    return {"levels": levels, "next": next_escalation(plan, escalation.state_of(row)), "level": row.esc_level + 1}
+    pending = next_escalation(plan, escalation.state_of(row))
+    paged_next = [on for on in levels if pending and on.level == pending.level]
+    return {"levels": levels, "next": pending, "level": row.esc_level + 1, "paged_next": paged_next}
 
 
 def _channel_view(conn, row, lc: Lifecycle, catalog: Catalog, actions, updates) -> dict:
@@ -124,6 +133,7 @@ def target_views(lc: Lifecycle, severity: Severity, targets: Targets, now: datet
     breached += [TARGET_NAMES[name] for name, due in open_deadlines(lc, severity, targets).items() if due <= now]
     return {
         "next": pending[0] if pending else None,  # the most urgent: counted down, or overdue
+        "pending": pending,
         "breached": list(dict.fromkeys(breached)),
         "update_overdue": update_due is not None and (update_due <= now or lc.update_misses > 0),
         "update_due": update_due,

@@ -1,7 +1,18 @@
 """Incidents as the pages show them: plain dicts of what a person reads, times as aware UTC datetimes."""
 
 from incidents.labels import distinguishing
+from incidents.lifecycle import Phase
 from incidents.severity import Severity
+from incidents.utc import utc
+
+# The lifecycle strip: the playbook's phases in order, as people read them (`done` is past the last one).
+PHASE_NAMES = {
+    Phase.DETECTION: "Detection",
+    Phase.RESPONSE: "Response",
+    Phase.MITIGATION: "Mitigation",
+    Phase.RECOVERY: "Recovery",
+    Phase.POSTMORTEM: "Post-mortem",
+}
 
 
 def incident_summary(row) -> dict:
@@ -20,13 +31,56 @@ def incident_summary(row) -> dict:
     }
 
 
+def state_words(status: str, status_word: str) -> dict:
+    """The one state people read: the status word, and (while open) whether anyone acknowledged.
+
+    The API's `triggered`/`acknowledged`/`resolved` become a small mark beside the word; a resolved
+    incident reads "Resolved" whatever word was last set."""
+    if status == "resolved":
+        return {"word": "Resolved", "mark": None}
+    return {"word": status_word, "mark": "acknowledged" if status == "acknowledged" else "unacknowledged"}
+
+
+def phase_strip(phase: str) -> list[dict]:
+    """Detection → Response → Mitigation → Recovery → Post-mortem, each `done`, `current` or `todo`."""
+    reached = Phase(phase).order
+    return [
+        {"name": name, "state": "done" if p.order < reached else "current" if p.order == reached else "todo"}
+        for p, name in PHASE_NAMES.items()
+    ]
+
+
+def next_action(incident: dict, channel: dict, targets: dict) -> dict:
+    """The one thing to do next on the incident, in words, and the section of the page where it is done."""
+    if incident["status"] == "resolved":
+        return {"text": "Write the post-mortem while it is fresh.", "where": "links"}
+    if incident["status"] == "triggered":
+        return {"text": "Acknowledge: nobody has yet, so the escalation goes on.", "where": "state"}
+    if not channel["commander"]:
+        return {"text": "Take command: nobody runs this incident yet.", "where": "state"}
+    if targets["update_overdue"] or not channel["updates_total"]:
+        late = "the status update is overdue" if targets["update_overdue"] else "nobody has said what is going on yet"
+        return {"text": f"Post a status update: {late}.", "where": "updates"}
+    return NEXT_BY_WORD.get(channel["status_word"], NEXT_BY_WORD["Investigating"])
+
+
+NEXT_BY_WORD = {
+    "Investigating": {"text": "Find the cause: the alerts, recent changes and the timeline.", "where": "rollback"},
+    "Identified": {"text": "Mitigate: work through the actions.", "where": "actions"},
+    "Monitoring": {"text": "Watch the recovery, then resolve.", "where": "state"},
+    "Resolved": {"text": "Resolve the incident: its status already says so.", "where": "state"},
+}
+
+
 def alert_views(rows) -> list[dict]:
-    """The incident's alerts, each with the labels that tell it apart from the others."""
+    """The incident's alerts, each with what it says (summary, description), its links, and the labels
+    that tell it apart from the others."""
     tags = distinguishing([dict(row.labels or {}) for row in rows])
     return [
         {
             "fingerprint": row.fingerprint,
             "summary": row.summary,
+            "description": _description(row.summary, row.annotations or {}),
             "status": row.status,
             "severity": Severity(row.severity).name,
             "labels": dict(sorted((row.labels or {}).items())),
@@ -41,18 +95,28 @@ def alert_views(rows) -> list[dict]:
     ]
 
 
-# Annotations that carry a URL: the runbook of an Alertmanager rule, Grafana's dashboard, panel and silence.
+# Annotations that carry a URL: the runbook of an Alertmanager rule, a dashboard (Grafana's dashboardURL and
+# panelURL, kept with the annotations by ingest/sources/alertmanager.py; `dashboard_url` by convention in
+# Prometheus rules), Grafana's silence link.
 URL_ANNOTATIONS = (
-    ("runbook_url", "runbook"),
-    ("dashboardURL", "dashboard"),
-    ("panelURL", "panel"),
-    ("silenceURL", "silence"),
+    ("runbook_url", "Runbook"),
+    ("dashboardURL", "Dashboard"),
+    ("dashboard_url", "Dashboard"),
+    ("panelURL", "Panel"),
+    ("panel_url", "Panel"),
+    ("silenceURL", "Silence"),
 )
+
+
+def _description(summary: str, annotations: dict) -> str:
+    """The `description` annotation, unless it is what the summary already says."""
+    said = annotations.get("description")
+    return said if isinstance(said, str) and said.strip() and said != summary else ""
 
 
 def alert_links(generator_url: str, annotations: dict) -> list[dict]:
     """The URLs an alert carries, as `{"text", "url"}`; the template makes links only of http(s) ones."""
-    found = [{"text": "source", "url": generator_url}] if generator_url else []
+    found = [{"text": "Source", "url": generator_url}] if generator_url else []
     found += [{"text": text, "url": annotations[key]} for key, text in URL_ANNOTATIONS if annotations.get(key)]
     for link in annotations.get("links") or ():  # PagerDuty Events v2 `links`
         if isinstance(link, dict) and link.get("href"):
@@ -69,6 +133,7 @@ def timeline_views(entries, alerts: list[dict], *, pinned: tuple[int, ...] = ())
             "actor": entry.actor,
             "pinned": entry.id in pinned,
             "at": entry.at,
+            "day": utc(entry.at).date(),  # the no-JS day separator (UTC); times.js regroups by the viewer's day
             "kind": entry.kind,
             "message": entry.message,
             "tag": tags.get((entry.data or {}).get("fingerprint"), {}),

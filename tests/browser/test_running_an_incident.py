@@ -34,18 +34,19 @@ def test_an_engineer_runs_the_incident_from_a_phone_while_a_colleague_watches_it
     watcher = desk.new_page()
     watcher.goto(f"{stack.web}/incidents/INC-1")
     sign_in(watcher, "sre-manager")
-    expect(watcher.locator(".incident-head .status")).to_have_text("acknowledged")
+    expect(watcher.locator(".ack-mark")).to_have_text("acknowledged")
     expect(watcher.locator(".commander")).to_contain_text("nobody yet")
 
     page.get_by_role("button", name="Take command").click()
     expect(page.get_by_role("status")).to_have_text("You have command.")
-    expect(watcher.locator(".commander")).to_have_text("@oncall-sre", timeout=LIVE)
+    expect(watcher.locator(".commander")).to_have_text("@oncall-sre (sre)", timeout=LIVE)
 
+    page.get_by_text("Change severity").click()  # the form beside the severity, folded until asked for
     page.get_by_label("New severity").select_option("SEV1")
     page.get_by_label("Reason").fill("Every payment fails")
     page.get_by_role("button", name="Set severity").click()
-    expect(page.locator(".status-line")).to_contain_text("SEV1")
-    expect(watcher.locator(".status-line")).to_contain_text("SEV1", timeout=LIVE)
+    expect(page.locator(".severity-line .sev")).to_have_text("SEV1")
+    expect(watcher.locator(".severity-line .sev")).to_have_text("SEV1", timeout=LIVE)
 
     page.locator("#update-status").select_option("Identified")
     page.get_by_label("ETA").fill("15 minutes")
@@ -65,14 +66,15 @@ def test_an_engineer_runs_the_incident_from_a_phone_while_a_colleague_watches_it
     expect(page.locator(".events")).to_contain_text("Identified DB connection pool exhaustion")
     expect(watcher.locator(".events")).to_contain_text("Identified DB connection pool exhaustion", timeout=LIVE)
 
-    expect(page.locator(".countdown")).to_have_text(re.compile(r"^(in|overdue by) \d"))
+    expect(page.locator("#targets .most-urgent .countdown")).to_have_text(re.compile(r"^(in|overdue by) \d"))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing wider than the phone
     screenshot(page, "running-incident-phone")
     screenshot(watcher, "running-incident-desktop")
 
     page.get_by_role("button", name="Resolve").click()
-    expect(page.locator(".incident-head .status")).to_have_text("resolved")
-    expect(watcher.locator(".incident-head .status")).to_have_text("resolved", timeout=LIVE)
+    expect(page.locator(".status-word")).to_have_text("Resolved")
+    expect(page.locator(".ack-mark")).to_have_count(0)
+    expect(watcher.locator(".status-word")).to_have_text("Resolved", timeout=LIVE)
     page.goto(f"{stack.web}/incidents")
     screenshot(page, "running-list-phone")
     watcher.goto(f"{stack.web}/incidents")
@@ -89,10 +91,12 @@ def test_the_incident_page_forms_work_with_javascript_off(start_stack, browser):
     page = context.new_page()
     page.goto(f"{stack.web}/incidents/INC-1")
     sign_in(page)
-    expect(page.locator(".countdown")).to_contain_text("UTC")  # the absolute time, without JavaScript
+    expect(page.locator("#targets .most-urgent .countdown")).to_contain_text(
+        "UTC"
+    )  # the absolute time, without JavaScript
 
     page.get_by_role("button", name="Take command").click()
-    expect(page.locator(".commander")).to_have_text("@oncall-sre")
+    expect(page.locator(".commander")).to_have_text("@oncall-sre (sre)")
     page.get_by_label("Update", exact=True).fill("Looking at the disks")
     page.get_by_label("ETA").fill("30 minutes")
     page.get_by_role("button", name="Post update").click()
@@ -104,6 +108,6 @@ def test_the_incident_page_forms_work_with_javascript_off(start_stack, browser):
     page.get_by_role("button", name="Tick: Disable the broken feature").click()
     expect(page.locator(".action.done")).to_contain_text("Disable the broken feature")
     page.get_by_role("button", name="Resolve").click()
-    expect(page.locator(".incident-head .status")).to_have_text("resolved")
+    expect(page.locator(".status-word")).to_have_text("Resolved")
     expect(page.locator(".timeline")).to_contain_text("Resolved by oncall-sre")
     context.close()

@@ -199,6 +199,11 @@ def test_the_incident_page_shows_who_is_on_call_on_each_level_and_when_the_next_
     assert re.search(r"Level 1</span>\s*<a href=\"/schedules/rota\">rota</a>:\s*<strong>alice</strong>", section)
     assert re.search(r"Level 2</span>\s*<strong>sre-manager</strong>", section)
     assert "Next escalation:\n    level 2 paged" in section
+    # Whom it pages and at what time (HH:MM: the viewer's zone with JavaScript, UTC without), counted down.
+    said = (
+        r'level 2 paged: <span class="paged-next"><strong>sre-manager</strong></span>\s+at <time [^>]*data-format="hm">'
+    )
+    assert re.search(said + f"{due:%H:%M} UTC</time>", section)
     assert f'data-countdown datetime="{due:%Y-%m-%dT%H:%M:%SZ}"' in section
     acknowledged = client.post("/api/incidents/INC-1/acknowledge", headers=READ)
     assert acknowledged.status_code == 200

@@ -140,3 +140,110 @@ def test_the_page_lists_each_page_with_its_target_state_and_a_working_acknowledg
     link = re.search(r'<a href="(http://[^"]+/ack/[^"]+)">Acknowledgement link</a>', paged).group(1)
     assert client.post(urlsplit(link).path).status_code == 200
     assert detail(client, incident.number)["status"] == "acknowledged"
+
+
+def shown_text(html: str) -> str:
+    """What a person reads: the page without its tags (attributes, such as class names, are not read)."""
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_the_page_says_one_state_the_status_word_with_an_acknowledged_mark_and_the_phase_as_a_strip(client, engine):
+    alertmanager(client)
+    signed_in(client, engine)
+    html = client.get("/incidents/INC-1").get_data(as_text=True)
+    assert '<strong class="status-word">Investigating</strong>' in html
+    assert '<span class="ack-mark mark-unacknowledged">unacknowledged</span>' in html
+    strip = re.findall(r'<li class="phase-(\w+)"[^>]*><span class="step">([\w-]+)', html)
+    assert strip == [
+        ("current", "Detection"),
+        ("todo", "Response"),
+        ("todo", "Mitigation"),
+        ("todo", "Recovery"),
+        ("todo", "Post-mortem"),
+    ]
+    side = shown_text(html[: html.index('<div class="main-column">')])
+    assert "triggered" not in side and "phase:" not in side  # the API's words stay in the API
+    assert "status-triggered" not in html  # no `triggered` badge anywhere
+
+    act(client, 1, "acknowledge")
+    html = client.get("/incidents/INC-1").get_data(as_text=True)
+    assert '<span class="ack-mark mark-acknowledged">acknowledged</span>' in html
+    assert '<li class="phase-current" aria-current="step"><span class="step">Response' in html
+    act(client, 1, "resolve")
+    html = client.get("/incidents/INC-1").get_data(as_text=True)
+    assert '<strong class="status-word">Resolved</strong>' in html and "ack-mark" not in html
+    assert '<li class="phase-current" aria-current="step"><span class="step">Post-mortem' in html
+
+
+def test_actions_sit_beside_what_they_change_and_every_form_stays_on_the_page(client, engine):
+    alertmanager(client)
+    signed_in(client, engine)
+    html = client.get("/incidents/INC-1").get_data(as_text=True)
+    state = html[html.index('<section id="state"') :]
+    state = state[: state.index("</section>")]
+    for action in ("acknowledge", "command", "resolve", "status", "severity"):
+        assert f'action="/incidents/INC-1/{action}"' in state, action
+    oncall = html[html.index('<section id="oncall"') :]
+    assert 'action="/incidents/INC-1/escalate"' in oncall and 'action="/incidents/INC-1/responders"' in oncall
+    people = html[html.index('<section id="people"') :]
+    assert 'action="/incidents/INC-1/handover"' in people and 'action="/incidents/INC-1/roles"' in people
+    for label in ("New severity", "Reason", "Hand over to", "Role", "Person", "Team to page now", "Impact"):
+        assert f">{label}</label>" in html, label
+    side, main = html.index('<aside class="side"'), html.index('<div class="main-column">')
+    assert side < main < html.index('id="updates-heading"') < html.index('id="timeline-heading"')
+    assert '<p class="next"><span class="next-label">Next</span> <a href="#state">Acknowledge' in html
+
+
+def test_an_alert_card_shows_its_description_runbook_and_dashboards_with_its_labels_folded(client, engine):
+    body = {
+        "version": "4",
+        "groupKey": '{}:{alertname="DiskFull"}',
+        "status": "firing",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "DiskFull", "instance": "db-1:9100"},
+                "annotations": {
+                    "summary": "Disk full on db-1",
+                    "description": "Writes fail when /var is full.",
+                    "runbook_url": "https://runbooks.example.com/disk",
+                    "dashboard_url": "https://grafana.example.com/d/disks",
+                },
+                "panelURL": "https://grafana.example.com/d/disks?viewPanel=2",
+                "generatorURL": "http://prometheus.example/graph",
+                "startsAt": "2026-11-26T03:00:00Z",
+            }
+        ],
+    }
+    response = client.post("/webhooks/alertmanager", json=body, headers={"Authorization": "Bearer example-token"})
+    assert response.status_code == 200
+    signed_in(client, engine)
+    html = client.get("/incidents/INC-1").get_data(as_text=True)
+    card = html[html.index('<li class="alert">') :]
+    card = card[: card.index("</li>\n")]
+    assert (
+        "<strong>Disk full on db-1</strong>" in card
+        and '<p class="description">Writes fail when /var is full.</p>' in card
+    )
+    links = re.findall(r'<a href="([^"]+)" rel="noopener noreferrer">(\w+)</a>', card)
+    assert links == [
+        ("http://prometheus.example/graph", "Source"),
+        ("https://runbooks.example.com/disk", "Runbook"),
+        ("https://grafana.example.com/d/disks", "Dashboard"),
+        ("https://grafana.example.com/d/disks?viewPanel=2", "Panel"),
+    ]
+    assert re.search(r"<details>\s*<summary>All labels", card) and "<dt>instance</dt>" in card
+
+
+def test_timeline_lines_are_hh_mm_under_a_day_separator_with_the_full_utc_time_on_hover(client, engine):
+    alertmanager(client)
+    signed_in(client, engine)
+    html = client.get("/incidents/INC-1").get_data(as_text=True)
+    timeline = html[html.index('<ol class="timeline" data-days>') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    days = re.findall(r'<li class="day">(\w{3} \d{1,2} \w{3} \d{4}) <span class="zone">UTC</span></li>', timeline)
+    assert len(days) == 1 and timeline.index('<li class="day">') < timeline.index('<li class="entry')
+    lines = re.findall(
+        r'title="(\d{4}-\d\d-\d\d (\d\d:\d\d):\d\d UTC)" data-format="hm">(\d\d:\d\d) UTC</time>', timeline
+    )
+    assert len(lines) == timeline.count('<li class="entry') and all(hover == shown for _, hover, shown in lines)
