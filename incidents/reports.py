@@ -21,14 +21,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from incidents.lifecycle import Lifecycle, Phase
+from incidents.lifecycle import ACK_PHASES, Lifecycle, Phase
 from incidents.severity import Severity
 from incidents.targets import MILESTONES, Targets, deadline, reached_at
 
 PHASES = (Phase.DETECTION, Phase.RESPONSE, Phase.MITIGATION, Phase.RECOVERY, Phase.POSTMORTEM)
 TARGETS = tuple(MILESTONES)
-# Phases that only a person's action enters: the first of them is the first acknowledgement.
-ACKNOWLEDGED = (Phase.RESPONSE, Phase.MITIGATION, Phase.RECOVERY)
+ACKNOWLEDGED = ACK_PHASES  # the first entry of one of these is the first acknowledgement (incidents.lifecycle)
 
 
 class Outcome(enum.StrEnum):
@@ -133,12 +132,6 @@ def outcome(reached: datetime | None, due: datetime | None, now: datetime) -> Ou
     return Outcome.BREACHED if now >= due else Outcome.PENDING
 
 
-def first_acknowledged(lc: Lifecycle) -> datetime | None:
-    """The first acknowledgement: the first entry of a phase only a person's action enters."""
-    times = [at for phase, at in lc.phase_times if phase in ACKNOWLEDGED]
-    return min(times) if times else None
-
-
 def phase_spans(lc: Lifecycle) -> dict[Phase, float]:
     """Seconds spent in each phase the incident went through and has left: from its first entry to the
     first entry of a later phase after that (a skipped phase is not counted, rather than as zero)."""
@@ -153,7 +146,7 @@ def phase_spans(lc: Lifecycle) -> dict[Phase, float]:
 def tally_one(facts: Facts, targets: Targets, now: datetime) -> Tally:
     """The tally of one incident."""
     out, lc = Tally(incidents=1, open=int(facts.resolved_at is None)), facts.lifecycle
-    acked = first_acknowledged(lc)
+    acked = lc.first_acknowledged
     if acked is not None:
         out.acknowledged, out.ack_seconds = 1, (acked - facts.opened_at).total_seconds()
     if facts.resolved_at is not None:

@@ -27,10 +27,13 @@ def _span(phase: Phase) -> str:
     return f"extract(epoch FROM LEAST({later}) - {start}) AS span_{phase.value}"
 
 
-# The milestone of each target (incidents.targets.MILESTONES); detection's is the opening.
+ACKED = "LEAST(" + ", ".join(_entered(p) for p in ACKNOWLEDGED) + ")"
+
+# The milestone of each target (incidents.targets.reached_at); detection's is the opening, response's the first
+# acknowledgement.
 REACHED = {
     "detection": "coalesce(l.detected_at, i.opened_at)",
-    "response": _from(Phase.RESPONSE),
+    "response": ACKED,
     "mitigation": _from(Phase.RECOVERY),
     "recovery": _from(Phase.POSTMORTEM),
     "postmortem": _entered(Phase.DONE),
@@ -43,7 +46,10 @@ def _limit(name: str) -> str:
 
 def _due(name: str) -> str:
     start = "l.entered_postmortem" if name == "postmortem" else "coalesce(l.problem_started_at, i.opened_at)"
-    return f"{start} + {_limit(name)} AS due_{name}"
+    due = f"{start} + {_limit(name)}"
+    if name == "response":  # resolved unacknowledged before it fell due: no response was owed (targets.deadline)
+        due = f"CASE WHEN {ACKED} IS NULL AND l.entered_postmortem <= {due} THEN NULL ELSE {due} END"
+    return f"{due} AS due_{name}"
 
 
 def _outcomes(name: str) -> str:
@@ -77,7 +83,7 @@ WITH limits AS (
   GROUP BY c.incident_id
 ), facts AS (
   SELECT i.service, i.severity, i.opened_at, i.resolved_at,
-         LEAST({", ".join(_entered(p) for p in ACKNOWLEDGED)}) AS acked,
+         {ACKED} AS acked,
          {", ".join(f"{reach} AS reach_{name}" for name, reach in REACHED.items())},
          {", ".join(_due(name) for name in TARGETS)},
          {", ".join(_span(p) for p in PHASES)},

@@ -39,6 +39,8 @@ C = facts("db", Severity.SEV3, "09:00", [("detection", "09:00"), ("postmortem", 
 # D: SEV3 still open, acknowledged, not mitigated within 30 minutes.
 D = facts("db", Severity.SEV3, "11:00", [("detection", "11:00"), ("response", "11:30")], actions=(2, 1))
 CASES = (A, B, C, D)
+# Not among the four: SEV1 resolved 40 minutes after it started, nobody having acknowledged it.
+LATE_UNACKNOWLEDGED = facts("api", Severity.SEV1, "08:00", [("detection", "08:00"), ("postmortem", "08:40")], "08:40")
 
 
 def store_cases(engine, cases=CASES) -> None:
