@@ -40,6 +40,7 @@ def test_the_sql_gives_the_hand_computed_figures(cases, catalog):
         (1, 0, 1),
     ]
     assert (total.actions, total.actions_done_in_time) == (5, 3)
+    assert tuple(total.follow_ups.values()) == (1, 1, 1)  # on time, late, pending; an undated one counts nowhere
 
 
 def test_the_sql_agrees_with_the_pure_tally_of_the_same_rows(cases, catalog):

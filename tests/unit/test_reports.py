@@ -41,6 +41,14 @@ def test_each_target_met_breached_or_pending_with_open_incidents_judged_at_now(r
     assert total.met_share("recovery") == 1.0
 
 
+def test_follow_ups_with_a_due_date_count_as_closed_on_time_late_or_pending(result):
+    # A: one closed on its due date, one two days after it; C: open, due tomorrow
+    assert tuple(result.total.follow_ups.values()) == (1, 1, 1)
+    assert result.total.follow_ups_share == 0.5
+    late_at_now = tally([C], lambda service: Targets(), at("00:00", days=2))
+    assert tuple(late_at_now[("db", Severity.SEV3)].follow_ups.values()) == (0, 1, 0)  # past its day: late
+
+
 def test_by_severity_and_by_service(result):
     assert list(result.by_severity) == [Severity.SEV1, Severity.SEV3]
     sev1 = result.by_severity[Severity.SEV1]
