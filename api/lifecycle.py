@@ -86,7 +86,10 @@ def status(body, incident_ref):
 
     `{"status": "Identified", "impact": "...", "phase": "mitigation", "affected": [...]}`."""
     word = body.pop("status")
-    return _answer(commands.set_status(state().engine, _number(incident_ref), word, **body, **_context()))
+    try:
+        return _answer(commands.set_status(state().engine, _number(incident_ref), word, **body, **_context()))
+    except ValueError as error:  # Response, Mitigation, Recovery before the first acknowledgement
+        raise Problem(400, "invalid body", {"phase": str(error)}) from None
 
 
 @bp.post("/<incident_ref>/updates")

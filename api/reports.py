@@ -13,7 +13,7 @@ from ingest.errors import Problem
 from store.reports import build
 
 bp = api_blueprint("report_api", __name__)
-FIGURES = 'incidents, open, MTTA, MTTR, time in each phase, targets met, actions (README "Reports")'
+FIGURES = 'incidents, open, MTTA, MTTR, time in each phase, targets met, actions, follow-ups (README "Reports")'
 
 
 class Report(Schema):

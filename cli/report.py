@@ -29,7 +29,7 @@ def report(since, until, service, severity, as_csv, oncall):
 
     from incidents.report_figures import csv_header, csv_rows, scope_from, text_table
     from store.db import create_engine
-    from store.reports import build
+    from store.reports import build, unknown_services
 
     settings = env.load()
     catalog = catalog_or_exit(settings)
@@ -40,6 +40,9 @@ def report(since, until, service, severity, as_csv, oncall):
     except ValueError as error:
         exit_with([f"--{error}"])
     with create_engine(settings.database_url).connect() as conn:
+        unknown, known = unknown_services(conn, scope, catalog)
+        if unknown:
+            exit_with([f"--service: no service {', '.join(unknown)} (known: {', '.join(known)})"])
         result = build(conn, scope, catalog, now)
     if as_csv:
         writer = csv.writer(sys.stdout)

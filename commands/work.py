@@ -14,6 +14,7 @@ from incidents.actors import SYSTEM, Actor
 from incidents.lifecycle import Change, Lifecycle
 from incidents.policy import Plan
 from incidents.services import Catalog
+from incidents.severity import Severity
 from incidents.timeline import Entry
 from store import escalation as incident_rows
 from store import lifecycle_rows, overrides, writer
@@ -55,7 +56,9 @@ class Work:
     ) -> Applied:
         """The outcome of an escalation `step` and a lifecycle `change` (either may be None), written."""
         step = step or escalation.Step(self.state)
-        needed = change is None and outcome.moves_lifecycle(self.row.status, step)
+        before = Severity(self.row.severity)
+        moved = outcome.moves_lifecycle(self.row.status, step) or outcome.changes_severity(before, step)
+        needed = change is None and moved
         every = self.catalog.targets_for(self.row.service).update_every.get(step.state.severity)
         decided = outcome.decide(
             self.plan,
@@ -67,6 +70,7 @@ class Work:
             now=self.now,
             told=told,
             who=self.on_call,
+            severity_before=before,
         )
         return writer.write(
             self.conn, self.row, decided, catalog=self.catalog, now=self.now, actor=self.actor, due_at=due_at

@@ -54,6 +54,8 @@ PHASE_OF_WORD = {
     StatusWord.RESOLVED: Phase.POSTMORTEM,
 }
 ROLES = ("communications", "scribe")
+# Phases only an acknowledgement opens: the first entry of any of them is the first acknowledgement.
+ACK_PHASES = (Phase.RESPONSE, Phase.MITIGATION, Phase.RECOVERY)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,12 @@ class Lifecycle:
 
     def role(self, name: str) -> str | None:
         return dict(self.roles).get(name)
+
+    @property
+    def first_acknowledged(self) -> datetime | None:
+        """When a person first acknowledged it (the first entry of a phase only that opens), or None."""
+        times = [at for phase, at in self.phase_times if phase in ACK_PHASES]
+        return min(times) if times else None
 
 
 @dataclass(frozen=True)
@@ -122,10 +130,12 @@ def enter(lc: Lifecycle, phase: Phase, now: datetime, *, by: str, quiet: bool = 
 
 
 def acknowledged(lc: Lifecycle, now: datetime) -> Change:
-    """The first acknowledgement, however it came, starts the Response phase."""
-    if lc.entered(Phase.RESPONSE) or lc.phase.order > Phase.RESPONSE.order:
+    """The first acknowledgement, however it came, starts the Response phase, or the later one the status
+    word posted before it names (Identified: Mitigation)."""
+    if lc.first_acknowledged is not None or lc.phase.order >= Phase.POSTMORTEM.order:
         return Change(lc)
-    return enter(lc, Phase.RESPONSE, now, by="", quiet=True)
+    phase = max(Phase.RESPONSE, PHASE_OF_WORD[lc.status_word], key=lambda p: p.order)
+    return enter(lc, phase if phase in ACK_PHASES else Phase.RESPONSE, now, by="", quiet=True)
 
 
 def resolved(lc: Lifecycle, now: datetime) -> Change:
@@ -170,14 +180,23 @@ def set_role(lc: Lifecycle, role: str, person: str | None, now: datetime, *, by:
 def set_status(
     lc: Lifecycle, word: StatusWord, now: datetime, *, by: str, impact: str | None = None, phase: Phase | None = None
 ) -> Change:
-    """Set the status word (which moves the phase), the impact text, or an explicit phase."""
+    """Set the status word (which moves the phase), the impact text, or an explicit phase.
+
+    Before the first acknowledgement the incident stays where it is rather than enter Response, Mitigation
+    or Recovery: those count as acknowledged (MTTA, the response target), and words are not an acknowledgement.
+    ValueError for such an explicit `phase`."""
+    to = phase or PHASE_OF_WORD[word]
+    if to in ACK_PHASES and lc.first_acknowledged is None:
+        if phase is not None:
+            raise ValueError(f"{phase.value} starts at the first acknowledgement: acknowledge the incident first")
+        to = lc.phase
     entries = []
     if word != lc.status_word:
         entries.append(Entry("status", f"Status: {word.value} (set by {by})", {"status": word.value}))
     if impact is not None and impact != lc.impact:
         entries.append(Entry("impact", f"Impact: {impact}", {"impact": impact}))
     lc = replace(lc, status_word=word, impact=lc.impact if impact is None else impact)
-    moved = enter(lc, phase or PHASE_OF_WORD[word], now, by=by, quiet=phase is None and bool(entries))
+    moved = enter(lc, to, now, by=by, quiet=phase is None and bool(entries))
     return Change(moved.lifecycle, tuple(entries) + moved.entries)
 
 

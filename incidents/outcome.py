@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from incidents import escalation, lifecycle, noise, oncall, updates
 from incidents.lifecycle import Change, Lifecycle
 from incidents.policy import Plan
+from incidents.severity import Severity
 from incidents.timeline import Entry
 
 
@@ -44,6 +45,11 @@ def moves_lifecycle(before: escalation.Status, step: escalation.Step) -> bool:
     return status != before and status in (escalation.ACKNOWLEDGED, escalation.RESOLVED)
 
 
+def changes_severity(before: Severity | None, step: escalation.Step) -> bool:
+    """Whether the step leaves the incident at another severity than `before` (None: not known)."""
+    return before is not None and step.state.severity != before
+
+
 def decide(
     plan: Plan,
     before: escalation.Status,
@@ -55,14 +61,18 @@ def decide(
     now: datetime,
     told: tuple[Entry, ...] = (),
     who: Callable[[str], str | None] = lambda schedule: None,
+    severity_before: Severity | None = None,
 ) -> Outcome:
     """The outcome of `step` (the escalation after the command; status `before` it) and `change` (a
     lifecycle change, whose lifecycle supersedes `lc`). `lc` is needed when the step moves the
-    lifecycle (moves_lifecycle); `update_every` is the severity's update cadence; `who` says who is on
-    call on a schedule now (incidents.oncall)."""
+    lifecycle (moves_lifecycle) or the severity (`severity_before` is not the step's: its cadence applies at
+    once); `update_every` is the step's severity's update cadence; `who` says who is on call on a schedule now
+    (incidents.oncall)."""
     if change is not None:
         step, lc = with_notices(plan, step, change, now), change.lifecycle
     step = oncall.resolve(plan, step, who, now)
+    if lc is not None and changes_severity(severity_before, step):
+        lc = updates.replan(lc, now, update_every)
     if not moves_lifecycle(before, step):
         return Outcome(step, lc, told=told)
     if step.state.status == escalation.RESOLVED:

@@ -64,6 +64,7 @@ def figures(tally: Tally) -> dict:
         "phase_seconds": {p.value: _round(tally.phase_mean(p)) for p in PHASES},
         "targets": {name: _target(tally, name) for name in TARGETS},
         "actions": {"total": tally.actions, "done_in_time": tally.actions_done_in_time, "share": tally.actions_share},
+        "follow_ups": _follow_ups(tally),
     }
 
 
@@ -83,7 +84,7 @@ def csv_header() -> list[str]:
     head = ["group", "name", "incidents", "open", "acknowledged", "resolved", "mtta_seconds", "mttr_seconds"]
     head += [f"{p.value}_mean_seconds" for p in PHASES]
     head += [f"{name}_{o.value}" for name in TARGETS for o in Outcome] + [f"{name}_met_share" for name in TARGETS]
-    return head + ["actions", "actions_done_in_time"]
+    return head + ["actions", "actions_done_in_time", "follow_ups_on_time", "follow_ups_late", "follow_ups_pending"]
 
 
 def csv_rows(report: Report) -> list[list]:
@@ -97,6 +98,7 @@ def csv_rows(report: Report) -> list[list]:
 def text_table(report: Report) -> str:
     """The CLI's table: one line per severity and service, then all."""
     head = ["", "incidents", "open", "MTTA", "MTTR", "response", "mitigation", "recovery", "post-mortem", "actions"]
+    head += ["follow-ups"]
     lines = [[f"{sev.name}", *_cells(t)] for sev, t in report.by_severity.items()]
     lines += [[name, *_cells(t)] for name, t in report.by_service.items()]
     lines += [["all", *_cells(report.total)]]
@@ -125,10 +127,17 @@ def share_text(tally: Tally, target: str) -> str:
     return f"{share:.0%} ({counts[Outcome.MET]}/{counts[Outcome.MET] + counts[Outcome.BREACHED]})"
 
 
+def follow_ups_text(tally: Tally) -> str:
+    """Follow-ups closed on time, `50% (1/2)` of those decided (closed, or open past due); `-` for none."""
+    on_time, share = tally.follow_ups[Outcome.MET], tally.follow_ups_share
+    return "-" if share is None else f"{share:.0%} ({on_time}/{on_time + tally.follow_ups[Outcome.BREACHED]})"
+
+
 def _cells(t: Tally) -> list[str]:
     actions = f"{t.actions_done_in_time}/{t.actions}" if t.actions else "-"
     shares = [share_text(t, name) for name in ("response", "mitigation", "recovery", "postmortem")]
-    return [str(t.incidents), str(t.open), duration_text(t.mtta), duration_text(t.mttr), *shares, actions]
+    times = [duration_text(t.mtta), duration_text(t.mttr)]
+    return [str(t.incidents), str(t.open), *times, *shares, actions, follow_ups_text(t)]
 
 
 def _csv_row(group: str, name: str, t: Tally) -> list:
@@ -136,7 +145,17 @@ def _csv_row(group: str, name: str, t: Tally) -> list:
     row += [_round(t.phase_mean(p)) for p in PHASES]
     row += [t.targets[name][o] for name in TARGETS for o in Outcome]
     row += [_share(t.met_share(name)) for name in TARGETS]
-    return row + [t.actions, t.actions_done_in_time]
+    return row + [t.actions, t.actions_done_in_time] + [t.follow_ups[o] for o in Outcome]
+
+
+def _follow_ups(t: Tally) -> dict:
+    counts = t.follow_ups
+    return {
+        "on_time": counts[Outcome.MET],
+        "late": counts[Outcome.BREACHED],
+        "pending": counts[Outcome.PENDING],
+        "on_time_share": _share(t.follow_ups_share),
+    }
 
 
 def _target(t: Tally, name: str) -> dict:

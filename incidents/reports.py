@@ -10,25 +10,28 @@ Decisions (README "Reports"):
 - each target is met when its milestone came by its deadline (incidents/targets.py), breached when it
   came later or has not come and the deadline is past at `now`, pending otherwise; the share met is
   met / (met + breached), pending ones are counted apart and decide nothing yet;
-- the post-mortem target is the Post-mortem phase's: "published" is reaching `done` (there is no
-  post-mortem document yet), due from the resolution; not applicable before resolution;
-- checklist actions have no due date yet: "done in time" means done before the incident resolved (or
-  done at all while it is open).
+- the post-mortem target is the Post-mortem phase's: reaching `done` (the post-mortem published, or skipped
+  with a reason), due from the resolution; not applicable before resolution;
+- checklist actions (during the incident): "done in time" means done before the incident resolved (or
+  done at all while it is open);
+- follow-ups (the post-mortem's action items) with a due date: on time when closed by the end of their due
+  date (incidents.follow_ups.overdue_at), late when closed after it or still open past it, pending while open
+  before it; follow-ups without a due date count nowhere.
 """
 
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from incidents.lifecycle import Lifecycle, Phase
+from incidents.follow_ups import overdue_at
+from incidents.lifecycle import ACK_PHASES, Lifecycle, Phase
 from incidents.severity import Severity
 from incidents.targets import MILESTONES, Targets, deadline, reached_at
 
 PHASES = (Phase.DETECTION, Phase.RESPONSE, Phase.MITIGATION, Phase.RECOVERY, Phase.POSTMORTEM)
 TARGETS = tuple(MILESTONES)
-# Phases that only a person's action enters: the first of them is the first acknowledgement.
-ACKNOWLEDGED = (Phase.RESPONSE, Phase.MITIGATION, Phase.RECOVERY)
+ACKNOWLEDGED = ACK_PHASES  # the first entry of one of these is the first acknowledgement (incidents.lifecycle)
 
 
 class Outcome(enum.StrEnum):
@@ -48,6 +51,7 @@ class Facts:
     resolved_at: datetime | None = None
     actions: int = 0
     actions_done_in_time: int = 0  # done before the resolution, or done at all while open
+    follow_ups: tuple[tuple[date, datetime | None], ...] = ()  # (due date, closed at or None) of those with one
 
 
 @dataclass
@@ -67,6 +71,7 @@ class Tally:
     )
     actions: int = 0
     actions_done_in_time: int = 0
+    follow_ups: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))  # met: on time
 
     def add(self, other: "Tally") -> "Tally":
         """This tally and `other`, summed (a new Tally)."""
@@ -78,6 +83,7 @@ class Tally:
         out.phase_count = {p: self.phase_count[p] + other.phase_count[p] for p in PHASES}
         out.phase_seconds = {p: self.phase_seconds[p] + other.phase_seconds[p] for p in PHASES}
         out.targets = {n: {o: self.targets[n][o] + other.targets[n][o] for o in Outcome} for n in TARGETS}
+        out.follow_ups = {o: self.follow_ups[o] + other.follow_ups[o] for o in Outcome}
         return out
 
     @property
@@ -102,6 +108,12 @@ class Tally:
     @property
     def actions_share(self) -> float | None:
         return self.actions_done_in_time / self.actions if self.actions else None
+
+    @property
+    def follow_ups_share(self) -> float | None:
+        """Follow-ups closed on time / (on time + late); None when none is decided yet."""
+        decided = self.follow_ups[Outcome.MET] + self.follow_ups[Outcome.BREACHED]
+        return self.follow_ups[Outcome.MET] / decided if decided else None
 
 
 @dataclass(frozen=True)
@@ -133,12 +145,6 @@ def outcome(reached: datetime | None, due: datetime | None, now: datetime) -> Ou
     return Outcome.BREACHED if now >= due else Outcome.PENDING
 
 
-def first_acknowledged(lc: Lifecycle) -> datetime | None:
-    """The first acknowledgement: the first entry of a phase only a person's action enters."""
-    times = [at for phase, at in lc.phase_times if phase in ACKNOWLEDGED]
-    return min(times) if times else None
-
-
 def phase_spans(lc: Lifecycle) -> dict[Phase, float]:
     """Seconds spent in each phase the incident went through and has left: from its first entry to the
     first entry of a later phase after that (a skipped phase is not counted, rather than as zero)."""
@@ -153,7 +159,7 @@ def phase_spans(lc: Lifecycle) -> dict[Phase, float]:
 def tally_one(facts: Facts, targets: Targets, now: datetime) -> Tally:
     """The tally of one incident."""
     out, lc = Tally(incidents=1, open=int(facts.resolved_at is None)), facts.lifecycle
-    acked = first_acknowledged(lc)
+    acked = lc.first_acknowledged
     if acked is not None:
         out.acknowledged, out.ack_seconds = 1, (acked - facts.opened_at).total_seconds()
     if facts.resolved_at is not None:
@@ -165,6 +171,8 @@ def tally_one(facts: Facts, targets: Targets, now: datetime) -> Tally:
         if result is not None:
             out.targets[name][result] = 1
     out.actions, out.actions_done_in_time = facts.actions, facts.actions_done_in_time
+    for due_on, closed_at in facts.follow_ups:
+        out.follow_ups[outcome(closed_at, overdue_at(due_on), now)] += 1
     return out
 
 

@@ -25,11 +25,19 @@ MILESTONES = {
 }
 
 
-def _default_phases() -> dict[str, timedelta]:
+def _default_phases() -> dict[str, "timedelta | dict[Severity, timedelta]"]:
     return {
         "detection": timedelta(minutes=5),
-        "mitigation": timedelta(minutes=30),
-        "recovery": timedelta(hours=4),
+        "mitigation": {
+            Severity.SEV1: timedelta(minutes=30),
+            Severity.SEV2: timedelta(hours=1),
+            Severity.SEV3: timedelta(hours=4),
+        },
+        "recovery": {
+            Severity.SEV1: timedelta(hours=4),
+            Severity.SEV2: timedelta(hours=8),
+            Severity.SEV3: timedelta(hours=24),
+        },
         "postmortem": timedelta(days=7),
     }
 
@@ -53,22 +61,27 @@ def _default_updates() -> dict[Severity, timedelta]:
 
 @dataclass(frozen=True)
 class Targets:
-    """Phase targets, the response target by severity, and how often a status update is due (None: never)."""
+    """Phase targets (one for every severity, or by severity: mitigation and recovery), the response target by
+    severity, and how often a status update is due (None: never)."""
 
-    phases: dict[str, timedelta] = field(default_factory=_default_phases)
+    phases: dict[str, timedelta | dict[Severity, timedelta]] = field(default_factory=_default_phases)
     response: dict[Severity, timedelta] = field(default_factory=_default_response)
     update_every: dict[Severity, timedelta] = field(default_factory=_default_updates)
 
     def limit(self, name: str, severity: Severity) -> timedelta | None:
-        """How long the target `name` allows an incident of this severity."""
-        return self.response.get(severity) if name == "response" else self.phases.get(name)
+        """How long the target `name` allows an incident of this severity (None: off)."""
+        limit = self.response if name == "response" else self.phases.get(name)
+        return limit.get(severity) if isinstance(limit, dict) else limit
 
 
 def reached_at(lc: Lifecycle, name: str) -> datetime | None:
-    """When the target's milestone was reached (entering that phase or any later one), or None."""
+    """When the target's milestone was reached (entering that phase or any later one), or None. Response is
+    reached by the first acknowledgement only: a resolution nobody acknowledged did not respond."""
     phase = MILESTONES[name]
     if phase is None:
         return lc.detected_at
+    if name == "response":
+        return lc.first_acknowledged
     times = [at for entered, at in lc.phase_times if entered.order >= phase.order]
     return min(times) if times else None
 
@@ -78,10 +91,13 @@ def deadline(lc: Lifecycle, name: str, severity: Severity, targets: Targets) -> 
     limit = targets.limit(name, severity)
     if limit is None:
         return None
+    resolved = lc.entered(Phase.POSTMORTEM)
     if name == "postmortem":
-        resolved = lc.entered(Phase.POSTMORTEM)
         return resolved + limit if resolved else None
-    return lc.problem_started_at + limit
+    due = lc.problem_started_at + limit
+    if name == "response" and lc.first_acknowledged is None and resolved is not None and resolved <= due:
+        return None  # resolved before a response was owed: neither met nor breached
+    return due
 
 
 def open_deadlines(lc: Lifecycle, severity: Severity, targets: Targets) -> dict[str, datetime]:
@@ -94,10 +110,22 @@ def open_deadlines(lc: Lifecycle, severity: Severity, targets: Targets) -> dict[
     return out
 
 
+def update_look(lc: Lifecycle, severity: Severity, targets: Targets) -> datetime | None:
+    """When the sweep next looks at the status update: when it falls due (the first miss), one cadence later
+    (the second), then not until an update is posted. `next_update_due` stays when it was due meanwhile."""
+    if lc.next_update_due is None or lc.update_misses >= 2:
+        return None
+    if lc.update_misses == 0:
+        return lc.next_update_due
+    every = targets.update_every.get(severity)
+    return lc.next_update_due + every if every else None
+
+
 def next_due(lc: Lifecycle, severity: Severity, targets: Targets) -> datetime | None:
     """The earliest time the sweep has something to look at: a target or a status update."""
     times = list(open_deadlines(lc, severity, targets).values())
-    times += [lc.next_update_due] if lc.next_update_due is not None else []
+    look = update_look(lc, severity, targets)
+    times += [look] if look is not None else []
     return min(times) if times else None
 
 
@@ -119,25 +147,25 @@ def sweep(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime, *,
     if notify and told and lc.phase.order < Phase.POSTMORTEM.order:
         reason = "Target breached: " + ", ".join(told) + (f" ({severity.name})" if "response" in told else "")
         change = Change(change.lifecycle, change.entries, (_to_commander(lc, f"breach:{told[0]}", reason),))
-    if lc.next_update_due is not None and lc.next_update_due <= now:
+    look = update_look(lc, severity, targets)
+    if look is not None and look <= now:
         change = _then(change, missed_update(change.lifecycle, severity, targets, now, notify=notify))
     return change
 
 
 def missed_update(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime, *, notify: bool = True) -> Change:
-    """First miss: remind the commander (else on-call) once; second: notify the policy's last level."""
+    """First miss: remind the commander (else on-call) once; second: notify the policy's last level. The update
+    stays due (overdue) until one is posted."""
     misses, step = lc.update_misses + 1, f"update{lc.updates_posted}:miss"
     if misses == 1:
-        every = targets.update_every.get(severity)
         notice = _to_commander(lc, f"{step}1", "status update overdue")
         told = f"reminded {_whom(lc)}" if notify else "low urgency: nobody paged"
         entry = Entry("update_overdue", f"Status update overdue: {told}", {"misses": 1})
-        lc = replace(lc, update_misses=1, next_update_due=now + every if every else None)
-        return Change(lc, (entry,), (notice,) if notify else ())
+        return Change(replace(lc, update_misses=1), (entry,), (notice,) if notify else ())
     notice = Notice("last_level", page_steps.notice(f"{step}2"), "second status update missed")
     told = "notified the policy's last level" if notify else "low urgency: nobody paged"
     entry = Entry("update_overdue", f"Second status update missed: {told}", {"misses": 2})
-    return Change(replace(lc, update_misses=misses, next_update_due=None), (entry,), (notice,) if notify else ())
+    return Change(replace(lc, update_misses=misses), (entry,), (notice,) if notify else ())
 
 
 def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets, *, notify: bool, late: bool) -> Change:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from incidents.durations import parse_duration
-from incidents.lifecycle import Change, Lifecycle, StatusWord, set_status
+from incidents.lifecycle import Change, Lifecycle, Phase, StatusWord, set_status
 from incidents.timeline import Entry
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?:\s*UTC)?", re.IGNORECASE)
@@ -71,3 +71,17 @@ def first_due(lc: Lifecycle, now: datetime, every: timedelta | None) -> Lifecycl
     if lc.next_update_due is not None or lc.updates_posted or every is None:
         return lc
     return replace(lc, next_update_due=now + every)
+
+
+def replan(lc: Lifecycle, now: datetime, every: timedelta | None) -> Lifecycle:
+    """A new severity's cadence applies at once: the next update falls due one interval from now at the latest
+    (an earlier or overdue one stands); without a cadence none is due. Nothing is due before the first
+    acknowledgement or update (first_due), nor after the resolution."""
+    if lc.phase.order >= Phase.POSTMORTEM.order:
+        return lc
+    if every is None:
+        return replace(lc, next_update_due=None, update_misses=0)
+    if lc.next_update_due is None:
+        owed = lc.updates_posted or lc.first_acknowledged is not None
+        return replace(lc, next_update_due=now + every, update_misses=0) if owed else lc
+    return replace(lc, next_update_due=min(lc.next_update_due, now + every))

@@ -16,7 +16,7 @@ from incidents.changes import DEFAULT_WINDOW
 from incidents.policy import EscalationPolicy, Target, UrgencyRules
 from incidents.schedules import Schedule
 from incidents.services import Catalog, Credentials, Person, Service, Team
-from incidents.severity import SeverityRules
+from incidents.severity import Severity, SeverityRules
 from incidents.status_page import Component, PageSettings
 from incidents.targets import Targets
 from incidents.timings import DEFAULT
@@ -199,11 +199,19 @@ def _targets(base: Targets, override: dict) -> Targets:
     def merged(before: dict, after: dict) -> dict:
         return {key: value for key, value in {**before, **after}.items() if value}
 
+    phases = dict(base.phases)
+    for name, value in override.get("phases", {}).items():
+        phases[name] = merged(_by_severity(phases.get(name)), value) if isinstance(value, dict) else value
     return Targets(
-        merged(base.phases, override.get("phases", {})),
+        {name: value for name, value in phases.items() if value},
         merged(base.response, override.get("response", {})),
         merged(base.update_every, override.get("update_every", {})),
     )
+
+
+def _by_severity(limit) -> dict:
+    """A phase target as a map by severity (one duration: the same for every severity)."""
+    return limit if isinstance(limit, dict) else dict.fromkeys(Severity, limit) if limit else {}
 
 
 def _ack_timeout(value):

@@ -47,6 +47,16 @@ class SeverityField(fields.Field):
             raise ValidationError(str(error)) from None
 
 
+class DurationBySeverity(fields.Field):
+    """A duration by severity (`{SEV1: 30 minutes, SEV4: 0}`), or one duration for every severity."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            return dict.fromkeys(Severity, Duration().deserialize(value))
+        by = fields.Dict(keys=SeverityField(), values=Duration())
+        return by.deserialize(value)
+
+
 class TargetSchema(Schema):
     user = fields.String()
     team = fields.String()
@@ -148,11 +158,12 @@ class ChatSchema(Schema):
 
 
 class PhaseTargetsSchema(Schema):
-    """Phase targets measured from the problem's start (the post-mortem's from the resolution); 0: none."""
+    """Phase targets measured from the problem's start (the post-mortem's from the resolution); 0: none.
+    Mitigation and recovery by severity, like `response` (one duration: every severity)."""
 
     detection = Duration()
-    mitigation = Duration()
-    recovery = Duration()
+    mitigation = DurationBySeverity()
+    recovery = DurationBySeverity()
     postmortem = Duration()
 
 

@@ -27,10 +27,13 @@ def _span(phase: Phase) -> str:
     return f"extract(epoch FROM LEAST({later}) - {start}) AS span_{phase.value}"
 
 
-# The milestone of each target (incidents.targets.MILESTONES); detection's is the opening.
+ACKED = "LEAST(" + ", ".join(_entered(p) for p in ACKNOWLEDGED) + ")"
+
+# The milestone of each target (incidents.targets.reached_at); detection's is the opening, response's the first
+# acknowledgement.
 REACHED = {
     "detection": "coalesce(l.detected_at, i.opened_at)",
-    "response": _from(Phase.RESPONSE),
+    "response": ACKED,
     "mitigation": _from(Phase.RECOVERY),
     "recovery": _from(Phase.POSTMORTEM),
     "postmortem": _entered(Phase.DONE),
@@ -43,7 +46,10 @@ def _limit(name: str) -> str:
 
 def _due(name: str) -> str:
     start = "l.entered_postmortem" if name == "postmortem" else "coalesce(l.problem_started_at, i.opened_at)"
-    return f"{start} + {_limit(name)} AS due_{name}"
+    due = f"{start} + {_limit(name)}"
+    if name == "response":  # resolved unacknowledged before it fell due: no response was owed (targets.deadline)
+        due = f"CASE WHEN {ACKED} IS NULL AND l.entered_postmortem <= {due} THEN NULL ELSE {due} END"
+    return f"{due} AS due_{name}"
 
 
 def _outcomes(name: str) -> str:
@@ -61,6 +67,19 @@ def _phase_sums(phase: Phase) -> str:
     return f"count(span_{p}) AS {p}_count, coalesce(sum(span_{p}), 0) AS {p}_seconds"
 
 
+def _follow_up_outcomes() -> str:
+    """Follow-ups with a due date by outcome: closed by the end of the due date (00:00 UTC the day after,
+    incidents.follow_ups.overdue_at) on time, else late once past it, pending before."""
+    over = "(CAST(f.due_on + 1 AS timestamp) AT TIME ZONE 'UTC')"
+    closed = "CASE WHEN f.state = 'done' THEN f.closed_at END"
+    cases = {
+        Outcome.MET: f"{closed} <= {over}",
+        Outcome.BREACHED: f"{closed} > {over} OR ({closed} IS NULL AND CAST(:now AS timestamptz) >= {over})",
+        Outcome.PENDING: f"{closed} IS NULL AND CAST(:now AS timestamptz) < {over}",
+    }
+    return ", ".join(f"count(*) FILTER (WHERE {case}) AS {o.value}" for o, case in cases.items())
+
+
 IN_SCOPE = """i.opened_at >= :since AND i.opened_at < :until
     AND (cardinality(CAST(:services AS text[])) = 0 OR i.service = ANY(CAST(:services AS text[])))
     AND (cardinality(CAST(:severities AS int[])) = 0 OR i.severity = ANY(CAST(:severities AS int[])))"""
@@ -75,16 +94,23 @@ WITH limits AS (
   FROM incident_actions c JOIN incidents i ON i.id = c.incident_id
   WHERE {IN_SCOPE}
   GROUP BY c.incident_id
+), dated AS (
+  SELECT f.incident_id, {_follow_up_outcomes()}
+  FROM follow_ups f JOIN incidents i ON i.id = f.incident_id
+  WHERE f.due_on IS NOT NULL AND {IN_SCOPE}
+  GROUP BY f.incident_id
 ), facts AS (
   SELECT i.service, i.severity, i.opened_at, i.resolved_at,
-         LEAST({", ".join(_entered(p) for p in ACKNOWLEDGED)}) AS acked,
+         {ACKED} AS acked,
          {", ".join(f"{reach} AS reach_{name}" for name, reach in REACHED.items())},
          {", ".join(_due(name) for name in TARGETS)},
          {", ".join(_span(p) for p in PHASES)},
-         coalesce(a.actions, 0) AS actions, coalesce(a.actions_done, 0) AS actions_done
+         coalesce(a.actions, 0) AS actions, coalesce(a.actions_done, 0) AS actions_done,
+         {", ".join(f"coalesce(f.{o.value}, 0) AS follow_ups_{o.value}" for o in Outcome)}
   FROM incidents i
   LEFT JOIN incident_lifecycle l ON l.incident_id = i.id
   LEFT JOIN actions a ON a.incident_id = i.id
+  LEFT JOIN dated f ON f.incident_id = i.id
   LEFT JOIN limits t ON t.service = i.service AND t.severity = i.severity
   LEFT JOIN limits d ON d.service IS NULL AND d.severity = i.severity
   WHERE {IN_SCOPE}
@@ -97,6 +123,7 @@ SELECT service, severity, count(*) AS incidents,
        coalesce(sum(extract(epoch FROM resolved_at - opened_at)), 0) AS resolve_seconds,
        {", ".join(_phase_sums(p) for p in PHASES)},
        {", ".join(_outcomes(name) for name in TARGETS)},
-       sum(actions) AS actions, sum(actions_done) AS actions_done
+       sum(actions) AS actions, sum(actions_done) AS actions_done,
+       {", ".join(f"sum(follow_ups_{o.value}) AS follow_ups_{o.value}" for o in Outcome)}
 FROM facts GROUP BY service, severity
 """

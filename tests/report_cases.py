@@ -4,7 +4,7 @@ At NOW (12:20): A (SEV1, api) went through every phase and is done; B (SEV1, api
 acknowledged; C (SEV3, db) was resolved without acknowledgement; D (SEV3, db) is open, acknowledged.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from incidents.lifecycle import Lifecycle, Phase
 from incidents.reports import Facts
@@ -19,26 +19,33 @@ def at(hh_mm: str, days: int = 0) -> datetime:
     return DAY + timedelta(days=days, hours=hours, minutes=minutes)
 
 
-def facts(service, severity, opened, phases, resolved=None, actions=(0, 0)) -> Facts:
+def facts(service, severity, opened, phases, resolved=None, actions=(0, 0), follow_ups=()) -> Facts:
     times = tuple((Phase(name), at(when) if isinstance(when, str) else when) for name, when in phases)
     lc = Lifecycle(problem_started_at=times[0][1], detected_at=at(opened), phase_times=times)
-    return Facts(service, severity, at(opened), lc, at(resolved) if resolved else None, *actions)
+    return Facts(service, severity, at(opened), lc, at(resolved) if resolved else None, *actions, follow_ups=follow_ups)
 
 
-# A: SEV1 through every phase, mitigated late, post-mortem done 3 days after resolution.
+# A: SEV1 through every phase, mitigated late, post-mortem done 3 days after resolution; of its follow-ups with a
+# due date one was closed on its due date (on time), one two days after it (late); one has no due date (not counted).
 A = facts(
     "api", Severity.SEV1, "10:02",
     [("detection", "10:00"), ("response", "10:10"), ("mitigation", "10:20"), ("recovery", "10:40"),
      ("postmortem", "11:00"), ("done", at("11:00", days=3))],
     resolved="11:00", actions=(3, 2),
+    follow_ups=((date(2026, 5, 5), at("23:59", days=4)), (date(2026, 5, 5), at("09:00", days=6))),
 )  # fmt: skip
 # B: SEV1 still open, detected 10 minutes late, never acknowledged: response breached at NOW.
 B = facts("api", Severity.SEV1, "12:10", [("detection", "12:00")])
-# C: SEV3 resolved without acknowledgement, 30 minutes after it started.
-C = facts("db", Severity.SEV3, "09:00", [("detection", "09:00"), ("postmortem", "09:30")], resolved="09:30")
+# C: SEV3 resolved without acknowledgement, 30 minutes after it started; a follow-up due the next day, still open.
+C = facts(
+    "db", Severity.SEV3, "09:00", [("detection", "09:00"), ("postmortem", "09:30")], resolved="09:30",
+    follow_ups=((date(2026, 5, 2), None),),
+)  # fmt: skip
 # D: SEV3 still open, acknowledged, not mitigated within 30 minutes.
 D = facts("db", Severity.SEV3, "11:00", [("detection", "11:00"), ("response", "11:30")], actions=(2, 1))
 CASES = (A, B, C, D)
+# Not among the four: SEV1 resolved 40 minutes after it started, nobody having acknowledged it.
+LATE_UNACKNOWLEDGED = facts("api", Severity.SEV1, "08:00", [("detection", "08:00"), ("postmortem", "08:40")], "08:40")
 
 
 def store_cases(engine, cases=CASES) -> None:
@@ -50,7 +57,7 @@ def store_cases(engine, cases=CASES) -> None:
 
     from incidents.targets import Targets
     from store.lifecycle_rows import save
-    from store.tables import incident_actions, incidents
+    from store.tables import follow_ups, incident_actions, incidents
 
     with engine.begin() as conn:
         for number, case in enumerate(cases, start=1):
@@ -75,5 +82,14 @@ def store_cases(engine, cases=CASES) -> None:
                     sa.insert(incident_actions).values(
                         incident_id=incident_id, text=f"action {n}", done=done_at is not None, done_at=done_at,
                         created_by="test", created_at=case.opened_at,
+                    )
+                )  # fmt: skip
+            dated = [(f"follow-up {n}", due_on, closed_at) for n, (due_on, closed_at) in enumerate(case.follow_ups)]
+            for text, due_on, closed_at in dated + ([("undated", None, None)] if case.follow_ups else []):
+                conn.execute(
+                    sa.insert(follow_ups).values(
+                        incident_id=incident_id, text=text, due_on=due_on, closed_at=closed_at,
+                        state="done" if closed_at else "open", source="postmortem", created_by="test",
+                        created_at=case.resolved_at or case.opened_at,
                     )
                 )  # fmt: skip

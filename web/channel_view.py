@@ -145,7 +145,8 @@ def _label(name: str, severity: Severity, targets: Targets) -> str:
     minutes = int(limit.total_seconds() // 60)
     span = f"{minutes // 60} h" if minutes >= 60 and minutes % 60 == 0 else f"{minutes} min"
     span = f"{minutes // 1440} days" if minutes >= 1440 and minutes % 1440 == 0 else span
-    return f"{TARGET_NAMES[name]} ({severity.name + ', ' if name == 'response' else ''}{span})"
+    by_severity = name in ("response", "mitigation", "recovery")  # their limits depend on the severity
+    return f"{TARGET_NAMES[name]} ({severity.name + ', ' if by_severity else ''}{span})"
 
 
 def _entry_row(entry):

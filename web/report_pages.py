@@ -9,7 +9,15 @@ from flask_login import login_required
 
 from commands.oncall_load import load_report
 from incidents import oncall_load_figures
-from incidents.report_figures import as_json, csv_header, csv_rows, duration_text, scope_from, share_text
+from incidents.report_figures import (
+    as_json,
+    csv_header,
+    csv_rows,
+    duration_text,
+    follow_ups_text,
+    scope_from,
+    share_text,
+)
 from incidents.reports import PHASES, TARGETS, Scope
 from incidents.severity import Severity
 from store.reports import build
@@ -37,6 +45,7 @@ def report_page():
         targets=TARGETS,
         duration=duration_text,
         share=share_text,
+        follow_ups=follow_ups_text,
         before=_day_after(scope.until),
     ), (400 if error else 200)
 

@@ -27,11 +27,16 @@ def test_the_report_shows_charts_and_tables_on_a_desk_and_a_phone(start_stack, e
         assert page.evaluate(f"Chart.getChart('{chart}') !== undefined"), chart
     expect(page.locator("table.report").first.locator("tbody tr")).to_have_count(2)  # SEV1, SEV3
     expect(page.locator(".report-facts")).to_contain_text("4 (2 open)")
+    expect(page.locator(".report-facts")).to_contain_text("33% (1/3)")  # follow-ups closed on time
+    expect(page.locator("p.hint").last).not_to_contain_text("yet")  # no stale "no ... yet" help text
+    expect(page.locator("table.report").nth(2).locator("tr", has_text="follow-ups")).to_contain_text("33% (1/3)")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     assert download.value.suggested_filename == "incidents-report-20260501-20260502.csv"
     assert outside == []  # no CDN: every request went to the app
     screenshot(page, "reports-desktop")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    screenshot(page, "reports-1366")
 
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, storage_state=desk.storage_state())
     small = phone.new_page()

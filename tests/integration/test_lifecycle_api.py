@@ -31,6 +31,7 @@ def entries(engine, incident_id, kind):
 def test_every_action_is_on_the_timeline_with_who_did_it(client, engine):
     incident = open_incident(client, engine)
     n = incident.number
+    assert act(client, n, "acknowledge").status_code == 200
     assert act(client, n, "command", person="alice").status_code == 200
     assert act(client, n, "handover", to="oncall-sre").status_code == 200
     assert act(client, n, "roles", role="scribe", person="alice").status_code == 200

@@ -12,7 +12,7 @@ from store import reports as stored_reports
 from store.db import create_engine
 from store.histograms import milestone_buckets
 from store.migrate import upgrade
-from tests.report_cases import DAY, NOW, store_cases
+from tests.report_cases import DAY, LATE_UNACKNOWLEDGED, NOW, C, store_cases
 
 WHOLE_DAY = reports.Scope(DAY, DAY + timedelta(days=1))
 
@@ -34,12 +34,13 @@ def test_the_sql_gives_the_hand_computed_figures(cases, catalog):
     assert (total.mtta, total.mttr) == ((8 + 30) * 60 / 2, (58 + 30) * 60 / 2)
     assert [tuple(total.targets[name].values()) for name in reports.TARGETS] == [
         (3, 1, 0),
-        (3, 1, 0),
-        (1, 2, 1),
+        (2, 1, 0),
+        (1, 1, 2),
         (2, 0, 2),
         (1, 0, 1),
     ]
     assert (total.actions, total.actions_done_in_time) == (5, 3)
+    assert tuple(total.follow_ups.values()) == (1, 1, 1)  # on time, late, pending; an undated one counts nowhere
 
 
 def test_the_sql_agrees_with_the_pure_tally_of_the_same_rows(cases, catalog):
@@ -47,6 +48,17 @@ def test_the_sql_agrees_with_the_pure_tally_of_the_same_rows(cases, catalog):
         in_sql = stored_reports.tallies(conn, WHOLE_DAY, catalog, NOW)
         in_python = reports.tally(stored_reports.facts(conn, WHOLE_DAY), catalog.targets_for, NOW)
     assert in_sql == in_python
+
+
+def test_a_resolution_nobody_acknowledged_meets_no_response_target_in_sql_as_in_python(engine, catalog):
+    store_cases(engine, (C, LATE_UNACKNOWLEDGED))
+    with engine.connect() as conn:
+        in_sql = stored_reports.tallies(conn, WHOLE_DAY, catalog, NOW)
+        in_python = reports.tally(stored_reports.facts(conn, WHOLE_DAY), catalog.targets_for, NOW)
+    assert in_sql == in_python
+    response = {severity: dict(one.targets["response"]) for (_, severity), one in in_sql.items()}
+    assert response[Severity.SEV3] == {Outcome.MET: 0, Outcome.BREACHED: 0, Outcome.PENDING: 0}
+    assert response[Severity.SEV1] == {Outcome.MET: 0, Outcome.BREACHED: 1, Outcome.PENDING: 0}
 
 
 def test_filters_by_service_and_severity_and_range(cases, catalog):

@@ -18,6 +18,7 @@ from tests.integration.acting import open_incident
 pytestmark = pytest.mark.both_databases
 
 PAYMENTS_KEY = "examplepaymentskey00000000000002"
+RESPONSE_DUE = timedelta(hours=2, minutes=1)  # SEV3's response target has passed (its mitigation's is 4 hours)
 
 
 def started(engine, incident_id):
@@ -47,7 +48,7 @@ def notices(engine, incident_id=None):
 
 def test_two_beats_sweeping_at_once_write_and_page_each_breach_once(client, engine, catalog):
     ids = [open_incident(client, engine, dedup_key=f"disk-{i}").id for i in range(30)]
-    now = max(started(engine, i) for i in ids) + timedelta(minutes=31)  # SEV3: mitigation is due at 30 min
+    now = max(started(engine, i) for i in ids) + RESPONSE_DUE  # SEV3: respond within 2 hours
     barrier, swept = threading.Barrier(2), []
 
     def beat():
@@ -62,16 +63,16 @@ def test_two_beats_sweeping_at_once_write_and_page_each_breach_once(client, engi
         thread.join()
     assert sorted(row.incident_id for row in breaches(engine)) == ids
     assert {(row.data["target"], row.data["severity"], row.actor) for row in breaches(engine)} == {
-        ("mitigation", "SEV3", "system")
+        ("response", "SEV3", "system")
     }
-    assert notices(engine) == [(i, "breach:mitigation", "oncall-sre") for i in ids]
+    assert notices(engine) == [(i, "breach:response", "oncall-sre") for i in ids]
     assert sweeps.sweep_due(engine, catalog, now=now, limit=50) == []  # the next due time moved on
 
 
 @pytest.mark.postgresql_only
 def test_an_incident_a_beat_holds_is_skipped_by_the_other(client, engine, catalog):
     held, free = (open_incident(client, engine, dedup_key=key).id for key in ("held", "free"))
-    now = max(started(engine, held), started(engine, free)) + timedelta(minutes=31)
+    now = max(started(engine, held), started(engine, free)) + RESPONSE_DUE
     with engine.begin() as conn:
         assert [row.id for row in store.claim_due(conn, now, 1)] == [held]  # the earlier one
         assert [d.incident_id for d in sweeps.sweep_due(engine, catalog, now=now)] == [free]
@@ -84,10 +85,10 @@ def test_a_breach_notifies_the_commander_when_there_is_one_else_the_current_onca
     lifecycle_store.take_command(
         engine, commanded.number, "alice", catalog=catalog, now=started(engine, commanded.id), actor="alice"
     )
-    sweeps.sweep_due(engine, catalog, now=started(engine, alone.id) + timedelta(minutes=31))
+    sweeps.sweep_due(engine, catalog, now=started(engine, alone.id) + RESPONSE_DUE)
     assert notices(engine) == [
-        (commanded.id, "breach:mitigation", "alice"),
-        (alone.id, "breach:mitigation", "oncall-sre"),
+        (commanded.id, "breach:response", "alice"),
+        (alone.id, "breach:response", "oncall-sre"),
     ]
     assert "notified commander alice" in message(engine, commanded.id, "breach")
 
@@ -134,9 +135,9 @@ def test_a_resolved_incident_breaches_no_response_target(client, engine, catalog
 
 def test_breaches_are_counted_by_target_and_severity_on_the_metrics(client, engine, catalog):
     ids = [open_incident(client, engine, dedup_key=f"disk-{i}").id for i in range(2)]
-    sweeps.sweep_due(engine, catalog, now=max(started(engine, i) for i in ids) + timedelta(minutes=31))
+    sweeps.sweep_due(engine, catalog, now=max(started(engine, i) for i in ids) + RESPONSE_DUE)
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'incidents_target_breaches_total{severity="SEV3",target="mitigation"} 2.0' in text.splitlines()
+    assert 'incidents_target_breaches_total{severity="SEV3",target="response"} 2.0' in text.splitlines()
 
 
 def acknowledge(engine, catalog, number, now):
@@ -173,6 +174,7 @@ def test_a_low_urgency_incident_has_its_breach_written_and_nobody_paged(client, 
     assert answer.status_code == 202
     with engine.connect() as conn:
         incident_id = conn.execute(sa.select(incident_lifecycle.c.incident_id)).scalar_one()
-    sweeps.sweep_due(engine, catalog, now=started(engine, incident_id) + timedelta(minutes=31), limit=50)
-    assert [row.data["target"] for row in breaches(engine, incident_id)] == ["mitigation"]
+    # SEV4: respond within 24 hours; no mitigation or recovery target
+    sweeps.sweep_due(engine, catalog, now=started(engine, incident_id) + timedelta(hours=24, minutes=1), limit=50)
+    assert [row.data["target"] for row in breaches(engine, incident_id)] == ["response"]
     assert notices(engine, incident_id) == []

@@ -94,7 +94,9 @@ def test_status_word_and_impact_are_set(client, engine):
     incident = opened_and_signed_in(client, engine)
     submit(client, "status", status="Identified", impact="Checkout is slow")
     row = lifecycle_row(engine, incident.id)
-    assert (row.status_word, row.impact, row.phase) == ("Identified", "Checkout is slow", "mitigation")
+    assert (row.status_word, row.impact, row.phase) == ("Identified", "Checkout is slow", "detection")  # not acked
+    submit(client, "acknowledge")
+    assert lifecycle_row(engine, incident.id).phase == "mitigation"  # the phase the status word names
     assert acted(engine, incident.id, "impact") == [("Impact: Checkout is slow", "oncall-sre")]
     assert "Status: Nonsense" not in submit(client, "status", status="Nonsense").get_data(as_text=True)
 

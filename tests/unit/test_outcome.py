@@ -31,6 +31,18 @@ def test_the_first_acknowledgement_starts_response_and_the_first_update_falls_du
     assert not decided.draft
 
 
+def test_a_step_that_changes_the_severity_brings_the_next_update_within_the_new_cadence():
+    acked = lifecycle.acknowledged(LC, T0 + timedelta(minutes=1)).lifecycle
+    lc = replace(acked, next_update_due=T0 + timedelta(minutes=31))  # SEV2: every 30 minutes
+    now = T0 + timedelta(minutes=10)
+    step = escalation.raise_severity(PLAN, escalation.acknowledge(PLAN, opened(), T0, by="a").state, Severity.SEV1, now)
+    kw = {"lc": lc, "update_every": timedelta(minutes=15), "now": now}
+    decided = outcome.decide(PLAN, escalation.ACKNOWLEDGED, step, severity_before=Severity.SEV2, **kw)
+    assert decided.lifecycle.next_update_due == T0 + timedelta(minutes=25)
+    same = outcome.decide(PLAN, escalation.ACKNOWLEDGED, step, severity_before=Severity.SEV1, **kw)
+    assert same.lifecycle.next_update_due == T0 + timedelta(minutes=31)
+
+
 def test_resolution_enters_the_postmortem_and_opens_its_draft():
     step = escalation.resolve(opened(), T0 + timedelta(hours=1), reason="fixed")
     decided = outcome.decide(PLAN, escalation.TRIGGERED, step, lc=LC, now=T0 + timedelta(hours=1))

@@ -31,12 +31,22 @@ def test_counts_mtta_from_opening_to_first_acknowledgement_and_mttr_to_resolutio
 def test_each_target_met_breached_or_pending_with_open_incidents_judged_at_now(result):
     total = result.total
     assert counts(total, "detection") == (3, 1, 0)  # B opened 10 minutes after its start
-    assert counts(total, "response") == (3, 1, 0)  # B unacknowledged past 12:15; C's resolution reaches it
-    assert counts(total, "mitigation") == (1, 2, 1)  # C on the minute; A at 10:40, D open past 11:30; B not yet
+    # B unacknowledged past 12:15; C resolved unacknowledged within its 2 h: no response was owed, none came
+    assert counts(total, "response") == (2, 1, 0)
+    # SEV1 within 30 minutes, SEV3 within 4 hours: C at its resolution; A at 10:40 late; B, D not yet
+    assert counts(total, "mitigation") == (1, 1, 2)
     assert counts(total, "recovery") == (2, 0, 2)
     assert counts(total, "postmortem") == (1, 0, 1)  # A done in 3 days; C due in 7; B, D not resolved
-    assert total.met_share("mitigation") == pytest.approx(1 / 3)
+    assert total.met_share("mitigation") == pytest.approx(1 / 2)
     assert total.met_share("recovery") == 1.0
+
+
+def test_follow_ups_with_a_due_date_count_as_closed_on_time_late_or_pending(result):
+    # A: one closed on its due date, one two days after it; C: open, due tomorrow
+    assert tuple(result.total.follow_ups.values()) == (1, 1, 1)
+    assert result.total.follow_ups_share == 0.5
+    late_at_now = tally([C], lambda service: Targets(), at("00:00", days=2))
+    assert tuple(late_at_now[("db", Severity.SEV3)].follow_ups.values()) == (0, 1, 0)  # past its day: late
 
 
 def test_by_severity_and_by_service(result):
@@ -108,6 +118,6 @@ def test_durations_and_shares_read_as_people_write_them(result):
     texts = [duration_text(s) for s in (None, 45, 480, 490, 3480 + 3600, 3 * 86400 + 7200)]
     assert texts == ["-", "45 s", "8 min", "8 min 10 s", "1 h 58 min", "3 days 2 h"]
     assert (share_text(result.total, "mitigation"), share_text(result.total, "postmortem")) == (
-        "33% (1/3)",
+        "50% (1/2)",
         "100% (1/1)",
     )
