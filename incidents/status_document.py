@@ -48,6 +48,41 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(microsecond=0).isoformat() if value is not None else None
 
 
+def feed_entries(document: dict) -> list[dict]:
+    """The Atom feed's entries, newest first: every public event the page shows. An incident's opening, each
+    of its public updates and its resolution (unless a public update said Resolved: that one tells it), and
+    each maintenance announcement. Each entry: id, anchor (on the page), title, body (plain text), at."""
+    entries = [entry for incident in document["incidents"] for entry in _incident_entries(incident)]
+    entries += [
+        {"id": m["id"], "anchor": m["id"], "title": f"Maintenance: {m['name']}", "body": _window(m)}
+        | {"at": m["created_at"], "order": 0}
+        for m in document["scheduled_maintenances"]
+    ]
+    # Times are to the second: within one, an incident's later event still comes first.
+    entries.sort(key=lambda entry: (entry["at"], entry["order"]), reverse=True)
+    return [{key: value for key, value in entry.items() if key != "order"} for entry in entries]
+
+
+def _incident_entries(incident: dict) -> list[dict]:
+    ref, name, updates = incident["id"], incident["name"], incident["incident_updates"]
+    affects = "Affects " + _and([c["name"] for c in incident["components"]]) + "."
+    out = [{"id": f"{ref}-opened", "title": f"New incident: {name}", "body": affects, "at": incident["created_at"]}]
+    out += [
+        {"id": u["id"], "title": f"{name}: {u['status'].capitalize()}", "body": u["body"], "at": u["created_at"]}
+        for u in reversed(updates)
+    ]
+    if incident["resolved_at"] and not any(u["status"] == "resolved" for u in updates):
+        body = "This incident has been resolved."
+        out.append({"id": f"{ref}-resolved", "title": f"{name}: Resolved", "body": body, "at": incident["resolved_at"]})
+    return [entry | {"anchor": ref, "order": order} for order, entry in enumerate(out)]
+
+
+def _window(maintenance: dict) -> str:
+    when = f"From {maintenance['scheduled_for']} to {maintenance['scheduled_until']}."
+    body = maintenance["incident_updates"][0]["body"]
+    return f"{when} {body}" if body else when
+
+
 def incident_name(incident: IncidentFacts, components: tuple[Component, ...]) -> str:
     """`Partial outage of Payments and Checkout`: from its impact and components, never its title."""
     names = _and([c.name for c in _affected(incident.services, components)])

@@ -187,8 +187,37 @@ def test_the_atom_feed_is_well_formed_with_an_entry_per_public_update(app, clien
     assert answer.mimetype == "application/atom+xml"
     feed = ET.fromstring(answer.data)
     assert feed.tag == f"{ATOM}feed" and feed.find(f"{ATOM}updated") is not None
-    [entry] = feed.findall(f"{ATOM}entry")
+    [entry, opened] = feed.findall(f"{ATOM}entry")
+    assert opened.find(f"{ATOM}title").text == "New incident: Partial outage of Payments"
     assert entry.find(f"{ATOM}content").text == "Payments <slow> & failing"
     assert entry.find(f"{ATOM}title").text == "Partial outage of Payments: Investigating"
     assert all(entry.find(f"{ATOM}{name}") is not None for name in ("id", "updated", "link"))
     assert 'type="application/atom+xml"' in client.get("/status").text
+
+
+def test_the_atom_feed_carries_every_public_event_the_page_shows(app, client, engine):
+    # Issue #14: the feed held one incident's updates while the page showed two more and a resolution.
+    quiet, told = declare(client, "payment-service", "SEV2"), declare(client, "production-api", "SEV1")
+    update(client, quiet, "Card payments fail for some customers.", public=True)
+    update(client, told, "API errors for some customers.", public=True)
+    update(client, told, "Fixed.", public=True, status="Monitoring")
+    resolve(client, engine, told)
+    document = fresh(app, client)
+    feed = ET.fromstring(client.get("/status.atom").data)
+    titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
+    assert sorted(titles) == sorted(
+        [
+            "New incident: Partial outage of Payments",
+            "Partial outage of Payments: Investigating",
+            "New incident: Major outage of API",
+            "Major outage of API: Investigating",
+            "Major outage of API: Monitoring",
+            "Major outage of API: Resolved",
+        ]
+    )
+    # Newest first; each entry links to its incident on the page, and its id is its own.
+    assert titles[0] == "Major outage of API: Resolved"
+    ids = [entry.find(f"{ATOM}id").text for entry in feed.findall(f"{ATOM}entry")]
+    assert len(set(ids)) == len(ids)
+    links = {entry.find(f"{ATOM}link").get("href") for entry in feed.findall(f"{ATOM}entry")}
+    assert links == {f"{document['page']['url']}#INC-{quiet}", f"{document['page']['url']}#INC-{told}"}
