@@ -6,6 +6,7 @@ Decided here: `incidents` holds the unresolved ones and then those resolved with
 document carries the whole page; Statuspage's clients filter by `status` anyway.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from incidents.status_page import (
@@ -30,10 +31,10 @@ MAINTENANCE_ORDER = {"in_progress": 0, "scheduled": 1, "completed": 2}
 
 def build(page: PageSettings, components: tuple[Component, ...], facts: Facts, now: datetime, url: str) -> dict:
     """The whole document at `now`; `url` is the page's public address."""
-    states = {c.service: component_state(c, facts, now) for c in components}
+    shown = [i for i in facts.incidents if is_shown(i, components, page, now)]
+    states = {c.service: component_state(c, replace(facts, incidents=tuple(shown)), now) for c in components}
     worst = max(states.values(), key=lambda state: state.rank, default=State.OPERATIONAL)
     indicator, description = INDICATOR[worst]
-    shown = [i for i in facts.incidents if is_shown(i, components, page, now)]
     return {
         "page": {"id": PAGE_ID, "name": page.title, "url": url, "time_zone": "Etc/UTC", "updated_at": iso(now)},
         "status": {"indicator": indicator, "description": description},

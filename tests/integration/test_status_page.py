@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.integration.acting import act
-from tests.integration.status_paging import declare, fresh, resolve, states, update
+from tests.integration.status_paging import declare, fresh, publish, resolve, states, update
 from tests.support import READ
 
 pytestmark = pytest.mark.both_databases
@@ -38,7 +38,7 @@ def test_the_page_answers_without_sign_in_and_all_is_operational_without_inciden
 def test_each_component_takes_the_state_of_its_worst_open_incident(app, client):
     declare(client, "payment-service", "SEV3")
     declare(client, "payment-service", "SEV2")
-    declare(client, "production-api", "SEV4")
+    declare(client, "production-api", "SEV4", published=False)
     document = fresh(app, client)
     assert states(document) == {"payment-service": "partial_outage", "production-api": "operational"}
     assert document["status"] == {"indicator": "major", "description": "Partial System Outage"}
@@ -221,3 +221,46 @@ def test_the_atom_feed_carries_every_public_event_the_page_shows(app, client, en
     assert len(set(ids)) == len(ids)
     links = {entry.find(f"{ATOM}link").get("href") for entry in feed.findall(f"{ATOM}entry")}
     assert links == {f"{document['page']['url']}#INC-{quiet}", f"{document['page']['url']}#INC-{told}"}
+
+
+def test_only_published_incidents_reach_the_page_and_set_component_states(app, client, engine):
+    # Issue #14: every SEV1-3 of a public service was shown at once; a SEV3 that flapped for 4 s was shown
+    # to customers as "Degraded performance". The example config publishes SEV1s after 5 minutes.
+    now = datetime.now(UTC)
+    declare(client, "payment-service", "SEV3", published=False)
+    flapped = declare(client, "payment-service", "SEV1", published=False)
+    resolve(client, engine, flapped)
+    sev1 = declare(client, "production-api", "SEV1", published=False)
+    document = fresh(app, client, now)
+    assert document["incidents"] == [] and states(document) == {
+        "payment-service": "operational",
+        "production-api": "operational",
+    }
+    assert "All Systems Operational" in client.get("/status").text
+    # Five minutes on, the rule publishes the open SEV1; not the one resolved within seconds, nor the SEV3.
+    document = fresh(app, client, now + timedelta(minutes=5, seconds=1))
+    assert [i["id"] for i in document["incidents"]] == [f"INC-{sev1}"]
+    assert states(document) == {"payment-service": "operational", "production-api": "major_outage"}
+
+
+def test_a_person_publishes_and_unpublishes_through_the_api_and_that_wins_over_the_rule(app, client):
+    sev3, sev1 = declare(client, "payment-service", "SEV3", published=False), declare(client, "production-api", "SEV1")
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    assert [i["id"] for i in fresh(app, client, later)["incidents"]] == [f"INC-{sev1}"]
+    answer = publish(client, sev3)
+    assert answer["lifecycle"]["published"] is True
+    [entry] = [e for e in answer["timeline"] if e["kind"] == "published"]
+    assert (entry["message"], entry["actor"]) == (
+        "Published on the status page by api:example-operator",
+        "api:example-operator",
+    )
+    assert states(fresh(app, client, later))["payment-service"] == "degraded_performance"
+    # Taken off, the SEV1 stays off although the rule would show it; a public update brings it back.
+    assert publish(client, sev1, "unpublish")["lifecycle"]["published"] is False
+    document = fresh(app, client, later)
+    assert [i["id"] for i in document["incidents"]] == [f"INC-{sev3}"]
+    assert states(document)["production-api"] == "operational"
+    update(client, sev1, "API errors for some customers.", public=True)
+    assert {i["id"] for i in fresh(app, client, later)["incidents"]} == {f"INC-{sev1}", f"INC-{sev3}"}
+    assert client.post(f"/api/incidents/INC-{sev1}/publish").status_code == 401
+    assert client.post("/api/incidents/INC-999/publish", headers=READ).status_code == 404

@@ -16,8 +16,9 @@ def entries(*incidents: IncidentFacts) -> list[dict]:
 
 
 def incident(number=1, *, resolved=None, updates=()) -> IncidentFacts:
+    """A SEV2 on Payments opened an hour ago, published by a person."""
     opened = NOW - timedelta(hours=1)
-    return IncidentFacts(number, ("payment-service",), Severity.SEV2, opened, resolved, "Investigating", updates)
+    return IncidentFacts(number, ("payment-service",), Severity.SEV2, opened, resolved, "Investigating", updates, True)
 
 
 def test_an_incident_without_updates_still_has_its_opening_in_the_feed():
