@@ -90,12 +90,13 @@ class Lifecycle:
 @dataclass(frozen=True)
 class Notice:
     """Someone to tell: `to` is "commander" (named in `person`), "user" or "team" (a follow-up's owner, named in
-    `person`), "oncall" or "last_level"; `step` makes it once."""
+    `person`), "oncall" or "last_level"; `step` makes it once. `headline`: its page's why (else `reason`)."""
 
     to: str
     step: PageStep
     reason: str
     person: str | None = None
+    headline: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from incidents import escalation, lifecycle, noise, oncall, updates
+from incidents import escalation, lifecycle, noise, oncall, paging, updates
 from incidents.lifecycle import Change, Lifecycle
 from incidents.policy import Plan
 from incidents.timeline import Entry
@@ -63,6 +63,7 @@ def decide(
     if change is not None:
         step, lc = with_notices(plan, step, change, now), change.lifecycle
     step = oncall.resolve(plan, step, who, now)
+    step = replace(step, pages=paging.one_per_target(step.pages))
     if not moves_lifecycle(before, step):
         return Outcome(step, lc, told=told)
     if step.state.status == escalation.RESOLVED:
