@@ -79,6 +79,14 @@ class Lifecycle(Schema):
     severity_set_at = Time
     breaches = fields.List(fields.String(), required=True)
     found_by = fields.String(required=True)
+    published = fields.Boolean(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "a person's choice for the status page: true published, false taken off; "
+            "null: the status page's `auto_publish` rule decides"
+        },
+    )
 
 
 class ActionItem(Schema):

@@ -3,7 +3,7 @@ notes and pins, the actions checklist. Every call presents an API token; the act
 
 from datetime import UTC, datetime
 
-from flask import g
+from flask import current_app, g
 
 from api import answers
 from api.reads import incident_document
@@ -110,6 +110,23 @@ def post_update(body, incident_ref):
     return _answer(done)
 
 
+@bp.post("/<incident_ref>/publish")
+@bp.response(200, answers.IncidentChanged)
+@CHANGED
+def publish(incident_ref):
+    """Put the incident on the public status page (named from its impact and components, never its title),
+    whatever the `auto_publish` rule says; its public updates show there."""
+    return _published(incident_ref, True)
+
+
+@bp.post("/<incident_ref>/unpublish")
+@bp.response(200, answers.IncidentChanged)
+@CHANGED
+def unpublish(incident_ref):
+    """Take the incident off the public status page; no rule brings it back, only publishing it again."""
+    return _published(incident_ref, False)
+
+
 @bp.post("/<incident_ref>/notes")
 @bp.arguments(NoteSchema)
 @bp.response(201, answers.IncidentChanged)
@@ -151,6 +168,12 @@ def change_action(body, incident_ref, action_id):
     """Tick, untick or assign an action: `{"done": true | false}`, `{"assignee": name | null}`."""
     engine, number = state().engine, _number(incident_ref)
     return _answer(commands.change_action(engine, number, action_id, **body, **_context()))
+
+
+def _published(incident_ref: str, published: bool) -> dict:
+    answer = _answer(commands.publish(state().engine, _number(incident_ref), published, **_context()))
+    current_app.extensions["status_page"].expire()  # this process shows it at once; others at their refresh
+    return answer
 
 
 def _answer(done: commands.Done) -> dict:

@@ -126,6 +126,7 @@ def lifecycle_json(lc) -> dict:
         "severity_set_at": iso(lc.severity_set_at),
         "breaches": list(lc.breaches),
         "found_by": lc.found_by,
+        "published": lc.published,
     }
 
 

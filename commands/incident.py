@@ -87,11 +87,17 @@ def post_update(
     def decide(work: Work):
         by = work.actor.name
         every = catalog.targets_for(work.row.service).update_every.get(Severity(work.row.severity))
-        change, update = updates.post(work.lifecycle, word, text, now, by=by, eta=eta, every=every)
+        change, update = updates.post(work.lifecycle, word, text, now, by=by, eta=eta, every=every, public=public)
         values = {"status_word": word.value, "text": text, "eta": update.eta, "eta_at": update.eta_at, "public": public}
         return change, None, rows.insert_update(work.conn, work.row.id, values, author=by, at=now)
 
     return run(engine, number, decide, catalog=catalog, now=now, actor=actor)
+
+
+def publish(engine, number, published: bool = True, **kw) -> Done:
+    """Put the incident on the public status page, or (`published` False) take it off."""
+    rule = lifecycle.publish if published else lifecycle.unpublish
+    return _simple(engine, number, lambda lc, now, by: rule(lc, now, by=by), **kw)
 
 
 def add_note(engine, number, text: str, *, pinned: bool = False, catalog, now, actor) -> Done:

@@ -69,7 +69,7 @@ def unacknowledge(plan: Plan, state: State, now: datetime, *, by: str) -> Step:
     if state.status != ACKNOWLEDGED:
         return Step(state)
     back = Step(replace(state, status=TRIGGERED), entries=(Entry("unacknowledged", f"Unacknowledged by {by}"),))
-    return merge(back, _repage(plan, back.state, now, "unacknowledged"))
+    return merge(back, _repage(plan, back.state, now, "unacknowledged", f"unacknowledged by {by}"))
 
 
 def resolve(state: State, now: datetime, *, reason: str, why: str = "the incident was resolved") -> Step:
@@ -93,7 +93,8 @@ def raise_severity(plan: Plan, state: State, severity: Severity, now: datetime) 
     if severity in plan.rules.low_urgency or state.held:  # a held incident's rules apply at its release
         return Step(state)
     if state.level < 0:
-        return _apply_rules(plan, _page_level(plan, state, 0, 0, now, f"severity raised to {severity.name}"), now)
+        raised = f"severity raised to {severity.name}"
+        return _apply_rules(plan, _page_level(plan, state, 0, 0, now, raised, raised), now)
     return _apply_rules(plan, Step(state), now)
 
 
@@ -117,7 +118,7 @@ def escalate_now(plan: Plan, state: State, now: datetime, *, by: str, reason: st
     if level is None:
         return Step(state, entries=(Entry("escalation_exhausted", f"{by} asked to escalate: no further level"),))
     reason = reason or f"escalated by {by}"
-    return _page_level(plan, replace(state, status=TRIGGERED, held=""), level, loop, now, reason)
+    return _page_level(plan, replace(state, status=TRIGGERED, held=""), level, loop, now, reason, reason)
 
 
 def requested(action: str, plan: Plan, state: State, now: datetime, *, by: str) -> Step:
@@ -139,7 +140,7 @@ def add_responder(state: State, target: Target, *, by: str) -> Step:
         return Step(state)
     return Step(
         state,
-        pages=(Page(target, page_steps.RESPONDER, f"added as responder by {by}"),),
+        pages=(Page(target, page_steps.RESPONDER, f"added as responder by {by}", f"added as responder by {by}"),),
         entries=(Entry("responder_added", f"{by} paged {target.label} as a responder"),),
     )
 
@@ -154,7 +155,7 @@ def notice_pages(plan: Plan, state: State, notices) -> tuple[Page, ...]:
         else:
             index = -1 if notice.to == "last_level" else max(state.level, 0)
             targets = plan.policy.levels[index].targets
-        out += [Page(target, notice.step, notice.reason) for target in targets]
+        out += [Page(target, notice.step, notice.reason, notice.headline or notice.reason) for target in targets]
     return tuple(out)
 
 
@@ -182,7 +183,8 @@ def _due(plan: Plan, state: State, now: datetime) -> Step:
             replace(state, status=TRIGGERED),
             entries=(Entry("ack_timeout", "Acknowledgement timed out: back to triggered"),),
         )
-        return merge(back, _repage(plan, back.state, now, "acknowledgement timed out"))
+        why = f"acknowledgement timed out after {spoken(plan.ack_timeout)}" if plan.ack_timeout else ""
+        return merge(back, _repage(plan, back.state, now, "acknowledgement timed out", why))
     level, loop = next_level(plan, state)
     if level is None:
         return Step(
@@ -191,7 +193,8 @@ def _due(plan: Plan, state: State, now: datetime) -> Step:
                 Entry("escalation_exhausted", "Escalation exhausted: nobody acknowledged; the incident stays open"),
             ),
         )
-    return _page_level(plan, state, level, loop, now, "no acknowledgement")
+    why = f"still unacknowledged after {spoken(now - state.opened_at)}"
+    return _page_level(plan, state, level, loop, now, "no acknowledgement", why)
 
 
 def _escalate_unresolved(plan: Plan, state: State, now: datetime) -> Step:
@@ -201,7 +204,7 @@ def _escalate_unresolved(plan: Plan, state: State, now: datetime) -> Step:
         return Step(state)
     window = plan.rules.escalate_unresolved_after.get(state.severity)
     reason = f"{state.severity.name} still unresolved after {spoken(window)}" if window else "still unresolved"
-    step = _page_level(plan, state, level, loop, now, reason)
+    step = _page_level(plan, state, level, loop, now, reason, reason)
     unresolved = tuple(replace(page, step=replace(page.step, kind=StepKind.UNRESOLVED)) for page in step.pages)
     step = replace(step, pages=unresolved)
     if state.status == ACKNOWLEDGED:  # paged, but the acknowledgement and its timeout stand
@@ -209,7 +212,10 @@ def _escalate_unresolved(plan: Plan, state: State, now: datetime) -> Step:
     return step
 
 
-def _page_level(plan: Plan, state: State, level: int, loop: int, now: datetime, reason: str) -> Step:
+def _page_level(
+    plan: Plan, state: State, level: int, loop: int, now: datetime, reason: str, headline: str = ""
+) -> Step:
+    """Page a level (`headline`: why, for its summary; none for the first page)."""
     targets = plan.policy.levels[level].targets
     new = replace(state, level=level, loop=loop, round=0, due_at=now + plan.policy.levels[level].timeout)
     if level == len(plan.policy.levels) - 1 and loop == state.last_level_loop:
@@ -224,7 +230,7 @@ def _page_level(plan: Plan, state: State, level: int, loop: int, now: datetime, 
                 ),
             ),
         )
-    pages = tuple(Page(t, page_steps.level(loop, level), reason) for t in targets)
+    pages = tuple(Page(t, page_steps.level(loop, level), reason, headline) for t in targets)
     names = ", ".join(t.label for t in targets)
     entry = Entry(
         "paged",
@@ -234,11 +240,11 @@ def _page_level(plan: Plan, state: State, level: int, loop: int, now: datetime, 
     return Step(new, pages, (entry,))
 
 
-def _repage(plan: Plan, state: State, now: datetime, reason: str) -> Step:
+def _repage(plan: Plan, state: State, now: datetime, reason: str, headline: str) -> Step:
     level = max(state.level, 0)
     targets = plan.policy.levels[level].targets
     round_ = state.round + 1
-    pages = tuple(Page(t, page_steps.level(state.loop, level, round_), reason) for t in targets)
+    pages = tuple(Page(t, page_steps.level(state.loop, level, round_), reason, headline) for t in targets)
     entry = Entry(
         "paged",
         f"Paging level {level + 1} again ({', '.join(t.label for t in targets)}): {reason}",

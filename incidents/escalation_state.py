@@ -47,11 +47,14 @@ class State:
 
 @dataclass(frozen=True)
 class Page:
-    """One target to page for one step; `step` makes it unique on its incident."""
+    """One target to page for one step; `step` makes it unique on its incident. `headline`: why it comes,
+    said first in its summary ("update overdue", "still unacknowledged after 30 min"); empty for an
+    incident's first pages, whose title is the news."""
 
     target: Target
     step: PageStep
     reason: str
+    headline: str = ""
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ class Lifecycle:
     severity_set_at: datetime | None = None
     breaches: tuple[str, ...] = ()  # targets already breached (written once)
     found_by: str = ""
+    published: bool | None = None  # on the status page by a person's choice (False: taken off); None: by rule
 
     def entered(self, phase: Phase) -> datetime | None:
         """When the incident first entered `phase`, or None."""
@@ -97,12 +98,13 @@ class Lifecycle:
 @dataclass(frozen=True)
 class Notice:
     """Someone to tell: `to` is "commander" (named in `person`), "user" or "team" (a follow-up's owner, named in
-    `person`), "oncall" or "last_level"; `step` makes it once."""
+    `person`), "oncall" or "last_level"; `step` makes it once. `headline`: its page's why (else `reason`)."""
 
     to: str
     step: PageStep
     reason: str
     person: str | None = None
+    headline: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,23 @@ def severity_chosen(lc: Lifecycle, before: Severity, after: Severity, reason: st
         {"from": before.name, "to": after.name, "reason": reason, "by": by},
     )
     return Change(replace(lc, severity_set_by=by, severity_set_at=now), (entry,))
+
+
+def publish(lc: Lifecycle, now: datetime, *, by: str, with_update: bool = False) -> Change:
+    """A person puts the incident on the public status page (`with_update`: by posting a public update)."""
+    if lc.published is True:
+        return Change(lc)
+    how = " with a public update" if with_update else ""
+    entry = Entry("published", f"Published on the status page by {by}{how}", {"published": True})
+    return Change(replace(lc, published=True), (entry,))
+
+
+def unpublish(lc: Lifecycle, now: datetime, *, by: str) -> Change:
+    """A person takes the incident off the public status page; no rule brings it back, only a person."""
+    if lc.published is False:
+        return Change(lc)
+    entry = Entry("unpublished", f"Taken off the status page by {by}", {"published": False})
+    return Change(replace(lc, published=False), (entry,))
 
 
 def add_note(lc: Lifecycle, text: str, now: datetime, *, by: str) -> Change:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from incidents import escalation, lifecycle, noise, oncall, updates
+from incidents import escalation, lifecycle, noise, oncall, paging, updates
 from incidents.lifecycle import Change, Lifecycle
 from incidents.policy import Plan
 from incidents.severity import Severity
@@ -73,6 +73,7 @@ def decide(
     step = oncall.resolve(plan, step, who, now)
     if lc is not None and changes_severity(severity_before, step):
         lc = updates.replan(lc, now, update_every)
+    step = replace(step, pages=paging.one_per_target(step.pages))
     if not moves_lifecycle(before, step):
         return Outcome(step, lc, told=told)
     if step.state.status == escalation.RESOLVED:

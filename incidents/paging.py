@@ -1,9 +1,11 @@
 """The PagerDuty Events API v2 events we send for pages, built from plain values."""
 
 import enum
+from dataclasses import replace
 from datetime import timedelta
 
 from incidents.durations import spoken
+from incidents.escalation_state import Page
 from incidents.page_steps import PageStep, StepKind
 from incidents.severity import Severity
 from incidents.timeline import Entry
@@ -60,19 +62,46 @@ def cancels(action: str, step: PageStep) -> bool:
     return step.kind not in spared_by(action)
 
 
+def one_per_target(pages: tuple[Page, ...]) -> tuple[Page, ...]:
+    """The pages of one decision (one command, one sweep's look at one incident), one per target: pages to
+    the same target decided together go out as one page naming every reason (a breach and a missed update
+    ring the commander once). Nothing waits for another decision: a page due now goes now."""
+    groups: dict = {}
+    for page in pages:
+        groups.setdefault(page.target, []).append(page)
+    return tuple(_combined(group) for group in groups.values())
+
+
+def _combined(group: list[Page]) -> Page:
+    """One page for `group`: the step of the one an acknowledgement spares, if any (it must still go out
+    after an acknowledgement), else of the first; every reason and headline, in order, once."""
+    if len(group) == 1:
+        return group[0]
+    kept = next((page for page in group if page.step.kind in spared_by("acknowledge")), group[0])
+    reason = "; ".join(dict.fromkeys(page.reason for page in group))
+    headline = ", ".join(dict.fromkeys(page.headline for page in group if page.headline))
+    return replace(kept, reason=reason, headline=headline)
+
+
+def summary_text(reference: str, headline: str, title: str) -> str:
+    """`[INC-4] update overdue: Disk full on db-1`; without a headline (an incident's first page) the title only."""
+    return f"[{reference}] {headline}: {title}" if headline else f"[{reference}] {title}"
+
+
 def trigger_event(page, *, labels: dict, incident_url: str, ack_url: str) -> dict:
-    """A `trigger` for one page (with its incident's number, title, service, severity and status):
-    summary cut to 1024 characters, labels and incident fields as details."""
+    """A `trigger` for one page (with its incident's number, title, service, severity and status): its
+    summary says why it comes (summary_text), cut to 1024 characters; labels and incident fields as details."""
     reference = f"INC-{page.number}"
     # A follow-up's reminder is no outage: "info" (low urgency where PagerDuty sets urgency by severity), and it
     # says what is due rather than the old incident's title.
     reminder = page.step_kind == StepKind.REMINDER
+    summary = f"[{reference}] {page.reason}" if reminder else summary_text(reference, page.headline, page.title)
     return {
         "routing_key": page.routing_key,
         "event_action": "trigger",
         "dedup_key": page.dedup_key,
         "payload": {
-            "summary": f"[{reference}] {page.reason if reminder else page.title}"[:1024],
+            "summary": summary[:1024],
             "source": page.service,
             "severity": "info" if reminder else PAGERDUTY_SEVERITY[Severity(page.severity)],
             "component": page.service,

@@ -6,6 +6,7 @@ Decided here: `incidents` holds the unresolved ones and then those resolved with
 document carries the whole page; Statuspage's clients filter by `status` anyway.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from incidents.status_page import (
@@ -30,10 +31,10 @@ MAINTENANCE_ORDER = {"in_progress": 0, "scheduled": 1, "completed": 2}
 
 def build(page: PageSettings, components: tuple[Component, ...], facts: Facts, now: datetime, url: str) -> dict:
     """The whole document at `now`; `url` is the page's public address."""
-    states = {c.service: component_state(c, facts, now) for c in components}
+    shown = [i for i in facts.incidents if is_shown(i, components, page, now)]
+    states = {c.service: component_state(c, replace(facts, incidents=tuple(shown)), now) for c in components}
     worst = max(states.values(), key=lambda state: state.rank, default=State.OPERATIONAL)
     indicator, description = INDICATOR[worst]
-    shown = [i for i in facts.incidents if is_shown(i, components, page, now)]
     return {
         "page": {"id": PAGE_ID, "name": page.title, "url": url, "time_zone": "Etc/UTC", "updated_at": iso(now)},
         "status": {"indicator": indicator, "description": description},
@@ -46,6 +47,41 @@ def build(page: PageSettings, components: tuple[Component, ...], facts: Facts, n
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 with its offset, to the second: `2026-12-01T09:30:00+00:00`."""
     return value.astimezone(UTC).replace(microsecond=0).isoformat() if value is not None else None
+
+
+def feed_entries(document: dict) -> list[dict]:
+    """The Atom feed's entries, newest first: every public event the page shows. An incident's opening, each
+    of its public updates and its resolution (unless a public update said Resolved: that one tells it), and
+    each maintenance announcement. Each entry: id, anchor (on the page), title, body (plain text), at."""
+    entries = [entry for incident in document["incidents"] for entry in _incident_entries(incident)]
+    entries += [
+        {"id": m["id"], "anchor": m["id"], "title": f"Maintenance: {m['name']}", "body": _window(m)}
+        | {"at": m["created_at"], "order": 0}
+        for m in document["scheduled_maintenances"]
+    ]
+    # Times are to the second: within one, an incident's later event still comes first.
+    entries.sort(key=lambda entry: (entry["at"], entry["order"]), reverse=True)
+    return [{key: value for key, value in entry.items() if key != "order"} for entry in entries]
+
+
+def _incident_entries(incident: dict) -> list[dict]:
+    ref, name, updates = incident["id"], incident["name"], incident["incident_updates"]
+    affects = "Affects " + _and([c["name"] for c in incident["components"]]) + "."
+    out = [{"id": f"{ref}-opened", "title": f"New incident: {name}", "body": affects, "at": incident["created_at"]}]
+    out += [
+        {"id": u["id"], "title": f"{name}: {u['status'].capitalize()}", "body": u["body"], "at": u["created_at"]}
+        for u in reversed(updates)
+    ]
+    if incident["resolved_at"] and not any(u["status"] == "resolved" for u in updates):
+        body = "This incident has been resolved."
+        out.append({"id": f"{ref}-resolved", "title": f"{name}: Resolved", "body": body, "at": incident["resolved_at"]})
+    return [entry | {"anchor": ref, "order": order} for order, entry in enumerate(out)]
+
+
+def _window(maintenance: dict) -> str:
+    when = f"From {maintenance['scheduled_for']} to {maintenance['scheduled_until']}."
+    body = maintenance["incident_updates"][0]["body"]
+    return f"{when} {body}" if body else when
 
 
 def incident_name(incident: IncidentFacts, components: tuple[Component, ...]) -> str:

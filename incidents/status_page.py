@@ -5,6 +5,11 @@ page, `/status.json` and the Atom feed are all rendered from.
 Nothing written for responders reaches it: incident titles, alert labels, notes and private updates
 stay inside. A public incident is named from its components and impact ("Partial outage of Payments")
 and says only what its public updates say.
+
+What reaches it is a person's choice or the operator's rule: an incident is published when a person
+publishes it (or posts a public update) and taken off when a person unpublishes it; without a choice,
+only the severities `auto_publish` names, once open its `after` (`published`). A component's state
+comes from the incidents shown only: a SEV3 that flapped for 4 s never shows as degraded performance.
 """
 
 import enum
@@ -54,11 +59,25 @@ INDICATOR = {
 
 
 @dataclass(frozen=True)
+class AutoPublish:
+    """`auto_publish: {severities: [SEV1], after: 5 minutes}`: incidents of these severities reach the page
+    once open this long, unless a person chose otherwise."""
+
+    severities: frozenset[Severity]
+    after: timedelta
+
+    def at(self, severity: Severity, opened_at: datetime) -> datetime | None:
+        """When an incident of `severity` opened at `opened_at` is published by the rule; None: never."""
+        return opened_at + self.after if severity in self.severities else None
+
+
+@dataclass(frozen=True)
 class PageSettings:
-    """Top-level `status_page:` of services.yaml."""
+    """Top-level `status_page:` of services.yaml; without `auto_publish` only a person publishes."""
 
     title: str = "Status"
     history_days: int = 14
+    auto_publish: AutoPublish | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +110,7 @@ class IncidentFacts:
     resolved_at: datetime | None
     status_word: str
     updates: tuple[PublicUpdate, ...] = ()  # oldest first
+    published: bool | None = None  # a person's choice (Lifecycle.published); None: the rule decides
 
 
 @dataclass(frozen=True)
@@ -138,18 +158,37 @@ def history_start(page: PageSettings, now: datetime) -> datetime:
     return now - timedelta(days=page.history_days)
 
 
+def published(
+    choice: bool | None,
+    severity: Severity,
+    opened_at: datetime,
+    resolved_at: datetime | None,
+    rule: AutoPublish | None,
+    now: datetime,
+) -> bool:
+    """A person's choice wins (True: published, False: taken off); without one, the operator's rule: of its
+    severities, once open `after` (an incident resolved sooner never reached the page). The rule reads the
+    current severity: a person who wants a lowered incident kept on the page publishes it."""
+    if choice is not None:
+        return choice
+    due = rule.at(severity, opened_at) if rule is not None else None
+    return due is not None and due <= (resolved_at or now)
+
+
 def is_shown(incident: IncidentFacts, components: tuple[Component, ...], page: PageSettings, now: datetime) -> bool:
-    """On a public service, SEV1-3 or published to, and open or resolved within the history window."""
+    """On a public service, published, and open or resolved within the history window."""
     public = {c.service for c in components}
     if not public.intersection(incident.services):
         return False
-    if incident.severity == Severity.SEV4 and not incident.updates:
+    rule = page.auto_publish
+    if not published(incident.published, incident.severity, incident.opened_at, incident.resolved_at, rule, now):
         return False
     return incident.resolved_at is None or incident.resolved_at >= history_start(page, now)
 
 
 def component_state(component: Component, facts: Facts, now: datetime) -> State:
-    """Its override; else the worst of its open incidents and maintenance in progress; else operational."""
+    """Its override; else the worst of its open incidents and maintenance in progress; else operational.
+    `facts` holds the incidents shown (status_document.build): one not published leaves no trace."""
     override = facts.overrides.get(component.service)
     if override is not None:
         return override.state

@@ -146,7 +146,9 @@ def sweep(lc: Lifecycle, severity: Severity, targets: Targets, now: datetime, *,
     told = [name for name in breached if name != "detection" and name not in late]
     if notify and told and lc.phase.order < Phase.POSTMORTEM.order:
         reason = "Target breached: " + ", ".join(told) + (f" ({severity.name})" if "response" in told else "")
-        change = Change(change.lifecycle, change.entries, (_to_commander(lc, f"breach:{told[0]}", reason),))
+        headline = _and(told) + (" targets" if len(told) > 1 else " target") + " breached"
+        notice = _to_commander(lc, f"breach:{told[0]}", reason, headline)
+        change = Change(change.lifecycle, change.entries, (notice,))
     look = update_look(lc, severity, targets)
     if look is not None and look <= now:
         change = _then(change, missed_update(change.lifecycle, severity, targets, now, notify=notify))
@@ -158,11 +160,13 @@ def missed_update(lc: Lifecycle, severity: Severity, targets: Targets, now: date
     stays due (overdue) until one is posted."""
     misses, step = lc.update_misses + 1, f"update{lc.updates_posted}:miss"
     if misses == 1:
-        notice = _to_commander(lc, f"{step}1", "status update overdue")
+        notice = _to_commander(lc, f"{step}1", "status update overdue", "update overdue")
         told = f"reminded {_whom(lc)}" if notify else "low urgency: nobody paged"
         entry = Entry("update_overdue", f"Status update overdue: {told}", {"misses": 1})
         return Change(replace(lc, update_misses=1), (entry,), (notice,) if notify else ())
-    notice = Notice("last_level", page_steps.notice(f"{step}2"), "second status update missed")
+    notice = Notice(
+        "last_level", page_steps.notice(f"{step}2"), "second status update missed", headline="update missed twice"
+    )
     told = "notified the policy's last level" if notify else "low urgency: nobody paged"
     entry = Entry("update_overdue", f"Second status update missed: {told}", {"misses": 2})
     return Change(replace(lc, update_misses=misses), (entry,), (notice,) if notify else ())
@@ -189,11 +193,14 @@ def _breach(lc: Lifecycle, name: str, severity: Severity, targets: Targets, *, n
     return Change(lc, (Entry("breach", f"{text} ({told})" if quiet else f"{text}; {told}", data),))
 
 
-def _to_commander(lc: Lifecycle, step: str, reason: str) -> Notice:
+def _to_commander(lc: Lifecycle, step: str, reason: str, headline: str) -> Notice:
     """To the commander if there is one, else to the current on-call level."""
-    if lc.commander:
-        return Notice("commander", page_steps.notice(step), reason, lc.commander)
-    return Notice("oncall", page_steps.notice(step), reason)
+    return Notice("commander" if lc.commander else "oncall", page_steps.notice(step), reason, lc.commander, headline)
+
+
+def _and(names: list[str]) -> str:
+    """`response`, `response and mitigation`, `response, mitigation and recovery`."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _whom(lc: Lifecycle) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from incidents.durations import parse_duration
-from incidents.lifecycle import Change, Lifecycle, Phase, StatusWord, set_status
+from incidents.lifecycle import Change, Lifecycle, Phase, StatusWord, publish, set_status
 from incidents.timeline import Entry
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?:\s*UTC)?", re.IGNORECASE)
@@ -54,16 +54,26 @@ def _eta_time(text: str, now: datetime) -> datetime | None:
 
 
 def post(
-    lc: Lifecycle, word: StatusWord, text: str, now: datetime, *, by: str, eta: str = "", every: timedelta | None
+    lc: Lifecycle,
+    word: StatusWord,
+    text: str,
+    now: datetime,
+    *,
+    by: str,
+    eta: str = "",
+    every: timedelta | None,
+    public: bool = False,
 ) -> tuple[Change, Update]:
-    """Post an update: sets the status word (and phase), and the next update's due time by `every`."""
-    update = Update(word, text, eta.strip(), eta_time(eta, now) if eta.strip() else None, by, now)
+    """Post an update: sets the status word (and phase), and the next update's due time by `every`; a
+    `public` one publishes the incident on the status page."""
+    update = Update(word, text, eta.strip(), eta_time(eta, now) if eta.strip() else None, by, now, public)
     moved = set_status(lc, word, now, by=by)
     due = now + every if every and word != StatusWord.RESOLVED else None
     lc = replace(moved.lifecycle, next_update_due=due, update_misses=0, updates_posted=lc.updates_posted + 1)
     message = f"Update ({word.value}) from {by}: {text}" + (f" (ETA: {update.eta})" if update.eta else "")
     entry = Entry("update", message, {"status": word.value, "eta": update.eta})
-    return Change(lc, moved.entries + (entry,)), update
+    shown = publish(lc, now, by=by, with_update=True) if public else Change(lc)
+    return Change(shown.lifecycle, moved.entries + (entry,) + shown.entries), update
 
 
 def first_due(lc: Lifecycle, now: datetime, every: timedelta | None) -> Lifecycle:

@@ -11,6 +11,7 @@ from incidents.noise import PageBudget
 from incidents.policy import Level, Target
 from incidents.services import Credentials
 from incidents.severity import Severity
+from incidents.status_page import AutoPublish
 
 
 class Duration(fields.Field):
@@ -183,11 +184,26 @@ class ServiceStatusPageSchema(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=500))
 
 
+class AutoPublishSchema(Schema):
+    """`auto_publish: {severities: [SEV1], after: 5 minutes}` (incidents.status_page.AutoPublish)."""
+
+    severities = fields.List(SeverityField(), required=True)
+    after = Duration(
+        required=True, validate=validate.Range(timedelta(0), timedelta(days=1), error="must be from 0 to 1 day")
+    )
+
+    @post_load
+    def make(self, data, **kwargs):
+        return AutoPublish(frozenset(data["severities"]), data["after"])
+
+
 class StatusPageSchema(Schema):
-    """The top-level `status_page:`."""
+    """The top-level `status_page:`; without `auto_publish`, an incident reaches the page only when a person
+    publishes it (or posts a public update)."""
 
     title = fields.String(load_default="Status", validate=validate.Length(1, 120))
     history_days = fields.Integer(load_default=14, validate=validate.Range(1, 90, error="must be from 1 to 90"))
+    auto_publish = fields.Nested(AutoPublishSchema, load_default=None, allow_none=True)
 
 
 class PageBudgetSchema(Schema):

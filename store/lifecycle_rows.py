@@ -64,6 +64,7 @@ def from_row(stored) -> Lifecycle:
         severity_set_at=stored.severity_set_at,
         breaches=tuple(stored.breaches),
         found_by=stored.found_by,
+        published=stored.published,
     )
 
 
@@ -92,6 +93,7 @@ def _values(lc: Lifecycle) -> dict:
         "severity_set_at": lc.severity_set_at,
         "breaches": list(lc.breaches),
         "found_by": lc.found_by,
+        "published": lc.published,
     } | {f"entered_{phase.value}": lc.entered(phase) for phase in Phase}
 
 

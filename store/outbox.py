@@ -38,6 +38,7 @@ def insert(conn, row, pages_to_send, catalog, now: datetime, due_at: datetime) -
             "target_kind": page.target.kind,
             "target_name": page.target.name,
             "reason": page.reason[:1000],
+            "headline": page.headline[:1000],
             "status": PageState.PENDING,
             "attempts": 0,
             "routing_key": catalog.routing_key(page.target, service) if service else "",

@@ -69,6 +69,7 @@ def _incidents(conn, public: set[str], oldest: datetime) -> list:
             incidents.c.resolved_at,
             incident_lifecycle.c.status_word,
             incident_lifecycle.c.affected,
+            incident_lifecycle.c.published,
         )
         .outerjoin(incident_lifecycle, incident_lifecycle.c.incident_id == incidents.c.id)
         .where(incidents.c.number.is_not(None))
@@ -104,7 +105,9 @@ def _services_of(row) -> tuple[str, ...]:
 def _incident_of(row, updates) -> IncidentFacts:
     word = row.status_word or "Investigating"  # an incident from before lifecycles were stored
     opened, resolved = row.opened_at, row.resolved_at
-    return IncidentFacts(row.number, _services_of(row), Severity(row.severity), opened, resolved, word, tuple(updates))
+    return IncidentFacts(
+        row.number, _services_of(row), Severity(row.severity), opened, resolved, word, tuple(updates), row.published
+    )
 
 
 def _override_of(row) -> Override:

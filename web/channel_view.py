@@ -19,6 +19,7 @@ from store.pages import pages_of
 from store.queries import INCIDENT_COLUMNS
 from store.tables import alerts, incidents
 from web.incident_view import alert_views, incident_summary, next_action, phase_strip, state_words, timeline_views
+from web.publishing_view import publishing_view
 from web.rollback_view import rollback_context
 
 TARGET_NAMES = {
@@ -81,6 +82,7 @@ def page_context(
         "roles": ROLES,
         "words": [word.value for word in StatusWord],
         "severities": [s.name for s in Severity],
+        "publishing": publishing_view(row, lc, catalog, now),
     }
 
 

@@ -87,6 +87,18 @@ def post_update(ref):
     return _done(ref, "Update posted.", call, anchor="updates")
 
 
+@bp.post("/<any(publish, unpublish):choice>")
+@login_required
+def publish(ref, choice):
+    """Put the incident on the public status page, or take it off."""
+    shown = choice == "publish"
+    message = "Published on the status page." if shown else "Taken off the status page."
+    call = lambda n, **kw: commands.publish(_engine(), n, shown, **kw)  # noqa: E731
+    response = _done(ref, message, call, anchor="publish")
+    current_app.extensions["status_page"].expire()  # this process shows it at once; others at their refresh
+    return response
+
+
 @bp.post("/notes")
 @login_required
 def add_note(ref):

@@ -68,9 +68,10 @@ def document():
 
 @bp.get("/status.atom")
 def feed():
-    """An Atom feed: one entry per public update and per maintenance announcement."""
+    """An Atom feed: each public event the page shows (an incident's opening, its public updates, its
+    resolution) and each maintenance announcement."""
     snapshot = _snapshot()
-    entries = _entries(snapshot.document)
+    entries = status_document.feed_entries(snapshot.document)
     xml = _rendered(
         snapshot, "atom", lambda: render_template("status.atom.xml", doc=snapshot.document, entries=entries)
     )
@@ -115,28 +116,6 @@ def _view(snapshot: Snapshot) -> dict:
         "planned": [m for m in maintenances if m["status"] != "completed"],
         "done": [m for m in maintenances if m["status"] == "completed"],
     }
-
-
-def _entries(document: dict) -> list[dict]:
-    """Newest first: each public update as an entry, each maintenance as one."""
-    entries = [
-        {"id": u["id"], "anchor": i["id"], "title": f"{i['name']}: {u['status'].capitalize()}"}
-        | {"body": u["body"], "at": u["created_at"]}
-        for i in document["incidents"]
-        for u in i["incident_updates"]
-    ]
-    entries += [
-        {"id": m["id"], "anchor": m["id"], "title": f"Maintenance: {m['name']}", "body": _window(m)}
-        | {"at": m["created_at"]}
-        for m in document["scheduled_maintenances"]
-    ]
-    return sorted(entries, key=lambda entry: entry["at"], reverse=True)
-
-
-def _window(maintenance: dict) -> str:
-    when = f"From {maintenance['scheduled_for']} to {maintenance['scheduled_until']}."
-    body = maintenance["incident_updates"][0]["body"]
-    return f"{when} {body}" if body else when
 
 
 def _cached(response: Response) -> Response:

@@ -170,6 +170,8 @@ pages = sa.Table(
     sa.Column("routing_key", sa.String(255), nullable=False),
     sa.Column("dedup_key", sa.String(255), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
+    # Why it comes, said first in its PagerDuty summary (incidents.escalation_state.Page.headline); "": none.
+    sa.Column("headline", sa.Text, nullable=False, server_default=""),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", Time, nullable=False),

@@ -65,6 +65,8 @@ incident_lifecycle = sa.Table(
     sa.Column("breaches", Json, nullable=False),
     sa.Column("found_by", sa.Text, nullable=False, server_default=""),
     sa.Column("due_at", Time),
+    # A person's choice for the public status page: published, taken off; NULL: its auto_publish rule decides.
+    sa.Column("published", sa.Boolean),
     # Each phase's first entry (phase_times again, as columns): reports aggregate them in SQL.
     *(
         sa.Column(f"entered_{phase}", Time)

@@ -9,13 +9,25 @@ from tests.integration.acting import act
 from tests.support import READ
 
 
-def declare(client, service="payment-service", severity="SEV2", title="db-1 disk full (internal title)") -> int:
-    """An incident declared through the API; its number."""
+def declare(
+    client, service="payment-service", severity="SEV2", title="db-1 disk full (internal title)", *, published=True
+) -> int:
+    """An incident declared through the API (and `published` on the status page by a person); its number."""
     answer = client.post(
         "/api/incidents", headers=READ, json={"title": title, "service": service, "severity": severity}
     )
     assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()["number"]
+    number = answer.get_json()["number"]
+    if published:
+        publish(client, number)
+    return number
+
+
+def publish(client, number, choice="publish") -> dict:
+    """`POST /api/incidents/INC-n/publish` (or `unpublish`); the incident as answered."""
+    answer = client.post(f"/api/incidents/INC-{number}/{choice}", headers=READ)
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
 
 
 def update(client, number, text, *, public, status="Investigating"):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.integration.acting import act
-from tests.integration.status_paging import declare, fresh, resolve, states, update
+from tests.integration.status_paging import declare, fresh, publish, resolve, states, update
 from tests.support import READ
 
 pytestmark = pytest.mark.both_databases
@@ -38,7 +38,7 @@ def test_the_page_answers_without_sign_in_and_all_is_operational_without_inciden
 def test_each_component_takes_the_state_of_its_worst_open_incident(app, client):
     declare(client, "payment-service", "SEV3")
     declare(client, "payment-service", "SEV2")
-    declare(client, "production-api", "SEV4")
+    declare(client, "production-api", "SEV4", published=False)
     document = fresh(app, client)
     assert states(document) == {"payment-service": "partial_outage", "production-api": "operational"}
     assert document["status"] == {"indicator": "major", "description": "Partial System Outage"}
@@ -187,8 +187,80 @@ def test_the_atom_feed_is_well_formed_with_an_entry_per_public_update(app, clien
     assert answer.mimetype == "application/atom+xml"
     feed = ET.fromstring(answer.data)
     assert feed.tag == f"{ATOM}feed" and feed.find(f"{ATOM}updated") is not None
-    [entry] = feed.findall(f"{ATOM}entry")
+    [entry, opened] = feed.findall(f"{ATOM}entry")
+    assert opened.find(f"{ATOM}title").text == "New incident: Partial outage of Payments"
     assert entry.find(f"{ATOM}content").text == "Payments <slow> & failing"
     assert entry.find(f"{ATOM}title").text == "Partial outage of Payments: Investigating"
     assert all(entry.find(f"{ATOM}{name}") is not None for name in ("id", "updated", "link"))
     assert 'type="application/atom+xml"' in client.get("/status").text
+
+
+def test_the_atom_feed_carries_every_public_event_the_page_shows(app, client, engine):
+    # Issue #14: the feed held one incident's updates while the page showed two more and a resolution.
+    quiet, told = declare(client, "payment-service", "SEV2"), declare(client, "production-api", "SEV1")
+    update(client, quiet, "Card payments fail for some customers.", public=True)
+    update(client, told, "API errors for some customers.", public=True)
+    update(client, told, "Fixed.", public=True, status="Monitoring")
+    resolve(client, engine, told)
+    document = fresh(app, client)
+    feed = ET.fromstring(client.get("/status.atom").data)
+    titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
+    assert sorted(titles) == sorted(
+        [
+            "New incident: Partial outage of Payments",
+            "Partial outage of Payments: Investigating",
+            "New incident: Major outage of API",
+            "Major outage of API: Investigating",
+            "Major outage of API: Monitoring",
+            "Major outage of API: Resolved",
+        ]
+    )
+    # Newest first; each entry links to its incident on the page, and its id is its own.
+    assert titles[0] == "Major outage of API: Resolved"
+    ids = [entry.find(f"{ATOM}id").text for entry in feed.findall(f"{ATOM}entry")]
+    assert len(set(ids)) == len(ids)
+    links = {entry.find(f"{ATOM}link").get("href") for entry in feed.findall(f"{ATOM}entry")}
+    assert links == {f"{document['page']['url']}#INC-{quiet}", f"{document['page']['url']}#INC-{told}"}
+
+
+def test_only_published_incidents_reach_the_page_and_set_component_states(app, client, engine):
+    # Issue #14: every SEV1-3 of a public service was shown at once; a SEV3 that flapped for 4 s was shown
+    # to customers as "Degraded performance". The example config publishes SEV1s after 5 minutes.
+    now = datetime.now(UTC)
+    declare(client, "payment-service", "SEV3", published=False)
+    flapped = declare(client, "payment-service", "SEV1", published=False)
+    resolve(client, engine, flapped)
+    sev1 = declare(client, "production-api", "SEV1", published=False)
+    document = fresh(app, client, now)
+    assert document["incidents"] == [] and states(document) == {
+        "payment-service": "operational",
+        "production-api": "operational",
+    }
+    assert "All Systems Operational" in client.get("/status").text
+    # Five minutes on, the rule publishes the open SEV1; not the one resolved within seconds, nor the SEV3.
+    document = fresh(app, client, now + timedelta(minutes=5, seconds=1))
+    assert [i["id"] for i in document["incidents"]] == [f"INC-{sev1}"]
+    assert states(document) == {"payment-service": "operational", "production-api": "major_outage"}
+
+
+def test_a_person_publishes_and_unpublishes_through_the_api_and_that_wins_over_the_rule(app, client):
+    sev3, sev1 = declare(client, "payment-service", "SEV3", published=False), declare(client, "production-api", "SEV1")
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    assert [i["id"] for i in fresh(app, client, later)["incidents"]] == [f"INC-{sev1}"]
+    answer = publish(client, sev3)
+    assert answer["lifecycle"]["published"] is True
+    [entry] = [e for e in answer["timeline"] if e["kind"] == "published"]
+    assert (entry["message"], entry["actor"]) == (
+        "Published on the status page by api:example-operator",
+        "api:example-operator",
+    )
+    assert states(fresh(app, client, later))["payment-service"] == "degraded_performance"
+    # Taken off, the SEV1 stays off although the rule would show it; a public update brings it back.
+    assert publish(client, sev1, "unpublish")["lifecycle"]["published"] is False
+    document = fresh(app, client, later)
+    assert [i["id"] for i in document["incidents"]] == [f"INC-{sev3}"]
+    assert states(document)["production-api"] == "operational"
+    update(client, sev1, "API errors for some customers.", public=True)
+    assert {i["id"] for i in fresh(app, client, later)["incidents"]} == {f"INC-{sev1}", f"INC-{sev3}"}
+    assert client.post(f"/api/incidents/INC-{sev1}/publish").status_code == 401
+    assert client.post("/api/incidents/INC-999/publish", headers=READ).status_code == 404

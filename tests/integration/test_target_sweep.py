@@ -100,6 +100,7 @@ def test_a_missed_update_reminds_the_commander_then_a_second_miss_notifies_the_l
     lifecycle_store.take_command(engine, incident.number, "alice", catalog=catalog, now=start, actor="alice")
     sweeps.sweep_due(engine, catalog, now=start + timedelta(hours=2, minutes=1))
     assert ("update0:miss1", "alice") in steps(engine, incident.id)
+    assert [r for r in reasons(engine, incident.id, "alice") if "status update overdue" in r] != []
     assert not any(step.startswith("update0:miss2") for step, _ in steps(engine, incident.id))
     sweeps.sweep_due(engine, catalog, now=start + timedelta(hours=4))
     assert not any(step == "update0:miss2" for step, _ in steps(engine, incident.id))  # not yet 2 h after the first
@@ -108,6 +109,7 @@ def test_a_missed_update_reminds_the_commander_then_a_second_miss_notifies_the_l
     assert misses == [("update0:miss1", "alice"), ("update0:miss2", "sre-manager")]
     sweeps.sweep_due(engine, catalog, now=start + timedelta(hours=9))
     assert len([s for s, _ in steps(engine, incident.id) if s.startswith("update")]) == 2  # nothing more
+    assert len([r for r in reasons(engine, incident.id, "alice") if "status update overdue" in r]) == 1
 
 
 def test_a_resolved_incident_breaches_no_response_target(client, engine, catalog):
@@ -149,6 +151,15 @@ def acknowledge(engine, catalog, number, now):
         number=number,
         actor="alice",
     )
+
+
+def reasons(engine, incident_id, name):
+    """The reasons of the triggers to `name`, in order."""
+    with engine.connect() as conn:
+        query = sa.select(pages.c.reason).where(
+            pages.c.incident_id == incident_id, pages.c.target_name == name, pages.c.action == "trigger"
+        )
+        return list(conn.execute(query.order_by(pages.c.id)).scalars())
 
 
 def steps(engine, incident_id):

@@ -90,7 +90,7 @@ def test_a_reminder_pages_as_info_and_says_what_is_due():
         number, title, service, severity, incident_status = 3, "Disk full", "payments", 1, "resolved"
         routing_key, dedup_key, target_kind, target_name = "k", "d", "user", "alice"
         reason = 'follow-up "Alert on disk growth rate" due today'
-        step_kind = "reminder"
+        step_kind, headline = "reminder", ""
 
     event = trigger_event(Page, labels={}, incident_url="u", ack_url="a")
     assert event["payload"]["severity"] == "info"
