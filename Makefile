@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 # The suite's own databases are created next to this one (see tests/conftest.py).
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PORT ?= 8000
 
-.PHONY: run test lint install bench clean
+.PHONY: run example test lint install bench clean
 
 $(BIN)/incidents: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,12 @@ install: $(BIN)/incidents
 run: install
 	$(BIN)/incidents db upgrade
 	$(BIN)/incidents up
+
+# The README's example: the recorded Alertmanager request (examples/), its startsAt set to now, sent to `make run`.
+example:
+	@sed 's/"startsAt": "[^"]*"/"startsAt": "'"$$(date -u +%Y-%m-%dT%H:%M:%SZ)"'"/' examples/alertmanager-firing.json | \
+	  curl -sS -H 'Authorization: Bearer example-token' -H 'Content-Type: application/json' \
+	       --data-binary @- http://127.0.0.1:$(PORT)/webhooks/alertmanager; echo
 
 test: install
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)

@@ -17,6 +17,9 @@ from settings import env
 from settings.logs import configure_logging
 from settings.secret_key import InsecureSecretKey, secret_key_warning
 
+# Set by `incidents up` for its processes: it printed the SECRET_KEY warning once for all of them.
+SECRET_KEY_WARNED = "INCIDENTS_SECRET_KEY_WARNED"
+
 
 @click.group()
 def cli():
@@ -126,22 +129,26 @@ def up(port, host):
     """Web, worker and beat together; Ctrl-C stops all three."""
     os.environ["PORT"] = str(port)  # the worker's links (and the local PagerDuty sink) point at this web
     settings = _startable()
+    os.environ[SECRET_KEY_WARNED] = "1"  # said once, above: not again by each process
     catalog = catalog_or_exit(settings)
     from cli.passwords import first_sign_in
-    from cli.processes import run_together
+    from cli.processes import UpCheck, boxed, run_together
 
+    check = UpCheck.prepared(settings.var_dir / "up", port=port, host=host)
+    lines = ["incident-ingest is up: web, worker and beat are running."]
     if not os.environ.get("DATABASE_URL"):  # the embedded defaults: a newcomer trying it out
-        click.echo(first_sign_in(settings, catalog, port=port))
-
-    sys.exit(
-        run_together(
-            [
-                [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--host", host],
-                [sys.executable, "-m", "cli.main", "worker"],
-                [sys.executable, "-m", "cli.main", "beat"],
-            ]
-        )
-    )
+        lines.append(first_sign_in(settings, catalog, port=port))
+    else:
+        lines.append(f"Open {check.base}/ (`incidents user set-password NAME` gives a person a password).")
+    if settings.local_pagerduty:
+        lines.append(f"No PagerDuty set: the pages it would get are listed at {check.base}/local-pagerduty")
+    lines.append("Ctrl-C stops all three.")
+    commands = [
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--host", host],
+        [sys.executable, "-m", "cli.main", "worker"],
+        [sys.executable, "-m", "cli.main", "beat"],
+    ]
+    sys.exit(run_together(commands, ready=check.ready, when_ready=lambda: click.echo(boxed(lines))))
 
 
 @cli.group()
@@ -187,7 +194,7 @@ def _startable():
     except InsecureSecretKey as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    if warning:
+    if warning and not os.environ.get(SECRET_KEY_WARNED):
         click.echo(warning, err=True)
     catalog_or_exit(settings)
     return settings

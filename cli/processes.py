@@ -2,10 +2,18 @@
 
 import dataclasses
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from workers.app import UP_READY_DIR
 
 
 def celery_argv(*args: str) -> list[str]:
@@ -81,9 +89,11 @@ class Child:
         return " ".join(self.command[3:] if self.command[1:2] == ["-m"] else self.command)
 
 
-def run_together(commands: list[list[str]], grace: float = 10.0) -> int:
-    """Start all and keep them running (a child that exits is restarted, see Child); on SIGINT or
-    SIGTERM stop them all. Returns an exit code."""
+def run_together(
+    commands: list[list[str]], grace: float = 10.0, *, ready: Callable[[], bool] = bool, when_ready=None
+) -> int:
+    """Start all and keep them running (a child that exits is restarted, see Child); call `when_ready`
+    once, the first time `ready()` is true; on SIGINT or SIGTERM stop them all. Returns an exit code."""
     children = [Child(command) for command in commands]
     for child in children:
         child.start()
@@ -94,6 +104,9 @@ def run_together(commands: list[list[str]], grace: float = 10.0) -> int:
     while not stopping:
         for child in children:
             child.watch(time.monotonic())
+        if when_ready is not None and ready():
+            when_ready()
+            when_ready = None
         time.sleep(0.2)
     stop_all([child.popen for child in children], grace)
     return 0
@@ -111,3 +124,38 @@ def stop_all(popens: list[subprocess.Popen], grace: float) -> None:
         except subprocess.TimeoutExpired:
             popen.kill()
             popen.wait()
+
+
+@dataclasses.dataclass(frozen=True)
+class UpCheck:
+    """Whether `incidents up`'s processes are up: the web answers /readyz (database and broker reachable),
+    and the worker and beat each left their file in `folder` (workers/app.py, UP_READY_DIR)."""
+
+    folder: Path
+    base: str  # http://127.0.0.1:8000: where the web answers on this machine
+
+    @classmethod
+    def prepared(cls, folder: Path, *, port: int, host: str) -> "UpCheck":
+        """An emptied `folder`, named to the children through the environment they inherit."""
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        os.environ[UP_READY_DIR] = str(folder)
+        reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        return cls(folder, f"http://{reachable}:{port}")
+
+    def ready(self) -> bool:
+        if not all((self.folder / name).exists() for name in ("worker", "beat")):
+            return False
+        try:
+            with urllib.request.urlopen(f"{self.base}/readyz", timeout=1) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
+
+
+def boxed(lines: list[str]) -> str:
+    """`lines` in a frame that stands out among the processes' logs (bold on a terminal)."""
+    width = max(map(len, lines))
+    rule = "+" + "-" * (width + 4) + "+"
+    body = [f"|  {line.ljust(width)}  |" for line in lines]
+    return "\n" + "\n".join(click.style(row, bold=True) for row in (rule, *body, rule)) + "\n"

@@ -4,6 +4,8 @@ The routes they name are served by `ingest/` (and `web/`); workers and views bui
 so a route moves in one place.
 """
 
+from datetime import datetime
+
 from incidents import links
 
 # The built-in stand-in for PagerDuty's Events API (api/local_pagerduty.py), for a first run.
@@ -25,10 +27,11 @@ def ack_url(base: str, token: str) -> str:
     return f"{base}/ack/{token}"
 
 
-def page_ack_url(base: str, secret_key: str, page) -> str:
-    """The acknowledgement link of a trigger page (a row with id, incident_id, target_kind, target_name)."""
+def page_ack_url(base: str, secret_key: str, page, *, signed_at: datetime | None = None) -> str:
+    """The acknowledgement link of a trigger page (a row with id, incident_id, target_kind, target_name),
+    signed now or at `signed_at` (the page sink's list shows a page's link as it was sent, valid as long)."""
     link = links.Link(page.incident_id, f"{page.target_kind}:{page.target_name}", "acknowledge", page.id)
-    return ack_url(base, links.sign(link, secret_key))
+    return ack_url(base, links.sign(link, secret_key, now=signed_at))
 
 
 def local_pagerduty_url(base: str) -> str:

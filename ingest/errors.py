@@ -1,5 +1,6 @@
 """Errors and their HTTP answers, mapped in one place. Nothing becomes an unhandled 500."""
 
+import functools
 import logging
 
 import sqlalchemy.exc
@@ -35,17 +36,28 @@ def invalid_fields(error: ValidationError) -> dict[str, str]:
     return {path: reason for path, reason in flatten_errors(error.messages)}
 
 
-def register(app) -> None:
-    """Install the error handlers on the app."""
+def register(app, *, page=None) -> None:
+    """Install the error handlers on the app. `page(status, message)`, when given, answers people's browsers
+    (web/error_pages.py) where machines get JSON (`for_people`)."""
     app.register_error_handler(Problem, _problem)
     app.register_error_handler(InvalidEvent, _invalid_event)
     app.register_error_handler(ValidationError, lambda e: _problem(Problem(400, "invalid body", invalid_fields(e))))
     app.register_error_handler(Unauthenticated, _unauthenticated)
     app.register_error_handler(NotFound, lambda e: _problem(Problem(404, str(e))))
-    app.register_error_handler(HTTPException, _http)
-    app.register_error_handler(sqlalchemy.exc.OperationalError, _database_down)
-    app.register_error_handler(sqlalchemy.exc.InterfaceError, _database_down)
-    app.register_error_handler(sqlalchemy.exc.TimeoutError, _database_down)
+    app.register_error_handler(HTTPException, functools.partial(_http, page))
+    for error in (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError):
+        app.register_error_handler(error, functools.partial(_database_down, page))
+
+
+# JSON whatever the caller accepts: the API, and the routes senders post to (intake, changes, sinks).
+MACHINE_PATHS = ("/api/", "/webhooks/", "/v2/", "/local-pagerduty/", "/openapi.json", "/healthz", "/readyz", "/metrics")
+
+
+def for_people() -> bool:
+    """A browser asking for a page: HTML preferred over JSON (curl's and clients' `*/*` is not), outside
+    the API and the intake routes."""
+    accept = request.accept_mimetypes
+    return not request.path.startswith(MACHINE_PATHS) and accept["text/html"] > accept["application/json"]
 
 
 # Events API senders (alert and change events) expect PagerDuty's own answer shape.
@@ -71,19 +83,36 @@ def _unauthenticated(error: Unauthenticated):
     return response, 401
 
 
-def _http(error: HTTPException):
-    return jsonify(error=error.description or error.name), error.code
+def _http(page, error: HTTPException):
+    if page is not None and for_people():
+        return page(error.code, error.description if _own_words(error) else None)
+    response = error.get_response()  # keeps what the error carries: Allow on a 405, Retry-After ...
+    response.data = jsonify(error=error.description or error.name).get_data()
+    response.content_type = "application/json"
+    return response
 
 
-def _database_down(error):
+def _own_words(error: HTTPException) -> bool:
+    """True when the view said why (`abort(404, "This incident has no post-mortem...")`), not werkzeug."""
+    return bool(error.description) and error.description != type(error).description
+
+
+def _database_down(page, error):
     # 503 makes Alertmanager and PagerDuty clients retry: nothing was stored, nothing is lost.
     if not _transient(error):
         log.error("database refused the request: %s", error.__class__.__name__, exc_info=error)
-        return jsonify(error="the database refused this request"), 500
+        return _answer(page, 500, "the database refused this request")
     log.error("database unavailable: %s", error.__class__.__name__, exc_info=error)
-    response = jsonify(error="database unavailable, retry later")
+    response, status = _answer(page, 503, "database unavailable, retry later")
     response.headers["Retry-After"] = "5"
-    return response, 503
+    return response, status
+
+
+def _answer(page, status: int, message: str):
+    if page is not None and for_people():
+        response, status = page(status, None)
+        return response, status
+    return jsonify(error=message), status
 
 
 def _transient(error) -> bool:

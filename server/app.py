@@ -31,7 +31,7 @@ from settings import env
 from settings.catalog import load_catalog
 from settings.logs import configure_logging
 from store.db import create_engine
-from web import ack_links
+from web import ack_links, error_pages
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def create_app(
         docs.register_blueprint(blueprint)
     for blueprint in (export.bp, ack_links.bp):
         app.register_blueprint(blueprint)
-    errors.register(app)
+    errors.register(app, page=error_pages.page)
     # Ack links (signed, single use) and machines (their own credentials) post without a CSRF token.
     web.install(app, machine_blueprints=(*documented, export.bp, ack_links.bp))
     request_log.register(app)

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from incidents.utc import utc
 from web import (
+    api_docs,
     calendars,
     cover_forms,
     declare,
@@ -17,6 +18,7 @@ from web import (
     me,
     oncall_forms,
     oncall_pages,
+    page_sink,
     people,
     postmortem_pages,
     report_pages,
@@ -75,6 +77,10 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(oncall_pages.bp)
     app.register_blueprint(oncall_forms.bp)
     app.register_blueprint(cover_forms.bp)
+    app.register_blueprint(api_docs.bp)
+    if settings.local_pagerduty:
+        app.register_blueprint(page_sink.bp)
+    app.context_processor(lambda: {"local_pagerduty": settings.local_pagerduty})
     app.register_error_handler(CSRFError, _refused)
 
 

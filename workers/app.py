@@ -9,11 +9,15 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import celeryd_init, setup_logging, worker_ready
+from celery.signals import beat_init, celeryd_init, setup_logging, worker_ready
 from kombu import Queue
 
 from settings import env
 from settings.logs import configure_logging
+
+# `incidents up` names a folder here; its worker and beat each leave a file in it once up (cli/main.py's `up`
+# prints its sign-in box after them, not before their banners).
+UP_READY_DIR = "INCIDENTS_UP_READY_DIR"
 
 # Chat has a queue of its own: a chat outage never delays paging.
 QUEUES = ("paging", "escalation", "chat", "default")
@@ -33,7 +37,7 @@ def create_celery(settings: env.Settings | None = None) -> Celery:
     if settings.embedded_broker:
         for folder in ("data_folder_in", "processed_folder", "control_folder"):
             Path(settings.broker_options[folder]).mkdir(parents=True, exist_ok=True)
-    app = Celery("incidents", broker=settings.broker_url)
+    app = Celery("incidents", broker=broker_url(settings.broker_url))
     app.conf.update(
         broker_transport_options=settings.broker_options,
         task_queues=[Queue(name) for name in QUEUES],
@@ -64,6 +68,12 @@ def create_celery(settings: env.Settings | None = None) -> Celery:
     return app
 
 
+def broker_url(url: str) -> str:
+    """The broker URL Celery gets. kombu warns "No hostname was supplied" on each connection to a URL without
+    a host (one per web request that hands work over); the file broker has none, so it is named one."""
+    return "filesystem://localhost/" if url == "filesystem://" else url
+
+
 @setup_logging.connect
 def _logging(loglevel=None, **_):
     # Connected, this replaces Celery's own set-up in worker and beat: LOG_FORMAT, request ids, a quiet tick.
@@ -83,6 +93,22 @@ def _serve_metrics(**_):
         from workers.metrics import serve
 
         serve(int(port))
+
+
+@worker_ready.connect
+def _worker_up(**_):
+    _tell_up("worker")
+
+
+@beat_init.connect
+def _beat_up(**_):
+    _tell_up("beat")
+
+
+def _tell_up(name: str) -> None:
+    folder = os.environ.get(UP_READY_DIR)
+    if folder:
+        Path(folder, name).touch()
 
 
 @functools.cache

@@ -44,11 +44,18 @@ def test_up_runs_web_worker_and_beat_on_embedded_defaults_and_ctrl_c_stops_all(t
         applied = eventually(lambda: requests.get(asked, headers=READ, timeout=5).json()["incidents"], timeout=60)
         assert applied == ["INC-1"]  # the worker's consumer applied it (polling SQLite)
         eventually(lambda: "ready." in up.log() and "beat: Starting" in up.log(), timeout=60)
-        assert f"Sign in at http://127.0.0.1:{port}/ as oncall-sre with password " in up.log()
+        log = eventually(lambda: "Ctrl-C stops all three." in up.log() and up.log(), timeout=60)
+        # The sign-in box comes last, after web, worker and beat said they are up; SECRET_KEY's warning once.
+        box = log.index("+--")
+        assert log.index("ready.") < box and log.index("beat: Starting") < box and log.index("Listening at") < box
+        assert f"|  Sign in at http://127.0.0.1:{port}/ as oncall-sre with password " in log[box:]
+        assert f"{base}/local-pagerduty" in log[box:]
+        assert log.count("SECRET_KEY is not set") == 1
         ack_url = eventually(lambda: page_logged(up.log(), base), timeout=60)  # the built-in local sink took it
         [page] = requests.get(f"{base}/api/incidents/INC-1", headers=READ, timeout=5).json()["pages"]
         assert (page["target"], page["state"], page["attempts"]) == ("user oncall-sre", "sent", 1)
         assert requests.post(ack_url, timeout=10).status_code == 200
+        assert "No hostname was supplied" not in up.log()  # kombu, once per request handing work over
         incident = requests.get(f"{base}/api/incidents/INC-1", headers=READ, timeout=5).json()
         assert incident["status"] == "acknowledged", incident["timeline"]
         assert (tmp_path / "var" / "incidents.db").exists()

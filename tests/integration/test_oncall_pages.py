@@ -48,7 +48,7 @@ def test_the_oncall_page_says_who_is_on_call_now_and_next_on_each_schedule_and_s
     service = page[page.index('aria-label="Service production-api"') :]
     assert re.search(r"Level 1</span>\s*<a href=\"/schedules/rota\">rota</a>:\s*<strong>alice</strong>", service)
     assert re.search(r"Level 2</span>\s*<strong>sre-manager</strong>", service)
-    assert '<a href="/oncall">On call</a>' in page  # the nav link
+    assert '<a href="/oncall" aria-current="page">On call</a>' in page  # the nav link, marked as the current area
 
 
 def test_the_pages_ask_for_sign_in_and_an_unknown_schedule_is_a_404_page(settings, catalog, engine, client):
