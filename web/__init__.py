@@ -17,6 +17,7 @@ from web import (
     me,
     oncall_forms,
     oncall_pages,
+    password_forms,
     people,
     postmortem_pages,
     report_pages,
@@ -71,6 +72,7 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(postmortem_pages.bp)
     app.register_blueprint(follow_up_forms.bp)
     app.register_blueprint(me.bp)
+    app.register_blueprint(password_forms.bp)
     app.register_blueprint(calendars.bp)
     app.register_blueprint(oncall_pages.bp)
     app.register_blueprint(oncall_forms.bp)
