@@ -20,7 +20,7 @@ from incidents.updates import Update
 COLOURS = {Severity.SEV1: "🔴", Severity.SEV2: "🟠", Severity.SEV3: "🟡", Severity.SEV4: "🔵"}
 SOURCES = {"alertmanager": "Alertmanager", "grafana": "Grafana", "pagerduty": "PagerDuty"}
 # Timeline kinds that are key events by themselves; notes and others are when pinned.
-KEY_KINDS = {"opened", "acknowledged", "channel_created", "commander", "rollback_decided", "resolved"}
+KEY_KINDS = {"opened", "acknowledged", "channel_created", "commander", "rollback_decided", "resolved", "reopened"}
 SEVERITY_KINDS = {"severity_raised", "severity_lowered"}
 NOBODY = "unassigned"
 NOT_ASSESSED = "not assessed yet"

@@ -55,6 +55,12 @@ def incident_list():
 @login_required
 def incident_page(incident_ref: str):
     """One incident as its channel: status, targets, checklist, updates, forms to act, pages, alerts, timeline."""
+    return render_incident(_number(incident_ref))
+
+
+def render_incident(number: int, refused: dict | None = None) -> str:
+    """The incident page; `refused`: a form the page shows again with what was typed and its errors
+    (`{"form": name, "values": {...}, "errors": {field: message}}`, web/incident_forms)."""
     limits = {
         "timeline_limit": None if request.args.get("timeline") == "all" else TIMELINE_SHOWN,
         "alerts_limit": None if request.args.get("alerts") == "all" else ALERTS_SHOWN,
@@ -63,12 +69,12 @@ def incident_page(incident_ref: str):
     with state.engine.connect() as conn:
         settings = state.settings
         ack = lambda page: urls.page_ack_url(settings.public_url, settings.secret_key, page)  # noqa: E731
-        context = page_context(conn, _number(incident_ref), state.catalog, datetime.now(UTC), ack_url=ack, **limits)
+        context = page_context(conn, number, state.catalog, datetime.now(UTC), ack_url=ack, **limits)
         found = postmortems.read(conn, context["incident"]["number"]) if context else None
     if context is None:
         abort(404)
     pm_badge = postmortem_pages.badge(found, datetime.now(UTC)) if found else ""
-    return render_template("incident.html", **context, postmortem_badge=pm_badge)
+    return render_template("incident.html", **context, postmortem_badge=pm_badge, refused=refused)
 
 
 def _listed(row, now: datetime) -> dict:

@@ -228,3 +228,16 @@ def test_the_checklist_starts_from_the_playbook_once_and_ticks():
     assert checklist.tick(done, minutes(2), by="bob") == (done, ())
     assert checklist.untick(done, minutes(3), by="bob")[0].done is False
     assert checklist.assign(done, "carol", minutes(3), by="bob")[0].assignee == "carol"
+
+
+def test_a_reopened_incident_is_investigated_again_and_owes_its_next_update():
+    resolved = lifecycle.resolved(updates.first_due(fresh(), minutes(1), timedelta(minutes=15)), minutes(40)).lifecycle
+    change = lifecycle.reopened(resolved, minutes(50), update_every=timedelta(minutes=15))
+    reopened = change.lifecycle
+    assert (reopened.phase, reopened.status_word, reopened.next_update_due) == (
+        Phase.RESPONSE,
+        StatusWord.INVESTIGATING,
+        minutes(65),
+    )
+    assert reopened.entered(Phase.POSTMORTEM) == minutes(40)  # first entry times are kept
+    assert change.entries == ()  # the escalation's "reopened" entry says it
