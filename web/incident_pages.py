@@ -6,10 +6,11 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import login_required
 
 from incidents import urls
+from incidents.lifecycle import Phase, StatusWord
 from incidents.references import incident_number
 from incidents.severity import Severity
 from store import postmortems
-from store.incident_list import list_for_people
+from store.incident_list import ORDERS, Shown, list_for_people
 from store.queries import IncidentFilter
 from web import postmortem_pages
 from web.channel_view import page_context
@@ -21,6 +22,7 @@ STATUSES = ("triggered", "acknowledged", "resolved")
 # A long incident shows its newest timeline entries and its first alerts (firing first);
 # `?timeline=all` and `?alerts=all` show every one.
 TIMELINE_SHOWN, ALERTS_SHOWN = 100, 50
+SEARCH_MOST, SEARCH_TERMS = 200, 8  # a search's characters and terms: each term is one more condition
 
 
 @bp.get("/")
@@ -33,17 +35,22 @@ def home():
 @bp.get("/incidents")
 @login_required
 def incident_list():
-    """Open incidents first, then newest; filters by status, severity, service and commander; 25 a page."""
-    chosen, page = _filters(), _page()
+    """Open incidents first (SEV1s first among them), then newest, or in the order asked; filters by status,
+    severity, service, commander, status word and phase; a free-text search (`q`); 25 a page."""
+    chosen, page, query = _filters(), _page(), request.args.get("q", "")[:SEARCH_MOST]
     where = IncidentFilter(chosen["status"], tuple(int(Severity[s]) for s in chosen["severity"]), chosen["service"])
+    order = request.args.get("order") if request.args.get("order") in ORDERS else "open"
+    shown = Shown(chosen["commander"], chosen["word"], chosen["phase"], tuple(query.split()[:SEARCH_TERMS]), order)
     with _state().engine.connect() as conn:
-        rows, total = list_for_people(conn, where, chosen["commander"], limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        rows, total = list_for_people(conn, where, shown, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     now = datetime.now(UTC)
     return render_template(
         "incident_list.html",
         incidents=[_listed(row, now) for row in rows],
         chosen=chosen,
         choices=_choices(),
+        query=query,
+        order=order,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         total=total,
@@ -83,6 +90,8 @@ def _listed(row, now: datetime) -> dict:
     overdue = row.status != "resolved" and due is not None and (due <= now or (row.update_misses or 0) > 0)
     return incident_summary(row) | {
         "commander": row.commander,
+        "word": row.status_word,
+        "phase": row.phase,
         "breaches": list(row.breaches or ()),
         "update_overdue": overdue,
     }
@@ -118,6 +127,8 @@ def _choices() -> dict:
         "severity": tuple(s.name for s in Severity),
         "service": services,
         "commander": people,
+        "word": tuple(word.value for word in StatusWord),
+        "phase": tuple(phase.value for phase in Phase),
     }
 
 
