@@ -16,6 +16,7 @@ from commands.schemas import (
     HandoverSchema,
     NoteSchema,
     PinSchema,
+    ReopenSchema,
     RoleSchema,
     SeveritySchema,
     StatusSchema,
@@ -168,6 +169,20 @@ def change_action(body, incident_ref, action_id):
     """Tick, untick or assign an action: `{"done": true | false}`, `{"assignee": name | null}`."""
     engine, number = state().engine, _number(incident_ref)
     return _answer(commands.change_action(engine, number, action_id, **body, **_context()))
+
+
+@bp.post("/<incident_ref>/reopen")
+@bp.arguments(ReopenSchema)
+@bp.response(200, answers.IncidentChanged)
+@operation(security=API_AUTH, errors=(*ACTION_ERRORS, 409))
+def reopen(body, incident_ref):
+    """Reopen a resolved incident: `{"reason": "..."}`, on the timeline. It comes back acknowledged by the caller,
+    investigating, with its next update due; 409 if it is not resolved or a newer incident is open for its alerts."""
+    try:
+        done = commands.reopen(state().engine, _number(incident_ref), body["reason"], **_context())
+    except ValueError as error:
+        raise Problem(409, str(error)) from None
+    return _answer(done)
 
 
 def _published(incident_ref: str, published: bool) -> dict:

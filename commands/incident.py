@@ -78,6 +78,21 @@ def set_severity(engine, number, severity: Severity, reason: str, *, catalog, no
     return run(engine, number, decide, catalog=catalog, now=now, actor=actor)
 
 
+def reopen(engine, number, reason: str, *, catalog, now, actor) -> Done:
+    """A resolved incident is back: acknowledged by `actor`, investigated again, on the timeline with `reason`.
+    ValueError if it is not resolved, or if a newer incident is open for the same alerts (work there)."""
+
+    def decide(work: Work):
+        newer = rows.open_twin(work.conn, work.row)
+        if newer is not None:
+            raise ValueError(f"INC-{newer} is open for the same alerts: carry on there instead.")
+        step = escalation.reopen(work.plan, work.state, now, by=work.actor.says, reason=reason)
+        every = catalog.targets_for(work.row.service).update_every.get(Severity(work.row.severity))
+        return lifecycle.reopened(work.lifecycle, now, update_every=every), step, None
+
+    return run(engine, number, decide, catalog=catalog, now=now, actor=actor)
+
+
 def post_update(
     engine, number, word: StatusWord, text: str, eta: str = "", *, public: bool = False, catalog, now, actor
 ) -> Done:
@@ -161,10 +176,21 @@ def change_action(engine, number, action_id: int, *, done=None, assignee=..., ca
 
 
 def declare(
-    engine, *, title, service, severity: Severity, impact="", found_by="", started_at=None, catalog, now, actor
+    engine,
+    *,
+    title,
+    service,
+    severity: Severity,
+    impact="",
+    found_by="",
+    started_at=None,
+    commander=None,
+    catalog,
+    now,
+    actor,
 ) -> Done:
     """Open an incident by hand: it opens through the same command as an alert-born one (commands.alerts.open_new)
-    and so pages exactly like one of its severity."""
+    and so pages exactly like one of its severity; `commander` (a person) commands it from the start."""
     actor, chosen = as_actor(actor), catalog.service(service)
     key = f"declared:{random.getrandbits(64):016x}"
     values = {
@@ -184,12 +210,15 @@ def declare(
     with engine.begin() as conn:
         incident_id = rows.insert_incident(conn, values)
         lc = lifecycle.begin(opened_at=now, problem_started_at=started_at, service=service, found_by=found_by)
-        lifecycle_rows.save(conn, incident_id, replace(lc, impact=impact), severity=severity, targets=chosen.targets)
+        lc = replace(lc, impact=impact)
+        led = lifecycle.take_command(lc, commander, now, by=actor.name) if commander else Change(lc)
+        lifecycle_rows.save(conn, incident_id, led.lifecycle, severity=severity, targets=chosen.targets)
         caught = alerts.catch_up(
             conn, incident_id, service=service, severity=None, token=0, catalog=catalog, now=now, actor=actor
         )
         text = f"Declared by {actor.says}" + (f"; found by: {found_by}" if found_by else "")
-        append_timeline(conn, incident_id, (Entry("declared", text, {"found_by": found_by}),), now, actor=actor.name)
+        declared = (Entry("declared", text, {"found_by": found_by}), *led.entries)
+        append_timeline(conn, incident_id, declared, now, actor=actor.name)
     return Done(caught.decision, caught.number)
 
 

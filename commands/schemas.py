@@ -28,12 +28,24 @@ class Choice(fields.Field):
             raise ValidationError(str(error)) from None
 
 
+def at_most(most: int):
+    """A length limit whose refusal says how long the text is: the web forms and the API refuse longer text with
+    these words, and never cut it."""
+
+    def check(value) -> None:
+        if len(value) > most:
+            raise ValidationError(f"At most {most:,} characters: this has {len(value):,}. Shorten it.")
+
+    return check
+
+
 class Words(Text):
     """Text a person writes: surrounding blanks dropped, then `missing` is the answer when nothing is left."""
 
     def __init__(self, missing: str, *, most: int, **kwargs):
-        super().__init__(validate=validate.Length(1, most, error=f"{missing} (at most {most} characters)"), **kwargs)
+        super().__init__(validate=[validate.Length(min=1, error=missing), at_most(most)], **kwargs)
         self.error_messages["required"] = missing
+        self.most = most
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
@@ -54,16 +66,19 @@ class CatalogSchema(Schema):
         super().__init__(**kwargs)
         self.catalog = catalog
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # named with the other fields' errors, all at once
     def named_are_known(self, data, **kwargs):
         if self.catalog is None:
             return
         services = {service.name for service in self.catalog.services}
+        unknown = {}
         for field, known, where in ((self.PEOPLE, self.catalog.people, "person"), (self.SERVICES, services, "service")):
             for name in field:
                 value = data.get(name)
                 if value is not None and value not in known:
-                    raise ValidationError(f'no {where} called "{value}" in {where_file(where)}', name)
+                    unknown[name] = [f'no {where} called "{value}" in {where_file(where)}']
+        if unknown:
+            raise ValidationError(unknown)
 
 
 def where_file(kind: str) -> str:
@@ -75,13 +90,16 @@ def person(**kwargs) -> Text:
 
 
 class DeclareSchema(CatalogSchema):
+    PEOPLE = ("commander",)
     SERVICES = ("service",)
     title = words("Give the incident a title.", 1024)
     service = Text(required=True, validate=validate.Length(1, 128, error="Choose a service."))
     severity = Choice(Severity.parse, required=True, metadata=SEVERITIES)
-    impact = Text(load_default="", validate=validate.Length(max=10_000))
-    found_by = Text(load_default="", validate=validate.Length(max=1000))
+    impact = Text(load_default="", validate=at_most(10_000))
+    found_by = Text(load_default="", validate=at_most(1000))
     started_at = Timestamp(load_default=None)
+    # Who commands it from the start (the web form offers the person declaring); none: nobody yet.
+    commander = person(load_default=None, allow_none=True)
 
 
 class CommandSchema(CatalogSchema):
@@ -107,7 +125,7 @@ class SeveritySchema(Schema):
 
 class StatusSchema(Schema):
     status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
-    impact = Text(validate=validate.Length(max=10_000))
+    impact = Text(validate=at_most(10_000))
     phase = Choice(Phase, metadata=PHASES)
     affected = fields.List(Text(validate=validate.Length(1, 128)), validate=validate.Length(1, 50))
 
@@ -115,7 +133,7 @@ class StatusSchema(Schema):
 class UpdateSchema(Schema):
     status = Choice(StatusWord.parse, required=True, metadata=STATUS_WORDS)
     text = words("Write what the update says.")
-    eta = Text(load_default="", validate=validate.Length(max=64))
+    eta = Text(load_default="", validate=at_most(64))
     # Ticked "publish to status page": shown on /status; never otherwise.
     public = fields.Boolean(load_default=False)
 
@@ -143,6 +161,13 @@ class ActionChangeSchema(CatalogSchema):
     PEOPLE = ("assignee",)
     done = fields.Boolean()
     assignee = person(allow_none=True)
+
+
+def field_messages(error: ValidationError) -> dict[str, str]:
+    """Every wrong field with its first message, as a form shows them next to each field at once (`_schema`:
+    the form's as a whole)."""
+    messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+    return {field: first_message(ValidationError(found)) for field, found in messages.items()}
 
 
 def first_message(error: ValidationError) -> str:
@@ -180,3 +205,9 @@ class TakeSchema(CatalogSchema):
 
     PEOPLE = ("user",)
     user = person(required=True)
+
+
+class ReopenSchema(Schema):
+    """`{"reason": "..."}`: why a resolved incident is back (on the timeline)."""
+
+    reason = words("Say why the incident is reopened.", 1000)

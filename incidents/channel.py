@@ -20,7 +20,7 @@ from incidents.updates import Update
 COLOURS = {Severity.SEV1: "🔴", Severity.SEV2: "🟠", Severity.SEV3: "🟡", Severity.SEV4: "🔵"}
 SOURCES = {"alertmanager": "Alertmanager", "grafana": "Grafana", "pagerduty": "PagerDuty"}
 # Timeline kinds that are key events by themselves; notes and others are when pinned.
-KEY_KINDS = {"opened", "acknowledged", "channel_created", "commander", "rollback_decided", "resolved"}
+KEY_KINDS = {"opened", "acknowledged", "channel_created", "commander", "rollback_decided", "resolved", "reopened"}
 SEVERITY_KINDS = {"severity_raised", "severity_lowered"}
 NOBODY = "unassigned"
 NOT_ASSESSED = "not assessed yet"
@@ -41,6 +41,7 @@ class Channel:
     events: tuple[tuple[datetime, str], ...]
     actions: tuple[Action, ...]
     updates: tuple[Update, ...]
+    resolved_at: datetime | None = None  # set once resolved: the ETA no longer means anything
 
 
 def render(channel: Channel) -> str:
@@ -62,7 +63,9 @@ def render(channel: Channel) -> str:
         "**Updates**:",
         *(f"- {hhmm(u.at)}: {u.text}" for u in channel.updates),
     ]
-    if channel.updates and channel.updates[-1].eta:
+    if channel.resolved_at is not None:
+        lines.append(f"- Resolved at {hhmm(channel.resolved_at)} UTC")
+    elif channel.updates and channel.updates[-1].eta:
         lines.append(f"- ETA: {channel.updates[-1].eta}")
     return "\n".join(lines) + "\n"
 

@@ -85,6 +85,16 @@ def resolve(state: State, now: datetime, *, reason: str, why: str = "the inciden
     )
 
 
+def reopen(plan: Plan, state: State, now: datetime, *, by: str, reason: str) -> Step:
+    """A resolved incident comes back, acknowledged by whoever reopened it (they are on it: nobody is paged
+    now); the acknowledgement timeout runs again as after an acknowledgement. ValueError if not resolved."""
+    if state.status != RESOLVED:
+        raise ValueError("Only a resolved incident can be reopened.")
+    due = now + plan.ack_timeout if plan.ack_timeout and state.level >= 0 else None
+    entry = Entry("reopened", f"Reopened by {by}: {reason}", {"reason": reason})
+    return Step(replace(state, status=ACKNOWLEDGED, due_at=due), entries=(entry,))
+
+
 def raise_severity(plan: Plan, state: State, severity: Severity, now: datetime) -> Step:
     """Re-apply the severity rules after a rise (a SEV3 that becomes SEV1 pages the manager then)."""
     if state.status == RESOLVED or severity >= state.severity:

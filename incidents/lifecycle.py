@@ -7,7 +7,7 @@ incident's row lock, in the transaction that decided it.
 
 import enum
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from incidents.page_steps import PageStep
 from incidents.severity import Severity
@@ -146,6 +146,13 @@ def resolved(lc: Lifecycle, now: datetime) -> Change:
     if lc.phase.order >= Phase.POSTMORTEM.order:
         return Change(lc)
     return enter(lc, Phase.POSTMORTEM, now, by="", quiet=True)
+
+
+def reopened(lc: Lifecycle, now: datetime, *, update_every: timedelta | None) -> Change:
+    """A reopened incident is investigated again (back to Response) and owes its next update by the cadence."""
+    due = now + update_every if update_every else None
+    lc = replace(lc, status_word=StatusWord.INVESTIGATING, next_update_due=due, update_misses=0)
+    return enter(lc, Phase.RESPONSE, now, by="", quiet=True)
 
 
 def take_command(lc: Lifecycle, person: str, now: datetime, *, by: str) -> Change:

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from incidents import page_steps
 from incidents.channel import SOURCES
+from incidents.checklist import PLAYBOOK
 from incidents.durations import spoken
 from incidents.lifecycle import Notice
 from incidents.severity import Severity
@@ -86,13 +87,20 @@ def draft(facts: Facts) -> str:
         _section("Timeline (UTC)", [f"- {stamp(at)} - {text}" for at, text in key_events(facts)]),
         _section("Root Cause", _root_cause(facts)),
         _section("Contributing Factors", _factors(facts)),
-        _section("Action Items", [ActionItem(text).line() for text in facts.open_actions] or [_ITEM_HINT]),
+        _section("Action Items", [ActionItem(text).line() for text in follow_up_actions(facts)] or [_ITEM_HINT]),
         _section("Lessons Learned", ["[What went well? What went wrong? Where were we lucky?]"]),
     ]
     return "\n\n".join(parts) + "\n"
 
 
 _ITEM_HINT = "- [ ] [action item] (Owner: [person or team], Due: [YYYY-MM-DD])"
+_PROMPTS = {text.lower() for text in PLAYBOOK}
+
+
+def follow_up_actions(facts: Facts) -> list[str]:
+    """The incident's open actions that are work still to do: the playbook's mitigation prompts left unticked
+    were options during the incident, not follow-ups."""
+    return [text for text in facts.open_actions if text.lower() not in _PROMPTS]
 
 
 def _section(name: str, lines: list[str]) -> str:
@@ -151,7 +159,7 @@ def _key_text(entry, facts: Facts, seen: set) -> str | None:
     kind, data = entry.kind, entry.data or {}
     if entry.id in facts.pinned:
         first = entry.kind == "note" and _once(seen, "root")
-        return f"Root cause identified: {entry.message}" if first else f"Key event: {entry.message}"
+        return f"Root cause identified: {_found(entry.message)}" if first else f"Key event: {entry.message}"
     if kind == "opened" or kind == "declared":
         return _once(seen, "opened") and f"Alert triggered ({SOURCES.get(facts.source, facts.source)})"
     if kind == "acknowledged":
@@ -163,6 +171,12 @@ def _key_text(entry, facts: Facts, seen: set) -> str | None:
     if kind == "resolved":
         return _once(seen, "resolved") and "Full recovery (resolved)"
     return None
+
+
+def _found(note: str) -> str:
+    """The note without its own "Identified": "Identified DB pool exhaustion" is the cause "DB pool exhaustion"."""
+    rest = re.sub(r"^\s*(root cause\s+)?identified\s*:?\s*", "", note, flags=re.IGNORECASE)
+    return rest[:1].upper() + rest[1:] if rest else note
 
 
 def _once(seen: set, key: str) -> bool:

@@ -55,4 +55,5 @@ def channel_of(conn, number: int, catalog: Catalog) -> channel.Channel | None:
         channel.key_events(rows, pinned=lc.pinned, source=incident.source),
         tuple(actions),
         tuple(updates),
+        incident.resolved_at if incident.status == "resolved" else None,
     )

@@ -1,32 +1,99 @@
-"""The incident list people see: the API's filters plus the commander, with what its badges need."""
+"""The incident list people see: the API's filters plus the commander, the status word and the phase, a free-text
+search, and an order; with what its badges need.
+
+The search over labels reads the alerts of the incidents whose labels match, found once per request through
+a trigram index on PostgreSQL (migration 0023: `ix_alerts_labels_trgm`), never by walking every incident's alerts.
+"""
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from store.queries import INCIDENT_COLUMNS, IncidentFilter
-from store.tables import incident_lifecycle, incidents
+from store.tables import alerts, incident_lifecycle, incidents
 
 LIFECYCLE_COLUMNS = (
     incident_lifecycle.c.commander,
     incident_lifecycle.c.breaches,
     incident_lifecycle.c.next_update_due_at,
     incident_lifecycle.c.update_misses,
+    incident_lifecycle.c.status_word,
+    incident_lifecycle.c.phase,
 )
+ORDERS = ("open", "severity", "newest")
 
 
-def list_for_people(conn, where: IncidentFilter, commanders: tuple[str, ...], *, limit: int, offset: int):
-    """A page of incidents, open ones first then newest, with commander and breaches; and the total."""
-    conditions = [incidents.c.number.is_not(None)]
-    if where.statuses:
-        conditions.append(incidents.c.status.in_(where.statuses))
-    if where.severities:
-        conditions.append(incidents.c.severity.in_(where.severities))
-    if where.services:
-        conditions.append(incidents.c.service.in_(where.services))
-    if commanders:
-        conditions.append(incident_lifecycle.c.commander.in_(commanders))
+@dataclass(frozen=True)
+class Shown:
+    """What the people's list adds to the API's filters: `terms` each match the title, the service, a label
+    (`name=value`, or a name or value alone) or the number (`INC-42`, `42`); `order` is one of ORDERS."""
+
+    commanders: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    phases: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    order: str = "open"
+
+
+def list_for_people(conn, where: IncidentFilter, shown: Shown, *, limit: int, offset: int):
+    """A page of incidents in the order asked, with commander, breaches, status word and phase; and the total."""
+    conditions = [incidents.c.number.is_not(None), *_filters(where, shown)]
+    conditions += [_matches(term) for term in shown.terms]
     joined = incidents.outerjoin(incident_lifecycle, incident_lifecycle.c.incident_id == incidents.c.id)
     count = sa.select(sa.func.count()).select_from(joined).where(*conditions)
     total = conn.execute(count).scalar_one()
-    order = (sa.case((incidents.c.status == "resolved", 1), else_=0), incidents.c.number.desc())
     query = sa.select(*INCIDENT_COLUMNS, *LIFECYCLE_COLUMNS).select_from(joined).where(*conditions)
-    return conn.execute(query.order_by(*order).limit(limit).offset(offset)).all(), total
+    return conn.execute(query.order_by(*_order(shown.order)).limit(limit).offset(offset)).all(), total
+
+
+def _filters(where: IncidentFilter, shown: Shown) -> list:
+    chosen = (
+        (incidents.c.status, where.statuses),
+        (incidents.c.severity, where.severities),
+        (incidents.c.service, where.services),
+        (incident_lifecycle.c.commander, shown.commanders),
+        (incident_lifecycle.c.status_word, shown.words),
+        (incident_lifecycle.c.phase, shown.phases),
+    )
+    return [column.in_(values) for column, values in chosen if values]
+
+
+def _order(order: str) -> tuple:
+    """`open`: open incidents first, SEV1s first among them, then newest; `severity`: most severe first, then
+    newest; `newest`: newest first."""
+    newest = incidents.c.number.desc()
+    if order == "severity":
+        return incidents.c.severity, newest
+    if order == "newest":
+        return (newest,)
+    resolved = incidents.c.status == "resolved"
+    rank = sa.case((resolved, 2), (incidents.c.severity == 1, 0), else_=1)
+    return rank, newest
+
+
+def _matches(term: str):
+    """One search term: the number, or a part of the title, the service or the labels (case ignored)."""
+    number = term.upper().removeprefix("INC-")
+    numeric = number.isascii() and number.isdigit() and len(number) < 10
+    by_number = [incidents.c.number == int(number)] if numeric else []
+    if numeric and number != term.upper():  # INC-42 names one incident: no text search
+        return by_number[0]
+    like = f"%{_escaped(term)}%"
+    if "=" in term:  # name=value: the labels as JSON text read `"name": "value"` on both databases
+        name, _, value = term.partition("=")
+        like = f'%"{_escaped(name)}": "{_escaped(value)}%'
+    # One set of incident ids per request (PostgreSQL: a hashed subplan over the trigram index), not a
+    # subquery per incident row that would read every incident's alerts.
+    labelled = sa.select(alerts.c.incident_id).where(sa.cast(alerts.c.labels, sa.Text).ilike(like, escape="\\"))
+    text = f"%{_escaped(term)}%"
+    return sa.or_(
+        *by_number,
+        incidents.c.title.ilike(text, escape="\\"),
+        incidents.c.service.ilike(text, escape="\\"),
+        incidents.c.id.in_(labelled),
+    )
+
+
+def _escaped(text: str) -> str:
+    """`text` for LIKE: its own % and _ mean themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -40,3 +40,19 @@ def update_action(conn, action: checklist.Action) -> None:
 def insert_incident(conn, values: dict) -> int:
     """A new incident row (a declared one: no alerts); its id. Numbered by the command that opens it."""
     return conn.execute(incidents.insert().values(**values).returning(incidents.c.id)).scalar_one()
+
+
+def open_twin(conn, row) -> int | None:
+    """The number of an open incident of the same service and alert group as `row` (only one may be open)."""
+    twin = incidents.alias("twin")
+    query = (
+        sa.select(twin.c.number)
+        .select_from(twin.join(incidents, incidents.c.id == row.id))
+        .where(
+            twin.c.service == incidents.c.service,
+            twin.c.group_hash == incidents.c.group_hash,
+            twin.c.status != "resolved",
+            twin.c.id != row.id,
+        )
+    )
+    return conn.execute(query.limit(1)).scalar()

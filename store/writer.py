@@ -109,6 +109,8 @@ def _status_times(row, state, now) -> tuple:
     """(acknowledged_at, resolved_at) after the step: set when the status moves there."""
     if state.status == row.status:
         return row.acknowledged_at, row.resolved_at
+    if row.status == "resolved":  # reopened: no longer resolved; the first acknowledgement still counts (MTTA)
+        return row.acknowledged_at or (now if state.status == "acknowledged" else None), None
     return {
         "acknowledged": (now, row.resolved_at),
         "resolved": (row.acknowledged_at, now),

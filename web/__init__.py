@@ -19,6 +19,7 @@ from web import (
     oncall_forms,
     oncall_pages,
     page_sink,
+    password_forms,
     people,
     postmortem_pages,
     report_pages,
@@ -73,6 +74,7 @@ def install(app: Flask, *, machine_blueprints) -> None:
     app.register_blueprint(postmortem_pages.bp)
     app.register_blueprint(follow_up_forms.bp)
     app.register_blueprint(me.bp)
+    app.register_blueprint(password_forms.bp)
     app.register_blueprint(calendars.bp)
     app.register_blueprint(oncall_pages.bp)
     app.register_blueprint(oncall_forms.bp)

@@ -23,8 +23,9 @@ def page():
     return answer()
 
 
-def answer(values: dict | None = None, errors: dict | None = None, status: int = 200):
-    """The page; `values` and `errors` of a refused cover request form shown in it."""
+def answer(values: dict | None = None, errors: dict | None = None, status: int = 200, password_errors=None):
+    """The page; `values` and `errors` of a refused cover request form, or a refused password form's
+    errors (web/password_forms), shown in it."""
     state, now = current_app.extensions["incidents"], datetime.now(UTC)
     zone = ZoneInfo(current_user.time_zone)
     found = calendars.next_shifts(state.engine, current_user.name, catalog=state.catalog, now=now, days=DAYS)
@@ -47,6 +48,7 @@ def answer(values: dict | None = None, errors: dict | None = None, status: int =
         cover=requests,
         values=values,
         errors=errors or {},
+        password_errors=password_errors or {},
     )
     return page, status
 

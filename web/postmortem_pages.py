@@ -2,6 +2,7 @@
 the action items across incidents, for signed-in people."""
 
 import difflib
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ bp = Blueprint("postmortem_pages", __name__)
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 MARKDOWN.validateLink = lambda url: http_url(url) is not None or not (urlsplit(url).scheme or url.startswith("//"))
 TEXT_LIMIT = 200_000
+# A task list item (`- [ ] text`, `- [x] text`) as CommonMark renders it, in a tight list or a loose one.
+TASK = re.compile(r"<li>(\s*<p>)?\[([ xX])\] ")
 
 
 @bp.get("/incidents/<ref>/postmortem")
@@ -71,10 +74,27 @@ def compare(ref):
         older, newer = (store.version(conn, found.number, _int(request.args.get(k))) for k in ("a", "b"))
     if older is None or newer is None:
         abort(404)
-    lines = difflib.unified_diff(
-        older.text.splitlines(), newer.text.splitlines(), f"version {older.id}", f"version {newer.id}", lineterm=""
+    numbers = version_numbers(found)
+    a, b = f"version {numbers[older.id]}", f"version {numbers[newer.id]}"
+    lines = difflib.unified_diff(older.text.splitlines(), newer.text.splitlines(), a, b, lineterm="")
+    return render_template(
+        "postmortem_diff.html", pm=found, older=older, newer=newer, lines=list(lines), numbers=numbers
     )
-    return render_template("postmortem_diff.html", pm=found, older=older, newer=newer, lines=list(lines))
+
+
+def version_numbers(found: store.Postmortem) -> dict[int, int]:
+    """Each version's number on this post-mortem, 1 for the draft (the list and the diff both show these)."""
+    return {v.id: len(found.versions) - i for i, v in enumerate(found.versions)}
+
+
+def rendered(text: str) -> str:
+    """The Markdown as HTML, its `[ ]` and `[x]` items as checkboxes (shown, not clickable: edit the text)."""
+    return TASK.sub(_checkbox, MARKDOWN.render(text))
+
+
+def _checkbox(item: re.Match) -> str:
+    ticked = " checked" if item.group(2) != " " else ""
+    return f'<li class="task">{item.group(1) or ""}<input type="checkbox" disabled{ticked}> '
 
 
 @bp.get("/action-items")
@@ -99,7 +119,8 @@ def _context(found: store.Postmortem, text: str, *, unsaved: bool = False) -> di
     return {
         "pm": found,
         "text": text,
-        "preview": MARKDOWN.render(text),
+        "preview": rendered(text),
+        "numbers": version_numbers(found),
         "flags": flags,
         "problems": problems,
         "unsaved": unsaved,

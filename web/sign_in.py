@@ -37,7 +37,7 @@ def form():
         return redirect(safe_next(sign_in.next.data))
     if sign_in.validate_on_submit():
         name = sign_in.name.data.strip()
-        outcome = _check(name, sign_in.password.data, datetime.now(UTC))
+        outcome = check_password(name, sign_in.password.data, datetime.now(UTC))
         if outcome == "accepted":
             login_user(person(name))
             return redirect(safe_next(sign_in.next.data))
@@ -53,8 +53,8 @@ def sign_out():
     return redirect(url_for("sign_in.form"))
 
 
-def _check(name: str, password: str, now: datetime) -> str:
-    """`accepted`, `refused` or `throttled` (too many failures for this name lately)."""
+def check_password(name: str, password: str, now: datetime) -> str:
+    """`accepted`, `refused` or `throttled` (too many failures for this name lately); a refusal is counted."""
     state = current_app.extensions["incidents"]
     with state.engine.begin() as conn:
         if failures_since(conn, name, now - WINDOW) >= MAX_FAILURES:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from commands import incident as store
 from commands.escalation import act as escalation_act
 from incidents.lifecycle import StatusWord
-from store.tables import incident_lifecycle, timeline
+from store.tables import incident_lifecycle, incidents, timeline
 from tests.channel_template import issue_template
 from tests.integration.acting import act, detail, mark_sent, open_incident, outbox
 from tests.support import READ
@@ -151,9 +151,9 @@ def test_a_declared_incident_pages_like_an_alert_born_one(client, engine):
     assert kinds[0] == "opened" and "declared" in kinds
 
 
-def test_declaring_names_a_wrong_field(client):
+def test_declaring_names_every_wrong_field_at_once(client):
     response = client.post("/api/incidents", headers=READ, json={"title": "x", "service": "nope", "severity": "SEV9"})
-    assert response.status_code == 400 and set(response.get_json()["fields"]) == {"severity"}
+    assert response.status_code == 400 and set(response.get_json()["fields"]) == {"service", "severity"}
 
 
 def test_a_lowered_severity_stands_until_a_higher_alert_arrives_after_it(client, engine, catalog):
@@ -227,6 +227,17 @@ def test_the_markdown_export_of_a_full_incident_is_the_template(client, engine, 
     expected = TEMPLATE.splitlines()
     expected.insert(10, "- 10:33 - alice took command")  # a commander change is a key event too
     assert response.get_data(as_text=True).splitlines() == expected
+
+
+def test_the_export_of_a_resolved_incident_says_when_instead_of_an_eta(client, engine):
+    n = open_incident(client, engine).number
+    assert act(client, n, "updates", status="Monitoring", text="Fix out", eta="15 minutes").status_code == 201
+    assert act(client, n, "resolve").status_code == 200
+    with engine.connect() as conn:
+        resolved_at = conn.execute(sa.select(incidents.c.resolved_at).where(incidents.c.number == n)).scalar_one()
+    lines = client.get(f"/incidents/INC-{n}.md", headers=READ).get_data(as_text=True).splitlines()
+    assert lines[-1] == f"- Resolved at {resolved_at.astimezone(UTC):%H:%M} UTC"
+    assert not [line for line in lines if "ETA" in line]
 
 
 def test_the_export_needs_an_api_token(client, engine):

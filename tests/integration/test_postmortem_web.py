@@ -70,3 +70,24 @@ def test_the_api_reads_saves_skips_and_exports(client, engine, catalog):
     again = client.post("/api/incidents/INC-1/postmortem/publish", json={}, headers=AUTH)
     assert again.status_code == 409
     assert client.get("/api/incidents/INC-9/postmortem", headers=AUTH).status_code == 404
+
+
+def test_the_version_list_and_the_diff_number_versions_alike_and_items_show_as_checkboxes(client, engine, catalog):
+    open_incident(client, engine, dedup_key="another")  # its versions take ids too: numbers are per post-mortem
+    now = datetime.now(UTC)
+    act(engine, lambda plan, state: escalation.resolve(state, now, reason="fixed"), catalog=catalog, now=now, number=1)
+    resolved_and_signed_in(client, engine, catalog)  # INC-2
+    client.get("/incidents/INC-1/postmortem")  # INC-1's draft is written first
+    for text in ("## Action Items\n- [ ] Add metrics\n- [x] Fix the pool\n", "## Action Items\n- [ ] Add metrics\n"):
+        post(client, "/incidents/INC-2/postmortem", text=text, do="save")
+    page = client.get("/incidents/INC-2/postmortem").get_data(as_text=True)
+    assert [int(n) for n in re.findall(r"<strong>Version (\d+)</strong>", page)] == [3, 2, 1]
+    assert '<li class="task"><input type="checkbox" disabled> Add metrics</li>' in page
+    versions = client.get("/api/incidents/INC-2/postmortem", headers=AUTH).get_json()["versions"]
+    diff = client.get(f"/incidents/INC-2/postmortem/compare?a={versions[1]['id']}&b={versions[0]['id']}")
+    text = diff.get_data(as_text=True)
+    assert "From version 2 (" in text and "to version 3 (" in text and "+++ version 3" in text
+    preview = post(client, "/incidents/INC-2/postmortem", text="- [x] Fix the pool\n", do="preview")
+    assert '<li class="task"><input type="checkbox" disabled checked> Fix the pool</li>' in preview.get_data(
+        as_text=True
+    )

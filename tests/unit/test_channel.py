@@ -61,3 +61,13 @@ def test_nobody_in_command_and_no_impact_yet():
         "**Impact**: not assessed yet",
         "**Commander**: unassigned",
     ]
+
+
+def test_a_resolved_channel_drops_the_eta_and_says_when_it_was_resolved():
+    update = Update(StatusWord.MONITORING, "Fix deployed", "15 minutes", None, "alice", at(10, 45))
+    view = channel.Channel(
+        7, "Disk", Severity.SEV3, StatusWord.RESOLVED, "", None, "", ("api",), (), (), (update,), at(11, 2)
+    )
+    lines = channel.render(view).splitlines()
+    assert lines[-2:] == ["- 10:45: Fix deployed", "- Resolved at 11:02 UTC"]
+    assert not any("ETA" in line for line in lines)

@@ -124,3 +124,21 @@ def test_a_request_by_name_maps_to_its_step_and_an_unknown_one_is_refused():
     assert paged(escalation.requested("escalate", plan, state, at(1), by="alice")) == [("sre-manager", "0.1")]
     with pytest.raises(ValueError):
         escalation.requested("snooze", plan, state, at(1), by="alice")
+
+
+def test_a_reopened_incident_is_acknowledged_by_who_reopened_it_and_pages_nobody_now():
+    plan = Plan(SEED)
+    opened = escalation.start(plan, Severity.SEV3, T0)
+    resolved = escalation.resolve(opened.state, at(10), reason="Resolved by alice").state
+    step = escalation.reopen(plan, resolved, at(20), by="alice", reason="errors are back")
+    assert step.state.status == "acknowledged" and paged(step) == [] and step.notify is None
+    assert step.state.due_at == at(20) + plan.ack_timeout  # still unresolved then: the level is paged again
+    assert [(e.kind, e.message, e.data) for e in step.entries] == [
+        ("reopened", "Reopened by alice: errors are back", {"reason": "errors are back"})
+    ]
+
+
+def test_only_a_resolved_incident_can_be_reopened():
+    plan = Plan(SEED)
+    with pytest.raises(ValueError, match="Only a resolved incident"):
+        escalation.reopen(plan, escalation.start(plan, Severity.SEV3, T0).state, at(1), by="alice", reason="x")

@@ -293,3 +293,16 @@ def test_a_new_severity_brings_the_next_update_within_its_cadence_and_an_earlier
     assert updates.replan(overdue, minutes(10), timedelta(minutes=15)) == overdue
     assert updates.replan(fresh(), minutes(10), timedelta(minutes=15)) == fresh()  # nothing owed before the ack
     assert updates.replan(acked(), minutes(10), timedelta(minutes=15)).next_update_due == minutes(25)  # from SEV4
+
+
+def test_a_reopened_incident_is_investigated_again_and_owes_its_next_update():
+    resolved = lifecycle.resolved(updates.first_due(fresh(), minutes(1), timedelta(minutes=15)), minutes(40)).lifecycle
+    change = lifecycle.reopened(resolved, minutes(50), update_every=timedelta(minutes=15))
+    reopened = change.lifecycle
+    assert (reopened.phase, reopened.status_word, reopened.next_update_due) == (
+        Phase.RESPONSE,
+        StatusWord.INVESTIGATING,
+        minutes(65),
+    )
+    assert reopened.entered(Phase.POSTMORTEM) == minutes(40)  # first entry times are kept
+    assert change.entries == ()  # the escalation's "reopened" entry says it

@@ -191,3 +191,24 @@ def test_the_phrase_list_is_configurable():
     found = blame.flags(_root("A lazy rollout."), people=(), phrases={"lazy": "judges a person"})
     assert [(f.words, f.section) for f in found] == [("lazy", "Root Cause")]
     assert blame.flags(_root("A careless rollout."), people=(), phrases={"lazy": "x"}) == []
+
+
+def test_the_draft_action_items_are_open_actions_not_the_playbook_prompts():
+    actions = ("Fail over to a backup", "roll back to the last good version", "Add pool metrics to the dashboard")
+    draft = postmortem.draft(FACTS.__class__(**{**FACTS.__dict__, "open_actions": actions}))
+    assert postmortem.section(draft, "Action Items") == "- [ ] Add pool metrics to the dashboard"
+
+
+@pytest.mark.parametrize(
+    "note, said",
+    [
+        ("Identified DB connection pool exhaustion", "Root cause identified: DB connection pool exhaustion"),
+        ("identified: a bad index", "Root cause identified: A bad index"),
+        ("Root cause identified: the cache", "Root cause identified: The cache"),
+        ("Cache stampede", "Root cause identified: Cache stampede"),
+    ],
+)
+def test_the_root_cause_key_event_does_not_say_identified_twice(note, said):
+    entries = (_entry(1, 0, "opened", "Incident opened"), _entry(2, 5, "note", note))
+    facts = FACTS.__class__(**{**FACTS.__dict__, "entries": entries, "pinned": (2,)})
+    assert [text for _, text in postmortem.key_events(facts)][1] == said

@@ -9,6 +9,8 @@
   function dirty(section) {
     if (section.contains(document.activeElement) && document.activeElement !== document.body) return true;
     if (section.querySelector("details[open]")) return true;  // someone is reading the labels
+    // A refused form, as typed, with its errors (a form's own error, `_schema`, marks no field).
+    if (section.querySelector("[aria-invalid=true], .error-text[role=alert]")) return true;
     return Array.prototype.some.call(section.querySelectorAll("input, textarea, select"), function (field) {
       if (field.type === "hidden") return false;
       if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
@@ -34,7 +36,10 @@
   }
 
   function refresh(version) {
-    return fetch(location.pathname + location.search, { credentials: "same-origin" })
+    // After a refused form the address is the form's (a POST): the page itself is the live URL without /live.
+    var page = article.getAttribute("data-live-url").replace(/\/live$/, "");
+    var here = location.pathname === page ? location.pathname + location.search : page;
+    return fetch(here, { credentials: "same-origin" })
       .then(function (answer) { return answer.text(); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html");
