@@ -54,7 +54,7 @@ class Facts:
     severity: Severity
     source: str
     problem_started_at: datetime
-    resolved_at: datetime
+    resolved_at: datetime | None  # None: reopened since it was resolved, open again
     alerts: int
     affected: tuple[str, ...]
     entries: tuple
@@ -110,15 +110,22 @@ def _section(name: str, lines: list[str]) -> str:
 def _summary(facts: Facts) -> str:
     trigger = SOURCES.get(facts.source, "declared by hand" if facts.source == "declared" else facts.source)
     return (
-        f"{facts.severity.name} incident on {facts.service}, lasting {spoken(duration(facts))}, "
-        f"triggered by {trigger}: {facts.title}."
+        f"{facts.severity.name} incident on {facts.service}, {_lasting(facts)}, triggered by {trigger}: {facts.title}."
     )
 
 
+def _lasting(facts: Facts) -> str:
+    return "open again since it was reopened" if facts.resolved_at is None else f"lasting {spoken(duration(facts))}"
+
+
 def _impact(facts: Facts) -> list[str]:
-    start, end = stamp(facts.problem_started_at), stamp(facts.resolved_at)
+    start = stamp(facts.problem_started_at)
+    if facts.resolved_at is None:
+        lasted = f"- Duration: still open (reopened; from {start} UTC)"
+    else:
+        lasted = f"- Duration: {spoken(duration(facts))} (from {start} to {stamp(facts.resolved_at)} UTC)"
     return [
-        f"- Duration: {spoken(duration(facts))} (from {start} to {end} UTC)",
+        lasted,
         f"- Alerts: {facts.alerts}",
         f"- Affected services: {', '.join(facts.affected or (facts.service,))}",
         "- Customers affected: [customers affected: ?]",

@@ -54,20 +54,23 @@ def open_draft(conn, incident_id: int, lc: Lifecycle, severity: Severity, limits
 
 def written(conn, number: int) -> None:
     """Write the draft's text of incident `number`'s post-mortem if it has none yet; under the post-mortem's
-    row lock, so two first readers write it once. Its time is the incident's resolution, as if written then."""
+    row lock, so two first readers write it once. Its time is the incident's resolution, as if written then (the
+    first resolution's, when the incident was reopened since)."""
     found = conn.execute(_UNWRITTEN, {"number": number}).first()
     if found is None:
         return
     lc = lifecycle_rows.load(conn, found)
     resolved_at = found.resolved_at
     text = postmortem.draft(facts(conn, found.id, lc, resolved_at))
-    version = {"incident_id": found.id, "text": text, "author": "system", "at": resolved_at}
+    version = {"incident_id": found.id, "text": text, "author": "system", "at": resolved_at or found.created_at}
     conn.execute(postmortem_versions.insert(), version)
 
 
 # The incident of a post-mortem without any version, its post-mortem row locked.
 _UNWRITTEN = (
-    sa.select(incidents.c.id, incidents.c.opened_at, incidents.c.service, incidents.c.resolved_at)
+    sa.select(
+        incidents.c.id, incidents.c.opened_at, incidents.c.service, incidents.c.resolved_at, postmortems.c.created_at
+    )
     .join(postmortems, postmortems.c.incident_id == incidents.c.id)
     .where(
         incidents.c.number == sa.bindparam("number"),

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from store.tables import incidents, timeline
 from tests.integration.acting import act, detail, open_incident, snapshot
 from tests.integration.signing_in import csrf_token, signed_in
+from tests.support import READ
 
 pytestmark = pytest.mark.both_databases
 
@@ -79,3 +80,13 @@ def test_an_incident_whose_alerts_opened_a_newer_one_is_not_reopened(client, eng
     assert answer.status_code == 409 and f"INC-{second.number} is open" in answer.get_json()["error"]
     with engine.connect() as conn:
         assert conn.execute(sa.select(incidents.c.status).where(incidents.c.id == first.id)).scalar_one() == "resolved"
+
+
+def test_the_post_mortem_of_a_reopened_incident_reads_as_open_again(client, engine):
+    incident = open_incident(client, engine)
+    act(client, incident.number, "resolve")
+    assert act(client, incident.number, "reopen", reason="Errors are back").status_code == 200
+    answer = client.get(f"/api/incidents/INC-{incident.number}/postmortem", headers=READ)
+    assert answer.status_code == 200  # the draft is first written now, with no resolution time (it was a 500)
+    assert "open again since it was reopened" in answer.get_json()["text"]
+    assert "- Duration: still open (reopened;" in answer.get_json()["text"]
