@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from server import collector
 from server.app import create_app
 from settings import env
 from settings.catalog import load_catalog
@@ -149,6 +150,7 @@ def main() -> None:
         seed(engine, catalog)
         app = create_app(settings, catalog=catalog, engine=engine)
         client = app.test_client()
+        collector.tune()  # as the web workers run (server/gunicorn_conf.py)
         with client.session_transaction() as session:
             session["_user_id"], session["_fresh"] = "oncall-sre", True
         print(f"PostgreSQL, {INCIDENTS} incidents; INC-1 has {TIMELINE} timeline entries and {ALERTS} alerts")
