@@ -10,8 +10,8 @@ from api.queries import OnCallQuery
 from commands import schedules as commands
 from commands.oncall import levels_now
 from commands.schemas import OverrideSchema, TakeSchema
+from incidents.periods import periods
 from incidents.references import MAX_ID
-from incidents.schedules import periods
 from incidents.utc import iso
 from ingest.documented import ACTION_ERRORS, API_AUTH, LIST_ERRORS, READ_ERRORS, api_blueprint, operation, state
 from ingest.errors import Problem

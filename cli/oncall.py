@@ -16,7 +16,7 @@ def oncall(at_text, names):
     from marshmallow import ValidationError
 
     from commands.fields import parse_time
-    from incidents.schedules import periods
+    from incidents.periods import periods
     from incidents.utc import iso
     from store import overrides
     from store.db import create_engine

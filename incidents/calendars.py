@@ -1,7 +1,7 @@
 """Calendars of on-call periods (issue #16 §4): what a feed holds, as RFC 5545 text, and its secret token.
 
 - A feed is a person's (their periods on every schedule) or a schedule's (everyone's periods on it).
-- One event per on-call period (consecutive shifts of one person merged, incidents.schedules.periods), from
+- One event per on-call period (consecutive shifts of one person merged, incidents.periods), from
   the start of today in the owner's time zone (so a running shift shows) to `AHEAD` from now.
 - Times are written in UTC. An event's UID is derived from the schedule, the person and the period's start,
   so it is the same from one fetch to the next and a calendar app updates the event instead of adding one.
@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from incidents.schedules import Override, Schedule, periods
+from incidents.periods import periods
+from incidents.schedules import Override, Schedule
 
 PERSON, SCHEDULE = "person", "schedule"
 AHEAD = timedelta(days=60)  # a feed holds at least this far ahead

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from incidents.periods import periods
 from incidents.schedules import (
     Layer,
     Override,
@@ -17,7 +18,6 @@ from incidents.schedules import (
     instant,
     layer_shifts,
     on_call,
-    periods,
 )
 
 NEW_YORK = ZoneInfo("America/New_York")
