@@ -18,6 +18,7 @@ from incidents.escalation_state import (  # noqa: F401 (the names callers know a
     State,
     Status,
     Step,
+    merge,
 )
 from incidents.page_steps import PageStep, StepKind
 from incidents.policy import Plan, Target
@@ -295,14 +296,3 @@ def next_level(plan: Plan, state: State) -> tuple[int | None, int]:
     if state.loop < plan.policy.repeat:
         return 0, state.loop + 1
     return None, state.loop
-
-
-def merge(first: Step, second: Step) -> Step:
-    """Two steps taken one after the other, as one: the second's state, both pages and entries."""
-    return Step(
-        second.state,
-        first.pages + second.pages,
-        first.entries + second.entries,
-        second.notify or first.notify,
-        second.why or first.why,
-    )

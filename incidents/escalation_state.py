@@ -64,3 +64,14 @@ class Step:
     entries: tuple[Entry, ...] = ()
     notify: str | None = None  # "acknowledge" or "resolve": tell PagerDuty about pages sent
     why: str = ""  # why pages not yet sent are cancelled ("acknowledged by alice"), with `notify`
+
+
+def merge(first: Step, second: Step) -> Step:
+    """Two steps taken one after the other, as one: the second's state, both pages and entries."""
+    return Step(
+        second.state,
+        first.pages + second.pages,
+        first.entries + second.entries,
+        second.notify or first.notify,
+        second.why or first.why,
+    )
