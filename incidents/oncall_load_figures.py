@@ -55,7 +55,8 @@ def text_table(report: LoadReport) -> str:
     head = ["person", "hours", "nights", "weekends", "pages", "at night", "commanded", "time zone"]
     lines = [head] + [_cells(load) for load in report.people]
     widths = [max(len(row[i]) for row in lines) for i in range(len(head))]
-    out = [f"On-call load {iso(report.since)} to {iso(report.until)} (hours; nights 22:00-08:00 local)"]
+    since, until = (iso(at.replace(microsecond=0)) for at in (report.since, report.until))  # `--since 30d`: no µs
+    out = [f"On-call load {since} to {until} (hours; nights 22:00-08:00 local)"]
     for row in lines:
         pairs = enumerate(zip(row, widths, strict=True))
         cells = [cell.ljust(w) if i in (0, 7) else cell.rjust(w) for i, (cell, w) in pairs]

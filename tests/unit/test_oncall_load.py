@@ -174,3 +174,9 @@ def test_the_range_is_read_as_the_incident_reports_and_a_wrong_one_names_its_par
             window(since, until, now)
     with pytest.raises(ValueError, match="since: '99999999999d' reaches back before the year 1"):
         window("99999999999d", None, now)
+
+
+def test_the_tables_heading_names_the_range_to_the_second():
+    since = utc(2027, 6, 1, 9, 30) + timedelta(microseconds=979318)  # `--since 30d` is now minus 30 days
+    got = report([], [], [], lambda n: "UTC", since=since, until=utc(2027, 6, 2), now=utc(2027, 6, 2))
+    assert text_table(got).splitlines()[0].startswith("On-call load 2027-06-01T09:30:00Z to 2027-06-02T00:00:00Z")
