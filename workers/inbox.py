@@ -10,6 +10,7 @@ each holds the lanes it applies (store.inbox).
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from marshmallow import ValidationError
 from commands.alerts import apply_step
 from incidents import folding
 from incidents.services import Catalog
-from ingest.inbox import read
+from ingest.inbox import Asked, read
 from ingest.sources.changes import DEPLOY, PAGERDUTY_CHANGE
 from settings.logs import REQUEST_ID
 from store import inbox
@@ -84,19 +85,48 @@ def _apply(conn, stored: list[inbox.Stored], catalog: Catalog, now: datetime) ->
 def _read_all(stored: list[inbox.Stored], catalog: Catalog) -> list:
     """(id, source, batches, acknowledged groups) of each request; one that no longer reads (its
     routing key removed from the configuration since) is applied as nothing, and logged."""
-    asked, seen = [], {}
+    asked = []
     for row in stored:
-        # Repeats are byte for byte the same body, mostly: each is parsed once a batch. A PagerDuty event
-        # sent without dedup_key gets a key made from its receive time too (ingest.sources.pagerduty.key_for).
-        key = (row.source, row.body, row.received_at if row.source == "pagerduty" else None)
         try:
-            found = seen.get(key) or seen.setdefault(key, read(row, catalog))
+            found = _read_lately.read(row, catalog)
         except (ValueError, ValidationError, KeyError) as error:
             log.warning("request %s (%s) not applied: %s", row.request_id or row.id, row.source, error)
             metrics.INBOX_FAILED.labels(row.source).inc()
             continue
         asked.append((row.id, row.source, found.batches, found.acknowledge))
     return asked
+
+
+class ReadLately:
+    """The requests read lately, by sender and body. Alertmanager re-sends each group's state unchanged
+    every `repeat_interval` (an HA pair twice), so most bodies were read moments ago, in this batch or
+    an earlier one: parsing them again with marshmallow was a quarter of the consumer's CPU. A read holds
+    for the catalog it was read with. PagerDuty events are not kept: one sent without dedup_key gets a
+    key made from its receive time (ingest.sources.pagerduty.key_for), so no two read alike."""
+
+    def __init__(self, size: int = 512, largest: int = 64 * 1024):
+        self.size, self.largest = size, largest  # bodies kept, and the longest kept (bytes)
+        self.kept: OrderedDict[tuple[str, bytes], tuple[Catalog, Asked]] = OrderedDict()
+        self.lock = threading.Lock()  # consumers may share a process
+
+    def read(self, row: inbox.Stored, catalog: Catalog) -> Asked:
+        if row.source == "pagerduty" or len(row.body) > self.largest:
+            return read(row, catalog)
+        key = (row.source, row.body)
+        with self.lock:
+            kept = self.kept.get(key)
+            if kept is not None and kept[0] is catalog:
+                self.kept.move_to_end(key)
+                return kept[1]
+        found = read(row, catalog)
+        with self.lock:
+            self.kept[key] = (catalog, found)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+        return found
+
+
+_read_lately = ReadLately()
 
 
 def drain(
