@@ -149,11 +149,15 @@ def alertmanager_body(group: str) -> bytes:
     ).encode()
 
 
-def sender(port: int, duration: float, seed: int) -> tuple[dict[str, float], int, int]:
-    """Repeats of the old groups, a new group 5% of the time: ({new group: accepted at}, requests, failures)."""
+def sender(port: int, duration: float, seed: int, rate: float = 0) -> tuple[dict[str, float], int, int]:
+    """Repeats of the old groups, a new group 5% of the time: ({new group: accepted at}, requests, failures).
+    `rate`: at most this many requests a second (0: each as soon as the last is answered)."""
     rng, conn = random.Random(seed), http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     new, requests, failures, deadline = {}, 0, 0, time.monotonic() + duration
+    started = time.monotonic()
     while time.monotonic() < deadline:
+        if rate:
+            time.sleep(max(0.0, started + requests / rate - time.monotonic()))
         group = f"New{seed}x{requests}" if rng.random() < NEW_SHARE else f"Old{rng.randrange(REPEAT_GROUPS)}"
         accepted = post(conn, "/webhooks/alertmanager", alertmanager_body(group), HEADERS)
         requests, failures = requests + 1, failures + (accepted is None)
@@ -163,9 +167,11 @@ def sender(port: int, duration: float, seed: int) -> tuple[dict[str, float], int
     return new, requests, failures
 
 
-def senders(ports: list[int], threads: int, duration: float, seed: int) -> list[tuple[dict[str, float], int, int]]:
+def senders(
+    ports: list[int], threads: int, duration: float, seed: int, rate: float = 0
+) -> list[tuple[dict[str, float], int, int]]:
     with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(lambda i: sender(ports[i % len(ports)], duration, seed * 100 + i), range(threads)))
+        return list(pool.map(lambda i: sender(ports[i % len(ports)], duration, seed * 100 + i, rate), range(threads)))
 
 
 def part2(stack: Stack, args) -> None:
@@ -175,7 +181,8 @@ def part2(stack: Stack, args) -> None:
     time.sleep(2)
     threads = [args.senders - args.senders // 2, args.senders // 2]
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(senders, stack.ports, n, args.duration, seed) for seed, n in enumerate(threads)]
+        each = args.rate / args.senders  # 0: as fast as answered
+        futures = [pool.submit(senders, stack.ports, n, args.duration, seed, each) for seed, n in enumerate(threads)]
         results = [result for future in futures for result in future.result()]
     accepted = {group: at for new, _, _ in results for group, at in new.items()}
     requests, failures = sum(r[1] for r in results), sum(r[2] for r in results)
@@ -187,7 +194,8 @@ def part2(stack: Stack, args) -> None:
     first = stack.fake.first_trigger
     delays = [first[key] - accepted[group] for group, key in keys.items() if key in first]
     print(f"  first page received - webhook accepted: {spread(delays)}; never paged {len(accepted) - len(delays)}")
-    print(f"  target p99 < 1 s: {'OK' if pct(delays, 0.99) < 1 and len(delays) == len(accepted) else 'NOT MET'}")
+    ok = pct(delays, 0.99) < 0.25 and len(delays) == len(accepted)
+    print(f"  target p99 < 250 ms at half the sustained rate (issue #15): {'OK' if ok else 'NOT MET'}")
 
 
 def drain(stack: Stack, timeout: float) -> None:
@@ -224,6 +232,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--incidents", type=int, default=2000, help="part 1: incidents to escalate")
     parser.add_argument("--duration", type=float, default=10, help="part 2: seconds of Alertmanager load")
     parser.add_argument("--senders", type=int, default=12, help="part 2: concurrent senders")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="part 2: about this many requests/s in all (0: as fast as answered)"
+    )
     parser.add_argument("--tick", type=float, default=2, help="INCIDENTS_TICK_SECONDS")
     parser.add_argument("--webs", type=int, default=1, help="web (gunicorn) processes")
     parser.add_argument("--workers", type=int, default=1, help="Celery worker processes")
