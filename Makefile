@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PORT ?= 8000
+# pytest-xdist processes: most e2e and browser tests wait on real processes, so three share two cores well.
+TEST_WORKERS ?= 3
 
 .PHONY: run example test lint install bench clean
 
@@ -28,7 +30,7 @@ example:
 	       --data-binary @- http://127.0.0.1:$(PORT)/webhooks/alertmanager; echo
 
 test: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
