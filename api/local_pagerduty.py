@@ -4,7 +4,8 @@ Served only when the events URL points at it, which is the default on the embedd
 (`make run`: no DATABASE_URL, no PAGERDUTY_EVENTS_URL). It answers as PagerDuty does (202 with
 `status`, `message`, `dedup_key`; docs/contracts.md (PagerDuty Events API v2)) and logs each page
 with its acknowledgement link, so a newcomer sees paging work in the terminal. Setting
-PAGERDUTY_EVENTS_URL (a real PagerDuty host) switches it off.
+PAGERDUTY_EVENTS_URL (a real PagerDuty host) switches it off. The workers do not post here: they
+take their pages to the sink in their own process (workers/pagerduty.py, LocalSink), which logs them alike.
 """
 
 import logging
@@ -12,6 +13,7 @@ import logging
 from flask import jsonify, request
 
 from api import answers
+from incidents import paging
 from incidents.urls import LOCAL_PAGERDUTY_PATH
 from ingest.documented import NONE, Blueprint, body_doc, operation
 from ingest.sources import pagerduty
@@ -32,21 +34,5 @@ def enqueue():
     if not isinstance(event, dict) or event.get("event_action") not in ACTIONS:
         errors = ["'event_action' is invalid"] if isinstance(event, dict) else ["Event object is not an object"]
         return jsonify(status="invalid event", message="Event object is invalid", errors=errors), 400
-    log.info("%s", describe(event))
+    log.info("%s", paging.describe(event))
     return jsonify(status="success", message="Event processed", dedup_key=event.get("dedup_key")), 202
-
-
-def describe(event: dict) -> str:
-    """ "page for oncall-sre: [INC-1] Disk full ack: http://.../ack/..." or "acknowledge for <dedup key>"."""
-    if event["event_action"] != "trigger":
-        return f"local PagerDuty: {event['event_action']} for {event.get('dedup_key')}"
-    payload = _object(event.get("payload"))
-    paged = str(_object(payload.get("custom_details")).get("paged", "someone"))
-    links = event.get("links") if isinstance(event.get("links"), list) else []
-    ack = next((link.get("href") for link in map(_object, links) if "Acknowledge" in str(link.get("text"))), "")
-    return f"page for {paged.partition(' ')[2] or paged}: {payload.get('summary')} ack: {ack}"
-
-
-def _object(value) -> dict:
-    # Our client sends objects; anything posted here is logged as well as it reads, never a 500.
-    return value if isinstance(value, dict) else {}

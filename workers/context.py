@@ -10,7 +10,7 @@ from incidents.services import Catalog
 from settings.catalog import load_catalog
 from store.db import create_engine
 from workers.dispatch import Dispatcher
-from workers.pagerduty import PagerDutyClient
+from workers.pagerduty import LocalSink, PagerDutyClient
 
 SENDERS = 8  # at most requests' connection pool per host (10), so every sender keeps its connection
 
@@ -20,7 +20,7 @@ class WorkerContext:
     settings: object
     catalog: Catalog
     engine: sa.Engine
-    client: PagerDutyClient
+    client: PagerDutyClient | LocalSink
     dispatch: Dispatcher
     senders: Executor  # sends the pages of a batch concurrently: PagerDuty answers in tens of ms
 
@@ -35,7 +35,7 @@ def context() -> WorkerContext:
         settings,
         load_catalog(settings.config_dir),
         create_engine(settings.database_url),
-        PagerDutyClient(settings.pagerduty_events_url),
+        LocalSink() if settings.local_pagerduty else PagerDutyClient(settings.pagerduty_events_url),
         Dispatcher(celery, batch=settings.timings.pages_per_batch),
         ThreadPoolExecutor(SENDERS, thread_name_prefix="pagerduty"),
     )
