@@ -1,6 +1,7 @@
 """Follow-ups (action items): recorded from a published post-mortem, listed across incidents, saved when changed
 (commands.follow_ups), and those of earlier incidents that a new incident may be the repeat of."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -136,6 +137,15 @@ def earlier(conn, incident_id: int, *, today: date, limit: int = 50) -> list[Ear
     `alertname`; overdue first, then by due date. One query whose work grows with the open follow-ups only: each is
     found through a partial index, its incident through the primary key (a LATERAL subquery on PostgreSQL, which
     would otherwise hash the whole incidents table) and its alerts' names through the alerts' incident index."""
+    params = {"incident_id": incident_id, "today": today, "limit": limit}
+    return [Earlier(*row) for row in conn.execute(_earlier(conn.dialect.name), params)]
+
+
+# Built once per dialect: every incident page asks, and building it (an alias, a LATERAL subquery) cost
+# more than running it.
+@functools.cache
+def _earlier(dialect: str) -> sa.Select:
+    incident_id, today = sa.bindparam("incident_id"), sa.bindparam("today", type_=sa.Date)
     me = sa.select(incidents.c.number, incidents.c.service).where(incidents.c.id == incident_id).subquery("me")
     name = alerts.c.labels["alertname"].as_string()
     mine = sa.select(name).where(alerts.c.incident_id == incident_id)
@@ -148,7 +158,7 @@ def earlier(conn, incident_id: int, *, today: date, limit: int = 50) -> list[Ear
         .scalar_subquery()
         .is_not(None)
     )
-    if conn.dialect.name == "postgresql":
+    if dialect == "postgresql":
         row = sa.select(incidents.c.number, incidents.c.service, incidents.c.title).where(
             incidents.c.id == f.incident_id
         )
@@ -159,16 +169,15 @@ def earlier(conn, incident_id: int, *, today: date, limit: int = 50) -> list[Ear
         joined = follow_ups.join(me, sa.true()).join(their, their.c.id == f.incident_id)
     same_service = their.c.service == me.c.service
     overdue = sa.and_(f.due_on.is_not(None), f.due_on < today)
-    query = (
+    return (
         sa.select(f.id, their.c.number, their.c.service, their.c.title, f.text, f.owner_kind)
         .add_columns(f.owner_name, f.due_on, overdue.label("overdue"), same_service.label("same_service"))
         .select_from(joined)
         .where(f.state == "open", f.incident_id != incident_id, their.c.number < me.c.number)
         .where(sa.or_(same_service, same_alert))
         .order_by(sa.case((overdue, 0), else_=1), f.due_on.is_(None), f.due_on, f.id)
-        .limit(limit)
+        .limit(sa.bindparam("limit"))
     )
-    return [Earlier(*row) for row in conn.execute(query)]
 
 
 def claim_reminders(conn, now: datetime, limit: int) -> list:

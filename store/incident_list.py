@@ -2,7 +2,7 @@
 search, and an order; with what its badges need.
 
 The search over labels reads the alerts of the incidents whose labels match, found once per request through
-a trigram index on PostgreSQL (migration 0023: `ix_alerts_labels_trgm`), never by walking every incident's alerts.
+a trigram index on PostgreSQL (migration 0025: `ix_alerts_labels_trgm`), never by walking every incident's alerts.
 """
 
 from dataclasses import dataclass
@@ -41,9 +41,16 @@ def list_for_people(conn, where: IncidentFilter, shown: Shown, *, limit: int, of
     conditions += [_matches(term) for term in shown.terms]
     joined = incidents.outerjoin(incident_lifecycle, incident_lifecycle.c.incident_id == incidents.c.id)
     count = sa.select(sa.func.count()).select_from(joined).where(*conditions)
-    total = conn.execute(count).scalar_one()
     query = sa.select(*INCIDENT_COLUMNS, *LIFECYCLE_COLUMNS).select_from(joined).where(*conditions)
-    return conn.execute(query.order_by(*_order(shown.order)).limit(limit).offset(offset)).all(), total
+    query = query.order_by(*_order(shown.order)).limit(limit).offset(offset)
+    if not shown.terms:  # counting on its own is cheap: a window over every incident cost more (19 -> 24 ms)
+        return conn.execute(query).all(), conn.execute(count).scalar_one()
+    # A search is the costly part: run once, it gives the page and how many match (count(*) OVER ()); a page
+    # past the end has no row to say how many, and is counted on its own.
+    rows = conn.execute(query.add_columns(sa.func.count().over().label("total"))).all()
+    if rows or not offset:
+        return rows, rows[0].total if rows else 0
+    return rows, conn.execute(count).scalar_one()
 
 
 def _filters(where: IncidentFilter, shown: Shown) -> list:
@@ -82,15 +89,18 @@ def _matches(term: str):
     if "=" in term:  # name=value: the labels as JSON text read `"name": "value"` on both databases
         name, _, value = term.partition("=")
         like = f'%"{_escaped(name)}": "{_escaped(value)}%'
-    # One set of incident ids per request (PostgreSQL: a hashed subplan over the trigram index), not a
-    # subquery per incident row that would read every incident's alerts.
+    # The incidents whose alerts' labels match, found once per request. A MATERIALIZED CTE, so that PostgreSQL
+    # plans it for all its rows and reads the trigram index: as a plain `IN (subquery)` beside the OR it was
+    # planned for half of them, where a scan of every alert looked cheaper, and took 90-130 ms turning each
+    # alert's labels into text. Still only read if a row's title, service or number does not match already.
     labelled = sa.select(alerts.c.incident_id).where(sa.cast(alerts.c.labels, sa.Text).ilike(like, escape="\\"))
+    labelled = labelled.cte().prefix_with("MATERIALIZED", dialect="postgresql")
     text = f"%{_escaped(term)}%"
     return sa.or_(
         *by_number,
         incidents.c.title.ilike(text, escape="\\"),
         incidents.c.service.ilike(text, escape="\\"),
-        incidents.c.id.in_(labelled),
+        incidents.c.id.in_(sa.select(labelled.c.incident_id)),
     )
 
 

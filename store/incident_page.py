@@ -27,19 +27,25 @@ def key_entries(conn, incident_id: int, pinned: tuple[int, ...]) -> list:
 def live_version(conn, number: int) -> str | None:
     """What changes whenever the page would (a timeline entry, a page delivered, an alert, a change recorded);
     None: no incident."""
-    incident = sa.select(incidents.c.id).where(incidents.c.number == number).scalar_subquery()
-    row = conn.execute(
-        sa.select(
-            sa.select(sa.func.max(timeline.c.id)).where(timeline.c.incident_id == incident).scalar_subquery(),
-            sa.select(sa.func.count() + sa.func.coalesce(sa.func.sum(pages.c.attempts), 0))
-            .where(pages.c.incident_id == incident, pages.c.status != PageState.PENDING)
-            .scalar_subquery(),
-            sa.select(sa.func.coalesce(sa.func.sum(alerts.c.received_count), 0))
-            .where(alerts.c.incident_id == incident)
-            .scalar_subquery(),
-            incident,
-            # A change recorded late can be a rollback candidate; the newest of any service is cheap to ask.
-            sa.select(sa.func.max(changes.c.id)).scalar_subquery(),
-        )
-    ).one()
+    row = conn.execute(_LIVE_VERSION, {"number": number}).one()
     return None if row[3] is None else f"{row[0] or 0}.{row[1]}.{row[2]}.{row[4] or 0}"
+
+
+def _live_version() -> sa.Select:
+    incident = sa.select(incidents.c.id).where(incidents.c.number == sa.bindparam("number")).scalar_subquery()
+    return sa.select(
+        sa.select(sa.func.max(timeline.c.id)).where(timeline.c.incident_id == incident).scalar_subquery(),
+        sa.select(sa.func.count() + sa.func.coalesce(sa.func.sum(pages.c.attempts), 0))
+        .where(pages.c.incident_id == incident, pages.c.status != PageState.PENDING)
+        .scalar_subquery(),
+        sa.select(sa.func.coalesce(sa.func.sum(alerts.c.received_count), 0))
+        .where(alerts.c.incident_id == incident)
+        .scalar_subquery(),
+        incident,
+        # A change recorded late can be a rollback candidate; the newest of any service is cheap to ask.
+        sa.select(sa.func.max(changes.c.id)).scalar_subquery(),
+    )
+
+
+# Built once: every incident page and every open page's poll asks, and building it cost more than running it.
+_LIVE_VERSION = _live_version()

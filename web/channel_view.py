@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from commands.oncall import levels_now
-from incidents import channel, paging
+from incidents import channel, paging, rollbacks
 from incidents.lifecycle import ROLES, Lifecycle, StatusWord
 from incidents.page_steps import StepKind
 from incidents.services import Catalog
@@ -30,6 +30,19 @@ TARGET_NAMES = {
     "postmortem": "Post-mortem target",
 }
 UPDATE_DUE = "Next status update"
+# What an alert card shows (web.incident_view.alert_views), not the bookkeeping columns.
+ALERT_COLUMNS = (
+    alerts.c.fingerprint,
+    alerts.c.status,
+    alerts.c.severity,
+    alerts.c.summary,
+    alerts.c.labels,
+    alerts.c.annotations,
+    alerts.c.generator_url,
+    alerts.c.starts_at,
+    alerts.c.last_seen,
+    alerts.c.received_count,
+)
 
 
 def page_context(
@@ -49,13 +62,15 @@ def page_context(
         return None
     lc, actions, updates = lifecycle_of(conn, row)
     alert_rows = conn.execute(
-        sa.select(alerts).where(alerts.c.incident_id == row.id).order_by(alerts.c.first_seen, alerts.c.id)
+        sa.select(*ALERT_COLUMNS).where(alerts.c.incident_id == row.id).order_by(alerts.c.first_seen, alerts.c.id)
     ).all()
     entries, total = newest_entries(conn, row.id, timeline_limit)
-    shown_alerts = alert_views(alert_rows)
+    # The labels that tell alerts apart are worked out over all of them; only the alerts shown become views.
+    shown_alerts, tags = alert_views(alert_rows, alerts_limit)
     severity = Severity(row.severity)
     pages = [_page_view(page, ack_url) for page in pages_of(conn, row.id)]
-    summary, view = incident_summary(row), _channel_view(conn, row, lc, catalog, actions, updates)
+    key = key_entries(conn, row.id, lc.pinned)  # the key events, rollback decisions among them
+    summary, view = incident_summary(row), _channel_view(row, lc, catalog, actions, updates, key)
     targets = target_views(lc, severity, catalog.targets_for(row.service), now, resolved=row.status == "resolved")
     return {
         "incident": summary,
@@ -67,13 +82,12 @@ def page_context(
         "phases": phase_strip(view["phase"]),
         "next_action": next_action(summary, view, targets),
         "on_status_page": any(component.service in lc.affected for component in catalog.components),
-        # Firing ones first; the labels that tell alerts apart are worked out over all of them.
-        "alerts": sorted(shown_alerts, key=lambda alert: alert["status"] != "firing")[:alerts_limit],
-        "alerts_total": len(shown_alerts),
-        "timeline": timeline_views(entries, shown_alerts, pinned=lc.pinned),
+        "alerts": shown_alerts,  # firing ones first
+        "alerts_total": len(alert_rows),
+        "timeline": timeline_views(entries, tags, pinned=lc.pinned),
         "timeline_total": total,
         "pages": pages,
-        "rollback": rollback_context(conn, row, lc, catalog, now),
+        "rollback": rollback_context(conn, row, lc, catalog, now, rollbacks.decided_of(key)),
         "earlier": follow_ups.earlier(conn, row.id, today=now.date()),
         "oncall": oncall_view(conn, number, catalog, now),
         "pulled_in": sorted({p["target"] for p in pages if p["step_kind"] == StepKind.RESPONDER}),
@@ -96,10 +110,10 @@ def oncall_view(conn, number: int, catalog: Catalog, now: datetime) -> dict:
     return {"levels": levels, "next": pending, "level": row.esc_level + 1, "paged_next": paged_next}
 
 
-def _channel_view(conn, row, lc: Lifecycle, catalog: Catalog, actions, updates) -> dict:
+def _channel_view(row, lc: Lifecycle, catalog: Catalog, actions, updates, key) -> dict:
     """The channel template's content: status line, impact, commander, affected, key events, actions, updates."""
     severity = Severity(row.severity)
-    events = [_entry_row(e) for e in key_entries(conn, row.id, lc.pinned)]
+    events = [_entry_row(e) for e in key]
     return {
         "colour": channel.COLOURS[severity],
         "severity": severity.name,

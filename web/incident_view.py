@@ -72,27 +72,34 @@ NEXT_BY_WORD = {
 }
 
 
-def alert_views(rows) -> list[dict]:
-    """The incident's alerts, each with what it says (summary, description), its links, and the labels
-    that tell it apart from the others."""
+def alert_views(rows, limit: int | None = None) -> tuple[list[dict], dict[str, dict]]:
+    """The first `limit` of the incident's alerts (all with None), firing ones first, each with what it says
+    (summary, description), its links, and the labels that tell it apart from the others; and those labels
+    of every alert by fingerprint (the timeline's entries name any of them). Only the alerts shown are
+    turned into views: the others count for their labels alone."""
     tags = distinguishing([dict(row.labels or {}) for row in rows])
-    return [
-        {
-            "fingerprint": row.fingerprint,
-            "summary": row.summary,
-            "description": _description(row.summary, row.annotations or {}),
-            "status": row.status,
-            "severity": Severity(row.severity).name,
-            "labels": dict(sorted((row.labels or {}).items())),
-            "tag": tag,
-            "generator_url": row.generator_url,
-            "links": alert_links(row.generator_url, row.annotations or {}),
-            "starts_at": row.starts_at,
-            "last_seen": row.last_seen,
-            "received_count": row.received_count,
-        }
-        for row, tag in zip(rows, tags, strict=True)
-    ]
+    by_fingerprint = {row.fingerprint: tag for row, tag in zip(rows, tags, strict=True)}
+    # Firing first, in the rows' order otherwise (a stable sort).
+    shown = sorted(zip(rows, tags, strict=True), key=lambda pair: pair[0].status != "firing")[:limit]
+    return [_alert_view(row, tag) for row, tag in shown], by_fingerprint
+
+
+def _alert_view(row, tag: dict) -> dict:
+    annotations = row.annotations or {}
+    return {
+        "fingerprint": row.fingerprint,
+        "summary": row.summary,
+        "description": _description(row.summary, annotations),
+        "status": row.status,
+        "severity": Severity(row.severity).name,
+        "labels": dict(sorted((row.labels or {}).items())),
+        "tag": tag,
+        "generator_url": row.generator_url,
+        "links": alert_links(row.generator_url, annotations),
+        "starts_at": row.starts_at,
+        "last_seen": row.last_seen,
+        "received_count": row.received_count,
+    }
 
 
 # Annotations that carry a URL: the runbook of an Alertmanager rule, a dashboard (Grafana's dashboardURL and
@@ -124,9 +131,9 @@ def alert_links(generator_url: str, annotations: dict) -> list[dict]:
     return found
 
 
-def timeline_views(entries, alerts: list[dict], *, pinned: tuple[int, ...] = ()) -> list[dict]:
-    """Timeline entries, oldest first, with who wrote them; an alert's entry carries the labels that tell it apart."""
-    tags = {alert["fingerprint"]: alert["tag"] for alert in alerts}
+def timeline_views(entries, tags: dict[str, dict], *, pinned: tuple[int, ...] = ()) -> list[dict]:
+    """Timeline entries, oldest first, with who wrote them; an alert's entry carries the labels that tell it
+    apart (`tags`: by fingerprint, from alert_views)."""
     return [
         {
             "id": entry.id,

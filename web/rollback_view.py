@@ -10,20 +10,20 @@ from incidents.lifecycle import Lifecycle
 from incidents.rollbacks import Rollback, label
 from incidents.services import Catalog
 from store.changes import candidates_of
-from store.rollbacks import rollbacks_of
 
 
-def rollback_context(conn, row, lc: Lifecycle, catalog: Catalog, now: datetime) -> dict:
-    """What the rollback section shows of the incident `row` whose lifecycle is `lc`."""
+def rollback_context(conn, row, lc: Lifecycle, catalog: Catalog, now: datetime, decided: tuple[Rollback, ...]) -> dict:
+    """What the rollback section shows of the incident `row` whose lifecycle is `lc` and whose rollback
+    decisions are `decided` (incidents.rollbacks.decided_of the timeline's key entries, read for the page)."""
     window = catalog.rollback_window
     found = candidates_of(conn, row, lc, window=window, now=now)
-    decided = {rollback.change_id: rollback for rollback in rollbacks_of(conn, row.id)}
+    by_change = {rollback.change_id: rollback for rollback in decided}
     return {
         "problem_started_at": found.problem_started_at,
         "since_problem": spoken(now - found.problem_started_at),
         "services": found.services,
         "window": spoken(window),
-        "candidates": [candidate_view(c, decided.get(c.change.id)) for c in found.candidates],
+        "candidates": [candidate_view(c, by_change.get(c.change.id)) for c in found.candidates],
     }
 
 

@@ -38,6 +38,22 @@ def test_the_search_finds_incidents_by_title_service_label_and_number(client, en
     assert "No incidents match." in page and "<script>" not in page
 
 
+def test_a_search_says_how_many_match_on_each_page_and_past_the_last(client, engine):
+    alertmanager(client, instances=("db-7:9100", "db-8:9100"))  # INC-1: the match is in its labels
+    for n in range(26):
+        declare(client, f"Disk full on db-{n}")  # INC-2 to INC-27
+    declare(client, "Login errors")
+    signed_in(client, engine)
+    first = client.get("/incidents?q=db-").get_data(as_text=True)
+    assert "27 incidents matching “db-”" in first and len(numbers_listed(first)) == 25 and "Page 1 of 2" in first
+    second = client.get("/incidents?q=db-&page=2").get_data(as_text=True)
+    assert "27 incidents matching" in second and numbers_listed(second) == ["INC-2", "INC-1"]
+    past = client.get("/incidents?q=db-&page=3").get_data(as_text=True)
+    assert "27 incidents matching" in past and numbers_listed(past) == []
+    assert "0 incidents matching" in client.get("/incidents?q=nowhere").get_data(as_text=True)
+    assert "1 incident matching" in client.get("/incidents?q=7%3A9100").get_data(as_text=True)  # a label alone
+
+
 def test_sev1s_come_first_among_open_incidents_then_newest_then_resolved(client, engine):
     declare(client, "a", "SEV3")  # INC-1
     declare(client, "b", "SEV1")  # INC-2

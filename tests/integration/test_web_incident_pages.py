@@ -4,16 +4,19 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from flask import url_for
 
 from tests.integration.acting import ack_url, act, detail, mark_sent, messages, open_incident
 from tests.integration.signing_in import csrf_token, signed_in
 from tests.support import READ
+from web import incident_pages
 
 pytestmark = pytest.mark.both_databases
 
 
-def alertmanager(client, status="firing", instances=("db-1:9100", "db-2:9100")):
-    """One group of two alerts that differ only by instance (and fingerprint)."""
+def alertmanager(client, status="firing", instances=("db-1:9100", "db-2:9100"), resolved=()):
+    """One group of two alerts that differ only by instance (and fingerprint); those of `resolved` instances
+    resolved."""
     body = {
         "version": "4",
         "groupKey": '{}:{alertname="DiskFull"}',
@@ -21,7 +24,7 @@ def alertmanager(client, status="firing", instances=("db-1:9100", "db-2:9100")):
         "receiver": "incidents",
         "alerts": [
             {
-                "status": status,
+                "status": "resolved" if instance in resolved else status,
                 "labels": {"alertname": "DiskFull", "severity": "warning", "instance": instance, "job": "node"},
                 "annotations": {"summary": "Disk full"},
                 "startsAt": "2026-11-26T03:00:00Z",
@@ -247,3 +250,38 @@ def test_timeline_lines_are_hh_mm_under_a_day_separator_with_the_full_utc_time_o
         r'title="(\d{4}-\d\d-\d\d (\d\d:\d\d):\d\d UTC)" data-format="hm">(\d\d:\d\d) UTC</time>', timeline
     )
     assert len(lines) == timeline.count('<li class="entry') and all(hover == shown for _, hover, shown in lines)
+
+
+def test_each_timeline_entry_has_a_pin_form_posting_to_its_own_entry(client, engine):
+    alertmanager(client)
+    signed_in(client, engine)
+    html = client.get("/incidents/INC-1").get_data(as_text=True)
+    timeline = html[html.index('<ol class="timeline" data-days>') :]
+    forms = re.findall(
+        r'<form method="post" action="([^"]+)" class="pin">.*?aria-label="Pin entry (\d+)"', timeline, re.S
+    )
+    assert len(forms) == timeline.count('<li class="entry') > 1
+    with client.application.test_request_context():
+        assert all(action == url_for("incident_forms.pin", ref="INC-1", entry_id=int(n)) for action, n in forms)
+    action, entry_id = forms[-1]
+    assert client.post(action, data={"csrf_token": csrf_token(html), "pinned": "1"}).status_code == 303
+    assert f'aria-label="Unpin entry {entry_id}"' in client.get("/incidents/INC-1").get_data(as_text=True)
+
+
+def test_a_long_incident_shows_its_first_alerts_firing_first_and_its_newest_entries(client, engine, monkeypatch):
+    monkeypatch.setattr(incident_pages, "ALERTS_SHOWN", 1)
+    monkeypatch.setattr(incident_pages, "TIMELINE_SHOWN", 3)
+    alertmanager(client)
+    alertmanager(client, resolved=("db-1:9100",))
+    signed_in(client, engine)
+    html = client.get("/incidents/INC-1").get_data(as_text=True)
+    alerts = html[html.index('id="alerts-heading"') : html.index('id="paged-heading"')]
+    assert "Showing 1 of 2 alerts, firing ones first." in alerts and alerts.count('<li class="alert">') == 1
+    assert '<span class="tag-name">instance</span>=db-2:9100' in alerts and "db-1:9100" not in alerts
+    timeline = html[html.index('id="timeline-heading"') :]
+    total = int(re.search(r'Timeline <span class="count">(\d+)</span>', timeline).group(1))
+    assert f"Showing the newest 3 of {total} entries." in timeline and timeline.count('<li class="entry') == 3
+    everything = client.get("/incidents/INC-1?timeline=all&alerts=all").get_data(as_text=True)
+    assert everything.count('<li class="alert">') == 2 and everything.count('<li class="entry') == total > 3
+    # An alert without a card still tells its timeline entries apart.
+    assert '<span class="tag-name">instance</span>=db-1:9100' in everything[everything.index('id="timeline-heading"') :]
