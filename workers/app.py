@@ -6,6 +6,7 @@ and the module attribute `celery` (what `celery -A workers.app:celery` loads) is
 
 import functools
 import os
+import threading
 from pathlib import Path
 
 from celery import Celery
@@ -18,6 +19,7 @@ from settings.logs import configure_logging
 # `incidents up` names a folder here; its worker and beat each leave a file in it once up (cli/main.py's `up`
 # prints its sign-in box after them, not before their banners).
 UP_READY_DIR = "INCIDENTS_UP_READY_DIR"
+UP_MARK_DELAY = 1.0  # seconds after the worker_ready signal (see _worker_up)
 
 # Chat has a queue of its own: a chat outage never delays paging.
 QUEUES = ("paging", "escalation", "chat", "default")
@@ -97,7 +99,10 @@ def _serve_metrics(**_):
 
 @worker_ready.connect
 def _worker_up(**_):
-    _tell_up("worker")
+    # Celery logs "ready." only once every receiver of this signal returned (apps/worker.py), and one of
+    # them starts the inbox consumer, whose first drain competes for the GIL: marked at once, `up`'s box
+    # came before the worker's "ready." line on a loaded machine. A second later, it comes after.
+    threading.Timer(UP_MARK_DELAY, _tell_up, ("worker",)).start()
 
 
 @beat_init.connect
