@@ -132,13 +132,15 @@ timeline = sa.Table(
     "timeline",
     metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
-    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False, index=True),
+    sa.Column("incident_id", Id, sa.ForeignKey("incidents.id"), nullable=False),
     sa.Column("at", Time, nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("data", Json, nullable=False),
     # Who did it: a person's name, `api:<token name>`, `pagerduty`, `alertmanager`, `grafana`, `system`.
     sa.Column("actor", sa.String(160), nullable=False, server_default="system"),
+    # An incident's entries, newest first (the incident page, its live poll): migration 0026.
+    sa.Index("ix_timeline_incident_id_id", "incident_id", "id"),
     # /metrics counts breaches at every scrape (store.targets.breach_counts).
     sa.Index(
         "ix_timeline_breaches",
