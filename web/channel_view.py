@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from commands.oncall import levels_now
 from incidents import channel, paging, rollbacks
+from incidents.durations import spoken
 from incidents.lifecycle import ROLES, Lifecycle, StatusWord
 from incidents.page_steps import StepKind
 from incidents.services import Catalog
@@ -157,10 +158,7 @@ def target_views(lc: Lifecycle, severity: Severity, targets: Targets, now: datet
 
 
 def _label(name: str, severity: Severity, targets: Targets) -> str:
-    limit = targets.limit(name, severity)
-    minutes = int(limit.total_seconds() // 60)
-    span = f"{minutes // 60} h" if minutes >= 60 and minutes % 60 == 0 else f"{minutes} min"
-    span = f"{minutes // 1440} days" if minutes >= 1440 and minutes % 1440 == 0 else span
+    span = spoken(targets.limit(name, severity))
     by_severity = name in ("response", "mitigation", "recovery")  # their limits depend on the severity
     return f"{TARGET_NAMES[name]} ({severity.name + ', ' if by_severity else ''}{span})"
 
