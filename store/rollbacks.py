@@ -1,7 +1,5 @@
 """Rollback decisions, read back from the timeline (commands.rollbacks decides them)."""
 
-from dataclasses import replace
-
 import sqlalchemy as sa
 
 from incidents import rollbacks
@@ -14,4 +12,4 @@ def rollbacks_of(conn, incident_id: int) -> tuple[rollbacks.Rollback, ...]:
         timeline.c.incident_id == incident_id, timeline.c.kind == rollbacks.KIND
     )
     rows = conn.execute(query.order_by(timeline.c.id)).all()
-    return tuple(replace(rollback, decided_at=rollback.decided_at) for rollback in rollbacks.decided_of(rows))
+    return rollbacks.decided_of(rows)
